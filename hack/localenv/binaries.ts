@@ -1,0 +1,271 @@
+/**
+ * Builds (or finds) the real Kubernetes, Karmada and CoreDNS binaries the
+ * local environment runs. Each wrapper module under hack/tools/<name> is built
+ * into a cache directory outside the clone, keyed by everything that decides
+ * the output (the wrapper's files, `go version`, GOOS/GOARCH, the flags set
+ * here), so a warm cache skips Go entirely.
+ *
+ * Lookup order per binary, as controller-runtime's envtest does
+ * (pkg/internal/testing/process/bin_path_finder.go):
+ *   TEST_ASSET_<NAME>  →  $KUBEBUILDER_ASSETS/<name>  →  our cache (built on demand).
+ */
+import { createHash } from 'node:crypto';
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const toolsDir = join(repoRoot, 'hack', 'tools');
+
+/** Where built binaries, the environment's state and logs live: never inside the clone. */
+export function cacheRoot(): string {
+  const explicit = process.env['CLUSTERSET_DNS_CACHE'];
+  if (explicit) return resolve(explicit);
+  const xdg = process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
+  return join(xdg, 'karmada-clusterset-dns');
+}
+
+export type BinaryName =
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'coredns'
+  | 'karmada-aggregated-apiserver'
+  | 'karmada-controller-manager'
+  | 'karmada-scheduler'
+  | 'karmada-webhook';
+
+export type Binaries = Record<BinaryName, string>;
+
+interface Target {
+  binary: BinaryName;
+  pkg: string;
+}
+
+interface Wrapper {
+  name: 'k8s' | 'coredns' | 'karmada';
+  targets: Target[];
+  ldflags: (dir: string) => string;
+}
+
+/** The version a wrapper's go.mod requires of `module`. */
+export function requiredVersion(wrapperDir: string, module: string): string {
+  const gomod = readFileSync(join(wrapperDir, 'go.mod'), 'utf8');
+  const m = new RegExp(`^\\s*(?:require\\s+)?${module.replace(/[.]/g, '\\.')}\\s+(v\\S+)`, 'm').exec(gomod);
+  if (!m?.[1]) throw new Error(`${wrapperDir}/go.mod does not require ${module}`);
+  return m[1];
+}
+
+/**
+ * Version stamps as upstream's hack/lib/version.sh sets them. Without them
+ * /version says v0.0.0-master and Karmada fails to parse
+ * Cluster.status.kubernetesVersion.
+ */
+function kubeLdflags(dir: string): string {
+  const v = requiredVersion(dir, 'k8s.io/kubernetes');
+  const [, major, minor] = /^v(\d+)\.(\d+)\./.exec(v) ?? [];
+  const flags = ['-s', '-w'];
+  for (const p of ['k8s.io/client-go/pkg/version', 'k8s.io/component-base/version']) {
+    flags.push(
+      `-X ${p}.gitVersion=${v}`,
+      `-X ${p}.gitMajor=${major}`,
+      `-X ${p}.gitMinor=${minor}`,
+      `-X ${p}.gitTreeState=clean`,
+      `-X ${p}.buildDate=1970-01-01T00:00:00Z`,
+    );
+  }
+  return flags.join(' ');
+}
+
+function karmadaLdflags(dir: string): string {
+  const v = requiredVersion(dir, 'github.com/karmada-io/karmada');
+  const p = 'github.com/karmada-io/karmada/pkg/version';
+  return ['-s', '-w', `-X ${p}.gitVersion=${v}`, `-X ${p}.gitTreeState=clean`, `-X ${p}.buildDate=1970-01-01T00:00:00Z`].join(' ');
+}
+
+const wrappers: Wrapper[] = [
+  {
+    name: 'k8s',
+    targets: [
+      { binary: 'etcd', pkg: 'go.etcd.io/etcd/server/v3' },
+      { binary: 'kube-apiserver', pkg: 'k8s.io/kubernetes/cmd/kube-apiserver' },
+      { binary: 'kube-controller-manager', pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager' },
+    ],
+    ldflags: kubeLdflags,
+  },
+  {
+    name: 'coredns',
+    targets: [{ binary: 'coredns', pkg: '.' }],
+    ldflags: () => '-s -w',
+  },
+  {
+    name: 'karmada',
+    targets: [
+      { binary: 'karmada-aggregated-apiserver', pkg: 'github.com/karmada-io/karmada/cmd/aggregated-apiserver' },
+      { binary: 'karmada-controller-manager', pkg: 'github.com/karmada-io/karmada/cmd/controller-manager' },
+      { binary: 'karmada-scheduler', pkg: 'github.com/karmada-io/karmada/cmd/scheduler' },
+      { binary: 'karmada-webhook', pkg: 'github.com/karmada-io/karmada/cmd/webhook' },
+    ],
+    ldflags: karmadaLdflags,
+  },
+];
+
+/** Bump when the build recipe below changes in a way that changes outputs. */
+const RECIPE = '1';
+
+const goEnv = {
+  GOTOOLCHAIN: 'local', // a too-new `go` line fails fast instead of downloading a toolchain
+  CGO_ENABLED: '0', // static binaries, as upstream's KUBE_STATIC_BINARIES
+  GOWORK: 'off',
+  GOFLAGS: '-buildvcs=false -mod=readonly',
+};
+
+function goVersion(): string {
+  try {
+    return execFileSync('go', ['version'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error(
+      'Go is needed to build the test binaries (kube-apiserver, etcd, Karmada, CoreDNS) and `go` is not on PATH. ' +
+        'Install Go >= 1.26, or point TEST_ASSET_<NAME> / KUBEBUILDER_ASSETS at existing binaries.',
+    );
+  }
+}
+
+function wrapperKey(w: Wrapper, gover: string): string {
+  const dir = join(toolsDir, w.name);
+  const h = createHash('sha256');
+  h.update(`${RECIPE}\n${gover}\n${process.platform}/${process.arch}\n${w.ldflags(dir)}\n`);
+  for (const f of readdirSync(dir).sort()) {
+    if (/^(go\.mod|go\.sum|.*\.go)$/.test(f)) h.update(`${f}\n`).update(readFileSync(join(dir, f)));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+function envName(binary: BinaryName): string {
+  return `TEST_ASSET_${binary.toUpperCase().replace(/-/g, '_')}`;
+}
+
+/** A binary given by the user, if any (envtest conventions). */
+function override(binary: BinaryName): string | undefined {
+  const direct = process.env[envName(binary)];
+  if (direct) {
+    if (!existsSync(direct)) throw new Error(`${envName(binary)}=${direct} does not exist`);
+    return direct;
+  }
+  const assets = process.env['KUBEBUILDER_ASSETS'];
+  if (assets && existsSync(join(assets, binary))) return join(assets, binary);
+  return undefined;
+}
+
+type Log = (line: string) => void;
+
+function runGo(args: string[], cwd: string, label: string, log: Log): Promise<void> {
+  return new Promise((resolveRun, reject) => {
+    const started = Date.now();
+    let packages = 0;
+    let lastPkg = '';
+    const tail: string[] = [];
+    const child = spawn('go', args, { cwd, env: { ...process.env, ...goEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const onLine = (line: string) => {
+      if (!line) return;
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+      // `go build -v` prints one package path per compiled package.
+      if (/^[\w.-]+(\/[\w.@~+-]+)*$/.test(line)) {
+        packages++;
+        lastPkg = line;
+      }
+    };
+    let buf = '';
+    const feed = (d: Buffer) => {
+      buf += d.toString();
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      lines.forEach(onLine);
+    };
+    child.stdout.on('data', feed);
+    child.stderr.on('data', feed);
+    const timer = setInterval(() => {
+      const s = Math.round((Date.now() - started) / 1000);
+      log(`[${label}] ${s}s, ${packages} packages compiled${lastPkg ? ` (last: ${lastPkg})` : ''}`);
+    }, 15_000);
+    child.on('error', (e) => {
+      clearInterval(timer);
+      reject(e);
+    });
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      onLine(buf);
+      if (code === 0) resolveRun();
+      else reject(new Error(`go ${args.join(' ')} failed (exit ${code}) in ${cwd}:\n${tail.join('\n')}`));
+    });
+  });
+}
+
+async function buildWrapper(w: Wrapper, outDir: string, log: Log): Promise<void> {
+  const dir = join(toolsDir, w.name);
+  const tmp = `${outDir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  log(`[${w.name}] building ${w.targets.map((t) => t.binary).join(', ')} (a cold build takes minutes on 2 cores)`);
+  const started = Date.now();
+  await runGo(['mod', 'download'], dir, `${w.name} download`, log);
+  for (const t of w.targets) {
+    await runGo(['build', '-v', '-trimpath', '-ldflags', w.ldflags(dir), '-o', join(tmp, t.binary), t.pkg], dir, `${w.name}/${t.binary}`, log);
+  }
+  writeFileSync(join(tmp, '.complete'), JSON.stringify({ built: new Date().toISOString() }) + '\n');
+  rmSync(outDir, { recursive: true, force: true });
+  renameSync(tmp, outDir);
+  log(`[${w.name}] done in ${Math.round((Date.now() - started) / 1000)}s → ${outDir}`);
+}
+
+/** Finds every binary, building only the wrappers whose outputs are missing. */
+export async function ensureBinaries(log: Log = (l) => console.error(l)): Promise<Binaries> {
+  const result: Partial<Binaries> = {};
+  let gover: string | undefined;
+  for (const w of wrappers) {
+    const missing = w.targets.filter((t) => {
+      const o = override(t.binary);
+      if (o) result[t.binary] = o;
+      return !o;
+    });
+    if (missing.length === 0) continue;
+    gover ??= goVersion();
+    const outDir = join(cacheRoot(), 'bin', `${w.name}-${wrapperKey(w, gover)}`);
+    if (!existsSync(join(outDir, '.complete'))) await buildWrapper(w, outDir, log);
+    for (const t of missing) result[t.binary] = join(outDir, t.binary);
+  }
+  return result as Binaries;
+}
+
+/** The Karmada module's source tree in the module cache (for its CRDs and manifests). */
+export function karmadaModuleDir(): string {
+  const dir = join(toolsDir, 'karmada');
+  const version = requiredVersion(dir, 'github.com/karmada-io/karmada');
+  const out = execFileSync('go', ['mod', 'download', '-json', `github.com/karmada-io/karmada@${version}`], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, ...goEnv },
+  });
+  const info = JSON.parse(out) as { Dir?: string; Error?: string };
+  if (!info.Dir) throw new Error(`go mod download github.com/karmada-io/karmada@${version}: ${info.Error ?? 'no Dir'}`);
+  return info.Dir;
+}
+
+export function karmadaVersion(): string {
+  return requiredVersion(join(toolsDir, 'karmada'), 'github.com/karmada-io/karmada');
+}
+
+// `tsx hack/localenv/binaries.ts` builds everything and prints where it is.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  ensureBinaries()
+    .then((b) => {
+      for (const [k, v] of Object.entries(b)) console.log(`${k.padEnd(30)} ${v}`);
+    })
+    .catch((e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    });
+}

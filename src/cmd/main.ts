@@ -1,0 +1,39 @@
+/**
+ * The `clusterset-dns` command: wiring only. Every subcommand lives in its own
+ * module; this file parses the first word and hands over.
+ */
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const HELP = `clusterset-dns ${pkg.version}
+Makes <svc>.<ns>.svc.clusterset.local resolve across the member clusters of a Karmada federation.
+
+Usage:
+  clusterset-dns run [flags]                       run the controller (not yet implemented)
+  clusterset-dns coredns install|uninstall|status  set up CoreDNS in members (not yet implemented)
+  clusterset-dns doctor                            check the whole chain (not yet implemented)
+  clusterset-dns version                           print the version
+  clusterset-dns help                              print this help
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd] = argv;
+  switch (cmd) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return 0;
+    case 'version':
+    case '--version':
+      process.stdout.write(`${pkg.version}\n`);
+      return 0;
+    default:
+      process.stderr.write(`clusterset-dns: unknown command "${cmd}"\n\n${HELP}`);
+      return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
