@@ -1,0 +1,77 @@
+/** Kubernetes helpers shared by the integration and end-to-end tests. */
+import * as k8s from '@kubernetes/client-node';
+import { Resolver } from 'node:dns/promises';
+import { KARMADA_CONTEXT, kubeConfig, type EnvState } from '../../hack/localenv/environment.js';
+import { apply } from '../../hack/localenv/kube.js';
+
+export interface Clients {
+  kc: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+  discovery: k8s.DiscoveryV1Api;
+  custom: k8s.CustomObjectsApi;
+  objects: k8s.KubernetesObjectApi;
+}
+
+export function clients(state: EnvState, context: string = KARMADA_CONTEXT): Clients {
+  const kc = kubeConfig(state, context);
+  return {
+    kc,
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    discovery: kc.makeApiClient(k8s.DiscoveryV1Api),
+    custom: kc.makeApiClient(k8s.CustomObjectsApi),
+    objects: k8s.KubernetesObjectApi.makeApiClient(kc),
+  };
+}
+
+export function applyAll(c: Clients, objs: k8s.KubernetesObject[]): Promise<void> {
+  return apply(c.kc, objs, 'clusterset-dns-tests');
+}
+
+export const isNotFound = (e: unknown) => typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 404;
+
+/** Undefined instead of a 404. */
+export async function getOrUndefined<T>(f: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await f();
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Waits for `probe` to return a value (not undefined). Fails with what it
+ * last saw, so a timeout says what was wrong rather than just "timeout".
+ */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = 'nothing yet';
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+      last = 'not yet';
+    } catch (e) {
+      last = e instanceof Error ? e.message : e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what} (last: ${String(last)})`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export type DnsAnswer = { ips: string[] } | { error: string };
+
+/** One A query against a DNS server on loopback; errors become values (ENOTFOUND = NXDOMAIN). */
+export async function queryA(server: string, name: string): Promise<DnsAnswer> {
+  const r = new Resolver({ timeout: 1000, tries: 1 });
+  r.setServers([server]);
+  try {
+    return { ips: (await r.resolve4(name)).sort() };
+  } catch (e) {
+    return { error: (e as { code?: string }).code ?? String(e) };
+  }
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
+}
