@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import type { Cluster, Secret } from '../api/types.js';
+import { memberAccess } from './access.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const push = (spec: Partial<Cluster['spec']> = {}, name = 'member1'): Cluster => ({
+  metadata: { name },
+  spec: { syncMode: 'Push', apiEndpoint: 'https://10.0.0.1:6443', secretRef: { namespace: 'karmada-cluster', name }, ...spec },
+});
+const secret = (data: Record<string, string>): Secret => ({ metadata: { name: 'member1', namespace: 'karmada-cluster' }, data });
+
+describe('memberAccess (D4)', () => {
+  const cases: Array<[string, Cluster, Secret | undefined, object]> = [
+    ['Push with token and CA', push(), secret({ token: b64('t0k'), caBundle: b64(PEM) }),
+      { kind: 'push', server: 'https://10.0.0.1:6443', token: 't0k', caData: b64(PEM), skipTLSVerify: false }],
+    ['Push with host:port endpoint and insecure skip', push({ apiEndpoint: '10.0.0.1:6443', insecureSkipTLSVerification: true }), secret({ token: b64('t0k') }),
+      { kind: 'push', server: 'https://10.0.0.1:6443', token: 't0k', skipTLSVerify: true }],
+    ['Push honours proxyURL', push({ proxyURL: 'http://proxy:3128' }), secret({ token: b64('t0k'), caBundle: b64(PEM) }),
+      { kind: 'push', server: 'https://10.0.0.1:6443', token: 't0k', caData: b64(PEM), skipTLSVerify: false, proxyUrl: 'http://proxy:3128' }],
+    ['cluster names with dashes and dots', push({}, 'edge.eu-west-1'), secret({ token: b64('t') }),
+      { kind: 'push', server: 'https://10.0.0.1:6443', token: 't', skipTLSVerify: false }],
+    ['Pull with impersonator goes through the cluster proxy', { metadata: { name: 'edge.eu-1' }, spec: { syncMode: 'Pull', impersonatorSecretRef: { namespace: 'karmada-cluster', name: 'x' } } }, undefined,
+      { kind: 'proxy', path: '/apis/cluster.karmada.io/v1alpha1/clusters/edge.eu-1/proxy' }],
+  ];
+  for (const [name, c, s, want] of cases) it(name, () => expect(memberAccess(c, s)).to.deep.equal(want));
+
+  const unreachable: Array<[string, Cluster, Secret | undefined, RegExp]> = [
+    ['Pull without impersonator', { metadata: { name: 'p' }, spec: { syncMode: 'Pull' } }, undefined, /impersonatorSecretRef/],
+    ['Push without apiEndpoint', push({ apiEndpoint: '' }), secret({ token: b64('t') }), /apiEndpoint/],
+    ['Push without secretRef', { metadata: { name: 'm' }, spec: { syncMode: 'Push', apiEndpoint: 'x' } }, undefined, /secretRef/],
+    ['Secret missing', push(), undefined, /does not exist/],
+    ['Secret without token', push(), secret({ caBundle: b64(PEM) }), /no "token"/],
+    ['Secret with an empty token', push(), secret({ token: b64('  ') }), /no "token"/],
+    ['caBundle that is not PEM', push(), secret({ token: b64('t'), caBundle: b64('garbage') }), /not a PEM/],
+  ];
+  for (const [name, c, s, re] of unreachable) {
+    it(`unreachable: ${name}`, () => {
+      const a = memberAccess(c, s);
+      expect(a.kind).to.equal('unreachable');
+      if (a.kind === 'unreachable') expect(a.reason).to.match(re);
+    });
+  }
+
+  it('never puts the token in a reason', () => {
+    const a = memberAccess(push(), secret({ token: b64('s3cret'), caBundle: b64('garbage') }));
+    expect(JSON.stringify(a)).to.not.contain('s3cret');
+  });
+});

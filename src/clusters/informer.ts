@@ -1,0 +1,38 @@
+/**
+ * What the cluster manager needs from a watch: a started/stopped cache of one
+ * resource on one cluster that reports its own health. The implementation is
+ * src/runtime/reflector.ts (restarts with backoff, bookmarks, watchdog,
+ * relist on 410); tests may substitute their own.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeObject } from '../api/types.js';
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+
+export interface InformerHealth {
+  synced: boolean;
+  /** Watching normally (not in backoff after an error, not stopped). */
+  running: boolean;
+  lastError?: string;
+}
+
+export interface Informer<T extends KubeObject = KubeObject> {
+  start(): void;
+  stop(): Promise<void>;
+  health(): InformerHealth;
+  get(namespace: string, name: string): T | undefined;
+  list(namespace?: string): T[];
+  onEvent(handler: (type: InformerEvent, obj: T) => void): void;
+}
+
+export interface InformerSpec {
+  cluster: string;
+  /** Short name for logs and metrics, e.g. "serviceimports". */
+  resource: string;
+  /** API path of the collection, e.g. /apis/multicluster.x-k8s.io/v1alpha1/serviceimports. */
+  path: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export type InformerFactory = (kc: KubeConfig, spec: InformerSpec) => Informer;

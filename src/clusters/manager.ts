@@ -1,0 +1,295 @@
+/**
+ * Follows Karmada's Cluster objects and keeps one set of informers per member
+ * (the shape of Karmada's MultiClusterInformerManager): engaged when a Cluster
+ * appears or its credentials change, disengaged when it is deleted. A member
+ * whose watches fail keeps its last known objects and is marked unreachable
+ * (D5) until its watches recover by themselves.
+ *
+ * Every change that can affect a ServiceImport key is reported through
+ * `onKeys` — the controller enqueues those keys.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  key,
+  parseCluster,
+  type Cluster,
+  type KubeObject,
+  type OverridePolicy,
+  type Secret,
+  type Service,
+  type ServiceImport,
+} from '../api/types.js';
+import type { Caches, ControlPlaneCaches, MemberCaches } from '../controller/caches.js';
+import { serviceImportOfPolicy } from '../controller/overridepolicy.js';
+import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
+import type { Informer, InformerFactory } from './informer.js';
+
+const SERVICEIMPORT_CRD = 'serviceimports.multicluster.x-k8s.io';
+
+export const CP_PATHS = {
+  clusters: '/apis/cluster.karmada.io/v1alpha1/clusters',
+  serviceimports: '/apis/multicluster.x-k8s.io/v1alpha1/serviceimports',
+  overridepolicies: '/apis/policy.karmada.io/v1alpha1/overridepolicies',
+  namespaces: '/api/v1/namespaces',
+};
+
+export const MEMBER_PATHS = {
+  serviceimports: '/apis/multicluster.x-k8s.io/v1alpha1/serviceimports',
+  serviceexports: '/apis/multicluster.x-k8s.io/v1alpha1/serviceexports',
+  services: '/api/v1/services',
+  namespaces: '/api/v1/namespaces',
+  crds: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+};
+
+export type KeysChanged = (keys: string[] | 'all') => void;
+
+export interface MemberStatus {
+  cluster: string;
+  reachable: boolean;
+  /** Why not, when not. */
+  reason?: string;
+  syncMode?: string;
+}
+
+/** spec.ips maxItems of an installed ServiceImport CRD (Karmada's: 1; mcs-api >= v0.2.0: 2). */
+export function ipsMaxItemsOf(crd: KubeObject | undefined): number | undefined {
+  if (!crd) return undefined;
+  const versions = (crd as { spec?: { versions?: Array<{ name: string; served?: boolean; schema?: { openAPIV3Schema?: unknown } }> } }).spec?.versions ?? [];
+  const v = versions.find((x) => x.name === 'v1alpha1' && x.served !== false);
+  if (!v) return undefined; // CoreDNS watches v1alpha1: without it nothing answers
+  const ips = (v.schema?.openAPIV3Schema as { properties?: { spec?: { properties?: { ips?: { maxItems?: number } } } } } | undefined)?.properties?.spec?.properties?.ips;
+  return ips?.maxItems ?? 2; // no limit in the schema: one per IP family
+}
+
+class Member implements MemberCaches {
+  readonly serviceImports: Informer<ServiceImport>;
+  readonly services: Informer<Service>;
+  readonly serviceExports: Informer;
+  readonly namespaces: Informer;
+  readonly crds: Informer;
+  private stopped = false;
+
+  constructor(readonly cluster: string, readonly fingerprint: string, kc: KubeConfig, factory: InformerFactory, onKeys: KeysChanged) {
+    const mk = <T extends KubeObject>(resource: keyof typeof MEMBER_PATHS, extra: { fieldSelector?: string } = {}) =>
+      factory(kc, { cluster, resource, path: MEMBER_PATHS[resource], ...extra }) as unknown as Informer<T>;
+    this.serviceImports = mk('serviceimports');
+    this.services = mk('services');
+    this.serviceExports = mk('serviceexports');
+    this.namespaces = mk('namespaces');
+    this.crds = mk('crds', { fieldSelector: `metadata.name=${SERVICEIMPORT_CRD}` });
+    const byName = (o: KubeObject) => [key(o.metadata.namespace ?? '', o.metadata.name)];
+    this.serviceImports.onEvent((_t, o) => onKeys(byName(o)));
+    this.serviceExports.onEvent((_t, o) => onKeys(byName(o)));
+    this.services.onEvent((_t, o) => {
+      const n = o.metadata.name;
+      onKeys([key(o.metadata.namespace ?? '', n.startsWith('derived-') ? n.slice('derived-'.length) : n)]);
+    });
+    this.namespaces.onEvent(() => onKeys('all'));
+    this.crds.onEvent(() => onKeys('all'));
+  }
+
+  start() {
+    for (const i of this.all()) i.start();
+  }
+
+  isStopped() {
+    return this.stopped;
+  }
+
+  async stop() {
+    this.stopped = true;
+    await Promise.all(this.all().map((i) => i.stop()));
+  }
+
+  private all(): Informer[] {
+    return [this.serviceImports as unknown as Informer, this.services as unknown as Informer, this.serviceExports, this.namespaces, this.crds];
+  }
+
+  /**
+   * The member's API server answers: its core watches are live. The MCS
+   * watches are left out: a missing CRD is its own problem (CRDMissing), not
+   * an unreachable member.
+   */
+  reachable(): boolean {
+    return !this.stopped && [this.services, this.namespaces, this.crds].every((i) => {
+      const h = (i as unknown as Informer).health();
+      return h.synced && h.running;
+    });
+  }
+
+  reason(): string | undefined {
+    for (const i of this.all()) {
+      const h = i.health();
+      if (!h.running || !h.synced) return h.lastError ?? 'not synced yet';
+    }
+    return undefined;
+  }
+
+  ipsMaxItems(): number | undefined {
+    return ipsMaxItemsOf(this.crds.get('', SERVICEIMPORT_CRD));
+  }
+}
+
+/** A member we cannot reach at all (no credentials, Pull without proxy access): empty and unreachable. */
+class Unreachable implements MemberCaches {
+  private static readonly none = { get: () => undefined, list: () => [] };
+  readonly serviceImports = Unreachable.none;
+  readonly services = Unreachable.none;
+  readonly serviceExports = Unreachable.none;
+  readonly namespaces = Unreachable.none;
+  constructor(readonly cluster: string, readonly why: string) {}
+  reachable() {
+    return false;
+  }
+  ipsMaxItems() {
+    return undefined;
+  }
+}
+
+export class ClusterManager implements Caches {
+  readonly controlPlane: ControlPlaneCaches;
+  private readonly clustersInformer: Informer<Cluster>;
+  private readonly cpInformers: Informer[];
+  private readonly memberMap = new Map<string, Member | Unreachable>();
+  /** A member that became unreachable keeps its stopped informers, so its last state stays readable (D5). */
+  private readonly engaging = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly factory: InformerFactory,
+    private readonly getSecret: (namespace: string, name: string) => Promise<Secret | undefined>,
+    private readonly onKeys: KeysChanged,
+    private readonly log: Logger,
+  ) {
+    const mk = <T extends KubeObject>(resource: keyof typeof CP_PATHS, labelSelector?: string) =>
+      factory(kc, { cluster: 'karmada', resource, path: CP_PATHS[resource], ...(labelSelector ? { labelSelector } : {}) }) as unknown as Informer<T>;
+    this.clustersInformer = mk<Cluster>('clusters');
+    const serviceImports = mk<ServiceImport>('serviceimports');
+    const overridePolicies = mk<OverridePolicy>('overridepolicies', `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
+    const namespaces = mk('namespaces');
+    this.controlPlane = { serviceImports, overridePolicies, namespaces };
+    this.cpInformers = [this.clustersInformer, serviceImports, overridePolicies, namespaces] as unknown as Informer[];
+    serviceImports.onEvent((_t, o) => onKeys([key(o.metadata.namespace ?? '', o.metadata.name)]));
+    overridePolicies.onEvent((_t, p) => {
+      const si = serviceImportOfPolicy(p);
+      if (si) onKeys([key(p.metadata.namespace ?? '', si)]);
+    });
+    namespaces.onEvent(() => onKeys('all'));
+    this.clustersInformer.onEvent((type, c) => {
+      const name = c.metadata.name;
+      if (type === 'delete') void this.serialized(name, () => this.disengage(name, 'Cluster deleted'));
+      else void this.serialized(name, () => this.engage(c));
+    });
+  }
+
+  start(): void {
+    for (const i of this.cpInformers) i.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.cpInformers.map((i) => i.stop()), ...[...this.memberMap.values()].map((m) => (m instanceof Member ? m.stop() : undefined))]);
+  }
+
+  /** Control-plane caches synced: the controller may start deciding. */
+  synced(): boolean {
+    return this.cpInformers.every((i) => i.health().synced);
+  }
+
+  controlPlaneHealth() {
+    return this.cpInformers.map((i) => i.health());
+  }
+
+  members(): MemberCaches[] {
+    return [...this.memberMap.values()];
+  }
+
+  memberStatus(): MemberStatus[] {
+    return [...this.memberMap.values()].map((m) => {
+      const reachable = m.reachable();
+      const reason = m instanceof Unreachable ? m.why : m.reason();
+      return { cluster: m.cluster, reachable, ...(reachable || !reason ? {} : { reason }) };
+    });
+  }
+
+  /** Keys of every ServiceImport known anywhere: what "all" means to the queue. */
+  allKeys(): string[] {
+    const keys = new Set<string>();
+    for (const si of this.controlPlane.serviceImports.list()) keys.add(key(si.metadata.namespace ?? '', si.metadata.name));
+    for (const m of this.memberMap.values()) for (const si of m.serviceImports.list()) keys.add(key(si.metadata.namespace ?? '', si.metadata.name));
+    return [...keys];
+  }
+
+  /** Cluster events for one cluster are handled one at a time, in order. */
+  private serialized(cluster: string, f: () => Promise<void>): Promise<void> {
+    const next = (this.engaging.get(cluster) ?? Promise.resolve()).then(f).catch((e: unknown) => {
+      this.log.error({ cluster, err: e instanceof Error ? e.message : String(e) }, 'engaging cluster failed');
+    });
+    this.engaging.set(cluster, next);
+    return next;
+  }
+
+  private async engage(raw: Cluster): Promise<void> {
+    const parsed = parseCluster(raw);
+    const name = raw.metadata.name;
+    if (!parsed.ok) {
+      await this.setUnreachable(name, parsed.reason);
+      return;
+    }
+    const c = parsed.value;
+    const ref = secretRefOf(c);
+    let secret: Secret | undefined;
+    if (ref) {
+      try {
+        secret = await this.getSecret(ref.namespace, ref.name);
+      } catch (e) {
+        await this.setUnreachable(name, `cannot read Secret ${ref.namespace}/${ref.name}: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+    }
+    const access = memberAccess(c, secret);
+    if (access.kind === 'unreachable') {
+      await this.setUnreachable(name, access.reason);
+      return;
+    }
+    const fp = fingerprint(access);
+    const existing = this.memberMap.get(name);
+    if (existing instanceof Member && existing.fingerprint === fp && !existing.isStopped()) return; // status-only update
+    if (existing instanceof Member) await existing.stop();
+    const m = new Member(name, fp, memberKubeConfig(name, access, this.kc), this.factory, this.onKeys);
+    this.memberMap.set(name, m);
+    m.start();
+    this.log.info({ cluster: name, via: access.kind === 'proxy' ? 'karmada cluster proxy' : 'apiEndpoint' }, existing ? 'cluster credentials changed; re-engaged' : 'engaged cluster');
+    this.onKeys('all');
+  }
+
+  private async setUnreachable(name: string, why: string) {
+    const existing = this.memberMap.get(name);
+    if (existing instanceof Member) {
+      // Keep the last known state readable, stop watching with credentials that no longer apply.
+      await existing.stop();
+      this.log.warn({ cluster: name, reason: why }, 'cluster unreachable; keeping its last known state');
+      this.onKeys('all');
+      return;
+    }
+    if (existing instanceof Unreachable && existing.why === why) return;
+    this.memberMap.set(name, new Unreachable(name, why));
+    this.log.warn({ cluster: name, reason: why }, 'cluster unreachable');
+    this.onKeys('all');
+  }
+
+  private async disengage(name: string, why: string) {
+    const m = this.memberMap.get(name);
+    if (m instanceof Member) await m.stop();
+    this.memberMap.delete(name);
+    this.log.info({ cluster: name, reason: why }, 'disengaged cluster');
+    this.onKeys('all');
+  }
+}
+
+function fingerprint(a: Exclude<MemberAccess, { kind: 'unreachable' }>): string {
+  return createHash('sha256').update(JSON.stringify(a)).digest('hex');
+}

@@ -1,0 +1,95 @@
+/**
+ * The read side the reconciler needs, as an interface over the informer
+ * caches (src/clusters/manager.ts provides it), and the one function that
+ * turns cache contents into a Snapshot for decide().
+ */
+import {
+  KARMADA_MANAGED_LABEL,
+  isDeleting,
+  parseServiceImport,
+  type KubeObject,
+  type OverridePolicy,
+  type Service,
+  type ServiceImport,
+} from '../api/types.js';
+import { overridePolicyName, rulesOf } from './overridepolicy.js';
+import type { MemberView, ServiceImportView, ServiceView, Snapshot } from './snapshot.js';
+
+export interface ObjectReader<T> {
+  get(namespace: string, name: string): T | undefined;
+}
+
+export interface ControlPlaneCaches {
+  serviceImports: ObjectReader<ServiceImport> & { list(): ServiceImport[] };
+  overridePolicies: ObjectReader<OverridePolicy>;
+  namespaces: ObjectReader<KubeObject>;
+}
+
+export interface MemberCaches {
+  cluster: string;
+  reachable(): boolean;
+  ipsMaxItems(): number | undefined;
+  serviceImports: ObjectReader<ServiceImport> & { list(): ServiceImport[] };
+  services: ObjectReader<Service>;
+  serviceExports: ObjectReader<KubeObject>;
+  namespaces: ObjectReader<KubeObject>;
+}
+
+export interface Caches {
+  controlPlane: ControlPlaneCaches;
+  members(): MemberCaches[];
+}
+
+function importView(si: ServiceImport | undefined): ServiceImportView | undefined {
+  if (!si || !parseServiceImport(si).ok) return undefined;
+  return {
+    type: si.spec.type,
+    portCount: si.spec.ports?.length ?? 0,
+    ips: si.spec.ips ?? [],
+    deleting: isDeleting(si),
+    managed: si.metadata.labels?.[KARMADA_MANAGED_LABEL] === 'true',
+  };
+}
+
+function serviceView(svc: Service | undefined): ServiceView | undefined {
+  if (!svc?.spec) return undefined;
+  const ips = svc.spec.clusterIPs && svc.spec.clusterIPs.length > 0 ? svc.spec.clusterIPs : svc.spec.clusterIP ? [svc.spec.clusterIP] : [];
+  return { clusterIPs: ips, ipFamilies: svc.spec.ipFamilies ?? [], type: svc.spec.type ?? 'ClusterIP' };
+}
+
+const nsDeleting = (r: ObjectReader<KubeObject>, ns: string) => isDeleting(r.get('', ns));
+
+export function buildSnapshot(c: Caches, namespace: string, name: string): Snapshot {
+  const cpSi = c.controlPlane.serviceImports.get(namespace, name);
+  const cpView = importView(cpSi);
+  const policy = c.controlPlane.overridePolicies.get(namespace, overridePolicyName(name));
+  const members: MemberView[] = c.members().map((m) => {
+    const view: MemberView = {
+      cluster: m.cluster,
+      reachable: m.reachable(),
+      ipsMaxItems: m.ipsMaxItems(),
+      exports: m.serviceExports.get(namespace, name) !== undefined,
+      namespaceDeleting: nsDeleting(m.namespaces, namespace),
+    };
+    const si = importView(m.serviceImports.get(namespace, name));
+    if (si) view.serviceImport = si;
+    const derived = serviceView(m.services.get(namespace, `derived-${name}`));
+    if (derived) view.derivedService = derived;
+    return view;
+  });
+  const snapshot: Snapshot = {
+    namespace,
+    name,
+    controlPlane: { namespaceDeleting: nsDeleting(c.controlPlane.namespaces, namespace) },
+    members,
+  };
+  if (cpSi && cpView) {
+    snapshot.controlPlane.serviceImport = {
+      ...cpView,
+      uid: cpSi.metadata.uid ?? '',
+      statusClusters: (cpSi.status?.clusters ?? []).map((x) => x.cluster),
+    };
+  }
+  if (policy) snapshot.controlPlane.overrideRules = rulesOf(policy);
+  return snapshot;
+}

@@ -1,0 +1,62 @@
+/**
+ * The controller loop, as sample-controller's: events → keys → a
+ * de-duplicating, rate-limited queue → N workers → reconcile. A failed key is
+ * retried with per-key exponential backoff; a successful one is forgotten.
+ */
+import type { Logger } from 'pino';
+import { splitKey } from '../api/types.js';
+import { apiErrorMessage } from '../k8s/errors.js';
+import type { RateLimitingQueue } from '../runtime/workqueue.js';
+import type { Reconciler } from './reconciler.js';
+
+export interface ControllerHooks {
+  reconciled?: (result: 'success' | 'error', seconds: number) => void;
+  activeWorkers?: (delta: 1 | -1) => void;
+}
+
+export class Controller {
+  constructor(
+    private readonly queue: RateLimitingQueue,
+    private readonly reconciler: Reconciler,
+    private readonly allKeys: () => string[],
+    private readonly log: Logger,
+    private readonly hooks: ControllerHooks = {},
+  ) {}
+
+  enqueue(keys: string[] | 'all'): void {
+    for (const k of keys === 'all' ? this.allKeys() : keys) this.queue.add(k);
+  }
+
+  /** Runs `workers` workers until the queue shuts down. */
+  async run(workers: number): Promise<void> {
+    this.log.info({ workers }, 'starting workers');
+    await Promise.all(Array.from({ length: workers }, () => this.worker()));
+    this.log.info('workers stopped');
+  }
+
+  private async worker(): Promise<void> {
+    for (;;) {
+      const item = await this.queue.get();
+      if (item.shutdown) return;
+      const k = item.key;
+      const t0 = process.hrtime.bigint();
+      this.hooks.activeWorkers?.(1);
+      try {
+        const { namespace, name } = splitKey(k);
+        await this.reconciler.reconcile(namespace, name);
+        this.queue.forget(k);
+        this.hooks.reconciled?.('success', Number(process.hrtime.bigint() - t0) / 1e9);
+      } catch (e) {
+        this.hooks.reconciled?.('error', Number(process.hrtime.bigint() - t0) / 1e9);
+        const retries = this.queue.numRequeues(k);
+        // Conflicts are routine (someone wrote first); the rest deserve a warning.
+        const level = (e as { code?: number }).code === 409 ? 'debug' : 'warn';
+        this.log[level]({ key: k, retries, err: apiErrorMessage(e) }, 'reconcile failed; retrying with backoff');
+        this.queue.addRateLimited(k);
+      } finally {
+        this.hooks.activeWorkers?.(-1);
+        this.queue.done(k);
+      }
+    }
+  }
+}

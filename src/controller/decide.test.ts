@@ -1,0 +1,168 @@
+import { expect } from 'chai';
+import { decide, derivedIps, type Decision } from './decide.js';
+import type { MemberView, ServiceImportView, Snapshot } from './snapshot.js';
+
+const si = (o: Partial<ServiceImportView> = {}): ServiceImportView => ({ type: 'ClusterSetIP', portCount: 1, ips: [], deleting: false, managed: true, ...o });
+const member = (cluster: string, o: Partial<MemberView> = {}): MemberView => ({
+  cluster,
+  reachable: true,
+  ipsMaxItems: 1,
+  exports: false,
+  namespaceDeleting: false,
+  ...o,
+});
+const derived = (...clusterIPs: string[]) => ({ clusterIPs, ipFamilies: clusterIPs.map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4')), type: 'ClusterIP' });
+const snap = (members: MemberView[], cp: Partial<Snapshot['controlPlane']> | null = {}): Snapshot => ({
+  namespace: 'ns',
+  name: 'web',
+  controlPlane: cp === null
+    ? { namespaceDeleting: false }
+    : { namespaceDeleting: false, serviceImport: { ...si(), uid: 'u1', statusClusters: [] }, ...cp },
+  members,
+});
+
+describe('derivedIps (D1)', () => {
+  const cases: Array<[string, Parameters<typeof derivedIps>, ReturnType<typeof derivedIps>]> = [
+    ['single-stack, CRD allows 1', [derived('10.98.0.5'), 1], { ips: ['10.98.0.5'] }],
+    ['single-stack, CRD allows 2', [derived('10.98.0.5'), 2], { ips: ['10.98.0.5'] }],
+    ['dual-stack, CRD allows 2: one per family', [derived('10.98.0.5', 'fd00::5'), 2], { ips: ['10.98.0.5', 'fd00::5'] }],
+    ['dual-stack, CRD allows 1: primary family only', [derived('fd00::5', '10.98.0.5'), 1], { ips: ['fd00::5'], problem: 'TooManyIPFamilies' }],
+    ['missing derived Service', [undefined, 1], { ips: [], problem: 'DerivedServiceMissing' }],
+    ['headless derived Service', [derived('None'), 1], { ips: [], problem: 'DerivedServiceHeadless' }],
+    ['unknown CRD limit counts as Karmada\'s 1', [derived('10.98.0.5', 'fd00::5'), undefined], { ips: ['10.98.0.5'], problem: 'TooManyIPFamilies' }],
+  ];
+  for (const [name, args, want] of cases) it(name, () => expect(derivedIps(...args)).to.deep.equal(want));
+});
+
+describe('decide', () => {
+  interface Case {
+    name: string;
+    snapshot: Snapshot;
+    want: Partial<Decision>;
+    problems?: string[];
+  }
+  const cases: Case[] = [
+    {
+      name: 'one managed importer: its own derived ClusterIP, through the OverridePolicy',
+      snapshot: snap([member('member1', { exports: true }), member('member2', { serviceImport: si(), derivedService: derived('10.98.0.7') })]),
+      want: {
+        importers: [{ cluster: 'member2', route: 'override-policy', ips: ['10.98.0.7'], current: [] }],
+        overrideRules: { member2: ['10.98.0.7'] },
+        statusClusters: ['member1'],
+      },
+    },
+    {
+      name: 'several importers each get their own IP; exporters sorted',
+      snapshot: snap([
+        member('member2', { serviceImport: si(), derivedService: derived('10.98.0.7'), exports: true }),
+        member('member1', { serviceImport: si({ ips: ['10.97.0.9'] }), derivedService: derived('10.97.0.9'), exports: true }),
+      ]),
+      want: {
+        importers: [
+          { cluster: 'member1', route: 'override-policy', ips: ['10.97.0.9'], current: ['10.97.0.9'] },
+          { cluster: 'member2', route: 'override-policy', ips: ['10.98.0.7'], current: [] },
+        ],
+        overrideRules: { member1: ['10.97.0.9'], member2: ['10.98.0.7'] },
+        statusClusters: ['member1', 'member2'],
+      },
+    },
+    {
+      name: 'an unmanaged member ServiceImport is patched directly',
+      snapshot: snap([member('edge.eu-1', { serviceImport: si({ managed: false }), derivedService: derived('10.99.0.1') })]),
+      want: { importers: [{ cluster: 'edge.eu-1', route: 'direct', ips: ['10.99.0.1'], current: [] }], overrideRules: null, statusClusters: [] },
+    },
+    {
+      name: 'no control-plane ServiceImport: unmanaged imports are direct; managed ones are Karmada\'s to delete; no policy, status untouched',
+      snapshot: snap([
+        member('member1', { serviceImport: si({ managed: false }), derivedService: derived('10.97.0.7') }),
+        member('member2', { serviceImport: si(), derivedService: derived('10.98.0.7') }),
+      ], null),
+      want: { importers: [{ cluster: 'member1', route: 'direct', ips: ['10.97.0.7'], current: [] }] },
+    },
+    {
+      name: 'unreachable member keeps its last rule (D5), reachable one is updated',
+      snapshot: snap(
+        [
+          member('member1', { reachable: false, serviceImport: si({ ips: ['10.97.0.9'] }) }),
+          member('member2', { serviceImport: si(), derivedService: derived('10.98.0.7') }),
+        ],
+        { overrideRules: { member1: ['10.97.0.9'], member2: ['10.98.0.1'] } },
+      ),
+      want: {
+        importers: [
+          { cluster: 'member1', route: 'override-policy', ips: 'keep', current: ['10.97.0.9'] },
+          { cluster: 'member2', route: 'override-policy', ips: ['10.98.0.7'], current: [] },
+        ],
+        overrideRules: { member1: ['10.97.0.9'], member2: ['10.98.0.7'] },
+      },
+      problems: ['MemberUnreachable'],
+    },
+    {
+      name: 'derived Service missing: no IP for that member, and a problem that says why',
+      snapshot: snap([member('member2', { serviceImport: si({ ips: ['10.98.0.7'] }) })], { overrideRules: { member2: ['10.98.0.7'] } }),
+      want: { importers: [{ cluster: 'member2', route: 'override-policy', ips: [], current: ['10.98.0.7'] }], overrideRules: null },
+      problems: ['DerivedServiceMissing'],
+    },
+    {
+      name: 'derived Service headless',
+      snapshot: snap([member('member2', { serviceImport: si(), derivedService: derived('None') })]),
+      want: { overrideRules: null },
+      problems: ['DerivedServiceHeadless'],
+    },
+    {
+      name: 'no ports: still written, and flagged (CoreDNS answers NXDOMAIN)',
+      snapshot: snap([member('member2', { serviceImport: si({ portCount: 0 }), derivedService: derived('10.98.0.7') })], {
+        serviceImport: { ...si({ portCount: 0 }), uid: 'u1', statusClusters: [] },
+      }),
+      want: { overrideRules: { member2: ['10.98.0.7'] } },
+      problems: ['NoPorts'],
+    },
+    {
+      name: 'namespace being deleted in the control plane: no policy writes, no status',
+      snapshot: snap([member('member2', { serviceImport: si(), derivedService: derived('10.98.0.7') })], { namespaceDeleting: true }),
+      want: { importers: [] },
+    },
+    {
+      name: 'namespace being deleted in a member: that member is left alone',
+      snapshot: snap([member('member2', { namespaceDeleting: true, serviceImport: si(), derivedService: derived('10.98.0.7') })]),
+      want: { importers: [], overrideRules: null },
+    },
+    {
+      name: 'member ServiceImport being deleted is left alone',
+      snapshot: snap([member('member2', { serviceImport: si({ deleting: true }), derivedService: derived('10.98.0.7') })]),
+      want: { importers: [], overrideRules: null },
+    },
+    {
+      name: 'CRD missing in a reachable member is reported',
+      snapshot: snap([member('member3', { ipsMaxItems: undefined })]),
+      want: { importers: [], overrideRules: null },
+      problems: ['CRDMissing'],
+    },
+    {
+      name: 'headless control-plane import is reported',
+      snapshot: snap([], { serviceImport: { ...si({ type: 'Headless' }), uid: 'u1', statusClusters: [] } }),
+      want: { overrideRules: null },
+      problems: ['HeadlessImport'],
+    },
+    {
+      name: 'dual-stack against an mcs-api CRD allowing 2',
+      snapshot: snap([member('member2', { ipsMaxItems: 2, serviceImport: si(), derivedService: derived('10.98.0.7', 'fd00:98::7') })]),
+      want: { overrideRules: { member2: ['10.98.0.7', 'fd00:98::7'] } },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const d = decide(c.snapshot);
+      for (const [k, v] of Object.entries(c.want)) expect(d[k as keyof Decision], k).to.deep.equal(v);
+      expect(d.problems.map((p) => p.reason)).to.deep.equal(c.problems ?? []);
+      for (const p of d.problems) expect(p.message).to.be.a('string').and.not.equal(p.reason);
+    });
+  }
+
+  it('is a pure function: same snapshot, same decision, snapshot untouched', () => {
+    const s = snap([member('member2', { serviceImport: si(), derivedService: derived('10.98.0.7') })]);
+    const before = JSON.stringify(s);
+    expect(decide(s)).to.deep.equal(decide(s));
+    expect(JSON.stringify(s)).to.equal(before);
+  });
+});

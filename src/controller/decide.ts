@@ -1,0 +1,141 @@
+/**
+ * THE decision (D1, D3, D5): from a snapshot of one ServiceImport key, what
+ * `spec.ips` every importing member must hold, how it gets there, and what the
+ * control-plane ServiceImport's status.clusters must say. Pure: same snapshot,
+ * same answer; the writer turns the answer into API calls.
+ *
+ * D1  In importing member X, spec.ips = the ClusterIP(s) of `derived-<svc>` in
+ *     X, one per IP family, never more than X's installed CRD allows.
+ * D3  A member ServiceImport that Karmada manages is written through one
+ *     OverridePolicy per control-plane ServiceImport (Karmada reverts direct
+ *     edits, docs/upstream-behaviour.md); an unmanaged one is patched directly.
+ * D5  An unreachable member keeps what it had: its rule stays as it is and
+ *     nothing is written to it.
+ */
+import type { MemberView, ServiceView, Snapshot } from './snapshot.js';
+
+export type Route = 'override-policy' | 'direct';
+
+export interface ImporterDecision {
+  cluster: string;
+  route: Route;
+  /** What spec.ips must hold; 'keep' when the member is unreachable. */
+  ips: string[] | 'keep';
+  /** Current spec.ips in the member, for the writer's "nothing changed" check and for events. */
+  current: string[];
+}
+
+export type ProblemReason =
+  | 'NoPorts'
+  | 'DerivedServiceMissing'
+  | 'DerivedServiceHeadless'
+  | 'HeadlessImport'
+  | 'CRDMissing'
+  | 'MemberUnreachable'
+  | 'TooManyIPFamilies';
+
+export interface Problem {
+  reason: ProblemReason;
+  cluster?: string;
+  message: string;
+}
+
+export interface Decision {
+  importers: ImporterDecision[];
+  /**
+   * The OverridePolicy's rules (cluster → ips), sorted by cluster; `null` means
+   * there must be no OverridePolicy. Undefined when the control plane has no
+   * ServiceImport (nothing to own a policy; Karmada removes what it propagated).
+   */
+  overrideRules?: Record<string, string[]> | null;
+  /** status.clusters of the control-plane ServiceImport; undefined = leave alone. */
+  statusClusters?: string[];
+  problems: Problem[];
+}
+
+/** The ClusterIPs spec.ips may hold for one derived Service, and why not when none. */
+export function derivedIps(svc: ServiceView | undefined, maxItems: number | undefined): { ips: string[]; problem?: ProblemReason } {
+  if (!svc) return { ips: [], problem: 'DerivedServiceMissing' };
+  const ips = svc.clusterIPs.filter((ip) => ip !== '' && ip !== 'None');
+  if (ips.length === 0) return { ips: [], problem: 'DerivedServiceHeadless' };
+  // One per family (a dual-stack Service lists its primary family first).
+  const max = maxItems ?? 1;
+  if (ips.length > max) return { ips: ips.slice(0, max), problem: 'TooManyIPFamilies' };
+  return { ips };
+}
+
+const sameIps = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+export { sameIps };
+
+export function decide(s: Snapshot): Decision {
+  const problems: Problem[] = [];
+  const cp = s.controlPlane.serviceImport;
+  const importers: ImporterDecision[] = [];
+  const derivedName = `derived-${s.name}`;
+
+  if (cp && cp.portCount === 0) {
+    problems.push({ reason: 'NoPorts', message: `ServiceImport ${s.namespace}/${s.name} has no ports: CoreDNS answers NXDOMAIN for a ServiceImport without ports; add spec.ports` });
+  }
+  if (cp && cp.type === 'Headless') {
+    problems.push({ reason: 'HeadlessImport', message: `ServiceImport ${s.namespace}/${s.name} is Headless: Karmada creates no derived Service for it (karmada-io/karmada#3200) and spec.ips does not apply` });
+  }
+
+  for (const m of [...s.members].sort((a, b) => a.cluster.localeCompare(b.cluster))) {
+    const si = m.serviceImport;
+    if (!si) {
+      if (m.ipsMaxItems === undefined && m.reachable && cp) {
+        problems.push({ reason: 'CRDMissing', cluster: m.cluster, message: `the ServiceImport CRD (serviceimports.${'multicluster.x-k8s.io'}) is not installed in ${m.cluster}` });
+      }
+      continue;
+    }
+    if (si.type !== 'ClusterSetIP' || si.deleting || m.namespaceDeleting) continue;
+    // Karmada-managed but its template is gone: Karmada is deleting it.
+    if (si.managed && !cp) continue;
+    // Managed and with a control-plane template: only an OverridePolicy sticks.
+    const route: Route = si.managed && cp ? 'override-policy' : 'direct';
+    if (!m.reachable) {
+      problems.push({ reason: 'MemberUnreachable', cluster: m.cluster, message: `${m.cluster} is unreachable; keeping its last known spec.ips (${si.ips.join(',') || 'none'})` });
+      importers.push({ cluster: m.cluster, route, ips: 'keep', current: si.ips });
+      continue;
+    }
+    const d = derivedIps(m.derivedService, m.ipsMaxItems);
+    if (d.problem) problems.push(problemFor(d.problem, m, derivedName, s.namespace));
+    importers.push({ cluster: m.cluster, route, ips: d.ips, current: si.ips });
+  }
+
+  const decision: Decision = { importers, problems };
+  if (cp) {
+    if (cp.deleting || s.controlPlane.namespaceDeleting) {
+      // Karmada and the garbage collector clean up; writing now only races them.
+      decision.importers = importers.filter((i) => i.route === 'direct');
+    } else {
+      decision.overrideRules = overrideRules(importers, s.controlPlane.overrideRules ?? {});
+      decision.statusClusters = s.members.filter((m) => m.exports).map((m) => m.cluster).sort();
+    }
+  }
+  return decision;
+}
+
+/** Rules for managed importers; an unreachable one keeps its current rule. Empty → no policy. */
+function overrideRules(importers: ImporterDecision[], current: Record<string, string[]>): Record<string, string[]> | null {
+  const rules: Record<string, string[]> = {};
+  for (const i of importers) {
+    if (i.route !== 'override-policy') continue;
+    const ips = i.ips === 'keep' ? current[i.cluster] : i.ips;
+    if (ips && ips.length > 0) rules[i.cluster] = ips;
+  }
+  return Object.keys(rules).length === 0 ? null : rules;
+}
+
+function problemFor(reason: ProblemReason, m: MemberView, derivedName: string, namespace: string): Problem {
+  switch (reason) {
+    case 'DerivedServiceMissing':
+      return { reason, cluster: m.cluster, message: `Service ${namespace}/${derivedName} does not exist in ${m.cluster}; Karmada creates it from the control-plane ServiceImport (is the ServiceImport ClusterSetIP and propagated there?)` };
+    case 'DerivedServiceHeadless':
+      return { reason, cluster: m.cluster, message: `Service ${namespace}/${derivedName} in ${m.cluster} has no ClusterIP (headless), so there is no IP for spec.ips` };
+    case 'TooManyIPFamilies':
+      return { reason, cluster: m.cluster, message: `Service ${namespace}/${derivedName} in ${m.cluster} is dual-stack but the ServiceImport CRD there allows ${m.ipsMaxItems ?? 1} IP; writing the primary family only (install mcs-api >= v0.2.0 CRDs for both)` };
+    default:
+      return { reason, cluster: m.cluster, message: reason };
+  }
+}

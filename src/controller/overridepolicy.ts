@@ -1,0 +1,64 @@
+/**
+ * The OverridePolicy through which spec.ips reaches Karmada-managed member
+ * ServiceImports (D3), as pure functions: its name, the object we want, and
+ * the rules an existing one carries. One policy per control-plane
+ * ServiceImport, owned by it (garbage-collected with it), one rule per
+ * importing cluster. Verified against Karmada v1.18.2: test/e2e/smoke.test.ts.
+ */
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, MCS_GROUP, MCS_VERSION, type OverridePolicy } from '../api/types.js';
+
+export const OVERRIDE_POLICY_PREFIX = 'clusterset-dns-';
+export const overridePolicyName = (serviceImport: string) => `${OVERRIDE_POLICY_PREFIX}${serviceImport}`;
+/** The ServiceImport an OverridePolicy of ours belongs to, or undefined for someone else's. */
+export const serviceImportOfPolicy = (p: OverridePolicy): string | undefined =>
+  p.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && p.metadata.name.startsWith(OVERRIDE_POLICY_PREFIX)
+    ? p.metadata.name.slice(OVERRIDE_POLICY_PREFIX.length)
+    : undefined;
+
+export function desiredOverridePolicy(
+  namespace: string,
+  serviceImport: { name: string; uid: string },
+  rules: Record<string, string[]>,
+): OverridePolicy {
+  return {
+    apiVersion: 'policy.karmada.io/v1alpha1',
+    kind: 'OverridePolicy',
+    metadata: {
+      name: overridePolicyName(serviceImport.name),
+      namespace,
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+      ownerReferences: [{ apiVersion: `${MCS_GROUP}/${MCS_VERSION}`, kind: 'ServiceImport', name: serviceImport.name, uid: serviceImport.uid, controller: true }],
+    },
+    spec: {
+      resourceSelectors: [{ apiVersion: `${MCS_GROUP}/${MCS_VERSION}`, kind: 'ServiceImport', name: serviceImport.name }],
+      overrideRules: Object.keys(rules).sort().map((cluster) => ({
+        targetCluster: { clusterNames: [cluster] },
+        // `add` on an existing member replaces it (RFC 6902), so it works
+        // whether or not the template already has spec.ips.
+        overriders: { plaintext: [{ path: '/spec/ips', operator: 'add', value: rules[cluster] }] },
+      })),
+    },
+  };
+}
+
+/** cluster → ips, as the policy says now. Rules not in our shape are ignored (and so get overwritten). */
+export function rulesOf(p: OverridePolicy): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const r of p.spec?.overrideRules ?? []) {
+    const clusters = r.targetCluster?.clusterNames ?? [];
+    const op = r.overriders?.plaintext?.find((o) => o.path === '/spec/ips');
+    const cluster = clusters[0];
+    if (clusters.length === 1 && cluster && Array.isArray(op?.value) && op.value.every((v) => typeof v === 'string')) {
+      out[cluster] = op.value as string[];
+    }
+  }
+  return out;
+}
+
+/** Whether `p` is exactly what we would write for `rules` (and so needs no write). */
+export function policyMatches(p: OverridePolicy, namespace: string, si: { name: string; uid: string }, rules: Record<string, string[]>): boolean {
+  const want = desiredOverridePolicy(namespace, si, rules);
+  const owner = p.metadata.ownerReferences?.some((o) => o.uid === si.uid);
+  const strip = (x: OverridePolicy['spec']) => JSON.stringify({ s: x.resourceSelectors.map(({ apiVersion, kind, name }) => ({ apiVersion, kind, name })), r: x.overrideRules ?? [] });
+  return Boolean(owner) && p.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && strip(p.spec) === strip(want.spec);
+}

@@ -1,0 +1,125 @@
+/**
+ * One pass for one ServiceImport key: read caches → snapshot → decide → write.
+ * Level-based and idempotent, as controller-runtime's reconcilers are: it
+ * writes only what differs from the caches, and a thrown error makes the
+ * queue retry the key with backoff, from fresh cache state.
+ */
+import type { Logger } from 'pino';
+import { apiErrorMessage } from '../k8s/errors.js';
+import { buildSnapshot, type Caches } from './caches.js';
+import { decide, sameIps, type Decision, type Problem } from './decide.js';
+import { overridePolicyName, policyMatches } from './overridepolicy.js';
+import type { Snapshot } from './snapshot.js';
+import type { Writer } from './writer.js';
+
+export interface ReconcilerHooks {
+  /** Seconds spent in buildSnapshot + decide (clusterset_dns_decision_duration_seconds). */
+  decisionSeconds?: (s: number) => void;
+}
+
+export class Reconciler {
+  /** Problems reported per key on the last pass: events fire on transitions only, not every pass. */
+  private readonly reported = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly caches: Caches,
+    private readonly writer: Writer,
+    private readonly log: Logger,
+    private readonly hooks: ReconcilerHooks = {},
+  ) {}
+
+  async reconcile(namespace: string, name: string): Promise<Decision> {
+    const t0 = process.hrtime.bigint();
+    const snapshot = buildSnapshot(this.caches, namespace, name);
+    const decision = decide(snapshot);
+    this.hooks.decisionSeconds?.(Number(process.hrtime.bigint() - t0) / 1e9);
+    const log = this.log.child({ namespace, name });
+    const cp = snapshot.controlPlane.serviceImport;
+    const cpSi = this.caches.controlPlane.serviceImports.get(namespace, name);
+    const involved = cp ? { namespace, name, uid: cp.uid } : undefined;
+
+    await this.reportProblems(`${namespace}/${name}`, decision.problems, involved, log);
+
+    // 1. Karmada-managed importers: the OverridePolicy (D3).
+    if (decision.overrideRules !== undefined && cp) {
+      const policyName = overridePolicyName(name);
+      const current = this.caches.controlPlane.overridePolicies.get(namespace, policyName);
+      const before = snapshot.controlPlane.overrideRules ?? {};
+      if (decision.overrideRules === null) {
+        if (current) {
+          await this.write(log, involved, () => this.writer.deleteOverridePolicy(namespace, policyName));
+          log.info({ policy: policyName }, 'deleted OverridePolicy: no managed importer needs spec.ips');
+        }
+      } else if (!current || !policyMatches(current, namespace, { name, uid: cp.uid }, decision.overrideRules)) {
+        await this.write(log, involved, () => this.writer.applyOverridePolicy(namespace, { name, uid: cp.uid }, decision.overrideRules ?? {}));
+      }
+      const after = decision.overrideRules ?? {};
+      for (const cluster of new Set([...Object.keys(before), ...Object.keys(after)])) {
+        const was = before[cluster] ?? [];
+        const now = after[cluster] ?? [];
+        if (!sameIps(was, now)) await this.ipsChanged(log, involved, cluster, was, now, `OverridePolicy ${policyName}`);
+      }
+    }
+
+    // 2. Unmanaged importers: patched in the member.
+    for (const i of decision.importers) {
+      if (i.route !== 'direct' || i.ips === 'keep' || sameIps(i.ips, i.current)) continue;
+      const ips = i.ips;
+      const rv = this.caches.members().find((m) => m.cluster === i.cluster)?.serviceImports.get(namespace, name)?.metadata.resourceVersion;
+      await this.write(log.child({ cluster: i.cluster }), involved, () => this.writer.patchMemberIps(i.cluster, namespace, name, ips, rv));
+      await this.ipsChanged(log, involved, i.cluster, i.current, ips, 'a direct patch');
+    }
+
+    // 3. status.clusters of the control-plane ServiceImport.
+    if (decision.statusClusters && cp && !sameIps(decision.statusClusters, cp.statusClusters)) {
+      const clusters = decision.statusClusters;
+      await this.write(log, involved, () => this.writer.patchStatusClusters(namespace, name, clusters, cpSi?.metadata.resourceVersion));
+    }
+    if (!cp && decision.importers.length === 0) this.reported.delete(`${namespace}/${name}`);
+    return decision;
+  }
+
+  /** The snapshot reconcile() would decide on (for doctor and tests). */
+  snapshot(namespace: string, name: string): Snapshot {
+    return buildSnapshot(this.caches, namespace, name);
+  }
+
+  private async write(log: Logger, involved: { namespace: string; name: string; uid: string } | undefined, f: () => Promise<unknown>): Promise<void> {
+    try {
+      await f();
+    } catch (e) {
+      const msg = apiErrorMessage(e);
+      const code = (e as { code?: number }).code;
+      if (code === 409) {
+        log.debug({ err: msg }, 'conflict; retrying from fresh state');
+      } else {
+        log.error({ err: msg }, 'write failed');
+        // A forbidden or invalid write needs a human; say so where they look.
+        if (involved && (code === 403 || code === 422 || code === 404)) {
+          await this.writer.event(involved, 'Warning', code === 403 ? 'WriteForbidden' : 'WriteFailed', msg).catch(() => undefined);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private async ipsChanged(log: Logger, involved: { namespace: string; name: string; uid: string } | undefined, cluster: string, was: string[], now: string[], via: string) {
+    const fmt = (x: string[]) => (x.length ? x.join(',') : 'none');
+    const message = `${cluster}: spec.ips ${fmt(was)} → ${fmt(now)} (through ${via})`;
+    log.info({ cluster, from: was, to: now }, 'spec.ips changed');
+    if (involved) await this.writer.event(involved, 'Normal', 'IPsChanged', message).catch((e: unknown) => log.warn({ err: apiErrorMessage(e) }, 'could not record event'));
+  }
+
+  private async reportProblems(k: string, problems: Problem[], involved: { namespace: string; name: string; uid: string } | undefined, log: Logger) {
+    const seen = this.reported.get(k) ?? new Set<string>();
+    const now = new Set<string>();
+    for (const p of problems) {
+      const id = `${p.reason}/${p.cluster ?? ''}`;
+      now.add(id);
+      if (seen.has(id)) continue;
+      log.warn({ reason: p.reason, cluster: p.cluster }, p.message);
+      if (involved) await this.writer.event(involved, 'Warning', p.reason, p.message).catch((e: unknown) => log.warn({ err: apiErrorMessage(e) }, 'could not record event'));
+    }
+    this.reported.set(k, now);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * What a decision sees: plain data about one ServiceImport key (namespace/name)
+ * across the control plane and every member, read from caches. No client-node
+ * types and no I/O here, so decisions are pure functions of this.
+ */
+
+export interface ServiceImportView {
+  type: 'ClusterSetIP' | 'Headless';
+  portCount: number;
+  ips: string[];
+  deleting: boolean;
+  /** Carries karmada.io/managed=true: Karmada propagated it and will revert member-side edits. */
+  managed: boolean;
+}
+
+export interface ServiceView {
+  /** spec.clusterIPs (or [spec.clusterIP]); "None" for headless. */
+  clusterIPs: string[];
+  ipFamilies: string[];
+  type: string;
+}
+
+export interface MemberView {
+  cluster: string;
+  /**
+   * Whether the member's caches are live. An unreachable member's views are
+   * its last known state (D5): decisions must not turn them into "nothing".
+   */
+  reachable: boolean;
+  /** The installed ServiceImport CRD's spec.ips maxItems; undefined when the CRD is missing. */
+  ipsMaxItems: number | undefined;
+  serviceImport?: ServiceImportView;
+  /** `derived-<name>` in this member (Karmada's import side). */
+  derivedService?: ServiceView;
+  /** This member has a ServiceExport for the key. */
+  exports: boolean;
+  namespaceDeleting: boolean;
+}
+
+export interface ControlPlaneView {
+  serviceImport?: ServiceImportView & { uid: string; statusClusters: string[] };
+  /** Rules of our OverridePolicy for this key, by cluster; undefined when there is none. */
+  overrideRules?: Record<string, string[]>;
+  namespaceDeleting: boolean;
+}
+
+export interface Snapshot {
+  namespace: string;
+  name: string;
+  controlPlane: ControlPlaneView;
+  members: MemberView[];
+}

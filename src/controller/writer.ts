@@ -1,0 +1,103 @@
+/**
+ * Every write the controller makes goes through here: the OverridePolicy in
+ * the control plane, direct patches of unmanaged member ServiceImports, the
+ * control-plane ServiceImport's status, and Events. Thin on purpose: what to
+ * write is decided in decide.ts; this only says how, and counts the result.
+ *
+ * Optimistic concurrency: patches carry the resourceVersion the decision was
+ * based on, so a concurrent change gives 409 and the key is retried from fresh
+ * cache state (the reconciler requeues on any error).
+ */
+import * as k8s from '@kubernetes/client-node';
+import { MCS_GROUP, MCS_VERSION, type OverridePolicy } from '../api/types.js';
+import { desiredOverridePolicy } from './overridepolicy.js';
+
+export const FIELD_MANAGER = 'clusterset-dns';
+
+export type WriteKind = 'overridepolicy' | 'serviceimport' | 'status' | 'event';
+export type WriteObserver = (kind: WriteKind, result: 'success' | 'conflict' | 'error') => void;
+
+const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const ssa = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
+
+export class Writer {
+  private readonly custom: k8s.CustomObjectsApi;
+  private readonly core: k8s.CoreV1Api;
+
+  constructor(
+    controlPlane: k8s.KubeConfig,
+    private readonly memberClient: (cluster: string) => k8s.CustomObjectsApi | undefined,
+    private readonly observe: WriteObserver = () => {},
+    private readonly component = 'clusterset-dns',
+  ) {
+    this.custom = controlPlane.makeApiClient(k8s.CustomObjectsApi);
+    this.core = controlPlane.makeApiClient(k8s.CoreV1Api);
+  }
+
+  private async counted<T>(kind: WriteKind, f: () => Promise<T>): Promise<T> {
+    try {
+      const r = await f();
+      this.observe(kind, 'success');
+      return r;
+    } catch (e) {
+      this.observe(kind, (e as { code?: number }).code === 409 ? 'conflict' : 'error');
+      throw e;
+    }
+  }
+
+  /** Server-side apply of the whole policy, so fields we no longer want disappear. */
+  applyOverridePolicy(namespace: string, si: { name: string; uid: string }, rules: Record<string, string[]>): Promise<OverridePolicy> {
+    const body = desiredOverridePolicy(namespace, si, rules);
+    return this.counted('overridepolicy', () =>
+      this.custom.patchNamespacedCustomObject(
+        { group: 'policy.karmada.io', version: 'v1alpha1', namespace, plural: 'overridepolicies', name: body.metadata.name, body, fieldManager: FIELD_MANAGER, force: true },
+        ssa,
+      ) as Promise<OverridePolicy>);
+  }
+
+  async deleteOverridePolicy(namespace: string, name: string): Promise<void> {
+    await this.counted('overridepolicy', async () => {
+      try {
+        await this.custom.deleteNamespacedCustomObject({ group: 'policy.karmada.io', version: 'v1alpha1', namespace, plural: 'overridepolicies', name });
+      } catch (e) {
+        if ((e as { code?: number }).code !== 404) throw e;
+      }
+    });
+  }
+
+  /** spec.ips of an unmanaged member ServiceImport; [] removes the field. */
+  async patchMemberIps(cluster: string, namespace: string, name: string, ips: string[], resourceVersion: string | undefined): Promise<void> {
+    const client = this.memberClient(cluster);
+    if (!client) throw new Error(`no client for cluster ${cluster}`);
+    const body = { metadata: resourceVersion ? { resourceVersion } : {}, spec: { ips: ips.length > 0 ? ips : null } };
+    await this.counted('serviceimport', () =>
+      client.patchNamespacedCustomObject({ group: MCS_GROUP, version: MCS_VERSION, namespace, plural: 'serviceimports', name, body, fieldManager: FIELD_MANAGER }, merge));
+  }
+
+  async patchStatusClusters(namespace: string, name: string, clusters: string[], resourceVersion: string | undefined): Promise<void> {
+    const body = { metadata: resourceVersion ? { resourceVersion } : {}, status: { clusters: clusters.map((cluster) => ({ cluster })) } };
+    await this.counted('status', () =>
+      this.custom.patchNamespacedCustomObjectStatus({ group: MCS_GROUP, version: MCS_VERSION, namespace, plural: 'serviceimports', name, body, fieldManager: FIELD_MANAGER }, merge));
+  }
+
+  /** A core/v1 Event on the control-plane ServiceImport. */
+  async event(involved: { namespace: string; name: string; uid: string }, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const now = new Date();
+    await this.counted('event', () =>
+      this.core.createNamespacedEvent({
+        namespace: involved.namespace,
+        body: {
+          metadata: { generateName: `${involved.name}.`, namespace: involved.namespace },
+          involvedObject: { apiVersion: `${MCS_GROUP}/${MCS_VERSION}`, kind: 'ServiceImport', namespace: involved.namespace, name: involved.name, uid: involved.uid },
+          type,
+          reason,
+          message: message.slice(0, 1024),
+          source: { component: this.component },
+          firstTimestamp: now,
+          lastTimestamp: now,
+          count: 1,
+          reportingComponent: this.component,
+        },
+      }));
+  }
+}
