@@ -15,8 +15,6 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { cacheRoot, ensureBinaries, karmadaModuleDir, karmadaVersion, repoRoot, requiredVersion, type Binaries } from './binaries.js';
 import { apply, conditionTrue, getJson, kubeConfigFor, kubeConfigYaml, type ClusterAccess } from './kube.js';
@@ -31,6 +29,7 @@ import {
   memberJoinObjects,
   webhookConfigurations,
 } from './manifests.js';
+import { apiserverArgs, etcdArgs, httpOk } from './components.js';
 import { ensurePki, type Pki } from './pki.js';
 import { freePorts, isAlive, portInUse, rssBytes, startProcess, stopProcess, waitUntil, type ProcessInfo, type ProcessSpec } from './process.js';
 import type { SyncerConfig } from './coredns-syncer.js';
@@ -108,19 +107,6 @@ export async function check(state: EnvState): Promise<string[]> {
   return problems;
 }
 
-/** True when `url` answers 2xx (or, with `anyStatus`, answers at all). */
-function httpOk(url: string, ca?: Buffer, anyStatus = false): Promise<boolean> {
-  return new Promise((resolveOk) => {
-    const req = (url.startsWith('https:') ? httpsRequest : httpRequest)(url, { timeout: 2000, ...(ca ? { ca } : {}) }, (res) => {
-      res.resume();
-      resolveOk(anyStatus || (res.statusCode ?? 500) < 300);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolveOk(false));
-    req.end();
-  });
-}
-
 interface Ctx {
   dir: string;
   bins: Binaries;
@@ -144,42 +130,6 @@ async function timed<T>(log: Log, what: string, f: () => Promise<T>): Promise<T>
   const r = await f();
   log(`  ✓ ${what} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);
   return r;
-}
-
-function apiserverArgs(ctx: Ctx, o: { name: string; port: number; etcd: string; serviceCidr: string; tokensFile: string; karmada: boolean }): string[] {
-  const args = [
-    `--etcd-servers=${o.etcd}`,
-    `--etcd-prefix=/${o.name}`,
-    '--bind-address=127.0.0.1',
-    `--secure-port=${o.port}`,
-    // With 127.0.0.1 advertised, the endpoint reconciler would fail validation
-    // (loopback is not a valid endpoint); nothing here needs that Endpoints.
-    '--advertise-address=127.0.0.1',
-    '--endpoint-reconciler-type=none',
-    `--tls-cert-file=${ctx.pki.servingCert}`,
-    `--tls-private-key-file=${ctx.pki.servingKey}`,
-    `--token-auth-file=${o.tokensFile}`,
-    '--authorization-mode=RBAC',
-    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-    `--service-account-key-file=${ctx.pki.saPublicKey}`,
-    `--service-account-signing-key-file=${ctx.pki.saPrivateKey}`,
-    `--service-cluster-ip-range=${o.serviceCidr}`,
-    '--allow-privileged=true',
-    // No kubelet mounts tokens, so the ServiceAccount admission plugin has nothing to do.
-    `--disable-admission-plugins=ServiceAccount${o.karmada ? ',StorageObjectInUseProtection' : ''}`,
-  ];
-  if (o.karmada) {
-    args.push(
-      `--requestheader-client-ca-file=${ctx.pki.frontProxyCaCert}`,
-      '--requestheader-allowed-names=front-proxy-client',
-      '--requestheader-username-headers=X-Remote-User',
-      '--requestheader-group-headers=X-Remote-Group',
-      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
-      `--proxy-client-cert-file=${ctx.pki.frontProxyClientCert}`,
-      `--proxy-client-key-file=${ctx.pki.frontProxyClientKey}`,
-    );
-  }
-  return args;
 }
 
 /** Brings the environment up, or leaves a healthy running one as it is. */
@@ -241,13 +191,7 @@ export async function up(log: Log = defaultLog): Promise<EnvState> {
     const etcd = launch(ctx, {
       name: 'etcd',
       bin: bins.etcd,
-      args: [
-        '--name=default', `--data-dir=${join(dir, 'etcd')}`,
-        `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-        `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-        `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`,
-        '--unsafe-no-fsync=true', '--log-level=warn',
-      ],
+      args: etcdArgs(join(dir, 'etcd'), etcdClient, etcdPeer),
     }, { client: etcdClient, peer: etcdPeer });
     save();
     await timed(log, 'etcd', () => waitUntil('etcd /health', () => httpOk(`${etcdUrl}/health`), { timeoutMs: 30_000, proc: etcd }));
@@ -264,7 +208,7 @@ export async function up(log: Log = defaultLog): Promise<EnvState> {
       const proc = launch(ctx, {
         name: `${c.prefix}-kube-apiserver`,
         bin: bins['kube-apiserver'],
-        args: apiserverArgs(ctx, { name: c.prefix, port: c.port, etcd: etcdUrl, serviceCidr: c.cidr, tokensFile, karmada: c.karmada }),
+        args: apiserverArgs(pki, { etcdPrefix: `/${c.prefix}`, port: c.port, etcd: etcdUrl, serviceCidr: c.cidr, tokensFile, karmada: c.karmada }),
       }, { secure: c.port });
       save();
       await waitUntil(`${c.name} /readyz`, async () => (await getJson(access(state, c.name), '/readyz')) === 'ok', { timeoutMs: 120_000, intervalMs: 500, proc });
@@ -351,6 +295,9 @@ export async function up(log: Log = defaultLog): Promise<EnvState> {
           `--kubeconfig=${karmadaAdminKubeconfig}`, '--leader-elect=false',
           '--metrics-bind-address=0', `--health-probe-bind-address=127.0.0.1:${kcmHealth}`,
           '--cluster-status-update-frequency=2s',
+          // A short resync (default: none) so tests can watch Karmada's periodic
+          // re-sync of Works happen within a test's time (D3 must survive it).
+          '--resync-period=30s',
         ],
       }, { health: kcmHealth });
       const sched = launch(ctx, {
@@ -482,6 +429,26 @@ export async function down(log: Log = defaultLog): Promise<void> {
   rmSync(statePath(), { force: true });
   if (busy.length > 0) throw new Error(`ports still in use after stopping the environment: ${busy.join(', ')}`);
   log(`local environment stopped (${procs.length} processes)`);
+}
+
+/** Stops one component (tests use this to break things); its record stays, so it can be restarted. */
+export async function stopComponent(state: EnvState, name: string): Promise<void> {
+  const p = state.processes[name];
+  if (!p) throw new Error(`no component ${name}`);
+  await stopProcess(p.pid);
+}
+
+/** Starts a stopped component again with the same command, ports and log; waits for `ready`. */
+export async function startComponent(state: EnvState, name: string, ready?: () => Promise<boolean>): Promise<void> {
+  const p = state.processes[name];
+  if (!p) throw new Error(`no component ${name}`);
+  if (isAlive(p.pid)) return;
+  const [bin, ...args] = p.command;
+  if (!bin) throw new Error(`no command recorded for ${name}`);
+  const info = startProcess({ name, bin, args, cwd: name.endsWith('-coredns') ? join(state.dir, 'coredns', name.slice(0, -'-coredns'.length)) : repoRoot }, p.log);
+  state.processes[name] = { ...p, pid: info.pid };
+  writeFileSync(statePath(), JSON.stringify(state, null, 2) + '\n');
+  if (ready) await waitUntil(`${name} ready after restart`, ready, { timeoutMs: 120_000, intervalMs: 250, proc: info });
 }
 
 /** A table of processes with PID, RSS and log, for `env:status`. */

@@ -8,7 +8,7 @@
  * Every change that can affect a ServiceImport key is reported through
  * `onKeys` — the controller enqueues those keys.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
@@ -73,7 +73,9 @@ class Member implements MemberCaches {
   readonly crds: Informer;
   private stopped = false;
 
-  constructor(readonly cluster: string, readonly fingerprint: string, kc: KubeConfig, factory: InformerFactory, onKeys: KeysChanged) {
+  private custom: CustomObjectsApi | undefined;
+
+  constructor(readonly cluster: string, readonly fingerprint: string, readonly kc: KubeConfig, factory: InformerFactory, onKeys: KeysChanged) {
     const mk = <T extends KubeObject>(resource: keyof typeof MEMBER_PATHS, extra: { fieldSelector?: string } = {}) =>
       factory(kc, { cluster, resource, path: MEMBER_PATHS[resource], ...extra }) as unknown as Informer<T>;
     this.serviceImports = mk('serviceimports');
@@ -98,6 +100,11 @@ class Member implements MemberCaches {
 
   isStopped() {
     return this.stopped;
+  }
+
+  client(): CustomObjectsApi {
+    this.custom ??= this.kc.makeApiClient(CustomObjectsApi);
+    return this.custom;
   }
 
   async stop() {
@@ -205,6 +212,12 @@ export class ClusterManager implements Caches {
 
   members(): MemberCaches[] {
     return [...this.memberMap.values()];
+  }
+
+  /** A client for writes to a member (unmanaged ServiceImports), while it is engaged. */
+  memberClient(cluster: string): CustomObjectsApi | undefined {
+    const m = this.memberMap.get(cluster);
+    return m instanceof Member && !m.isStopped() ? m.client() : undefined;
   }
 
   memberStatus(): MemberStatus[] {

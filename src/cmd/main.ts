@@ -10,7 +10,7 @@ const HELP = `clusterset-dns ${pkg.version}
 Makes <svc>.<ns>.svc.clusterset.local resolve across the member clusters of a Karmada federation.
 
 Usage:
-  clusterset-dns run [flags]                       run the controller (not yet implemented)
+  clusterset-dns run [flags]                       run the controller (run --help for flags)
   clusterset-dns coredns install|uninstall|status  set up CoreDNS in members (not yet implemented)
   clusterset-dns doctor                            check the whole chain (not yet implemented)
   clusterset-dns version                           print the version
@@ -26,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
     case '-h':
       process.stdout.write(HELP);
       return 0;
+    case 'run':
+      return (await import('./run.js')).run(argv.slice(1));
     case 'version':
     case '--version':
       process.stdout.write(`${pkg.version}\n`);

@@ -29,6 +29,10 @@ describe('OverridePolicy rendering', () => {
     // Fields the API server or Karmada's webhook add do not count.
     (p.spec.resourceSelectors[0] as Record<string, unknown>)['namespace'] = 'shop';
     expect(policyMatches(p, 'shop', si, rules)).to.equal(true);
+    // The API server hands keys back in its own order.
+    const reordered = JSON.parse(JSON.stringify(p), (_k, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v) as typeof p;
+    expect(policyMatches(reordered, 'shop', si, rules)).to.equal(true);
     expect(policyMatches(p, 'shop', si, { member2: ['10.98.0.8'] })).to.equal(false);
     expect(policyMatches(p, 'shop', { ...si, uid: 'other' }, rules)).to.equal(false);
   });

@@ -55,10 +55,23 @@ export function rulesOf(p: OverridePolicy): Record<string, string[]> {
   return out;
 }
 
-/** Whether `p` is exactly what we would write for `rules` (and so needs no write). */
-export function policyMatches(p: OverridePolicy, namespace: string, si: { name: string; uid: string }, rules: Record<string, string[]>): boolean {
-  const want = desiredOverridePolicy(namespace, si, rules);
-  const owner = p.metadata.ownerReferences?.some((o) => o.uid === si.uid);
-  const strip = (x: OverridePolicy['spec']) => JSON.stringify({ s: x.resourceSelectors.map(({ apiVersion, kind, name }) => ({ apiVersion, kind, name })), r: x.overrideRules ?? [] });
-  return Boolean(owner) && p.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && strip(p.spec) === strip(want.spec);
+/**
+ * Whether `p` already says what we would write for `rules` (and so needs no
+ * write). Compared by meaning, not by JSON text: the API server returns keys
+ * in its own order and Karmada's webhook adds defaults (e.g. the selector's
+ * namespace, an empty spec.overriders).
+ */
+export function policyMatches(p: OverridePolicy, _namespace: string, si: { name: string; uid: string }, rules: Record<string, string[]>): boolean {
+  if (!p.metadata.ownerReferences?.some((o) => o.uid === si.uid)) return false;
+  if (p.metadata.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) return false;
+  const sel = p.spec?.resourceSelectors ?? [];
+  if (sel.length !== 1 || sel[0]?.kind !== 'ServiceImport' || sel[0].name !== si.name || sel[0].apiVersion !== `${MCS_GROUP}/${MCS_VERSION}`) return false;
+  const have = rulesOf(p);
+  const clusters = Object.keys(rules);
+  if ((p.spec.overrideRules ?? []).length !== clusters.length || Object.keys(have).length !== clusters.length) return false;
+  return clusters.every((c) => {
+    const a = have[c];
+    const b = rules[c] ?? [];
+    return a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
+  });
 }

@@ -52,6 +52,7 @@ export class Reconciler {
         }
       } else if (!current || !policyMatches(current, namespace, { name, uid: cp.uid }, decision.overrideRules)) {
         await this.write(log, involved, () => this.writer.applyOverridePolicy(namespace, { name, uid: cp.uid }, decision.overrideRules ?? {}));
+        log.info({ policy: policyName, rules: decision.overrideRules, had: current ? snapshot.controlPlane.overrideRules : null }, 'applied OverridePolicy');
       }
       const after = decision.overrideRules ?? {};
       for (const cluster of new Set([...Object.keys(before), ...Object.keys(after)])) {
@@ -74,6 +75,7 @@ export class Reconciler {
     if (decision.statusClusters && cp && !sameIps(decision.statusClusters, cp.statusClusters)) {
       const clusters = decision.statusClusters;
       await this.write(log, involved, () => this.writer.patchStatusClusters(namespace, name, clusters, cpSi?.metadata.resourceVersion));
+      log.info({ clusters, had: cp.statusClusters }, 'updated status.clusters');
     }
     if (!cp && decision.importers.length === 0) this.reported.delete(`${namespace}/${name}`);
     return decision;

@@ -11,14 +11,9 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { KARMADA_CONTEXT, type EnvState } from '../../hack/localenv/environment.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
+import { MCS, memberService, serviceExport, serviceImport, type ServiceImportObject as ServiceImport } from '../support/mcs.js';
 
-const MCS = { group: 'multicluster.x-k8s.io', version: 'v1alpha1' };
 const ENDPOINT_IP = '10.244.1.10';
-
-interface ServiceImport {
-  metadata: { labels?: Record<string, string>; generation?: number };
-  spec: { ips?: string[]; type: string; ports: unknown[] };
-}
 
 describe('local environment: Karmada MCS flow and CoreDNS (smoke)', function () {
   this.timeout(180_000);
@@ -63,25 +58,8 @@ describe('local environment: Karmada MCS flow and CoreDNS (smoke)', function () 
   });
 
   it('collects member1\'s EndpointSlices into the control plane once the Service is exported', async () => {
-    await applyAll(member1, [
-      { apiVersion: 'v1', kind: 'Service', metadata: { name: svc, namespace: ns }, spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }] } } as KubernetesObject,
-      {
-        apiVersion: 'discovery.k8s.io/v1',
-        kind: 'EndpointSlice',
-        metadata: {
-          name: `${svc}-a`,
-          namespace: ns,
-          labels: { 'kubernetes.io/service-name': svc, 'endpointslice.kubernetes.io/managed-by': 'clusterset-dns-tests' },
-        },
-        addressType: 'IPv4',
-        endpoints: [{ addresses: [ENDPOINT_IP], conditions: { ready: true } }],
-        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-      } as KubernetesObject,
-    ]);
-    await applyAll(karmada, [
-      { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceExport', metadata: { name: svc, namespace: ns } } as KubernetesObject,
-      propagationPolicy(ns, `${svc}-export`, 'ServiceExport', svc, ['member1']),
-    ]);
+    await applyAll(member1, memberService(ns, svc, ENDPOINT_IP));
+    await applyAll(karmada, serviceExport(ns, svc, ['member1']));
     const slice = await eventually('a control-plane EndpointSlice for derived-' + svc, async () => {
       const list = await karmada.discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: `kubernetes.io/service-name=derived-${svc}` });
       return list.items.find((s) => s.endpoints.some((e) => e.addresses.includes(ENDPOINT_IP)));
@@ -93,15 +71,7 @@ describe('local environment: Karmada MCS flow and CoreDNS (smoke)', function () 
 
   let derivedIp = '';
   it('creates derived-<svc> in member2 with member2\'s own ClusterIP, and leaves spec.ips empty', async () => {
-    await applyAll(karmada, [
-      {
-        apiVersion: 'multicluster.x-k8s.io/v1alpha1',
-        kind: 'ServiceImport',
-        metadata: { name: svc, namespace: ns },
-        spec: { type: 'ClusterSetIP', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
-      } as KubernetesObject,
-      propagationPolicy(ns, `${svc}-import`, 'ServiceImport', svc, ['member2']),
-    ]);
+    await applyAll(karmada, serviceImport(ns, svc, ['member2']));
     const derived = await eventually(`derived-${svc} in member2`, () => getOrUndefined(() => member2.core.readNamespacedService({ name: `derived-${svc}`, namespace: ns })), 60_000);
     derivedIp = derived.spec?.clusterIP ?? '';
     expect(derivedIp, 'member2 allocates from its own service CIDR 10.98.0.0/16').to.match(/^10\.98\./);
@@ -177,15 +147,3 @@ describe('local environment: Karmada MCS flow and CoreDNS (smoke)', function () 
     expect(answer).to.deep.equal({ ips: [derivedIp] });
   });
 });
-
-function propagationPolicy(namespace: string, name: string, kind: string, resource: string, clusters: string[]): KubernetesObject {
-  return {
-    apiVersion: 'policy.karmada.io/v1alpha1',
-    kind: 'PropagationPolicy',
-    metadata: { name, namespace },
-    spec: {
-      resourceSelectors: [{ apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind, name: resource }],
-      placement: { clusterAffinity: { clusterNames: clusters } },
-    },
-  } as KubernetesObject;
-}

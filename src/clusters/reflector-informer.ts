@@ -1,0 +1,48 @@
+/**
+ * The production InformerFactory: each Informer is a Reflector
+ * (src/runtime/reflector.ts) with its metrics and logs wired in. Kept apart so
+ * the manager depends only on the small Informer interface.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { KubeObject } from '../api/types.js';
+import { Reflector } from '../runtime/reflector.js';
+import type { Metrics } from '../runtime/metrics.js';
+import type { Informer, InformerEvent, InformerFactory } from './informer.js';
+
+export function reflectorInformerFactory(log: Logger, metrics?: Metrics): InformerFactory {
+  return (kc, spec) => {
+    const im = metrics?.informer(spec.cluster, spec.resource);
+    const r = new Reflector<KubernetesObject>({
+      kubeConfig: kc,
+      path: spec.path,
+      cluster: spec.cluster,
+      resource: spec.resource,
+      ...(spec.labelSelector ? { labelSelector: spec.labelSelector } : {}),
+      ...(spec.fieldSelector ? { fieldSelector: spec.fieldSelector } : {}),
+      logger: log.child({ cluster: spec.cluster, resource: spec.resource }),
+      ...(im
+        ? {
+            metrics: {
+              lastEventTimestampSeconds: { set: (_l, v) => im.event(v * 1000) },
+              restartsTotal: { inc: (l) => im.restart(l.reason) },
+            },
+          }
+        : {}),
+    });
+    const informer: Informer = {
+      start: () => r.start(),
+      stop: () => r.stop(),
+      health: () => {
+        const h = r.health();
+        return { synced: h.synced, running: h.state === 'running', ...(h.lastError ? { lastError: h.lastError.message } : {}) };
+      },
+      get: (ns, name) => r.get(ns, name) as unknown as KubeObject | undefined,
+      list: (ns) => r.list(ns) as unknown as KubeObject[],
+      onEvent: (handler) => {
+        for (const t of ['add', 'update', 'delete'] as InformerEvent[]) r.on(t, (o) => handler(t, o as unknown as KubeObject));
+      },
+    };
+    return informer;
+  };
+}

@@ -1,0 +1,461 @@
+import { expect } from 'chai';
+import { FakeClock } from './clock.js';
+import {
+  ConflictError,
+  JITTER_FACTOR,
+  LeaderElector,
+  decide,
+  observe,
+  releaseRecord,
+  validateTimings,
+  type ElectionInput,
+  type LeaderElectionRecord,
+  type LeaderElectorOptions,
+  type LeaseLock,
+  type LeaseSnapshot,
+  type StoppedLeading,
+} from './leaderelection.js';
+
+const EPOCH = Date.UTC(2025, 0, 1);
+const ME = 'me_1';
+const OTHER = 'other_2';
+
+function rec(over: Partial<LeaderElectionRecord> = {}): LeaderElectionRecord {
+  return {
+    holderIdentity: OTHER,
+    leaseDurationSeconds: 15,
+    acquireTime: new Date(EPOCH),
+    renewTime: new Date(EPOCH),
+    leaseTransitions: 3,
+    ...over,
+  };
+}
+
+describe('runtime/leaderelection', () => {
+  describe('decide (pure)', () => {
+    const wallNow = new Date(EPOCH + 99_000);
+    const base: Omit<ElectionInput, 'current' | 'previous' | 'now'> = { identity: ME, leaseDurationSeconds: 15, wallNow };
+    const held = rec();
+    const seenAt = (r: LeaderElectionRecord, t: number) => observe(r, t, undefined);
+
+    const cases: {
+      name: string;
+      now: number;
+      current: LeaderElectionRecord | undefined;
+      previous?: ReturnType<typeof observe>;
+      want: { action: string; holder?: string; transitions?: number; expiresAt?: number; acquireTime?: Date; observedAt?: number };
+    }[] = [
+      { name: 'no Lease: create it with 0 transitions', now: 0, current: undefined, want: { action: 'create', holder: ME, transitions: 0, acquireTime: wallNow } },
+      {
+        name: 'held by another, first seen now: wait a full lease duration from now',
+        now: 5_000,
+        current: held,
+        want: { action: 'wait', holder: OTHER, expiresAt: 20_000, observedAt: 5_000 },
+      },
+      {
+        name: 'held by another, unchanged for less than its duration: wait',
+        now: 14_999,
+        current: held,
+        previous: seenAt(held, 0),
+        want: { action: 'wait', expiresAt: 15_000, observedAt: 0 },
+      },
+      {
+        name: 'held by another, unchanged for its full duration: take over, transitions + 1',
+        now: 15_000,
+        current: held,
+        previous: seenAt(held, 0),
+        want: { action: 'acquire', holder: ME, transitions: 4, acquireTime: wallNow },
+      },
+      {
+        name: 'the holder renewed since we looked: the clock restarts',
+        now: 20_000,
+        current: rec({ renewTime: new Date(EPOCH + 10_000) }),
+        previous: seenAt(held, 0),
+        want: { action: 'wait', expiresAt: 35_000, observedAt: 20_000 },
+      },
+      {
+        name: 'expiry uses the holder\'s duration, not ours',
+        now: 5_000,
+        current: rec({ leaseDurationSeconds: 4 }),
+        previous: seenAt(rec({ leaseDurationSeconds: 4 }), 0),
+        want: { action: 'acquire', transitions: 4 },
+      },
+      {
+        name: 'renewTime far in the past does not matter (no wall-clock comparison)',
+        now: 1_000,
+        current: rec({ renewTime: new Date(0) }),
+        want: { action: 'wait', expiresAt: 16_000 },
+      },
+      { name: 'released (holder empty): take it at once', now: 0, current: rec({ holderIdentity: '', leaseDurationSeconds: 1 }), want: { action: 'acquire', transitions: 4 } },
+      {
+        name: 'ours: renew, keeping acquireTime and transitions',
+        now: 3_000,
+        current: rec({ holderIdentity: ME }),
+        want: { action: 'renew', holder: ME, transitions: 3, acquireTime: new Date(EPOCH) },
+      },
+      {
+        name: 'ours without acquireTime: renew and fill it',
+        now: 3_000,
+        current: rec({ holderIdentity: ME, acquireTime: undefined }),
+        want: { action: 'renew', acquireTime: wallNow },
+      },
+      { name: 'zero duration expires at once', now: 0, current: rec({ leaseDurationSeconds: 0 }), want: { action: 'acquire' } },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        const d = decide({ ...base, now: c.now, current: c.current, previous: c.previous });
+        expect(d.action).to.equal(c.want.action);
+        if (d.action === 'wait') {
+          if (c.want.holder !== undefined) expect(d.holder).to.equal(c.want.holder);
+          if (c.want.expiresAt !== undefined) expect(d.expiresAt).to.equal(c.want.expiresAt);
+        } else {
+          if (c.want.holder !== undefined) expect(d.record.holderIdentity).to.equal(c.want.holder);
+          if (c.want.transitions !== undefined) expect(d.record.leaseTransitions).to.equal(c.want.transitions);
+          if (c.want.acquireTime !== undefined) expect(d.record.acquireTime?.getTime()).to.equal(c.want.acquireTime.getTime());
+          expect(d.record.renewTime?.getTime()).to.equal(wallNow.getTime());
+          expect(d.record.leaseDurationSeconds).to.equal(15);
+        }
+        if (c.want.observedAt !== undefined) expect(d.observation?.observedAt).to.equal(c.want.observedAt);
+      });
+    }
+
+    it('release empties the holder, keeps transitions, shortens the duration to 1 s', () => {
+      expect(releaseRecord(rec({ holderIdentity: ME, leaseTransitions: 7 }), wallNow)).to.deep.equal({
+        holderIdentity: '',
+        leaseDurationSeconds: 1,
+        acquireTime: wallNow,
+        renewTime: wallNow,
+        leaseTransitions: 7,
+      });
+    });
+  });
+
+  describe('validateTimings', () => {
+    const cases: { name: string; o: Parameters<typeof validateTimings>[0]; err?: RegExp; seconds?: number }[] = [
+      { name: 'controller-runtime defaults', o: {}, seconds: 15 },
+      { name: 'short test timings', o: { leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 }, seconds: 3 },
+      { name: 'rounds the lease up to whole seconds', o: { leaseDurationMs: 2500, renewDeadlineMs: 2000, retryPeriodMs: 500 }, seconds: 3 },
+      { name: 'lease must outlast the renew deadline', o: { leaseDurationMs: 10_000, renewDeadlineMs: 10_000 }, err: /leaseDuration.*greater than renewDeadline/ },
+      { name: 'renew deadline must exceed 1.2 × retry', o: { renewDeadlineMs: 2_400, retryPeriodMs: 2_000 }, err: /renewDeadline.*1.2 × retryPeriod/ },
+      { name: 'positive', o: { retryPeriodMs: 0 }, err: /retryPeriodMs must be > 0/ },
+      { name: 'finite', o: { requestTimeoutMs: Number.NaN }, err: /requestTimeoutMs must be > 0/ },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        if (c.err) expect(() => validateTimings(c.o)).to.throw(RangeError, c.err);
+        else expect(validateTimings(c.o).leaseDurationSeconds).to.equal(c.seconds);
+      });
+    }
+  });
+
+  describe('LeaderElector on a fake lease', () => {
+    // Timings as in the integration test: lease 3 s, renew 2 s, retry 0.5 s.
+    const LEASE = 3_000;
+    const RENEW = 2_000;
+    const RETRY = 500;
+
+    let clock: FakeClock;
+    let store: FakeLeaseStore;
+    const electors: LeaderElector[] = [];
+
+    beforeEach(() => {
+      clock = new FakeClock();
+      store = new FakeLeaseStore(clock);
+      electors.length = 0;
+    });
+
+    afterEach(async () => {
+      // Let anything still running finish so no timer leaks into the next test.
+      for (const e of electors) void e.stop();
+      store.failWith = undefined;
+      await runFor(clock, 10 * LEASE);
+    });
+
+    interface Probe {
+      elector: LeaderElector;
+      started: number;
+      stopped: StoppedLeading[];
+      signal: AbortSignal | undefined;
+      leaderStatus: boolean[];
+      done: Promise<string>;
+    }
+
+    function candidate(identity: string, opts: Partial<LeaderElectorOptions> = {}): Probe {
+      const p: Probe = { started: 0, stopped: [], signal: undefined, leaderStatus: [], elector: undefined as unknown as LeaderElector, done: Promise.resolve('') };
+      p.elector = new LeaderElector({
+        name: 'test',
+        identity,
+        lock: store.lock(),
+        leaseDurationMs: LEASE,
+        renewDeadlineMs: RENEW,
+        retryPeriodMs: RETRY,
+        clock,
+        wallClock: () => new Date(EPOCH + clock.now()),
+        random: () => 0,
+        metrics: { setLeading: (_name, leading) => p.leaderStatus.push(leading) },
+        callbacks: {
+          onStartedLeading: (signal) => {
+            p.started++;
+            p.signal = signal;
+          },
+          onStoppedLeading: (info) => p.stopped.push(info),
+        },
+        ...opts,
+      });
+      electors.push(p.elector);
+      p.done = p.elector.run();
+      return p;
+    }
+
+    it('creates the Lease when absent and leads', async () => {
+      const a = candidate('a');
+      await runFor(clock, 0);
+      expect(a.elector.isLeader()).to.equal(true);
+      expect(a.started).to.equal(1);
+      expect(a.signal?.aborted).to.equal(false);
+      expect(a.leaderStatus).to.deep.equal([false, true]);
+      expect(store.current?.record).to.include({ holderIdentity: 'a', leaseDurationSeconds: 3, leaseTransitions: 0 });
+    });
+
+    it('renews every RetryPeriod', async () => {
+      candidate('a');
+      await runFor(clock, 0);
+      const writes = store.writes;
+      await runFor(clock, 5 * RETRY);
+      expect(store.writes - writes).to.equal(5);
+      expect(store.current?.record.renewTime?.getTime()).to.equal(EPOCH + 5 * RETRY);
+      expect(store.current?.record.acquireTime?.getTime()).to.equal(EPOCH);
+    });
+
+    it('with two candidates exactly one leads, and the other waits', async () => {
+      const a = candidate('a');
+      const b = candidate('b');
+      await runFor(clock, 4 * LEASE);
+      expect([a.elector.isLeader(), b.elector.isLeader()]).to.deep.equal([true, false]);
+      expect(b.started).to.equal(0);
+      expect(b.elector.getLeader()).to.equal('a');
+      expect(store.conflicts).to.be.greaterThan(0); // both tried to create; one got 409
+    });
+
+    it('on stop the leader releases and the standby takes over within one RetryPeriod', async () => {
+      const a = candidate('a');
+      const b = candidate('b');
+      await runFor(clock, 1_000);
+      expect(await stopAndRun(a.elector, clock)).to.equal('stopped');
+      expect(a.signal?.aborted).to.equal(true);
+      expect(a.stopped).to.deep.equal([{ reason: 'stopped' }]);
+      expect(a.leaderStatus.at(-1)).to.equal(false);
+      await runUntil(clock, () => b.elector.isLeader(), RETRY * (1 + JITTER_FACTOR));
+      const released = store.history.find((h) => h.record.holderIdentity === '');
+      const taken = store.history.find((h) => h.record.holderIdentity === 'b');
+      expect(released?.record.leaseDurationSeconds).to.equal(1);
+      expect(taken!.at - released!.at).to.be.at.most(RETRY);
+      expect(taken?.record.leaseTransitions).to.equal(1);
+    });
+
+    it('a standby takes over a crashed leader\'s lease only after LeaseDuration without change', async () => {
+      store.current = { record: rec({ holderIdentity: 'crashed', leaseDurationSeconds: 3, leaseTransitions: 0 }), resourceVersion: '7' };
+      const b = candidate('b');
+      await runFor(clock, LEASE - 1);
+      expect(b.elector.isLeader()).to.equal(false);
+      await runFor(clock, RETRY + 1);
+      expect(b.elector.isLeader()).to.equal(true);
+      expect(store.current?.record).to.include({ holderIdentity: 'b', leaseTransitions: 1 });
+    });
+
+    it('steps down when renewing fails for RenewDeadline, not earlier', async () => {
+      const a = candidate('a');
+      await runFor(clock, 0);
+      const lastRenew = clock.now();
+      store.failWith = () => new Error('connection refused');
+      await runFor(clock, RENEW - 1);
+      expect(a.elector.isLeader()).to.equal(true);
+      expect(a.stopped).to.deep.equal([]);
+      await runFor(clock, 1);
+      expect(clock.now() - lastRenew).to.equal(RENEW);
+      expect(a.elector.isLeader()).to.equal(false);
+      expect(a.signal?.aborted).to.equal(true);
+      expect(a.stopped).to.deep.equal([{ reason: 'lost' }]);
+      expect(a.leaderStatus.at(-1)).to.equal(false);
+      expect(await a.done).to.equal('lost');
+    });
+
+    it('steps down at RenewDeadline even when requests hang', async () => {
+      const a = candidate('a');
+      await runFor(clock, 0);
+      store.failWith = () => 'hang';
+      await runFor(clock, RENEW);
+      expect(a.stopped).to.deep.equal([{ reason: 'lost' }]);
+      expect(await a.done).to.equal('lost');
+    });
+
+    it('survives a transient renew failure shorter than RenewDeadline', async () => {
+      const a = candidate('a');
+      await runFor(clock, 0);
+      store.failWith = () => new Error('etcdserver: request timed out');
+      // Renews at RETRY, 2×RETRY, 3×RETRY fail; the one at 4×RETRY = RENEW would be too late.
+      await runFor(clock, RENEW - RETRY - 1);
+      store.failWith = undefined;
+      await runFor(clock, 3 * LEASE);
+      expect(a.elector.isLeader()).to.equal(true);
+      expect(a.stopped).to.deep.equal([]);
+    });
+
+    it('steps down at the next renew when another identity took the lease, without releasing it', async () => {
+      const a = candidate('a');
+      await runFor(clock, 0);
+      store.steal('thief');
+      await runFor(clock, RETRY);
+      expect(a.elector.isLeader()).to.equal(false);
+      expect(a.stopped).to.deep.equal([{ reason: 'lost' }]);
+      expect(a.elector.getLeader()).to.equal('thief');
+      expect(store.current?.record.holderIdentity).to.equal('thief');
+    });
+
+    it('stop() keeps renewing until the work settles, then releases', async () => {
+      let finish: () => void = () => {};
+      const a = candidate('a', {
+        callbacks: {
+          onStartedLeading: (signal) =>
+            new Promise<void>((resolve) => {
+              finish = resolve;
+              expect(signal.aborted).to.equal(false);
+            }),
+        },
+      });
+      await runFor(clock, 0);
+      const stopping = a.elector.stop();
+      await runFor(clock, 3 * LEASE); // draining for longer than the lease
+      expect(store.current?.record.holderIdentity).to.equal('a');
+      expect(store.current?.record.renewTime?.getTime()).to.be.greaterThan(EPOCH + 2 * LEASE);
+      finish();
+      await runFor(clock, 0);
+      expect(await stopping).to.equal('stopped');
+      expect(store.current?.record.holderIdentity).to.equal('');
+    });
+
+    it('a rejected onStartedLeading ends leadership with reason failed and releases', async () => {
+      const boom = new Error('controllers crashed');
+      const stopped: StoppedLeading[] = [];
+      const a = candidate('a', {
+        callbacks: { onStartedLeading: () => Promise.reject(boom), onStoppedLeading: (i) => stopped.push(i) },
+      });
+      await runFor(clock, 0);
+      expect(await a.done).to.equal('failed');
+      expect(stopped).to.deep.equal([{ reason: 'failed', error: boom }]);
+      expect(store.current?.record.holderIdentity).to.equal('');
+    });
+
+    it('stop() before leading: no callbacks, lease untouched', async () => {
+      store.current = { record: rec({ holderIdentity: 'other', leaseDurationSeconds: 3 }), resourceVersion: '1' };
+      const b = candidate('b');
+      await runFor(clock, RETRY);
+      expect(await stopAndRun(b.elector, clock)).to.equal('stopped');
+      expect(b.started).to.equal(0);
+      expect(b.stopped).to.deep.equal([]);
+      expect(store.current?.record.holderIdentity).to.equal('other');
+    });
+
+    it('release does not clobber a lease another identity took meanwhile', async () => {
+      const a = candidate('a');
+      await runFor(clock, 0);
+      store.steal('thief');
+      expect(await stopAndRun(a.elector, clock)).to.equal('stopped');
+      expect(store.current?.record.holderIdentity).to.equal('thief');
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Test kit
+
+/** Runs due timers and settles promises, step by step, for ms of fake time. */
+async function runFor(clock: FakeClock, ms: number): Promise<void> {
+  const target = clock.now() + ms;
+  await flush();
+  for (;;) {
+    const next = clock.nextTimerAt();
+    if (next === undefined || next > target) break;
+    clock.advance(Math.max(0, next - clock.now()));
+    await flush();
+  }
+  clock.advance(target - clock.now());
+  await flush();
+}
+
+async function runUntil(clock: FakeClock, cond: () => boolean, maxMs: number): Promise<void> {
+  const deadline = clock.now() + maxMs;
+  while (!cond()) {
+    if (clock.now() >= deadline) throw new Error(`condition not met within ${maxMs} ms of fake time`);
+    const next = clock.nextTimerAt();
+    await runFor(clock, next === undefined ? 1 : Math.min(Math.max(0, next - clock.now()), deadline - clock.now()));
+  }
+}
+
+async function stopAndRun(e: LeaderElector, clock: FakeClock): Promise<string> {
+  const p = e.stop();
+  let result: string | undefined;
+  void p.then((r) => (result = r));
+  await runUntil(clock, () => result !== undefined, 60_000);
+  return result!;
+}
+
+function flush(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** One Lease in memory with API-server semantics: resourceVersion checks and 409s. */
+class FakeLeaseStore {
+  current: LeaseSnapshot | undefined;
+  writes = 0;
+  conflicts = 0;
+  /** Every successful write, with the fake time it happened. */
+  readonly history: { at: number; record: LeaderElectionRecord }[] = [];
+  /** Makes every call fail with this error, or hang until aborted. */
+  failWith: (() => Error | 'hang') | undefined;
+  private rv = 0;
+
+  constructor(private readonly clock: FakeClock) {}
+
+  steal(identity: string): void {
+    const prev = this.current!.record;
+    this.current = {
+      record: { ...prev, holderIdentity: identity, renewTime: new Date(EPOCH + this.clock.now()), leaseTransitions: prev.leaseTransitions + 1 },
+      resourceVersion: String(++this.rv),
+    };
+  }
+
+  lock(): LeaseLock {
+    const call = async <T>(signal: AbortSignal, f: () => T): Promise<T> => {
+      await Promise.resolve();
+      const failure = this.failWith?.();
+      if (failure === 'hang') return new Promise<T>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+      if (failure) throw failure;
+      return f();
+    };
+    return {
+      description: 'fake/test',
+      get: (signal) => call(signal, () => this.current),
+      create: (record, signal) =>
+        call(signal, () => {
+          if (this.current !== undefined) {
+            this.conflicts++;
+            throw new ConflictError('already exists');
+          }
+          this.writes++;
+          this.history.push({ at: this.clock.now(), record });
+          return (this.current = { record, resourceVersion: String(++this.rv) });
+        }),
+      update: (record, resourceVersion, signal) =>
+        call(signal, () => {
+          if (this.current === undefined || this.current.resourceVersion !== resourceVersion) {
+            this.conflicts++;
+            throw new ConflictError('the object has been modified');
+          }
+          this.writes++;
+          this.history.push({ at: this.clock.now(), record });
+          return (this.current = { record, resourceVersion: String(++this.rv) });
+        }),
+    };
+  }
+}

@@ -1,0 +1,762 @@
+/**
+ * Leader election on a coordination.k8s.io/v1 Lease, with the semantics of
+ * k8s.io/client-go/tools/leaderelection as controller-runtime's manager uses
+ * it (client-node has none; client-node.md §5):
+ *
+ *   - acquire/renew = read the Lease, decide, replace it carrying the
+ *     resourceVersion just read; a 409 means another candidate won the race;
+ *     create it when absent;
+ *   - a lease held by someone else counts as expired only once its record has
+ *     stayed unchanged for leaseDurationSeconds *as timed by our own
+ *     monotonic clock* (client-go's observedTime), never by comparing its
+ *     renewTime with our wall clock: clock skew between pods cannot hand the
+ *     lease to two holders;
+ *   - leaseTransitions is bumped on every takeover;
+ *   - the leader renews every RetryPeriod; if no renew succeeds for
+ *     RenewDeadline it stops leading (callback reason "lost"; the caller exits,
+ *     as controller-runtime does with "leader election lost");
+ *   - on stop() the lease is released — holderIdentity emptied,
+ *     leaseDurationSeconds 1 — so a standby takes over at its next retry
+ *     instead of waiting out the lease.
+ *
+ * The decision is the pure function decide() (table-tested); LeaderElector is
+ * the thin I/O loop around it, driven by an injectable Clock so tests run on a
+ * FakeClock. KubeLeaseLock is the only part that talks to the API server.
+ *
+ * Deliberate differences from client-go, both on the safe side:
+ *   - the renew deadline runs from the start of the last successful renew,
+ *     not from the start of the current retry cycle, so a leader gives up at
+ *     most RenewDeadline after its last renew (client-go: up to
+ *     RetryPeriod + RenewDeadline);
+ *   - a leader that reads the Lease held by another identity steps down at
+ *     once instead of retrying until the deadline: someone else believes it
+ *     leads, so waiting only prolongs a split brain.
+ */
+import {
+  ApiException,
+  CoordinationV1Api,
+  Observable,
+  V1MicroTime,
+  type ConfigurationOptions,
+  type KubeConfig,
+  type ObservableMiddleware,
+  type RequestContext,
+  type ResponseContext,
+  type V1Lease,
+  type V1LeaseSpec,
+} from '@kubernetes/client-node';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { realClock, type Clock, type Timer } from './clock.js';
+
+// ---------------------------------------------------------------------------
+// Defaults (controller-runtime pkg/manager/internal.go)
+
+export const DEFAULT_LEASE_NAMESPACE = 'karmada-system';
+export const DEFAULT_LEASE_DURATION_MS = 15_000;
+export const DEFAULT_RENEW_DEADLINE_MS = 10_000;
+export const DEFAULT_RETRY_PERIOD_MS = 2_000;
+/** client-go's JitterFactor: acquire retries wait RetryPeriod × (1 + 1.2 × rand). */
+export const JITTER_FACTOR = 1.2;
+
+/** client-go's (and controller-runtime's) identity shape: `<hostname>_<uuid>`; in a pod the hostname is the pod name. */
+export function defaultIdentity(): string {
+  return `${hostname()}_${randomUUID()}`;
+}
+
+// ---------------------------------------------------------------------------
+// The record and the pure decision
+
+/** The part of Lease.spec that leader election reads and writes (client-go's LeaderElectionRecord). */
+export interface LeaderElectionRecord {
+  /** '' = nobody (released). */
+  readonly holderIdentity: string;
+  readonly leaseDurationSeconds: number;
+  readonly acquireTime: Date | undefined;
+  readonly renewTime: Date | undefined;
+  readonly leaseTransitions: number;
+}
+
+/**
+ * What this process last saw of the record, and when by its own clock.
+ * observedAt only moves when the record changes: that is what makes an
+ * abandoned lease expire.
+ */
+export interface Observation {
+  readonly record: LeaderElectionRecord;
+  /** Identity of the record's content, as client-go compares the raw record. */
+  readonly fingerprint: string;
+  /** Clock.now() when this content was first seen. */
+  readonly observedAt: number;
+}
+
+export interface ElectionInput {
+  readonly identity: string;
+  /** Written into records we write; others time our lease with it. */
+  readonly leaseDurationSeconds: number;
+  /** Clock.now() (monotonic ms). */
+  readonly now: number;
+  /** Wall-clock time for acquireTime/renewTime: informational for humans and other tools only. */
+  readonly wallNow: Date;
+  /** The record just read; undefined when the Lease does not exist. */
+  readonly current: LeaderElectionRecord | undefined;
+  readonly previous: Observation | undefined;
+}
+
+export type ElectionDecision =
+  /** No Lease: create it, holding it. */
+  | { readonly action: 'create'; readonly record: LeaderElectionRecord; readonly observation: Observation | undefined }
+  /** Released or expired: take it over (leaseTransitions + 1). */
+  | { readonly action: 'acquire'; readonly record: LeaderElectionRecord; readonly observation: Observation }
+  /** Ours: renew it. */
+  | { readonly action: 'renew'; readonly record: LeaderElectionRecord; readonly observation: Observation }
+  /** Someone else holds a valid lease: try again later. */
+  | { readonly action: 'wait'; readonly holder: string; readonly expiresAt: number; readonly observation: Observation };
+
+export function fingerprint(r: LeaderElectionRecord): string {
+  return JSON.stringify([r.holderIdentity, r.leaseDurationSeconds, r.acquireTime?.getTime() ?? null, r.renewTime?.getTime() ?? null, r.leaseTransitions]);
+}
+
+/** The observation after reading `record` at `now`, given the previous one. */
+export function observe(record: LeaderElectionRecord, now: number, previous: Observation | undefined): Observation {
+  const fp = fingerprint(record);
+  if (previous !== undefined && previous.fingerprint === fp) return previous;
+  return { record, fingerprint: fp, observedAt: now };
+}
+
+/**
+ * client-go's tryAcquireOrRenew, minus the I/O: given the record just read,
+ * what to write, if anything.
+ */
+export function decide(input: ElectionInput): ElectionDecision {
+  const { identity, now, wallNow, current } = input;
+  if (current === undefined) {
+    return {
+      action: 'create',
+      record: { holderIdentity: identity, leaseDurationSeconds: input.leaseDurationSeconds, acquireTime: wallNow, renewTime: wallNow, leaseTransitions: 0 },
+      observation: input.previous,
+    };
+  }
+  const observation = observe(current, now, input.previous);
+  const holder = current.holderIdentity;
+  if (holder === identity) {
+    return {
+      action: 'renew',
+      record: {
+        holderIdentity: identity,
+        leaseDurationSeconds: input.leaseDurationSeconds,
+        acquireTime: current.acquireTime ?? wallNow,
+        renewTime: wallNow,
+        leaseTransitions: current.leaseTransitions,
+      },
+      observation,
+    };
+  }
+  // The holder's own duration decides its expiry, not ours. A missing or
+  // nonsensical duration expires at once, as in client-go.
+  const durationMs = Number.isFinite(current.leaseDurationSeconds) ? Math.max(0, current.leaseDurationSeconds) * 1000 : 0;
+  const expiresAt = observation.observedAt + durationMs;
+  if (holder !== '' && expiresAt > now) return { action: 'wait', holder, expiresAt, observation };
+  return {
+    action: 'acquire',
+    record: {
+      holderIdentity: identity,
+      leaseDurationSeconds: input.leaseDurationSeconds,
+      acquireTime: wallNow,
+      renewTime: wallNow,
+      leaseTransitions: current.leaseTransitions + 1,
+    },
+    observation,
+  };
+}
+
+/** The record a leader writes to release: nobody holds it, and old clients that ignore '' wait only 1 s (client-go's release()). */
+export function releaseRecord(current: LeaderElectionRecord, wallNow: Date): LeaderElectionRecord {
+  return { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: wallNow, renewTime: wallNow, leaseTransitions: current.leaseTransitions };
+}
+
+// ---------------------------------------------------------------------------
+// The lock: the I/O
+
+export interface LeaseSnapshot {
+  readonly record: LeaderElectionRecord;
+  readonly resourceVersion: string;
+}
+
+/** 409: the Lease changed since it was read, or already exists. Someone else won. */
+export class ConflictError extends Error {
+  override readonly name = 'ConflictError';
+}
+
+export interface LeaseLock {
+  /** `namespace/name`, for logs. */
+  readonly description: string;
+  /** undefined when the Lease does not exist. */
+  get(signal: AbortSignal): Promise<LeaseSnapshot | undefined>;
+  /** Throws ConflictError if it exists already. */
+  create(record: LeaderElectionRecord, signal: AbortSignal): Promise<LeaseSnapshot>;
+  /** Replaces the record if the Lease is still at resourceVersion; throws ConflictError otherwise. */
+  update(record: LeaderElectionRecord, resourceVersion: string, signal: AbortSignal): Promise<LeaseSnapshot>;
+}
+
+/**
+ * A Lease through client-node's CoordinationV1Api. Pass an API client built
+ * with a shared keep-alive agent (client-node.md §4.1) to avoid a TLS
+ * handshake per renew; fromKubeConfig() is the simple way.
+ */
+export class KubeLeaseLock implements LeaseLock {
+  readonly description: string;
+  /** The last Lease read or written, so a replace keeps its metadata and the spec fields we do not own. */
+  private last: V1Lease | undefined;
+
+  constructor(
+    private readonly api: CoordinationV1Api,
+    readonly namespace: string,
+    readonly name: string,
+  ) {
+    this.description = `${namespace}/${name}`;
+  }
+
+  static fromKubeConfig(kc: KubeConfig, namespace: string, name: string): KubeLeaseLock {
+    return new KubeLeaseLock(kc.makeApiClient(CoordinationV1Api), namespace, name);
+  }
+
+  async get(signal: AbortSignal): Promise<LeaseSnapshot | undefined> {
+    try {
+      return this.remember(await this.api.readNamespacedLease({ name: this.name, namespace: this.namespace }, withSignal(signal)));
+    } catch (e) {
+      if (e instanceof ApiException && e.code === 404) {
+        this.last = undefined;
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  async create(record: LeaderElectionRecord, signal: AbortSignal): Promise<LeaseSnapshot> {
+    const body: V1Lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: this.name, namespace: this.namespace },
+      spec: toSpec(record),
+    };
+    return this.remember(await conflicts(this.api.createNamespacedLease({ namespace: this.namespace, body }, withSignal(signal))));
+  }
+
+  async update(record: LeaderElectionRecord, resourceVersion: string, signal: AbortSignal): Promise<LeaseSnapshot> {
+    const base = this.last?.metadata?.resourceVersion === resourceVersion ? this.last : undefined;
+    const body: V1Lease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { ...(base?.metadata ?? { name: this.name, namespace: this.namespace }), resourceVersion },
+      // Keep fields we do not manage (strategy, preferredHolder) as they were.
+      spec: { ...base?.spec, ...toSpec(record) },
+    };
+    return this.remember(
+      await conflicts(this.api.replaceNamespacedLease({ name: this.name, namespace: this.namespace, body }, withSignal(signal))),
+    );
+  }
+
+  private remember(lease: V1Lease): LeaseSnapshot {
+    this.last = lease;
+    return { record: fromSpec(lease.spec), resourceVersion: lease.metadata?.resourceVersion ?? '' };
+  }
+}
+
+/**
+ * Settles when p does or when signal aborts, whichever is first, so a lock
+ * that ignores its signal (or a client that does not pass it on before the
+ * fetch, such as an exec credential plugin) cannot hold the loop past its
+ * deadline.
+ */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+async function conflicts<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof ApiException && e.code === 409) throw new ConflictError(`409 Conflict: ${String(e.message).slice(0, 300)}`, { cause: e });
+    throw e;
+  }
+}
+
+/** Per-call options that let an AbortSignal cancel client-node's fetch. */
+function withSignal(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
+  return {
+    middleware: [
+      {
+        pre: (ctx: RequestContext) => {
+          ctx.setSignal(signal);
+          return new Observable(Promise.resolve(ctx));
+        },
+        post: (res: ResponseContext) => new Observable(Promise.resolve(res)),
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  };
+}
+
+function toSpec(r: LeaderElectionRecord): V1LeaseSpec {
+  // V1MicroTime serializes with microseconds (…123000Z), the Lease's format.
+  const spec: V1LeaseSpec = { holderIdentity: r.holderIdentity, leaseDurationSeconds: r.leaseDurationSeconds, leaseTransitions: r.leaseTransitions };
+  if (r.acquireTime !== undefined) spec.acquireTime = new V1MicroTime(r.acquireTime.getTime());
+  if (r.renewTime !== undefined) spec.renewTime = new V1MicroTime(r.renewTime.getTime());
+  return spec;
+}
+
+/**
+ * client-node 1.4.0 types renewTime/acquireTime as V1MicroTime but its
+ * deserializer does not know that type and hands back the JSON string, so
+ * accept both.
+ */
+function toDate(v: unknown): Date | undefined {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : new Date(v.getTime());
+  if (typeof v === 'string' && v !== '') {
+    const d = new Date(v);
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  }
+  return undefined;
+}
+
+function fromSpec(spec: V1LeaseSpec | undefined): LeaderElectionRecord {
+  return {
+    holderIdentity: spec?.holderIdentity ?? '',
+    leaseDurationSeconds: spec?.leaseDurationSeconds ?? 0,
+    acquireTime: toDate(spec?.acquireTime),
+    renewTime: toDate(spec?.renewTime),
+    leaseTransitions: spec?.leaseTransitions ?? 0,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The elector: the loop
+
+/** leader_election_master_status{name}; metrics.ts's Metrics.leaderElection implements it. */
+export interface LeaderElectionMetrics {
+  setLeading(name: string, leading: boolean): void;
+}
+
+export const noopLeaderElectionMetrics: LeaderElectionMetrics = Object.freeze({ setLeading: () => {} });
+
+/** The subset of a pino Logger the elector uses. */
+export interface ElectionLogger {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+const silentLogger: ElectionLogger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+/**
+ * Why the elector stopped:
+ *  - stopped: stop() was called (the lease was released);
+ *  - lost: renewing failed for RenewDeadline, or another identity took the
+ *    lease — the caller must stop all work at once (exit);
+ *  - failed: the promise from onStartedLeading rejected (the lease was released).
+ */
+export type StopReason = 'stopped' | 'lost' | 'failed';
+
+export interface StoppedLeading {
+  readonly reason: StopReason;
+  /** The rejection, for reason "failed". */
+  readonly error?: unknown;
+}
+
+export interface LeaderCallbacks {
+  /**
+   * Called once, when this process becomes leader. `signal` aborts when it
+   * stops leading. If a promise is returned, stop() releases the lease only
+   * after it settles — make it settle once the guarded work has stopped, so
+   * no two processes ever act at once. A rejection ends leadership
+   * (reason "failed").
+   */
+  onStartedLeading(signal: AbortSignal): void | Promise<void>;
+  /** Called once after leading ends (never if this process did not lead). On "lost", exit. */
+  onStoppedLeading?(info: StoppedLeading): void;
+  /** The observed holder changed (including to ourselves); '' is not reported. */
+  onNewLeader?(identity: string): void;
+}
+
+export interface LeaderElectorOptions {
+  /** Lease name; also the `name` label of leader_election_master_status. */
+  readonly name: string;
+  readonly namespace?: string | undefined;
+  /** Defaults to `<hostname>_<uuid>`. Must be unique per process. */
+  readonly identity?: string | undefined;
+  /** Defaults to a KubeLeaseLock on `namespace/name` built from kubeConfig. */
+  readonly lock?: LeaseLock | undefined;
+  readonly kubeConfig?: KubeConfig | undefined;
+  readonly leaseDurationMs?: number | undefined;
+  readonly renewDeadlineMs?: number | undefined;
+  readonly retryPeriodMs?: number | undefined;
+  /**
+   * Bound on one read+write attempt; also cut to what is left of the renew
+   * deadline. Default RenewDeadline / 2: a hung request must not use up the
+   * whole deadline, leaving room for a retry.
+   */
+  readonly requestTimeoutMs?: number | undefined;
+  readonly callbacks: LeaderCallbacks;
+  readonly clock?: Clock | undefined;
+  /** Wall clock for the Lease's renewTime/acquireTime. */
+  readonly wallClock?: (() => Date) | undefined;
+  /** [0,1) source for retry jitter; tests pass () => 0. */
+  readonly random?: (() => number) | undefined;
+  readonly metrics?: LeaderElectionMetrics | undefined;
+  readonly logger?: ElectionLogger | undefined;
+}
+
+interface Config {
+  readonly leaseDurationMs: number;
+  readonly leaseDurationSeconds: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+/** client-go's NewLeaderElector checks, in milliseconds. */
+export function validateTimings(o: Pick<LeaderElectorOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs' | 'requestTimeoutMs'>): Config {
+  const leaseDurationMs = o.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS;
+  const renewDeadlineMs = o.renewDeadlineMs ?? DEFAULT_RENEW_DEADLINE_MS;
+  const retryPeriodMs = o.retryPeriodMs ?? DEFAULT_RETRY_PERIOD_MS;
+  const requestTimeoutMs = o.requestTimeoutMs ?? renewDeadlineMs / 2;
+  for (const [k, v] of Object.entries({ leaseDurationMs, renewDeadlineMs, retryPeriodMs, requestTimeoutMs })) {
+    if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`leader election: ${k} must be > 0, got ${v}`);
+  }
+  if (!(leaseDurationMs > renewDeadlineMs)) {
+    throw new RangeError(`leader election: leaseDuration (${leaseDurationMs} ms) must be greater than renewDeadline (${renewDeadlineMs} ms)`);
+  }
+  if (!(renewDeadlineMs > JITTER_FACTOR * retryPeriodMs)) {
+    throw new RangeError(`leader election: renewDeadline (${renewDeadlineMs} ms) must be greater than ${JITTER_FACTOR} × retryPeriod (${retryPeriodMs} ms)`);
+  }
+  // Lease.spec.leaseDurationSeconds is whole seconds; rounding up keeps the
+  // lease at least as long as configured.
+  const leaseDurationSeconds = Math.ceil(leaseDurationMs / 1000);
+  return { leaseDurationMs, leaseDurationSeconds, renewDeadlineMs, retryPeriodMs, requestTimeoutMs };
+}
+
+type State = 'new' | 'candidate' | 'leading' | 'stopping' | 'stopped';
+
+export class LeaderElector {
+  readonly name: string;
+  readonly namespace: string;
+  readonly identity: string;
+  private readonly lock: LeaseLock;
+  private readonly config: Config;
+  private readonly callbacks: LeaderCallbacks;
+  private readonly clock: Clock;
+  private readonly wallClock: () => Date;
+  private readonly random: () => number;
+  private readonly metrics: LeaderElectionMetrics;
+  private readonly log: ElectionLogger;
+
+  private state: State = 'new';
+  private running: Promise<StopReason> | undefined;
+  private observation: Observation | undefined;
+  /** resourceVersion of the Lease as last read or written by us. */
+  private resourceVersion: string | undefined;
+  /** Clock time at which the last successful acquire/renew attempt started. */
+  private lastRenewAt = 0;
+  private lastLeader = '';
+  private stopRequested = false;
+  private readonly stopCtl = new AbortController();
+  private leadingCtl: AbortController | undefined;
+  private workSettled = true;
+  private workError: { readonly error: unknown } | undefined;
+  private wakeSleeper: (() => void) | undefined;
+
+  constructor(options: LeaderElectorOptions) {
+    if (options.name === '') throw new RangeError('leader election: name must not be empty');
+    this.name = options.name;
+    this.namespace = options.namespace ?? DEFAULT_LEASE_NAMESPACE;
+    this.identity = options.identity ?? defaultIdentity();
+    if (this.identity === '') throw new RangeError('leader election: identity must not be empty');
+    this.config = validateTimings(options);
+    if (options.lock !== undefined) this.lock = options.lock;
+    else if (options.kubeConfig !== undefined) this.lock = KubeLeaseLock.fromKubeConfig(options.kubeConfig, this.namespace, this.name);
+    else throw new TypeError('leader election: pass lock or kubeConfig');
+    this.callbacks = options.callbacks;
+    this.clock = options.clock ?? realClock;
+    this.wallClock = options.wallClock ?? (() => new Date());
+    this.random = options.random ?? Math.random;
+    this.metrics = options.metrics ?? noopLeaderElectionMetrics;
+    this.log = options.logger ?? silentLogger;
+  }
+
+  /**
+   * True from acquiring the lease until leading ends: after a loss, or once
+   * stop() has drained the work and is releasing. (While stop() waits for the
+   * work to settle this is still true: the lease is still held and renewed.)
+   */
+  isLeader(): boolean {
+    return this.state === 'leading';
+  }
+
+  /** The holder this process last observed ('' = none or unknown). */
+  getLeader(): string {
+    return this.lastLeader;
+  }
+
+  /**
+   * Campaigns until it leads, then renews until it stops. Resolves with the
+   * reason it stopped; never rejects for API errors (those are retried).
+   * Call once.
+   */
+  run(): Promise<StopReason> {
+    if (this.running !== undefined) throw new Error('leader election: run() called twice');
+    this.running = this.loop();
+    return this.running;
+  }
+
+  /**
+   * Stops campaigning, or stops leading: aborts the leading signal, keeps
+   * renewing until the onStartedLeading promise settles, then releases the
+   * lease. Resolves when run() does.
+   */
+  async stop(): Promise<StopReason> {
+    this.stopRequested = true;
+    this.stopCtl.abort();
+    this.leadingCtl?.abort();
+    this.wake();
+    if (this.running === undefined) {
+      this.state = 'stopped';
+      return 'stopped';
+    }
+    return this.running;
+  }
+
+  private async loop(): Promise<StopReason> {
+    this.metrics.setLeading(this.name, false);
+    if (this.stopRequested) {
+      this.state = 'stopped';
+      return 'stopped';
+    }
+    this.state = 'candidate';
+    this.log.info({ lease: this.lock.description, identity: this.identity }, 'attempting to acquire leader lease');
+    while (!this.stopRequested) {
+      if (await this.tryAcquireOrRenew(this.config.requestTimeoutMs, this.stopCtl.signal)) break;
+      if (this.stopRequested) break;
+      await this.sleep(this.config.retryPeriodMs * (1 + JITTER_FACTOR * this.random()));
+    }
+    if (this.stopRequested) {
+      // An attempt that raced with stop() may have won the lease: hand it back.
+      if (this.holdsLease()) await this.release();
+      this.state = 'stopped';
+      return 'stopped';
+    }
+
+    this.startLeading();
+    const end = await this.renewLoop();
+    this.leadingCtl?.abort();
+    this.metrics.setLeading(this.name, false);
+    if (end.reason === 'lost') {
+      // Stop the work first; there is nothing to release (it is not ours, or
+      // the API is unreachable) and the caller should exit promptly.
+      this.state = 'stopped';
+      this.log.error({ lease: this.lock.description, identity: this.identity, holder: this.lastLeader }, 'leader election lost');
+    } else {
+      this.state = 'stopping';
+      await this.release();
+      this.state = 'stopped';
+      this.log.info({ lease: this.lock.description, identity: this.identity, reason: end.reason }, 'stopped leading');
+    }
+    try {
+      this.callbacks.onStoppedLeading?.(end);
+    } catch (err) {
+      this.log.error({ err }, 'onStoppedLeading threw');
+    }
+    return end.reason;
+  }
+
+  private startLeading(): void {
+    this.state = 'leading';
+    const ctl = (this.leadingCtl = new AbortController());
+    this.metrics.setLeading(this.name, true);
+    this.log.info({ lease: this.lock.description, identity: this.identity }, 'successfully acquired lease');
+    this.workSettled = false;
+    let work: void | Promise<void>;
+    try {
+      work = this.callbacks.onStartedLeading(ctl.signal);
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    Promise.resolve(work).then(
+      () => this.settleWork(undefined),
+      (error: unknown) => this.settleWork({ error }),
+    );
+  }
+
+  private settleWork(failure: { readonly error: unknown } | undefined): void {
+    this.workSettled = true;
+    if (failure !== undefined && this.state === 'leading' && !this.stopRequested) {
+      this.log.error({ err: failure.error }, 'leader work failed; releasing the lease');
+      this.workError = failure;
+      this.stopRequested = true;
+      this.leadingCtl?.abort();
+    }
+    this.wake();
+  }
+
+  /** Renews every RetryPeriod until stopped (and the work settled) or the deadline passes. */
+  private async renewLoop(): Promise<StoppedLeading> {
+    const { renewDeadlineMs, retryPeriodMs, requestTimeoutMs } = this.config;
+    for (;;) {
+      if (this.stopRequested && this.workSettled) {
+        return this.workError !== undefined ? { reason: 'failed', error: this.workError.error } : { reason: 'stopped' };
+      }
+      const left = this.lastRenewAt + renewDeadlineMs - this.clock.now();
+      if (left <= 0) return { reason: 'lost' };
+      // Wake no later than the deadline, so stepping down is punctual.
+      await this.sleep(Math.min(retryPeriodMs, left));
+      if (this.stopRequested && this.workSettled) continue;
+      const remaining = this.lastRenewAt + renewDeadlineMs - this.clock.now();
+      if (remaining <= 0) return { reason: 'lost' };
+      // Not tied to stopCtl: while the work drains we must keep the lease.
+      const ok = await this.tryAcquireOrRenew(Math.min(requestTimeoutMs, remaining), undefined);
+      if (!ok && this.lastLeader !== '' && this.lastLeader !== this.identity) return { reason: 'lost' };
+    }
+  }
+
+  /** One read → decide → write. True when we hold the lease afterwards. */
+  private async tryAcquireOrRenew(timeoutMs: number, cancel: AbortSignal | undefined): Promise<boolean> {
+    const startedAt = this.clock.now();
+    const { signal, done } = this.attemptSignal(timeoutMs, cancel);
+    try {
+      const snap = await abortable(this.lock.get(signal), signal);
+      const d = decide({
+        identity: this.identity,
+        leaseDurationSeconds: this.config.leaseDurationSeconds,
+        now: this.clock.now(),
+        wallNow: this.wallClock(),
+        current: snap?.record,
+        previous: this.observation,
+      });
+      if (d.observation !== undefined) this.noteObservation(d.observation);
+      this.resourceVersion = snap?.resourceVersion;
+      if (d.action === 'wait') {
+        this.log.debug({ lease: this.lock.description, holder: d.holder, expiresInMs: d.expiresAt - this.clock.now() }, 'lease is held by another candidate');
+        return false;
+      }
+      const written =
+        d.action === 'create' || snap === undefined
+          ? await abortable(this.lock.create(d.record, signal), signal)
+          : await abortable(this.lock.update(d.record, snap.resourceVersion, signal), signal);
+      this.noteObservation(observe(written.record, this.clock.now(), this.observation));
+      this.resourceVersion = written.resourceVersion;
+      this.lastRenewAt = startedAt;
+      if (d.action !== 'renew') this.log.info({ lease: this.lock.description, action: d.action, transitions: written.record.leaseTransitions }, 'took the lease');
+      return true;
+    } catch (err) {
+      if (err instanceof ConflictError) {
+        this.log.debug({ lease: this.lock.description }, 'lease changed concurrently (409); another candidate won');
+      } else if (!(cancel?.aborted ?? false)) {
+        this.log.warn({ lease: this.lock.description, err, timedOut: signal.aborted }, 'failed to acquire or renew lease');
+      }
+      return false;
+    } finally {
+      done();
+    }
+  }
+
+  /** Best effort: empty the holder if (and only if) the lease is still ours. */
+  private async release(): Promise<void> {
+    const { signal, done } = this.attemptSignal(this.config.requestTimeoutMs, undefined);
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        let rv = this.resourceVersion;
+        let current = this.observation?.record;
+        if (attempt > 0 || rv === undefined || current === undefined) {
+          const snap = await abortable(this.lock.get(signal), signal);
+          if (snap === undefined) return;
+          rv = snap.resourceVersion;
+          current = snap.record;
+          this.noteObservation(observe(current, this.clock.now(), this.observation));
+        }
+        if (current.holderIdentity !== this.identity) return;
+        try {
+          const written = await abortable(this.lock.update(releaseRecord(current, this.wallClock()), rv, signal), signal);
+          this.noteObservation(observe(written.record, this.clock.now(), this.observation));
+          this.resourceVersion = written.resourceVersion;
+          this.log.info({ lease: this.lock.description }, 'released the lease');
+          return;
+        } catch (err) {
+          if (!(err instanceof ConflictError)) throw err;
+          // Changed since we last saw it: read again and re-check the holder.
+        }
+      }
+    } catch (err) {
+      this.log.warn({ lease: this.lock.description, err }, 'failed to release the lease; it expires on its own');
+    } finally {
+      done();
+    }
+  }
+
+  private holdsLease(): boolean {
+    return this.observation?.record.holderIdentity === this.identity;
+  }
+
+  private noteObservation(o: Observation): void {
+    this.observation = o;
+    const holder = o.record.holderIdentity;
+    if (holder === this.lastLeader) return;
+    this.lastLeader = holder;
+    if (holder === '') return;
+    this.log.info({ lease: this.lock.description, holder }, 'new leader observed');
+    try {
+      this.callbacks.onNewLeader?.(holder);
+    } catch (err) {
+      this.log.error({ err }, 'onNewLeader threw');
+    }
+  }
+
+  /** An AbortSignal for one attempt: fires on timeout (our clock) or when `cancel` fires. */
+  private attemptSignal(timeoutMs: number, cancel: AbortSignal | undefined): { signal: AbortSignal; done: () => void } {
+    const ctl = new AbortController();
+    const timer: Timer = this.clock.setTimer(() => ctl.abort(new Error(`lease request timed out after ${timeoutMs} ms`)), timeoutMs);
+    const onCancel = () => ctl.abort(cancel?.reason);
+    if (cancel?.aborted) ctl.abort(cancel.reason);
+    else cancel?.addEventListener('abort', onCancel, { once: true });
+    return {
+      signal: ctl.signal,
+      done: () => {
+        timer.cancel();
+        cancel?.removeEventListener('abort', onCancel);
+      },
+    };
+  }
+
+  /** Waits ms on the clock, or until wake(). */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimer(() => {
+        this.wakeSleeper = undefined;
+        resolve();
+      }, ms);
+      this.wakeSleeper = () => {
+        timer.cancel();
+        this.wakeSleeper = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private wake(): void {
+    this.wakeSleeper?.();
+  }
+}

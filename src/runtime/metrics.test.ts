@@ -1,0 +1,242 @@
+import { expect } from 'chai';
+import { register as globalRegistry } from 'prom-client';
+import { FakeClock } from './clock.js';
+import { Metrics, RECONCILE_TIME_BUCKETS, WORKQUEUE_DURATION_BUCKETS, createMetrics } from './metrics.js';
+import { RateLimitingQueue } from './workqueue.js';
+
+/** Parses exposition text into `name{labels} value` → value, labels sorted for stable keys. */
+function samples(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels = (m[2] ?? '')
+      .split(/,(?=[a-zA-Z_]\w*=")/)
+      .filter((l) => l !== '')
+      .sort()
+      .join(',');
+    out.set(labels === '' ? m[1]! : `${m[1]!}{${labels}}`, Number(m[3]));
+  }
+  return out;
+}
+
+async function scrape(m: Metrics): Promise<Map<string, number>> {
+  return samples((await m.scrape()).body);
+}
+
+describe('runtime/metrics', () => {
+  it('uses its own registry, not the global one, with default process metrics', async () => {
+    const m = createMetrics();
+    expect(m.registry).to.not.equal(globalRegistry);
+    expect(await globalRegistry.getSingleMetric('controller_runtime_reconcile_total')).to.equal(undefined);
+    const text = (await m.scrape()).body;
+    expect(text).to.match(/^process_cpu_user_seconds_total /m);
+    expect(text).to.match(/^nodejs_eventloop_lag_seconds /m);
+    expect(m.registry.contentType).to.match(/^text\/plain; version=0\.0\.4/);
+  });
+
+  it('two instances do not collide (tests make their own)', () => {
+    expect(() => [createMetrics({ defaultMetrics: false }), createMetrics({ defaultMetrics: false })]).to.not.throw();
+  });
+
+  it('registers every metric under controller-runtime\'s names and ours', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    const names = (await m.registry.getMetricsAsJSON()).map((x) => `${x.name} ${String(x.type)}`).sort();
+    expect(names).to.deep.equal(
+      [
+        'clusterset_dns_cluster_ready gauge',
+        'clusterset_dns_decision_duration_seconds histogram',
+        'clusterset_dns_informer_last_event_timestamp_seconds gauge',
+        'clusterset_dns_informer_restarts_total counter',
+        'clusterset_dns_writes_total counter',
+        'controller_runtime_active_workers gauge',
+        'controller_runtime_max_concurrent_reconciles gauge',
+        'controller_runtime_reconcile_errors_total counter',
+        'controller_runtime_reconcile_time_seconds histogram',
+        'controller_runtime_reconcile_total counter',
+        'controller_runtime_terminal_reconcile_errors_total counter',
+        'leader_election_master_status gauge',
+        'workqueue_adds_total counter',
+        'workqueue_depth gauge',
+        'workqueue_longest_running_processor_seconds gauge',
+        'workqueue_queue_duration_seconds histogram',
+        'workqueue_retries_total counter',
+        'workqueue_unfinished_work_seconds gauge',
+        'workqueue_work_duration_seconds histogram',
+      ].sort(),
+    );
+  });
+
+  it('uses controller-runtime\'s buckets', () => {
+    expect(RECONCILE_TIME_BUCKETS).to.have.length(40);
+    expect(RECONCILE_TIME_BUCKETS[0]).to.equal(0.005);
+    expect(RECONCILE_TIME_BUCKETS.at(-1)).to.equal(60);
+    expect(WORKQUEUE_DURATION_BUCKETS).to.deep.equal([1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000]);
+  });
+
+  describe('controller', () => {
+    it('initialises every result at zero and the worker gauges, as controller-runtime does on start', async () => {
+      const m = createMetrics({ defaultMetrics: false });
+      m.controller('serviceimport', { maxConcurrentReconciles: 4 });
+      const s = await scrape(m);
+      for (const result of ['success', 'error', 'requeue', 'requeue_after']) {
+        expect(s.get(`controller_runtime_reconcile_total{controller="serviceimport",result="${result}"}`)).to.equal(0);
+      }
+      expect(s.get('controller_runtime_reconcile_errors_total{controller="serviceimport"}')).to.equal(0);
+      expect(s.get('controller_runtime_max_concurrent_reconciles{controller="serviceimport"}')).to.equal(4);
+      expect(s.get('controller_runtime_active_workers{controller="serviceimport"}')).to.equal(0);
+    });
+
+    const cases: { name: string; act: (c: ReturnType<Metrics['controller']>) => void; want: Record<string, number> }[] = [
+      {
+        name: 'success',
+        act: (c) => c.reconciled('success', 0.02),
+        want: { 'controller_runtime_reconcile_total{controller="c",result="success"}': 1, 'controller_runtime_reconcile_errors_total{controller="c"}': 0 },
+      },
+      {
+        name: 'error also counts an error',
+        act: (c) => c.reconciled('error', 0.02),
+        want: { 'controller_runtime_reconcile_total{controller="c",result="error"}': 1, 'controller_runtime_reconcile_errors_total{controller="c"}': 1 },
+      },
+      {
+        name: 'requeue_after is not an error',
+        act: (c) => c.reconciled('requeue_after', 0.02),
+        want: { 'controller_runtime_reconcile_total{controller="c",result="requeue_after"}': 1, 'controller_runtime_reconcile_errors_total{controller="c"}': 0 },
+      },
+      {
+        name: 'terminal error counts three times',
+        act: (c) => c.terminalError(0.02),
+        want: {
+          'controller_runtime_reconcile_total{controller="c",result="error"}': 1,
+          'controller_runtime_reconcile_errors_total{controller="c"}': 1,
+          'controller_runtime_terminal_reconcile_errors_total{controller="c"}': 1,
+        },
+      },
+      {
+        name: 'workers busy and idle',
+        act: (c) => {
+          c.workerBusy();
+          c.workerBusy();
+          c.workerIdle();
+        },
+        want: { 'controller_runtime_active_workers{controller="c"}': 1 },
+      },
+    ];
+    for (const c of cases) {
+      it(c.name, async () => {
+        const m = createMetrics({ defaultMetrics: false });
+        c.act(m.controller('c', { maxConcurrentReconciles: 1 }));
+        const s = await scrape(m);
+        for (const [k, v] of Object.entries(c.want)) expect(s.get(k), k).to.equal(v);
+      });
+    }
+
+    it('observes reconcile time in the histogram', async () => {
+      const m = createMetrics({ defaultMetrics: false });
+      m.controller('c', { maxConcurrentReconciles: 1 }).reconciled('success', 0.3);
+      const s = await scrape(m);
+      expect(s.get('controller_runtime_reconcile_time_seconds_count{controller="c"}')).to.equal(1);
+      expect(s.get('controller_runtime_reconcile_time_seconds_bucket{controller="c",le="0.25"}')).to.equal(0);
+      expect(s.get('controller_runtime_reconcile_time_seconds_bucket{controller="c",le="0.3"}')).to.equal(1);
+    });
+  });
+
+  describe('workqueue adapter', () => {
+    it('feeds the workqueue_* metrics from a real RateLimitingQueue', async () => {
+      const m = createMetrics({ defaultMetrics: false });
+      const clock = new FakeClock();
+      const q = new RateLimitingQueue<string>({ name: 'serviceimport', clock, metrics: m.workQueue('serviceimport') });
+      q.add('ns/a');
+      q.add('ns/b');
+      q.add('ns/a'); // de-duplicated: not an add
+      clock.advance(1_500);
+      const item = await q.get();
+      clock.advance(4_000);
+      const L = 'controller="serviceimport",name="serviceimport"';
+      let s = await scrape(m);
+      expect(s.get(`workqueue_adds_total{${L}}`)).to.equal(2);
+      expect(s.get(`workqueue_depth{${L},priority=""}`)).to.equal(1);
+      expect(s.get(`workqueue_queue_duration_seconds_count{${L}}`)).to.equal(1);
+      expect(s.get(`workqueue_queue_duration_seconds_sum{${L}}`)).to.equal(1.5);
+      // Read at scrape time from the queue: ns/a has been processing for 4 s.
+      expect(s.get(`workqueue_unfinished_work_seconds{${L}}`)).to.equal(4);
+      expect(s.get(`workqueue_longest_running_processor_seconds{${L}}`)).to.equal(4);
+
+      if (item.shutdown) throw new Error('unexpected shutdown');
+      q.addRateLimited(item.key);
+      q.done(item.key);
+      s = await scrape(m);
+      expect(s.get(`workqueue_retries_total{${L}}`)).to.equal(1);
+      expect(s.get(`workqueue_work_duration_seconds_count{${L}}`)).to.equal(1);
+      expect(s.get(`workqueue_unfinished_work_seconds{${L}}`)).to.equal(0);
+      q.shutDown();
+    });
+
+    it('labels name and controller separately when asked, never cluster', async () => {
+      const m = createMetrics({ defaultMetrics: false });
+      m.workQueue('members', 'serviceimport');
+      const text = (await m.scrape()).body;
+      expect(text).to.include('workqueue_adds_total{name="members",controller="serviceimport"} 0');
+      expect(text).to.not.match(/^workqueue_.*cluster=/m);
+    });
+  });
+
+  it('leader election status is 0/1 per lease name', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    m.leaderElection.setLeading('clusterset-dns', true);
+    m.leaderElection.setLeading('other', false);
+    const s = await scrape(m);
+    expect(s.get('leader_election_master_status{name="clusterset-dns"}')).to.equal(1);
+    expect(s.get('leader_election_master_status{name="other"}')).to.equal(0);
+  });
+
+  describe('multi-cluster metrics', () => {
+    it('records informer events (wall-clock seconds) and restarts by reason', async () => {
+      const m = createMetrics({ defaultMetrics: false, now: () => 1_700_000_000_500 });
+      const inf = m.informer('member1', 'endpointslices');
+      inf.event();
+      inf.restart('expired');
+      inf.restart('expired');
+      inf.restart('stalled');
+      const s = await scrape(m);
+      expect(s.get('clusterset_dns_informer_last_event_timestamp_seconds{cluster="member1",resource="endpointslices"}')).to.equal(1_700_000_000.5);
+      expect(s.get('clusterset_dns_informer_restarts_total{cluster="member1",reason="expired",resource="endpointslices"}')).to.equal(2);
+      expect(s.get('clusterset_dns_informer_restarts_total{cluster="member1",reason="stalled",resource="endpointslices"}')).to.equal(1);
+    });
+
+    it('forgetCluster drops only that cluster\'s series', async () => {
+      const m = createMetrics({ defaultMetrics: false });
+      for (const c of ['member1', 'member2']) {
+        m.setClusterReady(c, c === 'member1');
+        m.informer(c, 'services').event(1000);
+        m.informer(c, 'services').restart('error');
+      }
+      m.forgetCluster('member2');
+      const text = (await m.scrape()).body;
+      expect(text).to.not.include('member2');
+      expect(text).to.include('clusterset_dns_cluster_ready{cluster="member1"} 1');
+      expect(text).to.include('clusterset_dns_informer_restarts_total{cluster="member1",resource="services",reason="error"} 1');
+    });
+
+    it('counts writes by kind and result', async () => {
+      const m = createMetrics({ defaultMetrics: false });
+      m.write('overridepolicy', 'success');
+      m.write('status', 'conflict');
+      m.write('status', 'conflict');
+      const s = await scrape(m);
+      expect(s.get('clusterset_dns_writes_total{kind="overridepolicy",result="success"}')).to.equal(1);
+      expect(s.get('clusterset_dns_writes_total{kind="status",result="conflict"}')).to.equal(2);
+    });
+
+    it('times decisions and passes their result through', async () => {
+      const m = createMetrics({ defaultMetrics: false });
+      expect(m.timeDecision(() => 42)).to.equal(42);
+      expect(() => m.timeDecision(() => {
+        throw new Error('bad snapshot');
+      })).to.throw('bad snapshot');
+      const s = await scrape(m);
+      expect(s.get('clusterset_dns_decision_duration_seconds_count')).to.equal(2);
+    });
+  });
+});

@@ -1,0 +1,439 @@
+/**
+ * Unit tests of the reflector: the pure parts (backoff, watch timeouts, path
+ * parsing, error classification, freezing) and, against a tiny in-process
+ * HTTP server, the failure modes a real API server will not produce on
+ * demand (client-node.md §8): ERROR events in the stream, watches that end at
+ * once or stall, an expired continue token, throwing handlers, failing
+ * credentials. The real-apiserver behaviour is in
+ * test/integration/reflector.test.ts.
+ */
+import { ApiException, KubeConfig } from '@kubernetes/client-node';
+import { expect } from 'chai';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeClock } from './clock.js';
+import {
+  DEFAULT_BACKOFF,
+  ListTimeout,
+  Reflector,
+  WatchClosed,
+  WatchdogTimeout,
+  backoffDelay,
+  classifyError,
+  deepFreeze,
+  jitteredWatchTimeout,
+  parseResourcePath,
+  type ObjectLike,
+  type ReflectorOptions,
+} from './reflector.js';
+
+describe('reflector: pure helpers', () => {
+  describe('backoffDelay', () => {
+    const opts = { ...DEFAULT_BACKOFF, initialMs: 100, maxMs: 1_000, factor: 2, jitter: 0.5 };
+
+    it('doubles from the initial delay up to the cap', () => {
+      const noJitter = () => 0;
+      expect([0, 1, 2, 3, 4, 5, 50].map((a) => backoffDelay(a, opts, noJitter))).to.deep.equal([100, 200, 400, 800, 1000, 1000, 1000]);
+    });
+
+    it('takes up to `jitter` off at random, never exceeding the cap', () => {
+      expect(backoffDelay(0, opts, () => 1)).to.equal(50);
+      expect(backoffDelay(10, opts, () => 0.999)).to.be.within(500, 1000);
+      for (let i = 0; i < 200; i++) expect(backoffDelay(i % 12, opts)).to.be.within(50, 1000);
+    });
+
+    it('survives absurd attempt numbers', () => {
+      expect(backoffDelay(1e6, opts, () => 0)).to.equal(1000);
+    });
+  });
+
+  it('jitteredWatchTimeout spreads timeouts above the base', () => {
+    expect(jitteredWatchTimeout(300, 0.2, () => 0)).to.equal(300);
+    expect(jitteredWatchTimeout(300, 0.2, () => 0.999)).to.equal(360);
+    expect(jitteredWatchTimeout(0, 0, () => 0)).to.equal(1); // 0 would mean "no timeout" to the server
+  });
+
+  it('parseResourcePath names the resource, its group and namespace', () => {
+    expect(parseResourcePath('/api/v1/configmaps')).to.deep.equal({ resource: 'configmaps', grouped: false });
+    expect(parseResourcePath('/api/v1/namespaces/kube-system/configmaps')).to.deep.equal({ resource: 'configmaps', namespace: 'kube-system', grouped: false });
+    expect(parseResourcePath('/apis/multicluster.x-k8s.io/v1alpha1/serviceimports')).to.deep.equal({ resource: 'serviceimports.multicluster.x-k8s.io', grouped: true });
+    expect(parseResourcePath('/apis/multicluster.x-k8s.io/v1alpha1/namespaces/a/serviceexports')).to.deep.equal({
+      resource: 'serviceexports.multicluster.x-k8s.io',
+      namespace: 'a',
+      grouped: true,
+    });
+    // A collection named "namespaces" is not a namespace segment.
+    expect(parseResourcePath('/api/v1/namespaces')).to.deep.equal({ resource: 'namespaces', grouped: false });
+    // Karmada's cluster proxy prefix.
+    expect(parseResourcePath('/apis/cluster.karmada.io/v1alpha1/clusters/m1/proxy/apis/discovery.k8s.io/v1/endpointslices').resource).to.equal('endpointslices.discovery.k8s.io');
+  });
+
+  describe('classifyError', () => {
+    const ctx = { verb: 'list' as const, path: '/apis/multicluster.x-k8s.io/v1alpha1/serviceimports', cluster: 'member1' };
+    const status = (code: number, message: string, reason = '') => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code });
+
+    it('forbidden: names verb, resource, scope and user, with the server message', () => {
+      const body = status(403, 'serviceimports.multicluster.x-k8s.io is forbidden: User "x" cannot list resource "serviceimports" in API group "multicluster.x-k8s.io" at the cluster scope', 'Forbidden');
+      const c = classifyError(new ApiException(403, 'Unknown API Status Code!', body, {}), ctx);
+      expect(c.reason).to.equal('forbidden');
+      expect(c.code).to.equal(403);
+      expect(c.message).to.equal(
+        'forbidden: cannot list serviceimports.multicluster.x-k8s.io at the cluster scope as user "x" on cluster "member1": ' +
+          'serviceimports.multicluster.x-k8s.io is forbidden: User "x" cannot list resource "serviceimports" in API group "multicluster.x-k8s.io" at the cluster scope',
+      );
+    });
+
+    it('forbidden watch (Watch has only the status code) in a namespace', () => {
+      const e = Object.assign(new Error('Forbidden'), { statusCode: 403 });
+      const c = classifyError(e, { verb: 'watch', path: '/api/v1/namespaces/ns1/configmaps', cluster: 'c' });
+      expect(c).to.deep.equal({ reason: 'forbidden', code: 403, message: 'forbidden: cannot watch configmaps in the namespace "ns1" on cluster "c" (HTTP 403)' });
+    });
+
+    it('404 on a grouped resource is a missing CRD; on the core group it is not', () => {
+      const body = status(404, 'the server could not find the requested resource', 'NotFound');
+      const crd = classifyError(new ApiException(404, '', body, {}), ctx);
+      expect(crd.reason).to.equal('crd-missing');
+      expect(crd.message).to.match(/^CRD not installed: cluster "member1" does not serve serviceimports\.multicluster\.x-k8s\.io \(list \/apis\/multicluster\.x-k8s\.io\/v1alpha1\/serviceimports answered 404\)/);
+      expect(classifyError(Object.assign(new Error('Not Found'), { statusCode: 404 }), { ...ctx, path: '/api/v1/widgets' }).reason).to.equal('not-found');
+    });
+
+    it('401 (ApiException without body), 410, 429, 5xx, other 4xx', () => {
+      expect(classifyError(new ApiException(401, 'Unauthorized', undefined, {}), ctx)).to.include({ reason: 'unauthorized', code: 401 });
+      expect(classifyError({ code: 410 }, ctx).reason).to.equal('expired');
+      expect(classifyError(Object.assign(new Error('Too Many Requests'), { statusCode: 429 }), ctx).reason).to.equal('throttled');
+      expect(classifyError(new ApiException(503, '', status(503, 'etcd is down'), {}), ctx)).to.deep.include({ reason: 'server-error', message: 'server error: list of serviceimports.multicluster.x-k8s.io on cluster "member1" answered 503: etcd is down' });
+      expect(classifyError(new ApiException(422, '', 'not json at all', {}), ctx).message).to.match(/answered 422: not json at all$/);
+    });
+
+    it('network and TLS errors by their system code or message', () => {
+      const fetchError = Object.assign(new Error('request to https://127.0.0.1:1/x failed, reason: connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', type: 'system' });
+      expect(classifyError(fetchError, ctx).reason).to.equal('network');
+      expect(classifyError(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }), ctx).reason).to.equal('network');
+      expect(classifyError(new Error('socket hang up'), ctx).reason).to.equal('network');
+      expect(classifyError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), ctx).reason).to.equal('tls');
+    });
+
+    it('own error types', () => {
+      expect(classifyError(new WatchdogTimeout(400_000), { ...ctx, verb: 'watch' }).message).to.equal(
+        'watchdog: watch of serviceimports.multicluster.x-k8s.io at the cluster scope on cluster "member1" went quiet (no event, bookmark or reconnect for 400s); reconnecting',
+      );
+      expect(classifyError(new ListTimeout('no answer within 60s'), ctx).reason).to.equal('timeout');
+      expect(classifyError(new WatchClosed('closed by the server after 3ms without any event'), { ...ctx, verb: 'watch' }).reason).to.equal('watch-closed');
+      const streamErr = Object.assign(new WatchClosed('ERROR event', { code: 500, message: 'boom' }), { code: 500 });
+      expect(classifyError(streamErr, { ...ctx, verb: 'watch' })).to.deep.include({ reason: 'server-error', code: 500 });
+      expect(classifyError('weird', ctx).reason).to.equal('internal');
+    });
+  });
+
+  it('deepFreeze freezes nested objects and arrays', () => {
+    const o = deepFreeze({ a: { b: [1, { c: 2 }] } });
+    expect(Object.isFrozen(o.a.b)).to.equal(true);
+    expect(Object.isFrozen(o.a.b[1])).to.equal(true);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Against an in-process API server double
+
+interface Obj extends ObjectLike {
+  metadata: { name: string; namespace?: string; resourceVersion: string };
+}
+
+const cm = (name: string, rv: string): Obj => ({ metadata: { name, namespace: 'ns', resourceVersion: rv } });
+
+interface Fake {
+  url: string;
+  lists: URLSearchParams[];
+  watches: URLSearchParams[];
+  /** Watch connections the server currently holds open. */
+  openWatches: () => number;
+  list: (q: URLSearchParams, res: ServerResponse) => void;
+  watch: (q: URLSearchParams, res: ServerResponse, req: IncomingMessage) => void;
+  close: () => Promise<void>;
+}
+
+async function fakeApi(): Promise<Fake> {
+  const open = new Set<ServerResponse>();
+  const fake: Fake = {
+    url: '',
+    lists: [],
+    watches: [],
+    openWatches: () => open.size,
+    list: (_q, res) => json(res, 200, { kind: 'List', metadata: { resourceVersion: '1' }, items: [] }),
+    watch: (_q, res) => res.writeHead(200, { 'Content-Type': 'application/json' }), // and hold
+    close: async () => {},
+  };
+  const server: Server = createServer((req, res) => {
+    const q = new URL(req.url ?? '/', 'http://x').searchParams;
+    if (q.get('watch') === 'true') {
+      fake.watches.push(q);
+      open.add(res);
+      res.on('close', () => open.delete(res));
+      fake.watch(q, res, req);
+    } else {
+      fake.lists.push(q);
+      fake.list(q, res);
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.close = async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  };
+  return fake;
+}
+
+function json(res: ServerResponse, code: number, body: unknown): void {
+  res.writeHead(code, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+const line = (type: string, object: unknown) => `${JSON.stringify({ type, object })}\n`;
+
+function kubeConfig(server: string, user: Record<string, unknown> = { name: 'u', token: 't' }): KubeConfig {
+  const kc = new KubeConfig();
+  // http:// needs skipTLSVerify in client-node (createAgent refuses it otherwise).
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server, skipTLSVerify: true }],
+    users: [{ name: 'u', ...user }],
+    contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+    currentContext: 'c',
+  });
+  return kc;
+}
+
+async function until(what: string, cond: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('reflector: failure modes against an in-process server', () => {
+  let fake: Fake;
+  const reflectors: Array<Reflector<Obj>> = [];
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown) => void unhandled.push(e);
+
+  const make = (o: Partial<ReflectorOptions<Obj>> = {}) => {
+    const r = new Reflector<Obj>({
+      kubeConfig: kubeConfig(fake.url),
+      path: '/api/v1/namespaces/ns/configmaps',
+      cluster: 'fake',
+      backoff: { initialMs: 20, maxMs: 20 },
+      ...o,
+    });
+    reflectors.push(r);
+    return r;
+  };
+
+  beforeEach(async () => {
+    fake = await fakeApi();
+    unhandled.length = 0;
+    process.on('unhandledRejection', onUnhandled);
+  });
+
+  afterEach(async () => {
+    await Promise.all(reflectors.splice(0).map((r) => r.stop()));
+    await fake.close();
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled, 'unhandled rejections').to.deep.equal([]);
+  });
+
+  it('asks for bookmarks and a jittered server-side timeout; selectors go to list and watch', async () => {
+    const r = make({ watchTimeoutSeconds: 100, watchTimeoutJitter: 0.5, random: () => 0.5, labelSelector: 'app=x', fieldSelector: 'metadata.name!=y' });
+    r.start();
+    await until('a watch', () => fake.watches.length === 1);
+    const w = fake.watches[0]!;
+    expect(w.get('allowWatchBookmarks')).to.equal('true');
+    expect(w.get('timeoutSeconds')).to.equal('125');
+    expect(w.get('resourceVersion')).to.equal('1');
+    expect([w.get('labelSelector'), w.get('fieldSelector')]).to.deep.equal(['app=x', 'metadata.name!=y']);
+    expect([fake.lists[0]!.get('labelSelector'), fake.lists[0]!.get('fieldSelector'), fake.lists[0]!.get('limit')]).to.deep.equal(['app=x', 'metadata.name!=y', '500']);
+  });
+
+  it('HTTP 410 on the watch request: relists too', async () => {
+    let listCalls = 0;
+    fake.list = (_q, res) => {
+      listCalls++;
+      json(res, 200, { metadata: { resourceVersion: String(listCalls * 10) }, items: listCalls === 1 ? [cm('a', '1')] : [] });
+    };
+    fake.watch = (q, res) => {
+      if (q.get('resourceVersion') === '10') return json(res, 410, { kind: 'Status', code: 410, reason: 'Expired' });
+      res.writeHead(200);
+    };
+    const r = make();
+    r.start();
+    await until('relist and watch from the new list', () => fake.watches.length === 2 && r.list().length === 0);
+    expect(fake.watches[1]!.get('resourceVersion')).to.equal('20');
+    expect(r.health()).to.deep.include({ relists: 1, restartsByReason: { expired: 1 }, state: 'running' });
+  });
+
+  it('an ERROR event followed by a clean end backs off instead of reconnecting at once', async () => {
+    fake.watch = (_q, res) => {
+      res.writeHead(200);
+      res.end(line('ERROR', { kind: 'Status', code: 500, message: 'internal error' }));
+    };
+    const r = make();
+    r.start();
+    await until('three failures', () => r.health().restarts >= 3);
+    const h = r.health();
+    expect(h.restartsByReason['server-error']).to.be.at.least(3);
+    expect(h.lastError).to.deep.include({ verb: 'watch', code: 500 });
+    // Each reconnect was preceded by a failure (and its backoff): no hot loop.
+    expect(fake.watches.length).to.be.at.most(h.restarts + 1);
+    expect(fake.lists.length).to.equal(1); // resumes from its resourceVersion; no relist
+  });
+
+  it('a watch the server ends at once with no event counts as a failure', async () => {
+    fake.watch = (_q, res) => {
+      res.writeHead(200);
+      res.end();
+    };
+    const r = make();
+    r.start();
+    await until('two failures', () => (r.health().restartsByReason['watch-closed'] ?? 0) >= 2);
+  });
+
+  it('410 in the stream: relists, and objects gone meanwhile are deleted', async () => {
+    let listCalls = 0;
+    fake.list = (_q, res) => {
+      listCalls++;
+      json(res, 200, { metadata: { resourceVersion: listCalls === 1 ? '10' : '20' }, items: listCalls === 1 ? [cm('a', '5'), cm('b', '6')] : [cm('a', '5')] });
+    };
+    fake.watch = (q, res) => {
+      res.writeHead(200);
+      if (q.get('resourceVersion') === '10') res.end(line('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 10 (15)' }));
+    };
+    const r = make();
+    const deleted: string[] = [];
+    r.on('delete', (o) => void deleted.push(o.metadata.name));
+    r.start();
+    await until('relist', () => r.health().relists === 1 && fake.watches.length === 2);
+    expect(deleted).to.deep.equal(['b']);
+    expect(r.list().map((o) => o.metadata.name)).to.deep.equal(['a']);
+    expect(r.health()).to.deep.include({ state: 'running', resourceVersion: '20', restarts: 1, restartsByReason: { expired: 1 } });
+    expect(fake.watches[1]!.get('resourceVersion')).to.equal('20');
+  });
+
+  it('paginates with limit/continue and falls back to a full list when the continue token expires', async () => {
+    fake.list = (q, res) => {
+      const limit = q.get('limit');
+      if (q.get('continue') === 'c1') return json(res, 410, { kind: 'Status', code: 410, reason: 'Expired', message: 'The provided continue parameter is too old' });
+      if (limit === '2') return json(res, 200, { metadata: { resourceVersion: '7', continue: 'c1' }, items: [cm('a', '1'), cm('b', '2')] });
+      return json(res, 200, { metadata: { resourceVersion: '9' }, items: [cm('a', '1'), cm('b', '2'), cm('c', '3')] });
+    };
+    const r = make({ pageSize: 2 });
+    r.start();
+    await r.whenSynced();
+    expect(fake.lists.map((q) => q.toString())).to.deep.equal(['limit=2', 'limit=2&continue=c1', '']);
+    expect(r.list().map((o) => o.metadata.name).sort()).to.deep.equal(['a', 'b', 'c']);
+    expect(r.health().resourceVersion).to.equal('9');
+  });
+
+  it('handlers that throw or reject are counted and logged; delivery and the watch go on', async () => {
+    fake.list = (_q, res) => json(res, 200, { metadata: { resourceVersion: '1' }, items: [cm('a', '1')] });
+    fake.watch = (_q, res) => {
+      res.writeHead(200);
+      res.write(line('ADDED', cm('b', '2')));
+    };
+    const errors: string[] = [];
+    const r = make({ logger: { info() {}, warn() {}, debug() {}, error: (_o, msg) => void errors.push(msg) } });
+    const seen: string[] = [];
+    r.on('add', () => {
+      throw new Error('sync bug');
+    });
+    r.on('add', async () => {
+      throw new Error('async bug');
+    });
+    r.on('add', (o) => void seen.push(o.metadata.name));
+    r.start();
+    await until('both adds', () => seen.length === 2 && r.health().handlerErrors === 4);
+    expect(seen).to.deep.equal(['a', 'b']);
+    expect(errors.filter((m) => m === 'add handler failed')).to.have.length(4);
+    expect(r.health()).to.deep.include({ state: 'running', restarts: 0, synced: true });
+  });
+
+  it('the watchdog tears down a stalled watch and reconnects', async () => {
+    const r = make({ watchdogMs: 150 });
+    r.start();
+    await until('watchdog restart and a second watch', () => (r.health().restartsByReason.watchdog ?? 0) >= 1 && fake.watches.length >= 2);
+    // The stalled connection was closed on our side, not left open.
+    await until('at most one open connection', () => fake.openWatches() <= 1);
+  });
+
+  it('stop() while watching closes the connection and does not restart on its AbortError', async () => {
+    const r = make();
+    const states: string[] = [];
+    const r2 = make({ hooks: { onStateChange: (s) => void states.push(s) } });
+    r.start();
+    r2.start();
+    await until('two open watches', () => fake.openWatches() === 2);
+    await r2.stop();
+    await until('the server to see the close', () => fake.openWatches() === 1);
+    // Let client-node's AbortError callback run: it must be ignored.
+    await new Promise((res) => setImmediate(res));
+    await new Promise((res) => setTimeout(res, 20));
+    expect(states).to.deep.equal(['running', 'stopped']);
+    expect(r2.health()).to.deep.include({ state: 'stopped', restarts: 0 });
+    expect(r2.openWatches()).to.equal(0);
+    expect(fake.watches).to.have.length(2);
+  });
+
+  it('start() after stop() resumes from the last resourceVersion without relisting', async () => {
+    fake.list = (_q, res) => json(res, 200, { metadata: { resourceVersion: '42' }, items: [cm('a', '1')] });
+    const r = make();
+    r.start();
+    await until('watching', () => fake.openWatches() === 1);
+    await r.stop();
+    await until('closed', () => fake.openWatches() === 0);
+    r.start();
+    await until('watching again', () => fake.openWatches() === 1);
+    expect(fake.lists).to.have.length(1);
+    expect(fake.watches.map((q) => q.get('resourceVersion'))).to.deep.equal(['42', '42']);
+    expect(r.list()).to.have.length(1);
+    expect(r.health()).to.deep.include({ state: 'running', restarts: 0, synced: true });
+  });
+
+  it('stop() during backoff cancels the restart timer (FakeClock)', async () => {
+    fake.list = (_q, res) => json(res, 403, { kind: 'Status', code: 403, reason: 'Forbidden', message: 'configmaps is forbidden: User "u" cannot list resource "configmaps" in API group "" in the namespace "ns"' });
+    const clock = new FakeClock();
+    const r = make({ clock, backoff: { initialMs: 1_000, maxMs: 1_000, jitter: 0 } });
+    r.start();
+    await until('backoff', () => r.state === 'backoff');
+    expect(r.health().lastError?.message).to.equal('forbidden: cannot list configmaps in the namespace "ns" as user "u" on cluster "fake": configmaps is forbidden: User "u" cannot list resource "configmaps" in API group "" in the namespace "ns"');
+    expect(clock.pendingTimers()).to.equal(1); // the restart; the watchdog is off while backing off
+    clock.advance(1_000);
+    await until('second failure', () => r.health().restarts === 2);
+    await r.stop();
+    expect(clock.pendingTimers()).to.equal(0);
+    const lists = fake.lists.length;
+    clock.advance(60_000);
+    expect(fake.lists.length).to.equal(lists);
+    await expectRejects(r.whenSynced());
+  });
+
+  it('credentials that fail when a watch starts are a failure, retried — not an unhandledRejection', async () => {
+    // The list goes through listPage (working); the watch asks the KubeConfig's exec plugin, which fails.
+    const r = make({
+      kubeConfig: kubeConfig(fake.url, { exec: { command: '/bin/false', apiVersion: 'client.authentication.k8s.io/v1' } }),
+      listPage: async () => ({ metadata: { resourceVersion: '3' }, items: [cm('a', '1')] }),
+    });
+    r.start();
+    await until('two watch failures', () => r.health().restarts >= 2);
+    expect(r.hasSynced()).to.equal(true);
+    expect(r.health().lastError).to.deep.include({ verb: 'watch', reason: 'internal' });
+    expect(fake.watches).to.have.length(0);
+  });
+});
+
+async function expectRejects(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch {
+    return;
+  }
+  expect.fail('expected a rejection');
+}

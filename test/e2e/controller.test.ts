@@ -1,0 +1,165 @@
+/**
+ * End to end, on the local environment, with the controller running as its
+ * own process under the RBAC that config/karmada ships: spec.ips filled in
+ * every importing member (D1), written where Karmada keeps it (D3), kept when
+ * a member goes away and converged when it returns (D5).
+ */
+import { expect } from 'chai';
+import { KARMADA_CONTEXT, startComponent, stopComponent, type EnvState } from '../../hack/localenv/environment.js';
+import { getJson } from '../../hack/localenv/kube.js';
+import { access } from '../../hack/localenv/environment.js';
+import { installCoreDns } from '../../src/coredns/install.js';
+import { startController, controllerLogTail, type RunningController } from '../support/controller.js';
+import { useEnvironment } from '../support/environment.js';
+import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
+import { exportFrom, getServiceImport, serviceImport } from '../support/mcs.js';
+
+describe('controller on the local environment (e2e)', function () {
+  this.timeout(300_000);
+  let env: EnvState;
+  let karmada: Clients;
+  const members: Record<string, Clients> = {};
+  let controller: RunningController | undefined;
+  const namespaces: string[] = [];
+
+  const derivedIp = async (m: string, ns: string, svc: string) =>
+    (await eventually(`derived-${svc} in ${m}`, () => getOrUndefined(() => members[m]!.core.readNamespacedService({ name: `derived-${svc}`, namespace: ns })), 60_000)).spec?.clusterIP ?? '';
+  const ipsIn = async (m: string, ns: string, svc: string) => (await getOrUndefined(() => getServiceImport(members[m]!, ns, svc)))?.spec.ips;
+  const waitIps = (m: string, ns: string, svc: string, want: string[] | undefined) =>
+    eventually(`spec.ips in ${m} to be ${JSON.stringify(want)}`, async () => (JSON.stringify(await ipsIn(m, ns, svc)) === JSON.stringify(want) ? true : undefined), 60_000);
+  const newNamespace = async (prefix: string) => {
+    const ns = uniqueName(prefix);
+    namespaces.push(ns);
+    await karmada.core.createNamespace({ body: { metadata: { name: ns } } });
+    for (const m of Object.values(members)) await eventually(`namespace ${ns} in members`, () => getOrUndefined(() => m.core.readNamespace({ name: ns })));
+    return ns;
+  };
+
+  before(async function () {
+    this.timeout(30 * 60_000);
+    env = await useEnvironment();
+    karmada = clients(env, KARMADA_CONTEXT);
+    for (const m of ['member1', 'member2']) {
+      members[m] = clients(env, m);
+      const r = await installCoreDns(members[m]!.kc);
+      expect(['installed', 'unchanged']).to.include(r.kind, r.message);
+    }
+    controller = await startController(env, ['--leader-elect=false']);
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed' && controller) console.error(`controller log:\n${controllerLogTail(controller)}`);
+  });
+
+  after(async () => {
+    await controller?.stop();
+    for (const ns of namespaces) await karmada?.core.deleteNamespace({ name: ns }).catch(() => undefined);
+  });
+
+  it('fills spec.ips in the importing member with its own derived ClusterIP, and its CoreDNS answers it', async () => {
+    const ns = await newNamespace('e2e-one');
+    await exportFrom(karmada, members['member1']!, 'member1', ns, 'web', '10.244.1.10');
+    await applyAll(karmada, serviceImport(ns, 'web', ['member2']));
+    const ip = await derivedIp('member2', ns, 'web');
+    expect(ip).to.match(/^10\.98\./);
+    await waitIps('member2', ns, 'web', [ip]);
+    // Written through the OverridePolicy, as Karmada manages this ServiceImport (D3).
+    const policy = await karmada.custom.getNamespacedCustomObject({ group: 'policy.karmada.io', version: 'v1alpha1', namespace: ns, plural: 'overridepolicies', name: 'clusterset-dns-web' }) as { metadata: { ownerReferences?: Array<{ kind: string; name: string }> } };
+    expect(policy.metadata.ownerReferences?.[0]).to.include({ kind: 'ServiceImport', name: 'web' });
+    const answer = await eventually('member2 CoreDNS to answer', async () => {
+      const a = await queryA(env.members['member2']!.dns, `web.${ns}.svc.clusterset.local`);
+      return 'ips' in a ? a : undefined;
+    }, 60_000);
+    expect(answer).to.deep.equal({ ips: [ip] });
+    // status.clusters names the exporter.
+    await eventually('status.clusters = [member1]', async () => {
+      const si = await getServiceImport(karmada, ns, 'web');
+      return JSON.stringify(si.status?.clusters) === JSON.stringify([{ cluster: 'member1' }]) ? true : undefined;
+    });
+  });
+
+  let bothNs = '';
+  const bothIps: Record<string, string> = {};
+  it('fills each importing member with its own derived ClusterIP', async () => {
+    bothNs = await newNamespace('e2e-both');
+    await exportFrom(karmada, members['member1']!, 'member1', bothNs, 'api', '10.244.1.11');
+    await applyAll(karmada, serviceImport(bothNs, 'api', ['member1', 'member2']));
+    for (const m of ['member1', 'member2']) {
+      bothIps[m] = await derivedIp(m, bothNs, 'api');
+      await waitIps(m, bothNs, 'api', [bothIps[m]!]);
+    }
+    expect(bothIps['member1']).to.match(/^10\.97\./);
+    expect(bothIps['member2']).to.match(/^10\.98\./);
+  });
+
+  it('keeps the IPs across two of Karmada\'s resync periods and a karmada-controller-manager restart, writing nothing', async function () {
+    this.timeout(240_000);
+    const writesBefore = await writes();
+    // --resync-period=30s in the local environment: wait for two.
+    const until = Date.now() + 65_000;
+    await eventually('two resync periods to pass with the IPs intact', async () => {
+      for (const m of ['member1', 'member2']) expect(await ipsIn(m, bothNs, 'api')).to.deep.equal([bothIps[m]]);
+      return Date.now() > until ? true : undefined;
+    }, 90_000, 2_000);
+    await stopComponent(env, 'karmada-controller-manager');
+    await startComponent(env, 'karmada-controller-manager', async () => {
+      const c = await getJson(access(env, KARMADA_CONTEXT), '/apis/cluster.karmada.io/v1alpha1/clusters/member2') as { status?: { conditions?: Array<{ type: string; status: string; lastTransitionTime?: string }> } };
+      return c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
+    });
+    // Karmada re-applies every Work after a restart; ours must still be there afterwards.
+    const until2 = Date.now() + 20_000;
+    await eventually('the IPs to stay after the restart', async () => {
+      for (const m of ['member1', 'member2']) expect(await ipsIn(m, bothNs, 'api')).to.deep.equal([bothIps[m]]);
+      return Date.now() > until2 ? true : undefined;
+    }, 60_000, 1_000);
+    expect(await writes(), 'no writes while nothing changed').to.equal(writesBefore);
+  });
+
+  it('keeps member2\'s IPs while its API server is down, and converges when it returns', async function () {
+    this.timeout(240_000);
+    const ns = await newNamespace('e2e-down');
+    await exportFrom(karmada, members['member1']!, 'member1', ns, 'db', '10.244.1.12');
+    await applyAll(karmada, serviceImport(ns, 'db', ['member1', 'member2']));
+    const ip2 = await derivedIp('member2', ns, 'db');
+    await waitIps('member2', ns, 'db', [ip2]);
+    await stopComponent(env, 'member2-kube-apiserver');
+    try {
+      // While member2 is down, a new import lands in member1 only; member2's rule must stay.
+      await applyAll(karmada, serviceImport(ns, 'cache', ['member1', 'member2']));
+      await exportFrom(karmada, members['member1']!, 'member1', ns, 'cache', '10.244.1.13');
+      const ipCache1 = await derivedIp('member1', ns, 'cache');
+      await waitIps('member1', ns, 'cache', [ipCache1]);
+      const rules = await overrideRules(ns, 'db');
+      expect(rules['member2'], 'member2 keeps its rule while unreachable (D5)').to.deep.equal([ip2]);
+    } finally {
+      await startComponent(env, 'member2-kube-apiserver', async () => (await getJson(access(env, 'member2'), '/readyz')) === 'ok');
+    }
+    await waitIps('member2', ns, 'db', [ip2]);
+    const ipCache2 = await derivedIp('member2', ns, 'cache');
+    await waitIps('member2', ns, 'cache', [ipCache2]);
+  });
+
+  it('removes what it wrote when the import is deleted, and clears status.clusters when the export goes', async () => {
+    const ns = await newNamespace('e2e-del');
+    await exportFrom(karmada, members['member1']!, 'member1', ns, 'gone', '10.244.1.14');
+    await applyAll(karmada, serviceImport(ns, 'gone', ['member2']));
+    await waitIps('member2', ns, 'gone', [await derivedIp('member2', ns, 'gone')]);
+    await eventually('status.clusters = [member1]', async () => ((await getServiceImport(karmada, ns, 'gone')).status?.clusters?.length === 1 ? true : undefined));
+    await karmada.custom.deleteNamespacedCustomObject({ group: 'multicluster.x-k8s.io', version: 'v1alpha1', namespace: ns, plural: 'serviceexports', name: 'gone' });
+    await eventually('status.clusters to empty', async () => ((await getServiceImport(karmada, ns, 'gone')).status?.clusters?.length === 0 ? true : undefined), 60_000);
+    await karmada.custom.deleteNamespacedCustomObject({ group: 'multicluster.x-k8s.io', version: 'v1alpha1', namespace: ns, plural: 'serviceimports', name: 'gone' });
+    await eventually('the OverridePolicy to be garbage-collected', async () =>
+      (await getOrUndefined(() => karmada.custom.getNamespacedCustomObject({ group: 'policy.karmada.io', version: 'v1alpha1', namespace: ns, plural: 'overridepolicies', name: 'clusterset-dns-gone' }))) === undefined ? true : undefined, 60_000);
+    await eventually('member2\'s ServiceImport to be removed by Karmada', async () => ((await getOrUndefined(() => getServiceImport(members['member2']!, ns, 'gone'))) === undefined ? true : undefined), 60_000);
+  });
+
+  async function writes(): Promise<number> {
+    const text = (await controller?.metricsText()) ?? '';
+    return text.split('\n').filter((l) => l.startsWith('clusterset_dns_writes_total{')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+  }
+
+  async function overrideRules(ns: string, svc: string): Promise<Record<string, string[]>> {
+    const p = await karmada.custom.getNamespacedCustomObject({ group: 'policy.karmada.io', version: 'v1alpha1', namespace: ns, plural: 'overridepolicies', name: `clusterset-dns-${svc}` }) as { spec: { overrideRules: Array<{ targetCluster: { clusterNames: string[] }; overriders: { plaintext: Array<{ value: string[] }> } }> } };
+    return Object.fromEntries(p.spec.overrideRules.map((r) => [r.targetCluster.clusterNames[0], r.overriders.plaintext[0]?.value]));
+  }
+});
