@@ -9,7 +9,7 @@ import { KARMADA_CONTEXT, startComponent, stopComponent, type EnvState } from '.
 import { getJson } from '../../hack/localenv/kube.js';
 import { access } from '../../hack/localenv/environment.js';
 import { installCoreDns } from '../../src/coredns/install.js';
-import { startController, controllerLogTail, type RunningController } from '../support/controller.js';
+import { startController, controllerLogTail, type RunningController } from '../../hack/localenv/controller.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
 import { exportFrom, getServiceImport, serviceImport } from '../support/mcs.js';

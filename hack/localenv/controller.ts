@@ -1,0 +1,76 @@
+/**
+ * Runs `clusterset-dns run` as its own process against the local environment
+ * (tests, the demo and the benchmarks),
+ * authenticated as the ServiceAccount that config/karmada ships (its RBAC,
+ * not an admin), as it would run on the Karmada host.
+ */
+import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { repoRoot } from './binaries.js';
+import { KARMADA_CONTEXT, access, kubeConfig, type EnvState } from './environment.js';
+import { apply, kubeConfigYaml, parseYamlObjects } from './kube.js';
+import { freePorts, isAlive, rssBytes, startProcess, stopProcess, tailLog, waitUntil, type ProcessInfo } from './process.js';
+
+/** The objects a kustomization directory lists (resources + namespace only: all config/ uses). */
+export function kustomizeResources(dir: string): KubernetesObject[] {
+  const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as { resources?: string[]; namespace?: string };
+  return (k.resources ?? []).flatMap((f) => parseYamlObjects(readFileSync(join(dir, f), 'utf8'))).map((o) => {
+    if (k.namespace && o.metadata && o.kind !== 'Namespace' && !o.kind?.startsWith('Cluster')) o.metadata.namespace = k.namespace;
+    return o;
+  });
+}
+
+export interface RunningController {
+  proc: ProcessInfo;
+  health: string;
+  metrics: string;
+  kubeconfig: string;
+  stop(): Promise<void>;
+  rss(): number | undefined;
+  metricsText(): Promise<string>;
+}
+
+/** A kubeconfig for the controller's ServiceAccount on the Karmada API server, with config/karmada applied. */
+export async function controllerKubeconfig(env: EnvState): Promise<string> {
+  const kc = kubeConfig(env, KARMADA_CONTEXT);
+  await apply(kc, kustomizeResources(join(repoRoot, 'config', 'karmada')), 'clusterset-dns-tests');
+  const tr = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
+    namespace: 'karmada-system', name: 'clusterset-dns', body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
+  });
+  const dir = join(env.dir, 'controller');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'kubeconfig');
+  writeFileSync(file, kubeConfigYaml([{ ...access(env, KARMADA_CONTEXT), token: tr.status?.token ?? '' }], KARMADA_CONTEXT), { mode: 0o600 });
+  return file;
+}
+
+export async function startController(env: EnvState, args: string[] = [], name = 'clusterset-dns'): Promise<RunningController> {
+  const kubeconfig = await controllerKubeconfig(env);
+  const [hp, mp] = (await freePorts(2)) as [number, number];
+  mkdirSync(join(env.dir, 'logs'), { recursive: true });
+  const proc = startProcess({
+    name,
+    bin: process.execPath,
+    args: ['--import', 'tsx', join(repoRoot, 'src', 'cmd', 'main.ts'), 'run', `--kubeconfig=${kubeconfig}`,
+      `--health-probe-bind-address=127.0.0.1:${hp}`, `--metrics-bind-address=127.0.0.1:${mp}`, ...args],
+    cwd: repoRoot,
+    env: { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' },
+  }, join(env.dir, 'logs', `${name}-${Date.now()}.log`));
+  const health = `http://127.0.0.1:${hp}`;
+  await waitUntil('the controller to be ready (/readyz)', async () => (await fetch(`${health}/readyz`)).ok, { timeoutMs: 60_000, intervalMs: 250, proc });
+  return {
+    proc,
+    health,
+    metrics: `http://127.0.0.1:${mp}/metrics`,
+    kubeconfig,
+    stop: () => stopProcess(proc.pid),
+    rss: () => rssBytes(proc.pid),
+    metricsText: async () => (await fetch(`http://127.0.0.1:${mp}/metrics`)).text(),
+  };
+}
+
+export function controllerLogTail(c: RunningController, lines = 40): string {
+  return `${isAlive(c.proc.pid) ? '' : '(exited) '}${tailLog(c.proc.log, lines)}`;
+}
