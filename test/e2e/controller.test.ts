@@ -5,6 +5,7 @@
  * a member goes away and converged when it returns (D5).
  */
 import { expect } from 'chai';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { KARMADA_CONTEXT, startComponent, stopComponent, type EnvState } from '../../hack/localenv/environment.js';
 import { getJson } from '../../hack/localenv/kube.js';
 import { access } from '../../hack/localenv/environment.js';
@@ -151,6 +152,52 @@ describe('controller on the local environment (e2e)', function () {
     await eventually('the OverridePolicy to be garbage-collected', async () =>
       (await getOrUndefined(() => karmada.custom.getNamespacedCustomObject({ group: 'policy.karmada.io', version: 'v1alpha1', namespace: ns, plural: 'overridepolicies', name: 'clusterset-dns-gone' }))) === undefined ? true : undefined, 60_000);
     await eventually('member2\'s ServiceImport to be removed by Karmada', async () => ((await getOrUndefined(() => getServiceImport(members['member2']!, ns, 'gone'))) === undefined ? true : undefined), 60_000);
+  });
+
+  it('patches an unmanaged member ServiceImport directly (no Karmada template)', async () => {
+    const ns = await newNamespace('e2e-direct');
+    const m2 = members['member2']!;
+    // A ServiceImport and its derived Service made in member2 by someone other than Karmada.
+    await applyAll(m2, [
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'derived-local', namespace: ns }, spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } } as KubernetesObject,
+      { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', metadata: { name: 'local', namespace: ns }, spec: { type: 'ClusterSetIP', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } } as KubernetesObject,
+    ]);
+    const ip = (await m2.core.readNamespacedService({ name: 'derived-local', namespace: ns })).spec?.clusterIP ?? '';
+    await waitIps('member2', ns, 'local', [ip]);
+    expect(await getOrUndefined(() => karmada.custom.getNamespacedCustomObject({ group: 'policy.karmada.io', version: 'v1alpha1', namespace: ns, plural: 'overridepolicies', name: 'clusterset-dns-local' }))).to.equal(undefined);
+  });
+
+  it('flags a ServiceImport without ports with a Warning event (CoreDNS would answer NXDOMAIN)', async () => {
+    const ns = await newNamespace('e2e-noports');
+    await applyAll(karmada, serviceImport(ns, 'bare', ['member2'], []));
+    const ev = await eventually('a NoPorts event', async () => {
+      const list = await karmada.core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=bare' });
+      return list.items.find((e) => e.reason === 'NoPorts');
+    }, 60_000);
+    expect(ev.type).to.equal('Warning');
+    expect(ev.message).to.match(/no ports.*NXDOMAIN/);
+  });
+
+  it('reports a Cluster whose Secret is missing as unreachable, without affecting readiness or the others', async () => {
+    // Karmada rejects dots in Cluster names ("must not contain dots"); dashes are fine.
+    const name = 'edge-eu-west-1';
+    await applyAll(karmada, [{
+      apiVersion: 'cluster.karmada.io/v1alpha1',
+      kind: 'Cluster',
+      metadata: { name },
+      spec: { syncMode: 'Push', apiEndpoint: 'https://127.0.0.1:1', secretRef: { namespace: 'karmada-cluster', name: 'no-such-secret' } },
+    } as KubernetesObject]);
+    try {
+      const body = await eventually(`/readyz/cluster-${name} to fail`, async () => {
+        const r = await fetch(`${controller!.health}/readyz/cluster-${name}`);
+        return r.status >= 500 ? r.text() : undefined;
+      }, 30_000);
+      expect(body).to.match(/Secret karmada-cluster\/no-such-secret named by Cluster edge-eu-west-1 does not exist/);
+      expect((await fetch(`${controller!.health}/readyz`)).status, 'one bad member does not make the controller unready').to.equal(200);
+      expect(await controller!.metricsText()).to.match(new RegExp(`clusterset_dns_cluster_ready\\{cluster="${name.replace(/\./g, '\\.')}"\\} 0`));
+    } finally {
+      await karmada.objects.delete({ apiVersion: 'cluster.karmada.io/v1alpha1', kind: 'Cluster', metadata: { name } } as KubernetesObject).catch(() => undefined);
+    }
   });
 
   async function writes(): Promise<number> {
