@@ -17,6 +17,7 @@ import {
   key,
   parseCluster,
   type Cluster,
+  type EndpointSlice,
   type KubeObject,
   type OverridePolicy,
   type Secret,
@@ -41,6 +42,7 @@ export const MEMBER_PATHS = {
   serviceimports: '/apis/multicluster.x-k8s.io/v1alpha1/serviceimports',
   serviceexports: '/apis/multicluster.x-k8s.io/v1alpha1/serviceexports',
   services: '/api/v1/services',
+  endpointslices: '/apis/discovery.k8s.io/v1/endpointslices',
   namespaces: '/api/v1/namespaces',
   crds: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
 };
@@ -71,6 +73,9 @@ class Member implements MemberCaches {
   readonly serviceExports: Informer;
   readonly namespaces: Informer;
   readonly crds: Informer;
+  readonly endpointSlices: Informer<EndpointSlice>;
+  /** ns/service → slices, kept by the informer's events (the cache has no label index). */
+  private readonly slicesByService = new Map<string, Map<string, EndpointSlice>>();
   private stopped = false;
 
   private custom: CustomObjectsApi | undefined;
@@ -83,6 +88,7 @@ class Member implements MemberCaches {
     this.serviceExports = mk('serviceexports');
     this.namespaces = mk('namespaces');
     this.crds = mk('crds', { fieldSelector: `metadata.name=${SERVICEIMPORT_CRD}` });
+    this.endpointSlices = mk<EndpointSlice>('endpointslices');
     const byName = (o: KubeObject) => [key(o.metadata.namespace ?? '', o.metadata.name)];
     this.serviceImports.onEvent((_t, o) => onKeys(byName(o)));
     this.serviceExports.onEvent((_t, o) => onKeys(byName(o)));
@@ -92,6 +98,24 @@ class Member implements MemberCaches {
     });
     this.namespaces.onEvent(() => onKeys('all'));
     this.crds.onEvent(() => onKeys('all'));
+    this.endpointSlices.onEvent((t, sl) => {
+      const svc = sl.metadata.labels?.['kubernetes.io/service-name'];
+      if (!svc) return;
+      const k = key(sl.metadata.namespace ?? '', svc);
+      let m = this.slicesByService.get(k);
+      if (t === 'delete') {
+        m?.delete(sl.metadata.name);
+        if (m?.size === 0) this.slicesByService.delete(k);
+      } else {
+        if (!m) this.slicesByService.set(k, (m = new Map()));
+        m.set(sl.metadata.name, sl);
+      }
+      onKeys([key(sl.metadata.namespace ?? '', svc.startsWith('derived-') ? svc.slice('derived-'.length) : svc)]);
+    });
+  }
+
+  endpointSlicesOf(namespace: string, service: string): EndpointSlice[] {
+    return [...(this.slicesByService.get(key(namespace, service))?.values() ?? [])];
   }
 
   start() {
@@ -113,7 +137,7 @@ class Member implements MemberCaches {
   }
 
   private all(): Informer[] {
-    return [this.serviceImports as unknown as Informer, this.services as unknown as Informer, this.serviceExports, this.namespaces, this.crds];
+    return [this.serviceImports as unknown as Informer, this.services as unknown as Informer, this.serviceExports, this.namespaces, this.crds, this.endpointSlices as unknown as Informer];
   }
 
   /**
@@ -154,6 +178,9 @@ class Unreachable implements MemberCaches {
   }
   ipsMaxItems() {
     return undefined;
+  }
+  endpointSlicesOf(): EndpointSlice[] {
+    return [];
   }
 }
 

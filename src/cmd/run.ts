@@ -28,6 +28,9 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'workers', kind: 'int', default: '4', help: 'ServiceImport keys reconciled in parallel.' },
   { name: 'health-probe-bind-address', kind: 'string', default: ':8081', help: 'Address of /healthz and /readyz ("0" disables).' },
   { name: 'metrics-bind-address', kind: 'string', default: ':8080', help: 'Address of /metrics ("0" disables; the same as the probe address serves both on one port).' },
+  { name: 'local-first', kind: 'bool', default: 'false', help: 'Prefer the importing member\'s own <svc> while it has ready endpoints (D2; docs/local-first.md). Per ServiceImport, the annotation clusterset-dns.io/local-first: "true"|"false" wins.' },
+  { name: 'failover-debounce', kind: 'duration', default: '200ms', help: 'Local-first: how long "no ready local endpoint" must last before failing over (absorbs EndpointSlice replacement).' },
+  { name: 'fail-back-hold-down', kind: 'duration', default: '30s', help: 'Local-first: how long the local copy must stay ready before failing back, so a flapping pod cannot flap DNS.' },
   { name: 'log-level', kind: 'string', default: 'info', env: 'LOG_LEVEL', help: 'fatal, error, warn, info, debug or trace. Logs are JSON on stdout; tokens are never logged.' },
   { name: 'help', kind: 'bool', default: 'false', help: 'Print this help.' },
 ];
@@ -95,7 +98,13 @@ export async function run(argv: string[]): Promise<number> {
   const writer = new Writer(kc, (cluster) => manager.memberClient(cluster), (kind, result) => {
     if (kind !== 'event') metrics.write(kind, result);
   });
-  const reconciler = new Reconciler(manager, writer, log, { decisionSeconds: (s) => metrics.observeDecision(s) });
+  const reconciler = new Reconciler(manager, writer, log, {
+    decisionSeconds: (s) => metrics.observeDecision(s),
+    localFirstSwitch: (to) => metrics.localFirstSwitch(to),
+  }, {
+    flag: Boolean(flags['local-first']),
+    config: { debounceMs: Number(flags['failover-debounce']), holdDownMs: Number(flags['fail-back-hold-down']) },
+  });
   const ctrlMetrics = metrics.controller('serviceimport', { maxConcurrentReconciles: workers });
   controller = new Controller(queue, reconciler, () => manager.allKeys(), log, {
     reconciled: (result, s) => ctrlMetrics.reconciled(result, s),

@@ -9,6 +9,7 @@ import {
   parseServiceImport,
   type KubeObject,
   type OverridePolicy,
+  type EndpointSlice,
   type Service,
   type ServiceImport,
 } from '../api/types.js';
@@ -33,6 +34,8 @@ export interface MemberCaches {
   services: ObjectReader<Service>;
   serviceExports: ObjectReader<KubeObject>;
   namespaces: ObjectReader<KubeObject>;
+  /** EndpointSlices of `<service>` in `namespace`, by the kubernetes.io/service-name label. */
+  endpointSlicesOf(namespace: string, service: string): EndpointSlice[];
 }
 
 export interface Caches {
@@ -59,6 +62,19 @@ function serviceView(svc: Service | undefined): ServiceView | undefined {
 
 const nsDeleting = (r: ObjectReader<KubeObject>, ns: string) => isDeleting(r.get('', ns));
 
+/** Slices Karmada writes into a member carry remote endpoints (karmada.md §2.2): not local. */
+const KARMADA_SLICE_MANAGERS = new Set(['endpointslice-controller.karmada.io', 'endpointslice-dispatch-controller.karmada.io']);
+
+export function readyEndpoints(slices: EndpointSlice[]): number {
+  let n = 0;
+  for (const sl of slices) {
+    if (KARMADA_SLICE_MANAGERS.has(sl.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] ?? '')) continue;
+    // EndpointSlice semantics: a nil `ready` means ready.
+    for (const e of sl.endpoints ?? []) if (e.conditions?.ready !== false && (e.addresses?.length ?? 0) > 0) n++;
+  }
+  return n;
+}
+
 export function buildSnapshot(c: Caches, namespace: string, name: string): Snapshot {
   const cpSi = c.controlPlane.serviceImports.get(namespace, name);
   const cpView = importView(cpSi);
@@ -70,7 +86,10 @@ export function buildSnapshot(c: Caches, namespace: string, name: string): Snaps
       ipsMaxItems: m.ipsMaxItems(),
       exports: m.serviceExports.get(namespace, name) !== undefined,
       namespaceDeleting: nsDeleting(m.namespaces, namespace),
+      localReadyEndpoints: readyEndpoints(m.endpointSlicesOf(namespace, name)),
     };
+    const local = serviceView(m.services.get(namespace, name));
+    if (local) view.localService = local;
     const si = importView(m.serviceImports.get(namespace, name));
     if (si) view.serviceImport = si;
     const derived = serviceView(m.services.get(namespace, `derived-${name}`));
@@ -88,6 +107,7 @@ export function buildSnapshot(c: Caches, namespace: string, name: string): Snaps
       ...cpView,
       uid: cpSi.metadata.uid ?? '',
       statusClusters: (cpSi.status?.clusters ?? []).map((x) => x.cluster),
+      annotations: cpSi.metadata.annotations ?? {},
     };
   }
   if (policy) snapshot.controlPlane.overrideRules = rulesOf(policy);

@@ -43,8 +43,11 @@ export class Controller {
       this.hooks.activeWorkers?.(1);
       try {
         const { namespace, name } = splitKey(k);
-        await this.reconciler.reconcile(namespace, name);
+        const decision = await this.reconciler.reconcile(namespace, name);
         this.queue.forget(k);
+        // A pending local-first debounce or hold-down: look again when it ends.
+        const after = decision.localFirst?.recheckAfterMs;
+        if (after !== undefined) this.queue.addAfter(k, after);
         this.hooks.reconciled?.('success', Number(process.hrtime.bigint() - t0) / 1e9);
       } catch (e) {
         this.hooks.reconciled?.('error', Number(process.hrtime.bigint() - t0) / 1e9);

@@ -9,6 +9,7 @@ const member = (cluster: string, o: Partial<MemberView> = {}): MemberView => ({
   ipsMaxItems: 1,
   exports: false,
   namespaceDeleting: false,
+  localReadyEndpoints: 0,
   ...o,
 });
 const derived = (...clusterIPs: string[]) => ({ clusterIPs, ipFamilies: clusterIPs.map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4')), type: 'ClusterIP' });
@@ -17,7 +18,7 @@ const snap = (members: MemberView[], cp: Partial<Snapshot['controlPlane']> | nul
   name: 'web',
   controlPlane: cp === null
     ? { namespaceDeleting: false }
-    : { namespaceDeleting: false, serviceImport: { ...si(), uid: 'u1', statusClusters: [] }, ...cp },
+    : { namespaceDeleting: false, serviceImport: { ...si(), uid: 'u1', statusClusters: [], annotations: {} }, ...cp },
   members,
 });
 
@@ -112,7 +113,7 @@ describe('decide', () => {
     {
       name: 'no ports: still written, and flagged (CoreDNS answers NXDOMAIN)',
       snapshot: snap([member('member2', { serviceImport: si({ portCount: 0 }), derivedService: derived('10.98.0.7') })], {
-        serviceImport: { ...si({ portCount: 0 }), uid: 'u1', statusClusters: [] },
+        serviceImport: { ...si({ portCount: 0 }), uid: 'u1', statusClusters: [], annotations: {} },
       }),
       want: { overrideRules: { member2: ['10.98.0.7'] } },
       problems: ['NoPorts'],
@@ -140,7 +141,7 @@ describe('decide', () => {
     },
     {
       name: 'headless control-plane import is reported',
-      snapshot: snap([], { serviceImport: { ...si({ type: 'Headless' }), uid: 'u1', statusClusters: [] } }),
+      snapshot: snap([], { serviceImport: { ...si({ type: 'Headless' }), uid: 'u1', statusClusters: [], annotations: {} } }),
       want: { overrideRules: null },
       problems: ['HeadlessImport'],
     },
@@ -164,5 +165,50 @@ describe('decide', () => {
     const before = JSON.stringify(s);
     expect(decide(s)).to.deep.equal(decide(s));
     expect(JSON.stringify(s)).to.equal(before);
+  });
+});
+
+describe('decide with local-first (D2)', () => {
+  const local = (ready: number, ip = '10.98.0.50') => ({ localService: derived(ip), localReadyEndpoints: ready });
+  const cfg = { debounceMs: 200, holdDownMs: 30_000 };
+  const lf = (now: number, states = {}, flag = true) => ({ flag, now, config: cfg, states });
+  const m2 = (o: Partial<MemberView>) => member('member2', { serviceImport: si(), derivedService: derived('10.98.0.7'), ...o });
+
+  it('answers with the local ClusterIP while the local copy has ready endpoints', () => {
+    const d = decide(snap([m2(local(2))]), lf(0));
+    expect(d.importers[0]).to.include({ mode: 'local' });
+    expect(d.overrideRules).to.deep.equal({ member2: ['10.98.0.50'] });
+  });
+
+  it('fails over to the derived IP after the debounce, and asks to be rechecked meanwhile', () => {
+    const first = decide(snap([m2(local(2))]), lf(0));
+    const during = decide(snap([m2(local(0))]), lf(1000, first.localFirst?.states));
+    expect(during.overrideRules).to.deep.equal({ member2: ['10.98.0.50'] });
+    expect(during.localFirst?.recheckAfterMs).to.equal(200);
+    const after = decide(snap([m2(local(0))]), lf(1200, during.localFirst?.states));
+    expect(after.overrideRules).to.deep.equal({ member2: ['10.98.0.7'] });
+    expect(after.localFirst?.switches).to.deep.equal([{ cluster: 'member2', from: 'local', to: 'derived' }]);
+  });
+
+  it('fails over at once when the local Service is deleted (no local IP to keep)', () => {
+    const first = decide(snap([m2(local(2))]), lf(0));
+    const gone = decide(snap([m2({ localReadyEndpoints: 0 })]), lf(10, first.localFirst?.states));
+    expect(gone.overrideRules).to.deep.equal({ member2: ['10.98.0.7'] });
+  });
+
+  it('is off without the flag, and the annotation wins over the flag', () => {
+    expect(decide(snap([m2(local(2))]), lf(0, {}, false)).overrideRules).to.deep.equal({ member2: ['10.98.0.7'] });
+    const on = snap([m2(local(2))], { serviceImport: { ...si(), uid: 'u1', statusClusters: [], annotations: { 'clusterset-dns.io/local-first': 'true' } } });
+    expect(decide(on, lf(0, {}, false)).overrideRules).to.deep.equal({ member2: ['10.98.0.50'] });
+    const off = snap([m2(local(2))], { serviceImport: { ...si(), uid: 'u1', statusClusters: [], annotations: { 'clusterset-dns.io/local-first': 'false' } } });
+    expect(decide(off, lf(0)).overrideRules).to.deep.equal({ member2: ['10.98.0.7'] });
+    expect(decide(off, lf(0)).localFirst).to.equal(undefined);
+  });
+
+  it('keeps an unreachable member\'s local-first state and IPs (D5)', () => {
+    const first = decide(snap([m2(local(2))]), lf(0));
+    const down = decide(snap([m2({ reachable: false, serviceImport: si({ ips: ['10.98.0.50'] }) })], { overrideRules: { member2: ['10.98.0.50'] } }), lf(5000, first.localFirst?.states));
+    expect(down.overrideRules).to.deep.equal({ member2: ['10.98.0.50'] });
+    expect(down.localFirst?.states['member2']?.mode).to.equal('local');
   });
 });

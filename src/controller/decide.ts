@@ -12,7 +12,16 @@
  * D5  An unreachable member keeps what it had: its rule stays as it is and
  *     nothing is written to it.
  */
+import { localFirstEnabled, step, type LocalFirstConfig, type LocalFirstState, type Mode } from './localfirst.js';
 import type { MemberView, ServiceView, Snapshot } from './snapshot.js';
+
+/** Local-first inputs (D2): the flag, the clock, and each importer's state from the last pass. */
+export interface LocalFirstInput {
+  flag: boolean;
+  now: number;
+  config: LocalFirstConfig;
+  states: Record<string, LocalFirstState>;
+}
 
 export type Route = 'override-policy' | 'direct';
 
@@ -23,6 +32,8 @@ export interface ImporterDecision {
   ips: string[] | 'keep';
   /** Current spec.ips in the member, for the writer's "nothing changed" check and for events. */
   current: string[];
+  /** Local-first: the mode this member is in, when enabled for it. */
+  mode?: Mode;
 }
 
 export type ProblemReason =
@@ -51,6 +62,8 @@ export interface Decision {
   /** status.clusters of the control-plane ServiceImport; undefined = leave alone. */
   statusClusters?: string[];
   problems: Problem[];
+  /** Local-first: every importer's new state (replaces the previous), switches made, and when to look again. */
+  localFirst?: { states: Record<string, LocalFirstState>; switches: Array<{ cluster: string; from: Mode; to: Mode }>; recheckAfterMs?: number };
 }
 
 /** The ClusterIPs spec.ips may hold for one derived Service, and why not when none. */
@@ -67,8 +80,10 @@ export function derivedIps(svc: ServiceView | undefined, maxItems: number | unde
 const sameIps = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 export { sameIps };
 
-export function decide(s: Snapshot): Decision {
+export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
   const problems: Problem[] = [];
+  const lfEnabled = lf !== undefined && localFirstEnabled(lf.flag, s.controlPlane.serviceImport?.annotations);
+  const lfOut: NonNullable<Decision['localFirst']> = { states: {}, switches: [] };
   const cp = s.controlPlane.serviceImport;
   const importers: ImporterDecision[] = [];
   const derivedName = `derived-${s.name}`;
@@ -99,11 +114,32 @@ export function decide(s: Snapshot): Decision {
       continue;
     }
     const d = derivedIps(m.derivedService, m.ipsMaxItems);
+    if (lfEnabled && lf) {
+      const local = derivedIps(m.localService, m.ipsMaxItems);
+      const healthy = local.ips.length > 0 && m.localReadyEndpoints > 0;
+      const r = step(lf.states[m.cluster], healthy, lf.now, lf.config);
+      lfOut.states[m.cluster] = r.state;
+      if (r.switched) lfOut.switches.push({ cluster: m.cluster, ...r.switched });
+      if (r.recheckAfterMs !== undefined) lfOut.recheckAfterMs = Math.min(lfOut.recheckAfterMs ?? Infinity, r.recheckAfterMs);
+      // In local mode (including a pending debounce) answer with the local IP while it exists.
+      if (r.state.mode === 'local' && local.ips.length > 0) {
+        importers.push({ cluster: m.cluster, route, ips: local.ips, current: si.ips, mode: 'local' });
+        continue;
+      }
+      if (d.problem) problems.push(problemFor(d.problem, m, derivedName, s.namespace));
+      importers.push({ cluster: m.cluster, route, ips: d.ips, current: si.ips, mode: 'derived' });
+      continue;
+    }
     if (d.problem) problems.push(problemFor(d.problem, m, derivedName, s.namespace));
     importers.push({ cluster: m.cluster, route, ips: d.ips, current: si.ips });
   }
 
   const decision: Decision = { importers, problems };
+  if (lfEnabled) {
+    // Unreachable members keep their state (D5).
+    for (const [c, st] of Object.entries(lf?.states ?? {})) if (!(c in lfOut.states) && importers.some((i) => i.cluster === c)) lfOut.states[c] = st;
+    decision.localFirst = lfOut;
+  }
   if (cp) {
     if (cp.deleting || s.controlPlane.namespaceDeleting) {
       // Karmada and the garbage collector clean up; writing now only races them.

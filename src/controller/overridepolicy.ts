@@ -15,11 +15,20 @@ export const serviceImportOfPolicy = (p: OverridePolicy): string | undefined =>
     ? p.metadata.name.slice(OVERRIDE_POLICY_PREFIX.length)
     : undefined;
 
+/** Where the local-first mode of each managed importer is shown: an annotation on our policy. */
+export const MODES_ANNOTATION = 'clusterset-dns.io/local-first-modes';
+
+/** "member1=derived,member2=local", sorted; '' when local-first is off. */
+export const modesValue = (modes: Record<string, string>) =>
+  Object.keys(modes).sort().map((c) => `${c}=${modes[c]}`).join(',');
+
 export function desiredOverridePolicy(
   namespace: string,
   serviceImport: { name: string; uid: string },
   rules: Record<string, string[]>,
+  modes: Record<string, string> = {},
 ): OverridePolicy {
+  const mv = modesValue(modes);
   return {
     apiVersion: 'policy.karmada.io/v1alpha1',
     kind: 'OverridePolicy',
@@ -27,6 +36,7 @@ export function desiredOverridePolicy(
       name: overridePolicyName(serviceImport.name),
       namespace,
       labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
+      ...(mv ? { annotations: { [MODES_ANNOTATION]: mv } } : {}),
       ownerReferences: [{ apiVersion: `${MCS_GROUP}/${MCS_VERSION}`, kind: 'ServiceImport', name: serviceImport.name, uid: serviceImport.uid, controller: true }],
     },
     spec: {
@@ -61,8 +71,9 @@ export function rulesOf(p: OverridePolicy): Record<string, string[]> {
  * in its own order and Karmada's webhook adds defaults (e.g. the selector's
  * namespace, an empty spec.overriders).
  */
-export function policyMatches(p: OverridePolicy, _namespace: string, si: { name: string; uid: string }, rules: Record<string, string[]>): boolean {
+export function policyMatches(p: OverridePolicy, _namespace: string, si: { name: string; uid: string }, rules: Record<string, string[]>, modes: Record<string, string> = {}): boolean {
   if (!p.metadata.ownerReferences?.some((o) => o.uid === si.uid)) return false;
+  if ((p.metadata.annotations?.[MODES_ANNOTATION] ?? '') !== modesValue(modes)) return false;
   if (p.metadata.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) return false;
   const sel = p.spec?.resourceSelectors ?? [];
   if (sel.length !== 1 || sel[0]?.kind !== 'ServiceImport' || sel[0].name !== si.name || sel[0].apiVersion !== `${MCS_GROUP}/${MCS_VERSION}`) return false;

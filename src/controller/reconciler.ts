@@ -9,36 +9,68 @@ import { apiErrorMessage } from '../k8s/errors.js';
 import { buildSnapshot, type Caches } from './caches.js';
 import { decide, sameIps, type Decision, type Problem } from './decide.js';
 import { overridePolicyName, policyMatches } from './overridepolicy.js';
+import { DEFAULT_LOCAL_FIRST, type LocalFirstConfig, type LocalFirstState, type Mode } from './localfirst.js';
 import type { Snapshot } from './snapshot.js';
 import type { Writer } from './writer.js';
 
 export interface ReconcilerHooks {
   /** Seconds spent in buildSnapshot + decide (clusterset_dns_decision_duration_seconds). */
   decisionSeconds?: (s: number) => void;
+  /** A local-first switch happened (clusterset_dns_local_first_switches_total). */
+  localFirstSwitch?: (to: Mode) => void;
+}
+
+export interface LocalFirstOptions {
+  /** --local-first: on for every ServiceImport unless its annotation says otherwise. */
+  flag: boolean;
+  config: LocalFirstConfig;
+  now?: () => number;
 }
 
 export class Reconciler {
   /** Problems reported per key on the last pass: events fire on transitions only, not every pass. */
   private readonly reported = new Map<string, Set<string>>();
+  /** Local-first state per key and member; in memory (a restart starts over: local if healthy). */
+  private readonly lfStates = new Map<string, Record<string, LocalFirstState>>();
 
   constructor(
     private readonly caches: Caches,
     private readonly writer: Writer,
     private readonly log: Logger,
     private readonly hooks: ReconcilerHooks = {},
+    private readonly localFirst: LocalFirstOptions = { flag: false, config: DEFAULT_LOCAL_FIRST },
   ) {}
 
   async reconcile(namespace: string, name: string): Promise<Decision> {
     const t0 = process.hrtime.bigint();
     const snapshot = buildSnapshot(this.caches, namespace, name);
-    const decision = decide(snapshot);
+    const k = `${namespace}/${name}`;
+    const decision = decide(snapshot, {
+      flag: this.localFirst.flag,
+      config: this.localFirst.config,
+      now: (this.localFirst.now ?? Date.now)(),
+      states: this.lfStates.get(k) ?? {},
+    });
     this.hooks.decisionSeconds?.(Number(process.hrtime.bigint() - t0) / 1e9);
     const log = this.log.child({ namespace, name });
     const cp = snapshot.controlPlane.serviceImport;
     const cpSi = this.caches.controlPlane.serviceImports.get(namespace, name);
     const involved = cp ? { namespace, name, uid: cp.uid } : undefined;
 
-    await this.reportProblems(`${namespace}/${name}`, decision.problems, involved, log);
+    await this.reportProblems(k, decision.problems, involved, log);
+    // Commit local-first state before writing: a failed write is retried with the same mode.
+    if (decision.localFirst) this.lfStates.set(k, decision.localFirst.states);
+    else this.lfStates.delete(k);
+    for (const sw of decision.localFirst?.switches ?? []) {
+      this.hooks.localFirstSwitch?.(sw.to);
+      const message = sw.to === 'derived'
+        ? `${sw.cluster}: no ready local endpoints for ${namespace}/${name}; failing over to derived-${name}`
+        : `${sw.cluster}: local ${namespace}/${name} ready for the whole hold-down; failing back to it`;
+      log.info({ cluster: sw.cluster, from: sw.from, to: sw.to }, 'local-first switch');
+      if (involved) await this.writer.event(involved, sw.to === 'derived' ? 'Warning' : 'Normal', sw.to === 'derived' ? 'FailedOver' : 'FailedBack', message).catch((e: unknown) => log.warn({ err: apiErrorMessage(e) }, 'could not record event'));
+    }
+    const modes: Record<string, string> = {};
+    for (const i of decision.importers) if (i.mode && i.route === 'override-policy') modes[i.cluster] = i.mode;
 
     // 1. Karmada-managed importers: the OverridePolicy (D3).
     if (decision.overrideRules !== undefined && cp) {
@@ -50,8 +82,8 @@ export class Reconciler {
           await this.write(log, involved, () => this.writer.deleteOverridePolicy(namespace, policyName));
           log.info({ policy: policyName }, 'deleted OverridePolicy: no managed importer needs spec.ips');
         }
-      } else if (!current || !policyMatches(current, namespace, { name, uid: cp.uid }, decision.overrideRules)) {
-        await this.write(log, involved, () => this.writer.applyOverridePolicy(namespace, { name, uid: cp.uid }, decision.overrideRules ?? {}));
+      } else if (!current || !policyMatches(current, namespace, { name, uid: cp.uid }, decision.overrideRules, modes)) {
+        await this.write(log, involved, () => this.writer.applyOverridePolicy(namespace, { name, uid: cp.uid }, decision.overrideRules ?? {}, modes));
         log.info({ policy: policyName, rules: decision.overrideRules, had: current ? snapshot.controlPlane.overrideRules : null }, 'applied OverridePolicy');
       }
       const after = decision.overrideRules ?? {};
@@ -67,7 +99,7 @@ export class Reconciler {
       if (i.route !== 'direct' || i.ips === 'keep' || sameIps(i.ips, i.current)) continue;
       const ips = i.ips;
       const rv = this.caches.members().find((m) => m.cluster === i.cluster)?.serviceImports.get(namespace, name)?.metadata.resourceVersion;
-      await this.write(log.child({ cluster: i.cluster }), involved, () => this.writer.patchMemberIps(i.cluster, namespace, name, ips, rv));
+      await this.write(log.child({ cluster: i.cluster }), involved, () => this.writer.patchMemberIps(i.cluster, namespace, name, ips, rv, i.mode));
       await this.ipsChanged(log, involved, i.cluster, i.current, ips, 'a direct patch');
     }
 
@@ -77,7 +109,7 @@ export class Reconciler {
       await this.write(log, involved, () => this.writer.patchStatusClusters(namespace, name, clusters, cpSi?.metadata.resourceVersion));
       log.info({ clusters, had: cp.statusClusters }, 'updated status.clusters');
     }
-    if (!cp && decision.importers.length === 0) this.reported.delete(`${namespace}/${name}`);
+    if (!cp && decision.importers.length === 0) this.reported.delete(k);
     return decision;
   }
 

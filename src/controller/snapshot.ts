@@ -34,11 +34,15 @@ export interface MemberView {
   derivedService?: ServiceView;
   /** This member has a ServiceExport for the key. */
   exports: boolean;
+  /** `<name>` itself in this member (local-first: the local copy). */
+  localService?: ServiceView;
+  /** Ready endpoints of the local `<name>` (member-owned slices only; Karmada's imported ones are remote). */
+  localReadyEndpoints: number;
   namespaceDeleting: boolean;
 }
 
 export interface ControlPlaneView {
-  serviceImport?: ServiceImportView & { uid: string; statusClusters: string[] };
+  serviceImport?: ServiceImportView & { uid: string; statusClusters: string[]; annotations: Record<string, string> };
   /** Rules of our OverridePolicy for this key, by cluster; undefined when there is none. */
   overrideRules?: Record<string, string[]>;
   namespaceDeleting: boolean;

@@ -13,6 +13,8 @@ import { MCS_GROUP, MCS_VERSION, type OverridePolicy } from '../api/types.js';
 import { desiredOverridePolicy } from './overridepolicy.js';
 
 export const FIELD_MANAGER = 'clusterset-dns';
+/** On an unmanaged member ServiceImport we patch: its local-first mode. */
+export const LOCAL_FIRST_MODE_ANNOTATION = 'clusterset-dns.io/local-first-mode';
 
 export type WriteKind = 'overridepolicy' | 'serviceimport' | 'status' | 'event';
 export type WriteObserver = (kind: WriteKind, result: 'success' | 'conflict' | 'error') => void;
@@ -46,8 +48,8 @@ export class Writer {
   }
 
   /** Server-side apply of the whole policy, so fields we no longer want disappear. */
-  applyOverridePolicy(namespace: string, si: { name: string; uid: string }, rules: Record<string, string[]>): Promise<OverridePolicy> {
-    const body = desiredOverridePolicy(namespace, si, rules);
+  applyOverridePolicy(namespace: string, si: { name: string; uid: string }, rules: Record<string, string[]>, modes: Record<string, string> = {}): Promise<OverridePolicy> {
+    const body = desiredOverridePolicy(namespace, si, rules, modes);
     return this.counted('overridepolicy', () =>
       this.custom.patchNamespacedCustomObject(
         { group: 'policy.karmada.io', version: 'v1alpha1', namespace, plural: 'overridepolicies', name: body.metadata.name, body, fieldManager: FIELD_MANAGER, force: true },
@@ -66,10 +68,13 @@ export class Writer {
   }
 
   /** spec.ips of an unmanaged member ServiceImport; [] removes the field. */
-  async patchMemberIps(cluster: string, namespace: string, name: string, ips: string[], resourceVersion: string | undefined): Promise<void> {
+  async patchMemberIps(cluster: string, namespace: string, name: string, ips: string[], resourceVersion: string | undefined, mode?: string): Promise<void> {
     const client = this.memberClient(cluster);
     if (!client) throw new Error(`no client for cluster ${cluster}`);
-    const body = { metadata: resourceVersion ? { resourceVersion } : {}, spec: { ips: ips.length > 0 ? ips : null } };
+    const metadata: Record<string, unknown> = resourceVersion ? { resourceVersion } : {};
+    // Local-first: the mode is shown on the object we write (removed when off).
+    metadata['annotations'] = { [LOCAL_FIRST_MODE_ANNOTATION]: mode ?? null };
+    const body = { metadata, spec: { ips: ips.length > 0 ? ips : null } };
     await this.counted('serviceimport', () =>
       client.patchNamespacedCustomObject({ group: MCS_GROUP, version: MCS_VERSION, namespace, plural: 'serviceimports', name, body, fieldManager: FIELD_MANAGER }, merge));
   }

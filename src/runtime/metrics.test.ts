@@ -49,6 +49,7 @@ describe('runtime/metrics', () => {
         'clusterset_dns_decision_duration_seconds histogram',
         'clusterset_dns_informer_last_event_timestamp_seconds gauge',
         'clusterset_dns_informer_restarts_total counter',
+        'clusterset_dns_local_first_switches_total counter',
         'clusterset_dns_writes_total counter',
         'controller_runtime_active_workers gauge',
         'controller_runtime_max_concurrent_reconciles gauge',

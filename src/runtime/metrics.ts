@@ -104,6 +104,7 @@ export class Metrics {
   readonly informerRestartsTotal: Counter<'cluster' | 'resource' | 'reason'>;
   readonly clusterReady: Gauge<'cluster'>;
   readonly writesTotal: Counter<'kind' | 'result'>;
+  readonly localFirstSwitchesTotal: Counter<'to'>;
   readonly decisionDurationSeconds: Histogram<never>;
 
   /** leader_election_master_status, in the shape LeaderElector takes. */
@@ -251,6 +252,12 @@ export class Metrics {
       labelNames: ['kind', 'result'] as const,
       registers,
     });
+    this.localFirstSwitchesTotal = new Counter({
+      name: 'clusterset_dns_local_first_switches_total',
+      help: 'Local-first switches: to "derived" (fail over) or to "local" (fail back after the hold-down).',
+      labelNames: ['to'] as const,
+      registers,
+    });
     this.decisionDurationSeconds = new Histogram({
       name: 'clusterset_dns_decision_duration_seconds',
       help: 'Time spent in the pure decision function of one reconcile.',
@@ -360,6 +367,10 @@ export class Metrics {
 
   write(kind: WriteKind, result: WriteResult): void {
     this.writesTotal.inc({ kind, result });
+  }
+
+  localFirstSwitch(to: 'local' | 'derived'): void {
+    this.localFirstSwitchesTotal.inc({ to });
   }
 
   observeDecision(seconds: number): void {

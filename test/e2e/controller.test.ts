@@ -13,7 +13,7 @@ import { installCoreDns } from '../../src/coredns/install.js';
 import { startController, controllerLogTail, type RunningController } from '../../hack/localenv/controller.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
-import { exportFrom, getServiceImport, serviceImport } from '../support/mcs.js';
+import { exportFrom, getServiceImport, memberService, serviceExport, serviceImport } from '../support/mcs.js';
 
 describe('controller on the local environment (e2e)', function () {
   this.timeout(300_000);
@@ -45,7 +45,8 @@ describe('controller on the local environment (e2e)', function () {
       const r = await installCoreDns(members[m]!.kc);
       expect(['installed', 'unchanged']).to.include(r.kind, r.message);
     }
-    controller = await startController(env, ['--leader-elect=false']);
+    // Hold-down shortened from 30 s so the local-first test can show it within a test's time.
+    controller = await startController(env, ['--leader-elect=false', '--fail-back-hold-down=10s']);
   });
 
   afterEach(function () {
@@ -198,6 +199,41 @@ describe('controller on the local environment (e2e)', function () {
     } finally {
       await karmada.objects.delete({ apiVersion: 'cluster.karmada.io/v1alpha1', kind: 'Cluster', metadata: { name } } as KubernetesObject).catch(() => undefined);
     }
+  });
+
+  it('local-first (annotation): local while ready, derived when not, back to local only after the hold-down', async function () {
+    this.timeout(240_000);
+    const ns = await newNamespace('e2e-lf');
+    const m2 = members['member2']!;
+    // Exported from both members; imported into member2, which also runs it.
+    await applyAll(members['member1']!, memberService(ns, 'shop', '10.244.1.20'));
+    await applyAll(m2, memberService(ns, 'shop', '10.244.2.20'));
+    await applyAll(karmada, serviceExport(ns, 'shop', ['member1', 'member2']));
+    const [si, pp] = serviceImport(ns, 'shop', ['member2']);
+    si!.metadata!.annotations = { 'clusterset-dns.io/local-first': 'true' };
+    await applyAll(karmada, [si!, pp!]);
+    const localIp = (await m2.core.readNamespacedService({ name: 'shop', namespace: ns })).spec?.clusterIP ?? '';
+    const derived = await derivedIp('member2', ns, 'shop');
+    await waitIps('member2', ns, 'shop', [localIp]);
+    const dns = env.members['member2']!.dns;
+    const fqdn = `shop.${ns}.svc.clusterset.local`;
+    expect(await eventually('DNS: the local IP', async () => { const a = await queryA(dns, fqdn); return 'ips' in a ? a : undefined; })).to.deep.equal({ ips: [localIp] });
+
+    const setReady = (ready: boolean) => applyAll(m2, [memberService(ns, 'shop', '10.244.2.20', ready)[1]!]);
+    await setReady(false);
+    await waitIps('member2', ns, 'shop', [derived]);
+    // kubeadm's ttl 30 / cache 30: the answer changes within 30 s of spec.ips.
+    expect(await eventually('DNS: the derived IP', async () => { const a = await queryA(dns, fqdn); return 'ips' in a && a.ips[0] === derived ? a : undefined; }, 45_000, 500)).to.deep.equal({ ips: [derived] });
+
+    await setReady(true);
+    const t0 = Date.now();
+    await waitIps('member2', ns, 'shop', [localIp]);
+    const waited = Date.now() - t0;
+    expect(waited, 'fail-back waits for the 10 s hold-down').to.be.at.least(9_500);
+    const events = await karmada.core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=shop' });
+    expect(events.items.map((e) => e.reason)).to.include.members(['FailedOver', 'FailedBack']);
+    const policy = await karmada.custom.getNamespacedCustomObject({ group: 'policy.karmada.io', version: 'v1alpha1', namespace: ns, plural: 'overridepolicies', name: 'clusterset-dns-shop' }) as { metadata: { annotations?: Record<string, string> } };
+    expect(policy.metadata.annotations?.['clusterset-dns.io/local-first-modes']).to.equal('member2=local');
   });
 
   async function writes(): Promise<number> {
