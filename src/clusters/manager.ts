@@ -220,11 +220,24 @@ export class ClusterManager implements Caches {
     });
   }
 
+  /**
+   * Re-reads every Cluster's Secret this often, so a rotated token is picked up
+   * without a Cluster change (Karmada re-reads its member credentials every
+   * 5 minutes: pkg/util/membercluster_client.go). Unchanged credentials are a no-op.
+   */
+  static readonly CREDENTIALS_RESYNC_MS = 60_000;
+  private resync: NodeJS.Timeout | undefined;
+
   start(): void {
     for (const i of this.cpInformers) i.start();
+    this.resync = setInterval(() => {
+      for (const c of this.clustersInformer.list()) void this.serialized(c.metadata.name, () => this.engage(c));
+    }, ClusterManager.CREDENTIALS_RESYNC_MS);
+    this.resync.unref();
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.resync);
     await Promise.all([...this.cpInformers.map((i) => i.stop()), ...[...this.memberMap.values()].map((m) => (m instanceof Member ? m.stop() : undefined))]);
   }
 
