@@ -11,7 +11,7 @@ Makes <svc>.<ns>.svc.clusterset.local resolve across the member clusters of a Ka
 
 Usage:
   clusterset-dns run [flags]                       run the controller (run --help for flags)
-  clusterset-dns coredns install|uninstall|status  set up CoreDNS in members (not yet implemented)
+  clusterset-dns coredns install|uninstall|status  set up CoreDNS in members (coredns --help for flags)
   clusterset-dns doctor                            check the whole chain (not yet implemented)
   clusterset-dns version                           print the version
   clusterset-dns help                              print this help
@@ -28,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     case 'run':
       return (await import('./run.js')).run(argv.slice(1));
+    case 'coredns':
+      return (await import('./coredns.js')).coredns(argv.slice(1));
     case 'version':
     case '--version':
       process.stdout.write(`${pkg.version}\n`);

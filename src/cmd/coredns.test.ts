@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import { COREDNS_HELP, coredns, exitCode, formatOutcomes, parseCoreDnsArgs, type CoreDnsCommand, type Outcome } from './coredns.js';
+import { UsageError } from './flags.js';
+import { summarizeStatus } from '../coredns/install.js';
+import { KUBEADM_COREFILE } from '../../hack/localenv/manifests.js';
+
+const parse = (s: string) => parseCoreDnsArgs(s.split(' ').filter((x) => x !== '')) as CoreDnsCommand;
+
+describe('clusterset-dns coredns: arguments', () => {
+  it('--cluster takes a comma-separated list, through Karmada', () => {
+    const c = parse('install --cluster member1,member2,member1 --kubeconfig /k --context karmada-apiserver');
+    expect(c.action).to.equal('install');
+    expect(c.target).to.deep.equal({ kind: 'karmada', kubeconfig: '/k', context: 'karmada-apiserver', clusters: ['member1', 'member2'] });
+    expect(c.install).to.deep.equal({ location: { namespace: 'kube-system', deployment: 'coredns', configMap: 'coredns' }, zone: 'clusterset.local' });
+    expect(c.output).to.equal('table');
+  });
+
+  it('--all, and every install option', () => {
+    const c = parse('install --all --zone=example.cs --coredns-namespace dns --coredns-deployment cd --coredns-configmap cm --coredns-version v1.11.3 --coredns-flavor=external --ttl 0 --header-ra-fix --output json');
+    expect(c.target).to.deep.include({ kind: 'karmada', clusters: 'all' });
+    expect(c.install).to.deep.equal({ location: { namespace: 'dns', deployment: 'cd', configMap: 'cm' }, zone: 'example.cs', flavor: 'external', version: '1.11.3', ttl: 0, headerRaFix: true });
+    expect(c.output).to.equal('json');
+  });
+
+  it('--member-kubeconfig reaches one member directly', () => {
+    expect(parse('status --member-kubeconfig /m --member-context member1').target).to.deep.equal({ kind: 'direct', kubeconfig: '/m', context: 'member1' });
+  });
+
+  it('help', () => {
+    for (const a of ['', '--help', 'help', 'install --help']) expect(parseCoreDnsArgs(a.split(' ').filter((x) => x))).to.equal('help');
+  });
+
+  const bad: Array<[string, RegExp]> = [
+    ['frob --all', /unknown action "frob"/],
+    ['install', /say which members: --cluster.*--all.*--member-kubeconfig/],
+    ['install --all --cluster a', /either --cluster or --all/],
+    ['install --cluster ,', /no cluster names/],
+    ['install --member-kubeconfig /m --all', /do not combine/],
+    ['install --member-context x --all', /needs --member-kubeconfig/],
+    ['install --all --coredns-flavor=old', /in-tree or external/],
+    ['install --all --ttl 3601', /0 to 3600/],
+    ['install --all --ttl -1', /0 to 3600/],
+    ['install --all --ttl 1.5', /0 to 3600/],
+    ['install --all --coredns-version latest', /MAJOR\.MINOR\.PATCH/],
+    ['install --all --output yaml', /table or json/],
+    ['install --all --zone=', /--zone must not be empty/],
+    ['uninstall --all --ttl 5', /install only/],
+    ['install --all --nope', /unknown flag --nope/],
+    ['install --all extra', /unexpected argument "extra"/],
+  ];
+  for (const [args, want] of bad) {
+    it(`usage error: ${args}`, () => {
+      expect(() => parse(args)).to.throw(UsageError, want);
+    });
+  }
+
+  it('a usage error exits 2 and says where the help is', async () => {
+    let err = '';
+    const code = await coredns(['install'], { stdout: () => {}, stderr: (s) => { err += s; } });
+    expect(code).to.equal(2);
+    expect(err).to.match(/coredns --help/);
+  });
+
+  it('--help exits 0 with every flag', async () => {
+    let out = '';
+    expect(await coredns(['--help'], { stdout: (s) => { out += s; }, stderr: () => {} })).to.equal(0);
+    expect(out).to.equal(COREDNS_HELP);
+    for (const f of ['--cluster', '--all', '--member-kubeconfig', '--zone', '--coredns-flavor', '--ttl', '--header-ra-fix', '--output']) expect(out).to.include(f);
+  });
+});
+
+describe('clusterset-dns coredns: output and exit code', () => {
+  const ok: Outcome = { cluster: 'member1', kind: 'result', result: { kind: 'installed', message: 'added clusterset.local', flavor: 'in-tree' } };
+  const refused: Outcome = { cluster: 'member2', kind: 'result', result: { kind: 'refused', message: 'CoreDNS v1.11.3 cannot serve' } };
+  const unreachable: Outcome = { cluster: 'edge', kind: 'error', message: 'Push cluster edge has no spec.apiEndpoint' };
+  const absent: Outcome = {
+    cluster: 'member1',
+    kind: 'status',
+    status: summarizeStatus({ deployment: { ok: true, value: { spec: { selector: {}, template: { spec: { containers: [{ name: 'c', image: 'coredns:v1.14.7' }] } } } } }, configMap: { ok: true, value: { data: { Corefile: KUBEADM_COREFILE } } }, clusterRole: undefined, binding: undefined }),
+  };
+
+  it('exit code: 0 when every member is ok (foreign and unchanged included), 1 otherwise', () => {
+    expect(exitCode([ok, { cluster: 'x', kind: 'result', result: { kind: 'foreign', message: 'set up by Cilium' } }])).to.equal(0);
+    expect(exitCode([ok, refused])).to.equal(1);
+    expect(exitCode([ok, unreachable])).to.equal(1);
+    expect(exitCode([absent])).to.equal(0);
+    expect(exitCode([])).to.equal(1);
+  });
+
+  it('a table for install, one row per member, messages unpadded', () => {
+    expect(formatOutcomes('install', [ok, refused, unreachable], 'table')).to.equal(
+      'CLUSTER  RESULT     MESSAGE\n' +
+      'member1  installed  added clusterset.local\n' +
+      'member2  refused    CoreDNS v1.11.3 cannot serve\n' +
+      'edge     error      Push cluster edge has no spec.apiEndpoint\n',
+    );
+  });
+
+  it('a table for status', () => {
+    const out = formatOutcomes('status', [absent, unreachable], 'table').split('\n');
+    expect(out[0]).to.match(/^CLUSTER\s+VERSION\s+FLAVOR\s+RBAC\s+COREFILE\s+SUMMARY$/);
+    expect(out[1]).to.match(/^member1\s+v1\.14\.7\s+in-tree\s+absent\s+absent\s+clusterset\.local is not served; run clusterset-dns coredns install/);
+    expect(out[2]).to.match(/^edge\s+-\s+-\s+-\s+error\s+Push cluster edge/);
+  });
+
+  it('JSON carries ok per member and overall', () => {
+    const j = JSON.parse(formatOutcomes('install', [ok, refused, unreachable], 'json')) as { action: string; ok: boolean; members: Array<Record<string, unknown>> };
+    expect(j.action).to.equal('install');
+    expect(j.ok).to.equal(false);
+    expect(j.members).to.deep.equal([
+      { cluster: 'member1', ok: true, kind: 'installed', message: 'added clusterset.local', flavor: 'in-tree' },
+      { cluster: 'member2', ok: false, kind: 'refused', message: 'CoreDNS v1.11.3 cannot serve' },
+      { cluster: 'edge', ok: false, error: 'Push cluster edge has no spec.apiEndpoint' },
+    ]);
+    const s = JSON.parse(formatOutcomes('status', [absent], 'json')) as { members: Array<{ corefile: { status: string }; rbac: unknown; ok: boolean }> };
+    expect(s.members[0]).to.deep.include({ ok: true, rbac: { clusterRole: false, binding: false, serviceAccount: 'kube-system/default', bound: false } });
+    expect(s.members[0]?.corefile.status).to.equal('absent');
+  });
+});

@@ -1,0 +1,325 @@
+/**
+ * `clusterset-dns coredns install | uninstall | status`: wiring only. Parses
+ * the flags (pure: parseCoreDnsArgs), finds the members — through Karmada's
+ * Cluster objects and their Secrets exactly as the controller does
+ * (src/clusters/access.ts), or one member kubeconfig — and runs
+ * src/coredns/install.ts against each. Output and exit code are pure functions
+ * of the per-member outcomes (formatOutcomes, exitCode).
+ *
+ * Exit codes: 0 every member ok, 1 a member refused, failed or was
+ * unreachable, 2 usage.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { parseCluster, type Cluster, type Secret } from '../api/types.js';
+import { memberAccess, memberKubeConfig, secretRefOf } from '../clusters/access.js';
+import type { Flavor } from '../coredns/corefile/index.js';
+import {
+  DEFAULT_LOCATION,
+  installCoreDns,
+  statusCoreDns,
+  uninstallCoreDns,
+  type CoreDnsLocation,
+  type CoreDnsStatus,
+  type InstallOptions,
+  type InstallResult,
+} from '../coredns/install.js';
+import { apiErrorMessage, isNotFound } from '../k8s/errors.js';
+import { UsageError, flagHelp, parseFlags, type FlagSpec } from './flags.js';
+
+export const COREDNS_FLAGS: FlagSpec[] = [
+  { name: 'cluster', kind: 'string', default: '', help: 'Member cluster(s) to act on, by Karmada Cluster name; several as a comma-separated list (member1,member2).' },
+  { name: 'all', kind: 'bool', default: 'false', help: 'Act on every Cluster registered in Karmada.' },
+  { name: 'kubeconfig', kind: 'string', default: '', help: 'Kubeconfig of the Karmada API server, used to find the members. Empty: $KUBECONFIG, ~/.kube/config, then in-cluster config.' },
+  { name: 'context', kind: 'string', default: '', help: 'Context in --kubeconfig. Empty: its current context.' },
+  { name: 'member-kubeconfig', kind: 'string', default: '', help: 'Reach one member directly with this kubeconfig instead of through Karmada (no --cluster/--all).' },
+  { name: 'member-context', kind: 'string', default: '', help: 'Context in --member-kubeconfig. Empty: its current context.' },
+  { name: 'zone', kind: 'string', default: 'clusterset.local', help: 'The clusterset zone CoreDNS should serve.' },
+  { name: 'coredns-namespace', kind: 'string', default: DEFAULT_LOCATION.namespace, help: 'Namespace of the CoreDNS Deployment and ConfigMap.' },
+  { name: 'coredns-deployment', kind: 'string', default: DEFAULT_LOCATION.deployment, help: 'CoreDNS Deployment (its image gives the version, its service account gets the RBAC).' },
+  { name: 'coredns-configmap', kind: 'string', default: DEFAULT_LOCATION.configMap, help: 'ConfigMap holding the Corefile (key "Corefile").' },
+  { name: 'coredns-version', kind: 'string', default: '', help: 'CoreDNS version to assume (e.g. 1.12.2) when the image tag does not tell it or tells it wrong.' },
+  { name: 'coredns-flavor', kind: 'string', default: '', help: 'in-tree (CoreDNS >= 1.12.2, the kubernetes plugin\'s multicluster option) or external (an older image built with github.com/coredns/multicluster). Empty: in-tree when the version allows it, otherwise refuse.' },
+  { name: 'ttl', kind: 'string', default: '', help: 'TTL in seconds (0-3600) of clusterset answers; in-tree, this is the kubernetes block\'s ttl, so cluster.local answers get it too (see docs/coredns.md). Empty: leave the ttl as it is.' },
+  { name: 'header-ra-fix', kind: 'bool', default: 'false', help: 'Add `header { response set ra }` to the server block, which silences dig\'s "recursion requested but not available" (it sets RA on every answer of that block).' },
+  { name: 'output', kind: 'string', default: 'table', help: 'table or json.' },
+  { name: 'help', kind: 'bool', default: 'false', help: 'Print this help.' },
+];
+
+export const COREDNS_HELP = `Usage: clusterset-dns coredns install|uninstall|status (--cluster NAME[,NAME...] | --all | --member-kubeconfig PATH) [flags]
+
+Sets up CoreDNS in member clusters to answer <svc>.<ns>.svc.clusterset.local:
+  install    an additive ClusterRole + ClusterRoleBinding (list/watch serviceimports) for
+             CoreDNS's service account, then the clusterset stanza in the Corefile; refuses,
+             changing nothing, when it cannot do that safely (the message says what to do)
+  uninstall  removes exactly what install added: the Corefile comes back byte for byte
+  status     the CoreDNS version and flavour, the RBAC, and the Corefile's clusterset state
+
+Members are found through Karmada (Cluster objects and their Secrets, as the controller
+reaches them), or directly with --member-kubeconfig. See docs/coredns.md.
+
+Exit codes: 0 ok; 1 a member refused, failed or could not be reached (status: or its
+setup is broken); 2 usage.
+
+Flags:
+${flagHelp(COREDNS_FLAGS)}
+`;
+
+export type Action = 'install' | 'uninstall' | 'status';
+
+export type Target =
+  | { kind: 'karmada'; kubeconfig: string; context: string; clusters: string[] | 'all' }
+  | { kind: 'direct'; kubeconfig: string; context: string };
+
+export interface CoreDnsCommand {
+  action: Action;
+  target: Target;
+  install: InstallOptions;
+  output: 'table' | 'json';
+}
+
+const ACTIONS: readonly Action[] = ['install', 'uninstall', 'status'];
+
+/** argv (after "coredns") → what to do; pure. Throws UsageError; returns 'help' for --help. */
+export function parseCoreDnsArgs(argv: string[]): CoreDnsCommand | 'help' {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === 'help' || first === '--help' || first === '-h') return 'help';
+  if (!ACTIONS.includes(first as Action)) throw new UsageError(`unknown action ${JSON.stringify(first)}; want install, uninstall or status`);
+  const action = first as Action;
+  // The env argument is empty on purpose: no flag here reads the environment, so a stray variable cannot change what a command does.
+  const f = parseFlags(COREDNS_FLAGS, rest, {});
+  if (f['help']) return 'help';
+  const str = (name: string) => String(f[name]).trim();
+
+  const clusters = str('cluster').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (str('cluster') !== '' && clusters.length === 0) throw new UsageError('--cluster: no cluster names given');
+  const memberKc = str('member-kubeconfig');
+  const all = f['all'] === true;
+  let target: Target;
+  if (memberKc) {
+    if (all || clusters.length > 0) throw new UsageError('--member-kubeconfig reaches one member directly; do not combine it with --cluster or --all');
+    target = { kind: 'direct', kubeconfig: memberKc, context: str('member-context') };
+  } else {
+    if (str('member-context')) throw new UsageError('--member-context needs --member-kubeconfig');
+    if (all && clusters.length > 0) throw new UsageError('give either --cluster or --all, not both');
+    if (!all && clusters.length === 0) throw new UsageError('say which members: --cluster NAME[,NAME...], --all, or --member-kubeconfig PATH');
+    target = { kind: 'karmada', kubeconfig: str('kubeconfig'), context: str('context'), clusters: all ? 'all' : [...new Set(clusters)] };
+  }
+
+  const flavor = str('coredns-flavor');
+  if (flavor !== '' && flavor !== 'in-tree' && flavor !== 'external') throw new UsageError(`--coredns-flavor: want in-tree or external, got ${JSON.stringify(flavor)}`);
+  const ttlRaw = str('ttl');
+  let ttl: number | undefined;
+  if (ttlRaw !== '') {
+    ttl = Number(ttlRaw);
+    // CoreDNS's own bounds for the kubernetes plugin's ttl.
+    if (!/^\d+$/.test(ttlRaw) || ttl > 3600) throw new UsageError(`--ttl: want whole seconds from 0 to 3600, got ${JSON.stringify(ttlRaw)}`);
+  }
+  const version = str('coredns-version');
+  if (version !== '' && !/^v?\d+\.\d+\.\d+/.test(version)) throw new UsageError(`--coredns-version: want MAJOR.MINOR.PATCH (e.g. 1.12.2), got ${JSON.stringify(version)}`);
+  const output = str('output');
+  if (output !== 'table' && output !== 'json') throw new UsageError(`--output: want table or json, got ${JSON.stringify(output)}`);
+  const zone = str('zone');
+  if (zone === '') throw new UsageError('--zone must not be empty');
+  for (const n of ['coredns-namespace', 'coredns-deployment', 'coredns-configmap']) if (str(n) === '') throw new UsageError(`--${n} must not be empty`);
+  if (action !== 'install') {
+    // Accepted by parseFlags for every action; say so rather than silently ignore them.
+    if (ttl !== undefined || f['header-ra-fix'] === true) throw new UsageError(`--ttl and --header-ra-fix apply to install only`);
+  }
+
+  const location: CoreDnsLocation = { namespace: str('coredns-namespace'), deployment: str('coredns-deployment'), configMap: str('coredns-configmap') };
+  const install: InstallOptions = {
+    location,
+    zone,
+    ...(flavor ? { flavor: flavor as Flavor } : {}),
+    ...(version ? { version: version.replace(/^v/, '') } : {}),
+    ...(ttl !== undefined ? { ttl } : {}),
+    ...(f['header-ra-fix'] === true ? { headerRaFix: true } : {}),
+  };
+  return { action, target, install, output };
+}
+
+// ---------------------------------------------------------------------------
+// Outcomes, output and exit code (pure)
+
+export type Outcome =
+  | { cluster: string; kind: 'result'; result: InstallResult }
+  | { cluster: string; kind: 'status'; status: CoreDnsStatus }
+  /** The member could not be reached or the API failed: nothing more is known. */
+  | { cluster: string; kind: 'error'; message: string };
+
+export function exitCode(outcomes: readonly Outcome[]): number {
+  if (outcomes.length === 0) return 1;
+  const bad = outcomes.some((o) => (o.kind === 'error' ? true : o.kind === 'result' ? o.result.kind === 'refused' : !o.status.ok));
+  return bad ? 1 : 0;
+}
+
+function rbacLabel(s: CoreDnsStatus): string {
+  const r = s.rbac;
+  if (r.clusterRole && r.bound) return 'bound';
+  if (!r.clusterRole && !r.binding) return 'absent';
+  if (!r.clusterRole) return 'no role';
+  if (!r.binding) return 'no binding';
+  return `not bound to ${r.serviceAccount ?? '?'}`;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
+  // The last column (the message) is never padded, so long messages do not push trailing blanks.
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
+}
+
+export function formatOutcomes(action: Action, outcomes: readonly Outcome[], output: 'table' | 'json'): string {
+  if (output === 'json') {
+    const items = outcomes.map((o) => {
+      if (o.kind === 'error') return { cluster: o.cluster, ok: false, error: o.message };
+      if (o.kind === 'result') return { cluster: o.cluster, ok: o.result.kind !== 'refused', ...o.result };
+      return { cluster: o.cluster, ...o.status };
+    });
+    return JSON.stringify({ action, ok: exitCode(outcomes) === 0, members: items }, null, 2) + '\n';
+  }
+  if (action === 'status') {
+    const rows = [['CLUSTER', 'VERSION', 'FLAVOR', 'RBAC', 'COREFILE', 'SUMMARY']];
+    for (const o of outcomes) {
+      if (o.kind === 'status') {
+        const s = o.status;
+        const corefile = s.corefile.status + ('flavor' in s.corefile && s.corefile.flavor ? ` (${s.corefile.flavor})` : '');
+        rows.push([o.cluster, s.version ?? '?', s.flavor ?? 'refused', rbacLabel(s), corefile, s.summary]);
+      } else rows.push([o.cluster, '-', '-', '-', 'error', o.kind === 'error' ? o.message : o.result.message]);
+    }
+    return table(rows);
+  }
+  const rows = [['CLUSTER', 'RESULT', 'MESSAGE']];
+  for (const o of outcomes) {
+    if (o.kind === 'result') rows.push([o.cluster, o.result.kind, o.result.message]);
+    else rows.push([o.cluster, 'error', o.kind === 'error' ? o.message : o.status.summary]);
+  }
+  return table(rows);
+}
+
+// ---------------------------------------------------------------------------
+// I/O
+
+function loadKubeConfig(path: string, context: string, what: string): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  if (context) {
+    if (!kc.getContextObject(context)) throw new UsageError(`context ${JSON.stringify(context)} not found in ${what} ${path || '(default kubeconfig)'}`);
+    kc.setCurrentContext(context);
+  }
+  return kc;
+}
+
+const CLUSTERS = { group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters' };
+
+type Member = { cluster: string; kc: k8s.KubeConfig } | { cluster: string; error: string };
+
+/** Each named (or every) Cluster, reached as the controller reaches it. */
+async function karmadaMembers(cp: k8s.KubeConfig, which: string[] | 'all'): Promise<Member[]> {
+  const custom = cp.makeApiClient(k8s.CustomObjectsApi);
+  const core = cp.makeApiClient(k8s.CoreV1Api);
+  let raws: Array<{ name: string; obj: unknown }>;
+  if (which === 'all') {
+    const list = (await custom.listClusterCustomObject(CLUSTERS)) as { items?: Array<{ metadata?: { name?: string } }> };
+    raws = (list.items ?? []).map((obj) => ({ name: obj.metadata?.name ?? '?', obj }));
+  } else {
+    raws = await Promise.all(which.map(async (name) => {
+      try {
+        return { name, obj: await custom.getClusterCustomObject({ ...CLUSTERS, name }) as unknown };
+      } catch (e) {
+        if (isNotFound(e)) return { name, obj: undefined };
+        throw e;
+      }
+    }));
+  }
+  return Promise.all(raws.map(async ({ name, obj }): Promise<Member> => {
+    if (obj === undefined) return { cluster: name, error: `Cluster ${name} not found in the Karmada control plane; \`kubectl get clusters\` on the Karmada API server lists the members` };
+    const parsed = parseCluster(obj);
+    if (!parsed.ok) return { cluster: name, error: parsed.reason };
+    const c: Cluster = parsed.value;
+    const ref = secretRefOf(c);
+    let secret: Secret | undefined;
+    if (ref) {
+      try {
+        secret = (await core.readNamespacedSecret(ref)) as unknown as Secret;
+      } catch (e) {
+        if (!isNotFound(e)) return { cluster: name, error: `cannot read Secret ${ref.namespace}/${ref.name} for Cluster ${name}: ${apiErrorMessage(e)}` };
+      }
+    }
+    const access = memberAccess(c, secret);
+    if (access.kind === 'unreachable') return { cluster: name, error: `${access.reason}; or reach the member directly with --member-kubeconfig` };
+    return { cluster: name, kc: memberKubeConfig(name, access, cp) };
+  }));
+}
+
+async function runOn(cmd: CoreDnsCommand, m: Member): Promise<Outcome> {
+  if ('error' in m) return { cluster: m.cluster, kind: 'error', message: m.error };
+  try {
+    switch (cmd.action) {
+      case 'install':
+        return { cluster: m.cluster, kind: 'result', result: await installCoreDns(m.kc, cmd.install) };
+      case 'uninstall':
+        return { cluster: m.cluster, kind: 'result', result: await uninstallCoreDns(m.kc, cmd.install.location) };
+      case 'status': {
+        const { location, zone, flavor, version } = cmd.install;
+        return {
+          cluster: m.cluster,
+          kind: 'status',
+          status: await statusCoreDns(m.kc, { ...(location ? { location } : {}), ...(zone ? { zone } : {}), ...(flavor ? { flavor } : {}), ...(version ? { version } : {}) }),
+        };
+      }
+    }
+  } catch (e) {
+    return { cluster: m.cluster, kind: 'error', message: `${cmd.action} failed: ${apiErrorMessage(e)}` };
+  }
+}
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+const processIo: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+
+export async function coredns(argv: string[], io: Io = processIo): Promise<number> {
+  let cmd: CoreDnsCommand | 'help';
+  try {
+    cmd = parseCoreDnsArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`clusterset-dns coredns: ${e.message}\nRun clusterset-dns coredns --help for the flags.\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (cmd === 'help') {
+    io.stdout(COREDNS_HELP);
+    return 0;
+  }
+  let members: Member[];
+  try {
+    if (cmd.target.kind === 'direct') {
+      const kc = loadKubeConfig(cmd.target.kubeconfig, cmd.target.context, '--member-kubeconfig');
+      members = [{ cluster: kc.getCurrentContext() || cmd.target.kubeconfig, kc }];
+    } else {
+      const cp = loadKubeConfig(cmd.target.kubeconfig, cmd.target.context, '--kubeconfig');
+      members = await karmadaMembers(cp, cmd.target.clusters);
+      if (members.length === 0) {
+        io.stderr('clusterset-dns coredns: --all found no Cluster objects on the Karmada API server; check --kubeconfig/--context point at karmada-apiserver\n');
+        return 1;
+      }
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`clusterset-dns coredns: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr(`clusterset-dns coredns: cannot find the members: ${apiErrorMessage(e)}; check --kubeconfig/--context point at the Karmada API server\n`);
+    return 1;
+  }
+  // One member after another: their outputs stay in a stable order and one slow member is easy to spot.
+  const outcomes: Outcome[] = [];
+  for (const m of members) outcomes.push(await runOn(cmd, m));
+  io.stdout(formatOutcomes(cmd.action, outcomes, cmd.output));
+  return exitCode(outcomes);
+}

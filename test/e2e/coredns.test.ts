@@ -1,0 +1,230 @@
+/**
+ * End to end, on the local environment: `clusterset-dns coredns` run as a
+ * subprocess, as a user runs it, against member1 reached through Karmada
+ * (its Cluster object and Secret). member1's real CoreDNS reads the ConfigMap
+ * through the syncer and `reload`, and authenticates as
+ * system:serviceaccount:kube-system:coredns, so an answer proves the RBAC.
+ *
+ * member1 is shared with other users of the environment: the test starts from
+ * the installed state and leaves member1's Corefile as it found it.
+ */
+import { expect } from 'chai';
+import * as k8s from '@kubernetes/client-node';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../../hack/localenv/binaries.js';
+import { KARMADA_CONTEXT, access, type EnvState } from '../../hack/localenv/environment.js';
+import { kubeConfigFor, kubeConfigYaml } from '../../hack/localenv/kube.js';
+import { KUBEADM_COREFILE } from '../../hack/localenv/manifests.js';
+import { planInstall } from '../../src/coredns/corefile/index.js';
+import { installCoreDns } from '../../src/coredns/install.js';
+import { COREDNS_ROLE_NAME } from '../../src/coredns/rbac.js';
+import { useEnvironment } from '../support/environment.js';
+import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
+
+interface Cli {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[]): Promise<Cli> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cmd', 'main.ts'), 'coredns', ...args], { cwd: repoRoot, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const INSTALLED_COREFILE = (planInstall(KUBEADM_COREFILE, { flavor: 'in-tree' }) as { corefile: string }).corefile;
+
+describe('clusterset-dns coredns on the local environment (e2e)', function () {
+  this.timeout(180_000);
+  let env: EnvState;
+  let m1: Clients;
+  let rbac: k8s.RbacAuthorizationV1Api;
+  let original: string | undefined;
+  let viaKarmada: string[];
+  let dns: string;
+  const ns = uniqueName('e2e-coredns');
+  const tmp = mkdtempSync(join(tmpdir(), 'clusterset-dns-e2e-'));
+  const kubeSystemObjects: k8s.KubernetesObject[] = [];
+  let ip = '';
+
+  const corefile = async () => (await m1.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'coredns' })).data?.['Corefile'];
+  const rbacObjects = async () => ({
+    role: (await getOrUndefined(() => rbac.readClusterRole({ name: COREDNS_ROLE_NAME }))) !== undefined,
+    binding: (await getOrUndefined(() => rbac.readClusterRoleBinding({ name: COREDNS_ROLE_NAME }))) !== undefined,
+  });
+  // kubeadm's `cache 30` keeps every answer (SERVFAIL and NXDOMAIN too) for a while: a fresh name per query sees what CoreDNS does now.
+  const freshAnswer = async () => queryA(dns, `${uniqueName('probe')}.${ns}.svc.clusterset.local`);
+
+  before(async function () {
+    this.timeout(30 * 60_000);
+    env = await useEnvironment();
+    m1 = clients(env, 'member1');
+    rbac = m1.kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    dns = env.members['member1']!.dns;
+    viaKarmada = ['--kubeconfig', env.kubeconfig, '--context', KARMADA_CONTEXT, '--cluster', 'member1'];
+    original = await corefile();
+    // A definite start: installed with the defaults (what the other e2e tests and the demo expect too).
+    const r = await installCoreDns(m1.kc);
+    expect(['installed', 'unchanged']).to.include(r.kind, r.message);
+    expect(await corefile()).to.equal(INSTALLED_COREFILE);
+
+    // An unmanaged ServiceImport straight in member1, its ips = the ClusterIP of a derived-web
+    // Service, so a controller running alongside would write the same value.
+    await m1.core.createNamespace({ body: { metadata: { name: ns } } });
+    await applyAll(m1, [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'derived-web', namespace: ns }, spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } } as k8s.KubernetesObject]);
+    ip = (await m1.core.readNamespacedService({ namespace: ns, name: 'derived-web' })).spec?.clusterIP ?? '';
+    expect(ip).to.match(/^\d+\.\d+\.\d+\.\d+$/);
+    await applyAll(m1, [{
+      apiVersion: 'multicluster.x-k8s.io/v1alpha1',
+      kind: 'ServiceImport',
+      metadata: { name: 'web', namespace: ns },
+      spec: { type: 'ClusterSetIP', ips: [ip], ports: [{ name: 'http', port: 80, protocol: 'TCP' }] },
+    } as k8s.KubernetesObject]);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    if (m1) {
+      // Back to what we found (installed, by the other tests' and the demo's expectation).
+      await installCoreDns(m1.kc).catch(() => undefined);
+      const now = await corefile().catch(() => undefined);
+      if (original !== undefined && now !== original) {
+        const cm = await m1.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'coredns' });
+        await m1.core.replaceNamespacedConfigMap({ namespace: 'kube-system', name: 'coredns', body: { ...cm, data: { ...cm.data, Corefile: original } } });
+      }
+      for (const o of kubeSystemObjects) await m1.objects.delete(o).catch(() => undefined);
+      await m1.core.deleteNamespace({ name: ns }).catch(() => undefined);
+    }
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('status (through Karmada) reports the version, the flavour, the RBAC and the installed stanza', async () => {
+    const r = await cli(['status', ...viaKarmada, '--output', 'json']);
+    expect(r.code, r.stderr + r.stdout).to.equal(0);
+    const out = JSON.parse(r.stdout) as { ok: boolean; members: Array<{ cluster: string; version: string; flavor: string; ok: boolean; rbac: Record<string, unknown>; corefile: { status: string; answerTtl: number } }> };
+    expect(out.ok).to.equal(true);
+    expect(out.members).to.have.length(1);
+    const m = out.members[0]!;
+    expect(m).to.deep.include({ cluster: 'member1', version: `v${env.versions.coredns.replace(/^v/, '')}`, flavor: 'in-tree', ok: true });
+    expect(m.rbac).to.deep.equal({ clusterRole: true, binding: true, serviceAccount: 'kube-system/coredns', bound: true });
+    expect(m.corefile).to.deep.include({ status: 'installed', answerTtl: 30 });
+  });
+
+  it('uninstall restores kubeadm\'s Corefile byte for byte, removes the RBAC, and CoreDNS stops serving the zone', async () => {
+    const r = await cli(['uninstall', ...viaKarmada]);
+    expect(r.code, r.stderr + r.stdout).to.equal(0);
+    expect(r.stdout).to.match(/member1\s+uninstalled/);
+    expect(await corefile()).to.equal(KUBEADM_COREFILE);
+    expect(await rbacObjects()).to.deep.equal({ role: false, binding: false });
+    // Not served: the query goes to `forward`, which answers SERVFAIL here (docs/upstream-behaviour.md).
+    await eventually('member1 CoreDNS to stop serving clusterset.local', async () => {
+      const a = await freshAnswer();
+      return 'error' in a && a.error === 'ESERVFAIL' ? true : undefined;
+    }, 60_000);
+  });
+
+  it('install as an identity that may read but not update the ConfigMap refuses, and changes nothing', async () => {
+    const sa = 'limited';
+    await m1.core.createNamespacedServiceAccount({ namespace: ns, body: { metadata: { name: sa } } });
+    const roleName = uniqueName('clusterset-dns-e2e-read');
+    const objs = [
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: roleName, namespace: 'kube-system' }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }, { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] }] },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: roleName, namespace: 'kube-system' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName }, subjects: [{ kind: 'ServiceAccount', namespace: ns, name: sa }] },
+    ] as unknown as k8s.KubernetesObject[];
+    kubeSystemObjects.push(...objs);
+    await applyAll(m1, objs);
+    const tr = await m1.core.createNamespacedServiceAccountToken({ namespace: ns, name: sa, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+    const limited = { ...access(env, 'member1'), name: 'member1-limited', token: tr.status?.token ?? '' };
+    const before = await m1.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'coredns' });
+
+    // In process, with a KubeConfig of that identity.
+    const r = await installCoreDns(kubeConfigFor(limited));
+    expect(r.kind).to.equal('refused');
+    expect(r.message).to.match(/refused before changing anything: this identity may not update configmaps in namespace kube-system \(coredns\)/);
+    expect(r.message).to.match(/patch clusterroles\.rbac\.authorization\.k8s\.io/);
+    expect(r.message).to.match(/cluster admin/);
+
+    // And through the CLI with --member-kubeconfig: exit 1, the same message.
+    const file = join(tmp, 'limited.kubeconfig');
+    writeFileSync(file, kubeConfigYaml([limited], limited.name), { mode: 0o600 });
+    const c = await cli(['install', '--member-kubeconfig', file]);
+    expect(c.code, c.stderr + c.stdout).to.equal(1);
+    expect(c.stdout).to.match(/member1-limited\s+refused\s+refused before changing anything/);
+
+    const after = await m1.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'coredns' });
+    expect(after.metadata?.resourceVersion).to.equal(before.metadata?.resourceVersion);
+    expect(after.data?.['Corefile']).to.equal(KUBEADM_COREFILE);
+    expect(await rbacObjects(), 'no RBAC created').to.deep.equal({ role: false, binding: false });
+  });
+
+  it('refuses, changing nothing, a renamed Deployment, an image without a version tag, a Corefile that does not parse, and one without the kubernetes plugin', async () => {
+    // A CoreDNS look-alike in our own namespace (replicas 0: no kubelet runs anything here anyway),
+    // so member1's real CoreDNS is never touched.
+    const labels = { app: 'fake-coredns' };
+    const deployment = (image: string) => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coredns', namespace: ns },
+      spec: { replicas: 0, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { serviceAccountName: 'coredns', containers: [{ name: 'coredns', image }] } } },
+    } as k8s.KubernetesObject);
+    const configMap = (Corefile: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: ns }, data: { Corefile } } as k8s.KubernetesObject);
+    const here = [...viaKarmada, '--coredns-namespace', ns];
+    const refuses = async (args: string[], want: RegExp) => {
+      const before = await m1.core.readNamespacedConfigMap({ namespace: ns, name: 'coredns' });
+      const r = await cli(['install', ...here, ...args]);
+      expect(r.code, r.stderr + r.stdout).to.equal(1);
+      expect(r.stdout).to.match(/member1\s+refused/);
+      expect(r.stdout).to.match(want);
+      const after = await m1.core.readNamespacedConfigMap({ namespace: ns, name: 'coredns' });
+      expect(after.metadata?.resourceVersion, 'ConfigMap untouched').to.equal(before.metadata?.resourceVersion);
+    };
+
+    await applyAll(m1, [deployment('registry.k8s.io/coredns/coredns:v1.14.7'), configMap(KUBEADM_COREFILE)]);
+    await refuses(['--coredns-deployment', 'coredns-renamed'], new RegExp(`Deployment ${ns}/coredns-renamed not found; pass --coredns-deployment`));
+
+    await applyAll(m1, [deployment('registry.k8s.io/coredns/coredns:latest')]);
+    await refuses([], /cannot tell the CoreDNS version from image "registry\.k8s\.io\/coredns\/coredns:latest"; pass --coredns-version/);
+
+    await applyAll(m1, [deployment('registry.k8s.io/coredns/coredns:v1.14.7'), configMap('.:53 {\n    kubernetes "cluster.local in-addr.arpa {\n    }\n}\n')]);
+    await refuses([], /line \d+/);
+
+    await applyAll(m1, [configMap('.:53 {\n    errors\n    forward . /etc/resolv.conf\n    cache 30\n}\n')]);
+    await refuses([], /kubernetes/);
+
+    expect(await rbacObjects(), 'no RBAC created by any refusal').to.deep.equal({ role: false, binding: false });
+    expect(await corefile(), 'member1\'s own Corefile untouched').to.equal(KUBEADM_COREFILE);
+  });
+
+  it('install makes CoreDNS answer spec.ips again, listing serviceimports as the coredns service account', async () => {
+    const r = await cli(['install', ...viaKarmada]);
+    expect(r.code, r.stderr + r.stdout).to.equal(0);
+    expect(r.stdout).to.match(/member1\s+installed/);
+    expect(await corefile()).to.equal(INSTALLED_COREFILE);
+    expect(await rbacObjects()).to.deep.equal({ role: true, binding: true });
+    // The API server agrees that CoreDNS's identity may now list serviceimports...
+    const sar = await m1.kc.makeApiClient(k8s.AuthorizationV1Api).createSubjectAccessReview({
+      body: { spec: { user: 'system:serviceaccount:kube-system:coredns', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'], resourceAttributes: { verb: 'list', group: 'multicluster.x-k8s.io', resource: 'serviceimports' } } },
+    });
+    expect(sar.status?.allowed).to.equal(true);
+    // ...and CoreDNS, which authenticates as that account, serves the zone (NXDOMAIN for an unknown name)
+    // and answers exactly spec.ips for ours.
+    await eventually('member1 CoreDNS to serve clusterset.local', async () => {
+      const a = await freshAnswer();
+      return 'error' in a && a.error === 'ENOTFOUND' ? true : undefined;
+    }, 60_000);
+    const answer = await eventually('member1 CoreDNS to answer web', async () => {
+      const a = await queryA(dns, `web.${ns}.svc.clusterset.local`);
+      return 'ips' in a ? a : undefined;
+    }, 60_000);
+    expect(answer).to.deep.equal({ ips: [ip] });
+    // Installing again changes nothing.
+    const again = await cli(['install', ...viaKarmada]);
+    expect(again.code).to.equal(0);
+    expect(again.stdout).to.match(/member1\s+unchanged/);
+  });
+});
