@@ -10,6 +10,8 @@ import { expect } from 'chai';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { KARMADA_CONTEXT, type EnvState } from '../../hack/localenv/environment.js';
 import { useEnvironment } from '../support/environment.js';
+import { KUBEADM_COREFILE } from '../../hack/localenv/manifests.js';
+import { installCoreDns, uninstallCoreDns } from '../../src/coredns/install.js';
 import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
 import { MCS, memberService, serviceExport, serviceImport, type ServiceImportObject as ServiceImport } from '../support/mcs.js';
 
@@ -25,6 +27,7 @@ describe('local environment: Karmada MCS flow and CoreDNS (smoke)', function () 
   const svc = 'web';
   const fqdn = `${svc}.${ns}.svc.clusterset.local`;
   let originalCorefile: string | undefined;
+  let reinstall = false;
 
   const memberServiceImport = () =>
     getOrUndefined(() => member2.custom.getNamespacedCustomObject({ ...MCS, namespace: ns, plural: 'serviceimports', name: svc }) as Promise<ServiceImport>);
@@ -35,6 +38,15 @@ describe('local environment: Karmada MCS flow and CoreDNS (smoke)', function () 
     karmada = clients(env, KARMADA_CONTEXT);
     member1 = clients(env, 'member1');
     member2 = clients(env, 'member2');
+    // This test edits member2's Corefile by hand from kubeadm's default: start
+    // from there whatever earlier tests left, and put it back afterwards.
+    const cm = await member2.core.readNamespacedConfigMap({ name: 'coredns', namespace: 'kube-system' });
+    originalCorefile = cm.data?.['Corefile'] ?? '';
+    if (originalCorefile !== KUBEADM_COREFILE) {
+      const r = await uninstallCoreDns(member2.kc);
+      expect(r.kind, r.message).to.be.oneOf(['uninstalled', 'unchanged']);
+      reinstall = true;
+    }
   });
 
   after(async () => {
@@ -47,6 +59,7 @@ describe('local environment: Karmada MCS flow and CoreDNS (smoke)', function () 
     for (const kind of ['ClusterRoleBinding', 'ClusterRole']) {
       await member2.objects.delete({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name: 'smoke-coredns-serviceimports' } }).catch(() => undefined);
     }
+    if (reinstall) await installCoreDns(member2.kc);
     await karmada.core.deleteNamespace({ name: ns }).catch(() => undefined);
   });
 
@@ -97,7 +110,12 @@ describe('local environment: Karmada MCS flow and CoreDNS (smoke)', function () 
 
   it('answers the clusterset name from member2\'s CoreDNS once the zone, the RBAC and spec.ips are in place', async () => {
     const dns = env.members['member2']?.dns ?? '';
-    // kubeadm's Corefile does not serve the zone: the query goes to `forward` and fails.
+    // kubeadm's Corefile does not serve the zone: the query goes to `forward` and fails
+    // (awaited: CoreDNS reloads a restored Corefile within a few seconds).
+    await eventually('SERVFAIL from kubeadm\'s Corefile', async () => {
+      const a = await queryA(dns, `probe-${Date.now()}.${ns}.svc.clusterset.local`);
+      return 'error' in a && a.error === 'ESERVFAIL' ? a : undefined;
+    }, 30_000);
     expect(await queryA(dns, fqdn)).to.deep.equal({ error: 'ESERVFAIL' });
 
     // RBAC first, then the Corefile: CoreDNS must be able to list serviceimports when it reloads.
@@ -109,20 +127,23 @@ describe('local environment: Karmada MCS flow and CoreDNS (smoke)', function () 
         subjects: [{ kind: 'ServiceAccount', name: 'coredns', namespace: 'kube-system' }] } as KubernetesObject,
     ]);
     const cm = await member2.core.readNamespacedConfigMap({ name: 'coredns', namespace: 'kube-system' });
-    originalCorefile = cm.data?.['Corefile'] ?? '';
     // The in-tree stanza for CoreDNS >= 1.12.2, edited by hand here (coredns.md §2).
-    const edited = originalCorefile
+    const edited = KUBEADM_COREFILE
       .replace('kubernetes cluster.local in-addr.arpa ip6.arpa {', 'kubernetes cluster.local clusterset.local in-addr.arpa ip6.arpa {')
       .replace('       ttl 30\n', '       ttl 30\n       multicluster clusterset.local\n');
-    expect(edited).to.not.equal(originalCorefile);
+    expect(edited).to.not.equal(KUBEADM_COREFILE);
     await member2.core.replaceNamespacedConfigMap({ name: 'coredns', namespace: 'kube-system', body: { ...cm, data: { ...cm.data, Corefile: edited } } });
 
     // The zone is served now, but with no spec.ips there is nothing to answer:
     // NOERROR with no records (NODATA), not NXDOMAIN — the name exists.
+    let last: unknown;
     await eventually('CoreDNS to serve the clusterset zone (NODATA, not SERVFAIL)', async () => {
       const a = await queryA(dns, fqdn);
+      last = a;
       return 'error' in a && a.error === 'ENODATA' ? a : undefined;
-    }, 60_000);
+    }, 60_000).catch((e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; last answer ${JSON.stringify(last)}`);
+    });
 
     await applyAll(karmada, [{
       apiVersion: 'policy.karmada.io/v1alpha1',
