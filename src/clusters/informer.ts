@@ -14,6 +14,8 @@ export interface InformerHealth {
   /** Watching normally (not in backoff after an error, not stopped). */
   running: boolean;
   lastError?: string;
+  /** The last failure's class, e.g. "crd-missing", "forbidden", "network". */
+  lastErrorReason?: string;
 }
 
 export interface Informer<T extends KubeObject = KubeObject> {

@@ -141,14 +141,20 @@ class Member implements MemberCaches {
   }
 
   /**
-   * The member's API server answers: its core watches are live. The MCS
-   * watches are left out: a missing CRD is its own problem (CRDMissing), not
-   * an unreachable member.
+   * The member's API server answers and everything we decide on has been
+   * listed at least once: its core watches are live, and every watch has
+   * synced — except an MCS watch whose CRD is missing, which is its own
+   * problem (CRDMissing), not an unreachable member. Until then the member
+   * counts as unreachable, so a starting controller keeps what is there (D5)
+   * instead of deciding on half-filled caches.
    */
   reachable(): boolean {
-    return !this.stopped && [this.services, this.namespaces, this.crds].every((i) => {
-      const h = (i as unknown as Informer).health();
-      return h.synced && h.running;
+    if (this.stopped) return false;
+    const core = [this.services, this.namespaces, this.crds, this.endpointSlices].map((i) => (i as unknown as Informer).health());
+    if (!core.every((h) => h.synced && h.running)) return false;
+    return [this.serviceImports as unknown as Informer, this.serviceExports].every((i) => {
+      const h = i.health();
+      return h.synced || h.lastErrorReason === 'crd-missing';
     });
   }
 

@@ -35,7 +35,7 @@ export function reflectorInformerFactory(log: Logger, metrics?: Metrics): Inform
       stop: () => r.stop(),
       health: () => {
         const h = r.health();
-        return { synced: h.synced, running: h.state === 'running', ...(h.lastError ? { lastError: h.lastError.message } : {}) };
+        return { synced: h.synced, running: h.state === 'running', ...(h.lastError ? { lastError: h.lastError.message, lastErrorReason: h.lastError.reason } : {}) };
       },
       get: (ns, name) => r.get(ns, name) as unknown as KubeObject | undefined,
       list: (ns) => r.list(ns) as unknown as KubeObject[],

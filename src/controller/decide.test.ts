@@ -99,6 +99,14 @@ describe('decide', () => {
       problems: ['MemberUnreachable'],
     },
     {
+      name: 'a member not synced yet (unreachable, its ServiceImport unseen) keeps its rule: a restart changes nothing (D5)',
+      snapshot: snap(
+        [member('member1', { reachable: false }), member('member2', { serviceImport: si({ ips: ['10.98.0.7'] }), derivedService: derived('10.98.0.7') })],
+        { overrideRules: { member1: ['10.97.0.9'], member2: ['10.98.0.7'] } },
+      ),
+      want: { overrideRules: { member1: ['10.97.0.9'], member2: ['10.98.0.7'] } },
+    },
+    {
       name: 'derived Service missing: no IP for that member, and a problem that says why',
       snapshot: snap([member('member2', { serviceImport: si({ ips: ['10.98.0.7'] }) })], { overrideRules: { member2: ['10.98.0.7'] } }),
       want: { importers: [{ cluster: 'member2', route: 'override-policy', ips: [], current: ['10.98.0.7'] }], overrideRules: null },

@@ -145,7 +145,14 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
       // Karmada and the garbage collector clean up; writing now only races them.
       decision.importers = importers.filter((i) => i.route === 'direct');
     } else {
-      decision.overrideRules = overrideRules(importers, s.controlPlane.overrideRules ?? {});
+      let rules = overrideRules(importers, s.controlPlane.overrideRules ?? {});
+      // D5: an unreachable member (or one whose caches have not synced yet) keeps
+      // its rule even when we cannot see its ServiceImport.
+      for (const m of s.members) {
+        const had = s.controlPlane.overrideRules?.[m.cluster];
+        if (!m.reachable && had && !importers.some((i) => i.cluster === m.cluster)) (rules ??= {})[m.cluster] = had;
+      }
+      decision.overrideRules = rules;
       decision.statusClusters = s.members.filter((m) => m.exports).map((m) => m.cluster).sort();
     }
   }
