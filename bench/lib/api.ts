@@ -76,6 +76,21 @@ export class Api {
     });
   }
 
+  /** GET of a non-JSON resource (e.g. /metrics). */
+  text(path: string, timeoutMs = 30_000): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      const req = request(this.access.server + path, { method: 'GET', agent: this.agent, headers: { Authorization: `Bearer ${this.access.token}` }, timeout: timeoutMs }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => ((res.statusCode ?? 0) >= 300 ? reject(new ApiError(res.statusCode ?? 0, `GET ${path}: HTTP ${res.statusCode}`)) : resolve(Buffer.concat(chunks).toString('utf8'))));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`GET ${path}: timeout`)));
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   get<T = KubeObj>(path: string) {
     return this.request<T>('GET', path);
   }

@@ -27,6 +27,15 @@ export function cpuSeconds(pid: number): number | undefined {
   }
 }
 
+/** Machine-wide CPU seconds (all cores) from /proc/stat: busy and idle. */
+export function machineCpu(): { busy: number; idle: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = v;
+  const t = ticksPerSecond();
+  return { busy: (user + nice + system + irq + softirq + steal) / t, idle: (idle + iowait) / t };
+}
+
 function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
   try {
     const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -115,4 +124,17 @@ export class RssSampler {
     if (this.timer) clearInterval(this.timer);
     this.sample();
   }
+}
+
+/** Other Kubernetes/Karmada processes on this machine (another environment, a test's API server): they compete for the CPU. */
+export function foreignClusterProcesses(known: number[]): Array<{ pid: number; cmd: string }> {
+  const out: Array<{ pid: number; cmd: string }> = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const pid = Number(d);
+    if (known.includes(pid)) continue;
+    const cmd = commandOf(pid);
+    if (/\/(kube-apiserver|etcd|karmada-[a-z-]+|kube-controller-manager|coredns) /.test(`${cmd} `)) out.push({ pid, cmd: cmd.slice(0, 160) });
+  }
+  return out;
 }
