@@ -335,11 +335,13 @@ interface ControllerMetrics {
   reconciles: Record<string, number>;
   decisionCount: number;
   decisionSum: number;
+  reconcileCount: number;
+  reconcileSum: number;
 }
 
 async function scrape(c: RunningController): Promise<ControllerMetrics> {
   const text = await c.metricsText();
-  const out: ControllerMetrics = { writes: {}, writesTotal: 0, reconciles: {}, decisionCount: 0, decisionSum: 0 };
+  const out: ControllerMetrics = { writes: {}, writesTotal: 0, reconciles: {}, decisionCount: 0, decisionSum: 0, reconcileCount: 0, reconcileSum: 0 };
   for (const line of text.split('\n')) {
     if (line.startsWith('#')) continue;
     const v = Number(line.split(' ').pop());
@@ -355,6 +357,10 @@ async function scrape(c: RunningController): Promise<ControllerMetrics> {
       out.decisionCount += v;
     } else if (line.startsWith('clusterset_dns_decision_duration_seconds_sum')) {
       out.decisionSum += v;
+    } else if (line.startsWith('controller_runtime_reconcile_time_seconds_count')) {
+      out.reconcileCount += v;
+    } else if (line.startsWith('controller_runtime_reconcile_time_seconds_sum')) {
+      out.reconcileSum += v;
     }
   }
   return out;
@@ -971,6 +977,8 @@ async function main() {
           controllerWrites: mm.writes,
           controllerReconciles: mm.reconciles,
           decision: { count: mm.decisionCount, meanMs: mm.decisionCount ? +((mm.decisionSum / mm.decisionCount) * 1000).toFixed(3) : null },
+          // Whole reconciles (decision + every write and Event it awaits), from the controller's own histogram.
+          reconcile: { count: mm.reconcileCount, meanMs: mm.reconcileCount ? +((mm.reconcileSum / mm.reconcileCount) * 1000).toFixed(2) : null, totalSeconds: +mm.reconcileSum.toFixed(2) },
           controllerRssMiB: { sampledMax: +(rss?.maxRssMiB ?? 0).toFixed(1), sampledMaxWithChildren: +(rss?.maxTreeRssMiB ?? 0).toFixed(1), vmHwm: hwmMiB(c.proc.pid) },
         };
       });
@@ -1128,7 +1136,8 @@ function report(r: Record<string, unknown>): string {
       out.push(`## Cold start${ctl(p)}`, '', `Karmada cleared spec.ips after our policies were deleted: ${p['karmadaClearSeconds']} s (still filled: ${p['stillFilled']})`, '');
     } else if (base === 'cold-start') {
       out.push(`fresh controller${ctl(p)}: ready ${p['readySeconds']} s; all policy rules ${p['allPolicyRulesSeconds']} s; all ${p['pairs']} spec.ips ${p['allFilledSeconds']} s (filled ${p['filledPairs']}); RSS ${JSON.stringify(p['controllerRssMiB'])}; writes ${JSON.stringify(p['controllerWrites'])}`, '',
-        latencyTable([['policy rule seen, from process start', p['ruleWrittenAfterStartMs']], ['spec.ips seen, from process start', p['ipsVisibleAfterStartMs']]]), '');
+        latencyTable([['policy rule seen, from process start', p['ruleWrittenAfterStartMs']], ['spec.ips seen, from process start', p['ipsVisibleAfterStartMs']]]), '',
+        `reconciles: ${JSON.stringify(p['controllerReconciles'])}; mean reconcile ${p['reconcile']?.meanMs} ms (${p['reconcile']?.totalSeconds} s in total); mean decision ${p['decision']?.meanMs} ms`, '');
     }
   }
   out.push('## CPU seconds by phase', '');

@@ -14,9 +14,8 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../hack/localenv/binaries.js';
-import { controllerKubeconfig, type RunningController } from '../../hack/localenv/controller.js';
+import { startController, type RunningController } from '../../hack/localenv/controller.js';
 import type { EnvState } from '../../hack/localenv/environment.js';
-import { freePorts, rssBytes, startProcess, stopProcess, waitUntil } from '../../hack/localenv/process.js';
 
 /** Compiles src/ (tsconfig.build.json) into a fresh temporary directory; returns the path of cmd/main.js. */
 export function buildController(log: (l: string) => void): string {
@@ -38,26 +37,6 @@ export function buildController(log: (l: string) => void): string {
   return main;
 }
 
-export async function startBuiltController(env: EnvState, mainJs: string, args: string[], name: string): Promise<RunningController> {
-  const kubeconfig = await controllerKubeconfig(env);
-  const [hp, mp] = (await freePorts(2)) as [number, number];
-  mkdirSync(join(env.dir, 'logs'), { recursive: true });
-  const proc = startProcess({
-    name,
-    bin: process.execPath,
-    args: [mainJs, 'run', `--kubeconfig=${kubeconfig}`, `--health-probe-bind-address=127.0.0.1:${hp}`, `--metrics-bind-address=127.0.0.1:${mp}`, ...args],
-    cwd: repoRoot,
-    env: { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' },
-  }, join(env.dir, 'logs', `${name}-${Date.now()}.log`));
-  const health = `http://127.0.0.1:${hp}`;
-  await waitUntil('the controller to be ready (/readyz)', async () => (await fetch(`${health}/readyz`)).ok, { timeoutMs: 60_000, intervalMs: 250, proc });
-  return {
-    proc,
-    health,
-    metrics: `http://127.0.0.1:${mp}/metrics`,
-    kubeconfig,
-    stop: () => stopProcess(proc.pid),
-    rss: () => rssBytes(proc.pid),
-    metricsText: async () => (await fetch(`http://127.0.0.1:${mp}/metrics`)).text(),
-  };
+export function startBuiltController(env: EnvState, mainJs: string, args: string[], name: string): Promise<RunningController> {
+  return startController(env, args, name, mainJs);
 }

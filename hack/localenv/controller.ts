@@ -46,14 +46,18 @@ export async function controllerKubeconfig(env: EnvState): Promise<string> {
   return file;
 }
 
-export async function startController(env: EnvState, args: string[] = [], name = 'clusterset-dns'): Promise<RunningController> {
+/**
+ * Starts the controller from source (`node --import tsx src/cmd/main.ts`), or,
+ * given `mainJs`, from a compiled build under plain node as the image runs it.
+ */
+export async function startController(env: EnvState, args: string[] = [], name = 'clusterset-dns', mainJs?: string): Promise<RunningController> {
   const kubeconfig = await controllerKubeconfig(env);
   const [hp, mp] = (await freePorts(2)) as [number, number];
   mkdirSync(join(env.dir, 'logs'), { recursive: true });
   const proc = startProcess({
     name,
     bin: process.execPath,
-    args: ['--import', 'tsx', join(repoRoot, 'src', 'cmd', 'main.ts'), 'run', `--kubeconfig=${kubeconfig}`,
+    args: [...(mainJs ? [mainJs] : ['--import', 'tsx', join(repoRoot, 'src', 'cmd', 'main.ts')]), 'run', `--kubeconfig=${kubeconfig}`,
       `--health-probe-bind-address=127.0.0.1:${hp}`, `--metrics-bind-address=127.0.0.1:${mp}`, ...args],
     cwd: repoRoot,
     env: { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' },
