@@ -31,7 +31,7 @@ import {
 } from './manifests.js';
 import { apiserverArgs, etcdArgs, httpOk } from './components.js';
 import { ensurePki, type Pki } from './pki.js';
-import { freePorts, isAlive, portInUse, rssBytes, startProcess, stopProcess, waitUntil, type ProcessInfo, type ProcessSpec } from './process.js';
+import { delay, freePorts, isAlive, portHolder, portInUse, rssBytes, startProcess, stopProcess, waitUntil, type ProcessInfo, type ProcessSpec } from './process.js';
 import type { SyncerConfig } from './coredns-syncer.js';
 
 export const MEMBERS = ['member1', 'member2'] as const;
@@ -420,11 +420,19 @@ export async function down(log: Log = defaultLog): Promise<void> {
   // Reverse start order: clients before the servers they talk to.
   const procs = Object.values(state.processes).reverse();
   await Promise.all(procs.map((p) => stopProcess(p.pid)));
-  const busy: string[] = [];
-  for (const p of procs) {
-    for (const [name, port] of Object.entries(p.ports)) {
-      if (await portInUse(port)) busy.push(`${p.name} ${name} port ${port}`);
+  // Every process has exited; a port still answering is someone else's. Look
+  // a few times before saying so (a listener can outlive its process's exit
+  // status by a moment while the kernel tears the socket down).
+  let busy: string[] = [];
+  for (let attempt = 0; attempt < 10; attempt++) {
+    busy = [];
+    for (const p of procs) {
+      for (const [name, port] of Object.entries(p.ports)) {
+        if (await portInUse(port)) busy.push(`${p.name} ${name} port ${port} (held by ${portHolder(port) ?? "nobody listening now"})`);
+      }
     }
+    if (busy.length === 0) break;
+    await delay(500);
   }
   rmSync(statePath(), { force: true });
   if (busy.length > 0) throw new Error(`ports still in use after stopping the environment: ${busy.join(', ')}`);

@@ -4,7 +4,7 @@
  * is recorded by PID so `down` (or another shell) can stop it later.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 
 export interface ProcessSpec {
@@ -142,11 +142,65 @@ export function portInUse(port: number): Promise<boolean> {
   return new Promise((res) => {
     const sock = connect({ host: '127.0.0.1', port });
     sock.once('connect', () => {
+      // Our ports come from the ephemeral range, so a connect to a port nobody
+      // listens on can, rarely, pick that very port as its source and connect
+      // to itself (TCP simultaneous open). That is not a listener.
+      const self = sock.localPort === port;
       sock.destroy();
-      res(true);
+      res(!self);
     });
     sock.once('error', () => res(false));
   });
+}
+
+/**
+ * Who listens on a loopback TCP port, from /proc (Linux): "pid 123 (kube-apiserver)",
+ * or undefined when nobody does or it cannot be told. For error messages only.
+ */
+export function portHolder(port: number): string | undefined {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // local_address is ADDR:PORT in hex; state 0A is LISTEN; inode is field 9.
+      if (f[1]?.endsWith(`:${hex}`) && f[3] === '0A' && f[9]) inodes.add(f[9]);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let target = '';
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      const m = /^socket:\[(\d+)\]$/.exec(target);
+      if (m?.[1] && inodes.has(m[1])) {
+        let comm = '?';
+        try {
+          comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        } catch {
+          /* gone meanwhile */
+        }
+        return `pid ${pid} (${comm})`;
+      }
+    }
+  }
+  return 'a socket with no visible owner';
 }
 
 /** RSS of a process in bytes (from /proc), or undefined when it is gone. */

@@ -25,6 +25,8 @@ export interface Informer<T extends KubeObject = KubeObject> {
   get(namespace: string, name: string): T | undefined;
   list(namespace?: string): T[];
   onEvent(handler: (type: InformerEvent, obj: T) => void): void;
+  /** Called whenever health() may have changed (synced, started/stopped, failed). */
+  onHealthChange(handler: () => void): void;
 }
 
 export interface InformerSpec {

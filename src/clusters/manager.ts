@@ -79,8 +79,19 @@ class Member implements MemberCaches {
   private stopped = false;
 
   private custom: CustomObjectsApi | undefined;
+  /** reachable() as last seen: a change in either direction re-decides every key (D5 keep → real decision). */
+  private wasReachable = false;
+  private everReachable = false;
+  readonly engagedAt = Date.now();
 
-  constructor(readonly cluster: string, readonly fingerprint: string, readonly kc: KubeConfig, factory: InformerFactory, onKeys: KeysChanged) {
+  constructor(
+    readonly cluster: string,
+    readonly fingerprint: string,
+    readonly kc: KubeConfig,
+    factory: InformerFactory,
+    onKeys: KeysChanged,
+    onReachability: (m: Member, reachable: boolean) => void = () => {},
+  ) {
     const mk = <T extends KubeObject>(resource: keyof typeof MEMBER_PATHS, extra: { fieldSelector?: string } = {}) =>
       factory(kc, { cluster, resource, path: MEMBER_PATHS[resource], ...extra }) as unknown as Informer<T>;
     this.serviceImports = mk('serviceimports');
@@ -112,6 +123,28 @@ class Member implements MemberCaches {
       }
       onKeys([key(sl.metadata.namespace ?? '', svc.startsWith('derived-') ? svc.slice('derived-'.length) : svc)]);
     });
+    // Decisions taken while the member was unreachable only kept its state
+    // (D5); nothing else would revisit them once it is back — an object seen
+    // during the relist was reconciled while the member still counted as
+    // unreachable. So every transition re-enqueues every key.
+    const check = () => {
+      const now = this.reachable();
+      if (now === this.wasReachable) return;
+      this.wasReachable = now;
+      if (now) this.everReachable = true;
+      onReachability(this, now);
+      onKeys('all');
+    };
+    for (const i of this.all()) i.onHealthChange(check);
+  }
+
+  /**
+   * Engaged, never reachable yet, and no watch has failed: its first lists
+   * are in flight. Not "unreachable" in any sense worth a warning.
+   */
+  starting(): boolean {
+    if (this.stopped || this.everReachable) return false;
+    return this.all().every((i) => i.health().lastError === undefined);
   }
 
   endpointSlicesOf(namespace: string, service: string): EndpointSlice[] {
@@ -182,6 +215,9 @@ class Unreachable implements MemberCaches {
   reachable() {
     return false;
   }
+  starting() {
+    return false;
+  }
   ipsMaxItems() {
     return undefined;
   }
@@ -247,9 +283,35 @@ export class ClusterManager implements Caches {
     await Promise.all([...this.cpInformers.map((i) => i.stop()), ...[...this.memberMap.values()].map((m) => (m instanceof Member ? m.stop() : undefined))]);
   }
 
-  /** Control-plane caches synced: the controller may start deciding. */
+  /**
+   * How long a starting member may hold back the first reconcile: a member
+   * whose first lists neither finish nor fail by then (a black-holed network
+   * answers only when the 60 s list timeout fires) is decided as unreachable
+   * (D5: keep) rather than blocking every other member.
+   */
+  static readonly MEMBER_SETTLE_MS = 30_000;
+  private settled = false;
+
+  /**
+   * The controller may start deciding — and /readyz says ready — once the
+   * control-plane caches are synced, every Cluster listed there has been
+   * engaged (or recorded as unreachable), and every engaged member has
+   * either synced, failed, or had MEMBER_SETTLE_MS to try. Deciding before
+   * that would see a key with no members at all and delete its
+   * OverridePolicy (found by the restart benchmark). Latched: members that
+   * join, leave or fail later are handled by D5, not by un-readying.
+   */
   synced(): boolean {
-    return this.cpInformers.every((i) => i.health().synced);
+    if (this.settled) return true;
+    if (!this.cpInformers.every((i) => i.health().synced)) return false;
+    const now = Date.now();
+    for (const c of this.clustersInformer.list()) {
+      const m = this.memberMap.get(c.metadata.name);
+      if (!m) return false;
+      if (m instanceof Member && m.starting() && now - m.engagedAt < ClusterManager.MEMBER_SETTLE_MS) return false;
+    }
+    this.settled = true;
+    return true;
   }
 
   controlPlaneHealth() {
@@ -282,10 +344,17 @@ export class ClusterManager implements Caches {
     return [...keys];
   }
 
-  /** Cluster events for one cluster are handled one at a time, in order. */
+  /**
+   * Cluster events for one cluster are handled one at a time, in order. A
+   * failure (a kubeconfig that cannot be built, say) leaves the cluster
+   * recorded as unreachable with the error as its reason — never missing,
+   * which would hold back synced() and read as "no such member".
+   */
   private serialized(cluster: string, f: () => Promise<void>): Promise<void> {
-    const next = (this.engaging.get(cluster) ?? Promise.resolve()).then(f).catch((e: unknown) => {
-      this.log.error({ cluster, err: e instanceof Error ? e.message : String(e) }, 'engaging cluster failed');
+    const next = (this.engaging.get(cluster) ?? Promise.resolve()).then(f).catch(async (e: unknown) => {
+      const why = `engaging failed: ${e instanceof Error ? e.message : String(e)}`;
+      this.log.error({ cluster, err: why }, 'engaging cluster failed');
+      if (this.clustersInformer.get('', cluster)) await this.setUnreachable(cluster, why).catch(() => undefined);
     });
     this.engaging.set(cluster, next);
     return next;
@@ -318,7 +387,11 @@ export class ClusterManager implements Caches {
     const existing = this.memberMap.get(name);
     if (existing instanceof Member && existing.fingerprint === fp && !existing.isStopped()) return; // status-only update
     if (existing instanceof Member) await existing.stop();
-    const m = new Member(name, fp, memberKubeConfig(name, access, this.kc), this.factory, this.onKeys);
+    const m = new Member(name, fp, memberKubeConfig(name, access, this.kc), this.factory, this.onKeys, (member, reachable) => {
+      if (member.isStopped()) return;
+      if (reachable) this.log.info({ cluster: name }, 'cluster reachable: every watch has listed');
+      else this.log.warn({ cluster: name, reason: member.reason() }, 'cluster unreachable; keeping its last known state');
+    });
     this.memberMap.set(name, m);
     m.start();
     this.log.info({ cluster: name, via: access.kind === 'proxy' ? 'karmada cluster proxy' : 'apiEndpoint' }, existing ? 'cluster credentials changed; re-engaged' : 'engaged cluster');

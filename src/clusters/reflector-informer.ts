@@ -13,6 +13,10 @@ import type { Informer, InformerEvent, InformerFactory } from './informer.js';
 export function reflectorInformerFactory(log: Logger, metrics?: Metrics): InformerFactory {
   return (kc, spec) => {
     const im = metrics?.informer(spec.cluster, spec.resource);
+    const healthHandlers: Array<() => void> = [];
+    const healthChanged = () => {
+      for (const h of healthHandlers) h();
+    };
     const r = new Reflector<KubernetesObject>({
       kubeConfig: kc,
       path: spec.path,
@@ -20,7 +24,9 @@ export function reflectorInformerFactory(log: Logger, metrics?: Metrics): Inform
       resource: spec.resource,
       ...(spec.labelSelector ? { labelSelector: spec.labelSelector } : {}),
       ...(spec.fieldSelector ? { fieldSelector: spec.fieldSelector } : {}),
-      logger: log.child({ cluster: spec.cluster, resource: spec.resource }),
+      // The reflector labels every line with cluster and resource itself.
+      logger: log,
+      hooks: { onStateChange: healthChanged, onSynced: healthChanged },
       ...(im
         ? {
             metrics: {
@@ -42,6 +48,7 @@ export function reflectorInformerFactory(log: Logger, metrics?: Metrics): Inform
       onEvent: (handler) => {
         for (const t of ['add', 'update', 'delete'] as InformerEvent[]) r.on(t, (o) => handler(t, o as unknown as KubeObject));
       },
+      onHealthChange: (handler) => void healthHandlers.push(handler),
     };
     return informer;
   };

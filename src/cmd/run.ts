@@ -9,6 +9,7 @@ import type { Secret } from '../api/types.js';
 import { ClusterManager } from '../clusters/manager.js';
 import { reflectorInformerFactory } from '../clusters/reflector-informer.js';
 import { Controller } from '../controller/controller.js';
+import { EventRecorder } from '../controller/events.js';
 import { Reconciler } from '../controller/reconciler.js';
 import { Writer } from '../controller/writer.js';
 import { isNotFound } from '../k8s/errors.js';
@@ -98,12 +99,20 @@ export async function run(argv: string[]): Promise<number> {
   const writer = new Writer(kc, (cluster) => manager.memberClient(cluster), (kind, result) => {
     if (kind !== 'event') metrics.write(kind, result);
   });
-  const reconciler = new Reconciler(manager, writer, log, {
-    decisionSeconds: (s) => metrics.observeDecision(s),
-    localFirstSwitch: (to) => metrics.localFirstSwitch(to),
-  }, {
-    flag: Boolean(flags['local-first']),
-    config: { debounceMs: Number(flags['failover-debounce']), holdDownMs: Number(flags['fail-back-hold-down']) },
+  const events = new EventRecorder((e) => writer.event(e.involved, e.type, e.reason, e.message), log);
+  const reconciler = new Reconciler({
+    caches: manager,
+    writer,
+    events,
+    log,
+    hooks: {
+      decisionSeconds: (s) => metrics.observeDecision(s),
+      localFirstSwitch: (to) => metrics.localFirstSwitch(to),
+    },
+    localFirst: {
+      flag: Boolean(flags['local-first']),
+      config: { debounceMs: Number(flags['failover-debounce']), holdDownMs: Number(flags['fail-back-hold-down']) },
+    },
   });
   const ctrlMetrics = metrics.controller('serviceimport', { maxConcurrentReconciles: workers });
   controller = new Controller(queue, reconciler, () => manager.allKeys(), log, {
@@ -115,7 +124,7 @@ export async function run(argv: string[]): Promise<number> {
   const healthz = new CheckSet('healthz');
   healthz.add('ping', () => {});
   const readyz = new CheckSet('readyz');
-  readyz.add('informers', condition(() => manager.synced(), 'control-plane caches not synced yet'));
+  readyz.add('informers', condition(() => manager.synced(), 'caches not synced yet: the control plane, or a member still on its first list'));
   const memberChecks = new Set<string>();
   const refreshClusters = () => {
     for (const s of manager.memberStatus()) {
@@ -144,7 +153,7 @@ export async function run(argv: string[]): Promise<number> {
   const startWork = async (signal: AbortSignal): Promise<void> => {
     while (!manager.synced() && !signal.aborted) await new Promise((r) => setTimeout(r, 100));
     if (signal.aborted) return;
-    log.info('control-plane caches synced; reconciling');
+    log.info({ members: manager.memberStatus() }, 'caches synced (control plane, and every member listed or failed); reconciling');
     controller?.enqueue('all');
     const done = controller?.run(workers);
     signal.addEventListener('abort', () => queue.shutDown(), { once: true });
@@ -187,6 +196,7 @@ export async function run(argv: string[]): Promise<number> {
     queue.shutDown();
     await elector?.stop(); // releases the Lease so a standby takes over at once
     clearInterval(clusterTimer);
+    await events.stop(); // send what is queued before the informers go
     await manager.stop();
     await server.close();
   };

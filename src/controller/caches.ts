@@ -29,6 +29,8 @@ export interface ControlPlaneCaches {
 export interface MemberCaches {
   cluster: string;
   reachable(): boolean;
+  /** Engaged, first lists still in flight, nothing failed: unreachable, but not worth a warning. */
+  starting(): boolean;
   ipsMaxItems(): number | undefined;
   serviceImports: ObjectReader<ServiceImport> & { list(): ServiceImport[] };
   services: ObjectReader<Service>;
@@ -83,6 +85,7 @@ export function buildSnapshot(c: Caches, namespace: string, name: string): Snaps
     const view: MemberView = {
       cluster: m.cluster,
       reachable: m.reachable(),
+      starting: m.starting(),
       ipsMaxItems: m.ipsMaxItems(),
       exports: m.serviceExports.get(namespace, name) !== undefined,
       namespaceDeleting: nsDeleting(m.namespaces, namespace),

@@ -10,7 +10,8 @@ import type { RateLimitingQueue } from '../runtime/workqueue.js';
 import type { Reconciler } from './reconciler.js';
 
 export interface ControllerHooks {
-  reconciled?: (result: 'success' | 'error', seconds: number) => void;
+  /** As controller-runtime counts them: a result with RequeueAfter is "requeue_after", not "success". */
+  reconciled?: (result: 'success' | 'error' | 'requeue_after', seconds: number) => void;
   activeWorkers?: (delta: 1 | -1) => void;
 }
 
@@ -43,12 +44,11 @@ export class Controller {
       this.hooks.activeWorkers?.(1);
       try {
         const { namespace, name } = splitKey(k);
-        const decision = await this.reconciler.reconcile(namespace, name);
+        const { requeueAfterMs } = await this.reconciler.reconcile(namespace, name);
         this.queue.forget(k);
-        // A pending local-first debounce or hold-down: look again when it ends.
-        const after = decision.localFirst?.recheckAfterMs;
-        if (after !== undefined) this.queue.addAfter(k, after);
-        this.hooks.reconciled?.('success', Number(process.hrtime.bigint() - t0) / 1e9);
+        // A local-first debounce or hold-down, or a problem's grace period, ends then: look again.
+        if (requeueAfterMs !== undefined) this.queue.addAfter(k, requeueAfterMs);
+        this.hooks.reconciled?.(requeueAfterMs === undefined ? 'success' : 'requeue_after', Number(process.hrtime.bigint() - t0) / 1e9);
       } catch (e) {
         this.hooks.reconciled?.('error', Number(process.hrtime.bigint() - t0) / 1e9);
         const retries = this.queue.numRequeues(k);

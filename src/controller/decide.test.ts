@@ -99,6 +99,15 @@ describe('decide', () => {
       problems: ['MemberUnreachable'],
     },
     {
+      name: 'a member still on its first list (starting) keeps its rule and IPs without a MemberUnreachable warning',
+      snapshot: snap(
+        [member('member1', { reachable: false, starting: true, serviceImport: si({ ips: ['10.97.0.9'] }) })],
+        { overrideRules: { member1: ['10.97.0.9'] } },
+      ),
+      want: { importers: [{ cluster: 'member1', route: 'override-policy', ips: 'keep', current: ['10.97.0.9'] }], overrideRules: { member1: ['10.97.0.9'] } },
+      problems: [],
+    },
+    {
       name: 'a member not synced yet (unreachable, its ServiceImport unseen) keeps its rule: a restart changes nothing (D5)',
       snapshot: snap(
         [member('member1', { reachable: false }), member('member2', { serviceImport: si({ ips: ['10.98.0.7'] }), derivedService: derived('10.98.0.7') })],

@@ -109,7 +109,8 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
     // Managed and with a control-plane template: only an OverridePolicy sticks.
     const route: Route = si.managed && cp ? 'override-policy' : 'direct';
     if (!m.reachable) {
-      problems.push({ reason: 'MemberUnreachable', cluster: m.cluster, message: `${m.cluster} is unreachable; keeping its last known spec.ips (${si.ips.join(',') || 'none'})` });
+      // A member still listing for the first time is kept (D5) without a warning.
+      if (!m.starting) problems.push({ reason: 'MemberUnreachable', cluster: m.cluster, message: `${m.cluster} is unreachable; keeping its last known spec.ips (${si.ips.join(',') || 'none'})` });
       importers.push({ cluster: m.cluster, route, ips: 'keep', current: si.ips });
       continue;
     }

@@ -7,7 +7,9 @@
 import type { Logger } from 'pino';
 import { apiErrorMessage } from '../k8s/errors.js';
 import { buildSnapshot, type Caches } from './caches.js';
-import { decide, sameIps, type Decision, type Problem } from './decide.js';
+import { decide, sameIps, type Decision } from './decide.js';
+import type { EventRecorder, EventTarget } from './events.js';
+import { problemsToReport, type ProblemLedger } from './problems.js';
 import { overridePolicyName, policyMatches } from './overridepolicy.js';
 import { DEFAULT_LOCAL_FIRST, type LocalFirstConfig, type LocalFirstState, type Mode } from './localfirst.js';
 import type { Snapshot } from './snapshot.js';
@@ -27,28 +29,53 @@ export interface LocalFirstOptions {
   now?: () => number;
 }
 
+export interface ReconcilerOptions {
+  caches: Caches;
+  writer: Writer;
+  /** Where Events go; recorded without waiting (src/controller/events.ts). */
+  events: EventRecorder;
+  log: Logger;
+  hooks?: ReconcilerHooks;
+  localFirst?: LocalFirstOptions;
+}
+
+/** What the queue should do next with the key (controller-runtime's Result). */
+export interface ReconcileResult {
+  decision: Decision;
+  /** Look again after this long: a local-first debounce or hold-down, or a problem's grace period, ends. */
+  requeueAfterMs?: number;
+}
+
 export class Reconciler {
-  /** Problems reported per key on the last pass: events fire on transitions only, not every pass. */
-  private readonly reported = new Map<string, Set<string>>();
+  /** Problems seen and reported per key: events fire once per problem, after its grace (problems.ts). */
+  private readonly problems = new Map<string, ProblemLedger>();
   /** Local-first state per key and member; in memory (a restart starts over: local if healthy). */
   private readonly lfStates = new Map<string, Record<string, LocalFirstState>>();
+  private readonly caches: Caches;
+  private readonly writer: Writer;
+  private readonly events: EventRecorder;
+  private readonly log: Logger;
+  private readonly hooks: ReconcilerHooks;
+  private readonly localFirst: LocalFirstOptions;
 
-  constructor(
-    private readonly caches: Caches,
-    private readonly writer: Writer,
-    private readonly log: Logger,
-    private readonly hooks: ReconcilerHooks = {},
-    private readonly localFirst: LocalFirstOptions = { flag: false, config: DEFAULT_LOCAL_FIRST },
-  ) {}
+  constructor(o: ReconcilerOptions) {
+    this.caches = o.caches;
+    this.writer = o.writer;
+    this.events = o.events;
+    this.log = o.log;
+    this.hooks = o.hooks ?? {};
+    this.localFirst = o.localFirst ?? { flag: false, config: DEFAULT_LOCAL_FIRST };
+  }
 
-  async reconcile(namespace: string, name: string): Promise<Decision> {
+  async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
     const t0 = process.hrtime.bigint();
     const snapshot = buildSnapshot(this.caches, namespace, name);
     const k = `${namespace}/${name}`;
+    const now = (this.localFirst.now ?? Date.now)();
     const decision = decide(snapshot, {
       flag: this.localFirst.flag,
       config: this.localFirst.config,
-      now: (this.localFirst.now ?? Date.now)(),
+      now,
       states: this.lfStates.get(k) ?? {},
     });
     this.hooks.decisionSeconds?.(Number(process.hrtime.bigint() - t0) / 1e9);
@@ -57,7 +84,13 @@ export class Reconciler {
     const cpSi = this.caches.controlPlane.serviceImports.get(namespace, name);
     const involved = cp ? { namespace, name, uid: cp.uid } : undefined;
 
-    await this.reportProblems(k, decision.problems, involved, log);
+    const problems = problemsToReport(this.problems.get(k), decision.problems, now);
+    if (problems.ledger.reported.length > 0 || Object.keys(problems.ledger.firstSeen).length > 0) this.problems.set(k, problems.ledger);
+    else this.problems.delete(k);
+    for (const p of problems.report) {
+      log.warn({ reason: p.reason, cluster: p.cluster }, p.message);
+      if (involved) this.events.record(involved, 'Warning', p.reason, p.message);
+    }
     // Commit local-first state before writing: a failed write is retried with the same mode.
     if (decision.localFirst) this.lfStates.set(k, decision.localFirst.states);
     else this.lfStates.delete(k);
@@ -67,7 +100,7 @@ export class Reconciler {
         ? `${sw.cluster}: no ready local endpoints for ${namespace}/${name}; failing over to derived-${name}`
         : `${sw.cluster}: local ${namespace}/${name} ready for the whole hold-down; failing back to it`;
       log.info({ cluster: sw.cluster, from: sw.from, to: sw.to }, 'local-first switch');
-      if (involved) await this.writer.event(involved, sw.to === 'derived' ? 'Warning' : 'Normal', sw.to === 'derived' ? 'FailedOver' : 'FailedBack', message).catch((e: unknown) => log.warn({ err: apiErrorMessage(e) }, 'could not record event'));
+      if (involved) this.events.record(involved, sw.to === 'derived' ? 'Warning' : 'Normal', sw.to === 'derived' ? 'FailedOver' : 'FailedBack', message);
     }
     const modes: Record<string, string> = {};
     for (const i of decision.importers) if (i.mode && i.route === 'override-policy') modes[i.cluster] = i.mode;
@@ -90,7 +123,7 @@ export class Reconciler {
       for (const cluster of new Set([...Object.keys(before), ...Object.keys(after)])) {
         const was = before[cluster] ?? [];
         const now = after[cluster] ?? [];
-        if (!sameIps(was, now)) await this.ipsChanged(log, involved, cluster, was, now, `OverridePolicy ${policyName}`);
+        if (!sameIps(was, now)) this.ipsChanged(log, involved, cluster, was, now, `OverridePolicy ${policyName}`);
       }
     }
 
@@ -100,7 +133,7 @@ export class Reconciler {
       const ips = i.ips;
       const rv = this.caches.members().find((m) => m.cluster === i.cluster)?.serviceImports.get(namespace, name)?.metadata.resourceVersion;
       await this.write(log.child({ cluster: i.cluster }), involved, () => this.writer.patchMemberIps(i.cluster, namespace, name, ips, rv, i.mode));
-      await this.ipsChanged(log, involved, i.cluster, i.current, ips, 'a direct patch');
+      this.ipsChanged(log, involved, i.cluster, i.current, ips, 'a direct patch');
     }
 
     // 3. status.clusters of the control-plane ServiceImport.
@@ -109,8 +142,8 @@ export class Reconciler {
       await this.write(log, involved, () => this.writer.patchStatusClusters(namespace, name, clusters, cpSi?.metadata.resourceVersion));
       log.info({ clusters, had: cp.statusClusters }, 'updated status.clusters');
     }
-    if (!cp && decision.importers.length === 0) this.reported.delete(k);
-    return decision;
+    const after = [decision.localFirst?.recheckAfterMs, problems.recheckAfterMs].filter((x): x is number => x !== undefined);
+    return { decision, ...(after.length > 0 ? { requeueAfterMs: Math.min(...after) } : {}) };
   }
 
   /** The snapshot reconcile() would decide on (for doctor and tests). */
@@ -118,7 +151,7 @@ export class Reconciler {
     return buildSnapshot(this.caches, namespace, name);
   }
 
-  private async write(log: Logger, involved: { namespace: string; name: string; uid: string } | undefined, f: () => Promise<unknown>): Promise<void> {
+  private async write(log: Logger, involved: EventTarget | undefined, f: () => Promise<unknown>): Promise<void> {
     try {
       await f();
     } catch (e) {
@@ -130,30 +163,17 @@ export class Reconciler {
         log.error({ err: msg }, 'write failed');
         // A forbidden or invalid write needs a human; say so where they look.
         if (involved && (code === 403 || code === 422 || code === 404)) {
-          await this.writer.event(involved, 'Warning', code === 403 ? 'WriteForbidden' : 'WriteFailed', msg).catch(() => undefined);
+          this.events.record(involved, 'Warning', code === 403 ? 'WriteForbidden' : 'WriteFailed', msg);
         }
       }
       throw e;
     }
   }
 
-  private async ipsChanged(log: Logger, involved: { namespace: string; name: string; uid: string } | undefined, cluster: string, was: string[], now: string[], via: string) {
+  private ipsChanged(log: Logger, involved: EventTarget | undefined, cluster: string, was: string[], now: string[], via: string): void {
     const fmt = (x: string[]) => (x.length ? x.join(',') : 'none');
     const message = `${cluster}: spec.ips ${fmt(was)} → ${fmt(now)} (through ${via})`;
     log.info({ cluster, from: was, to: now }, 'spec.ips changed');
-    if (involved) await this.writer.event(involved, 'Normal', 'IPsChanged', message).catch((e: unknown) => log.warn({ err: apiErrorMessage(e) }, 'could not record event'));
-  }
-
-  private async reportProblems(k: string, problems: Problem[], involved: { namespace: string; name: string; uid: string } | undefined, log: Logger) {
-    const seen = this.reported.get(k) ?? new Set<string>();
-    const now = new Set<string>();
-    for (const p of problems) {
-      const id = `${p.reason}/${p.cluster ?? ''}`;
-      now.add(id);
-      if (seen.has(id)) continue;
-      log.warn({ reason: p.reason, cluster: p.cluster }, p.message);
-      if (involved) await this.writer.event(involved, 'Warning', p.reason, p.message).catch((e: unknown) => log.warn({ err: apiErrorMessage(e) }, 'could not record event'));
-    }
-    this.reported.set(k, now);
+    if (involved) this.events.record(involved, 'Normal', 'IPsChanged', message);
   }
 }

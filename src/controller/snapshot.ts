@@ -27,6 +27,8 @@ export interface MemberView {
    * its last known state (D5): decisions must not turn them into "nothing".
    */
   reachable: boolean;
+  /** Not reachable only because its first lists are still in flight (a cluster that just joined). */
+  starting?: boolean;
   /** The installed ServiceImport CRD's spec.ips maxItems; undefined when the CRD is missing. */
   ipsMaxItems: number | undefined;
   serviceImport?: ServiceImportView;

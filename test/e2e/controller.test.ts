@@ -117,6 +117,30 @@ describe('controller on the local environment (e2e)', function () {
     expect(await writes(), 'no writes while nothing changed').to.equal(writesBefore);
   });
 
+  it('a restarted controller changes nothing: no write, no OverridePolicy deleted or rewritten', async function () {
+    this.timeout(180_000);
+    const ours = async () => {
+      const list = await karmada.custom.listClusterCustomObject({ group: 'policy.karmada.io', version: 'v1alpha1', plural: 'overridepolicies', labelSelector: 'app.kubernetes.io/managed-by=clusterset-dns' }) as { items: Array<{ metadata: { namespace: string; name: string; resourceVersion: string } }> };
+      return Object.fromEntries(list.items.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p.metadata.resourceVersion]));
+    };
+    const before = await ours();
+    expect(Object.keys(before), 'earlier tests left policies to keep').to.include(`${bothNs}/clusterset-dns-api`);
+    const keys = ((await karmada.custom.listClusterCustomObject({ group: 'multicluster.x-k8s.io', version: 'v1alpha1', plural: 'serviceimports' })) as { items: unknown[] }).items.length;
+    await controller!.stop();
+    controller = await startController(env, ['--leader-elect=false', '--fail-back-hold-down=10s']);
+    // Every key reconciled at least once, and nothing left in the queue.
+    await eventually('the new controller to reconcile every key', async () => {
+      const text = await controller!.metricsText();
+      const metric = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+      const done = metric(/^controller_runtime_reconcile_total\{controller="serviceimport",result="success"\} (\S+)$/m)
+        + metric(/^controller_runtime_reconcile_total\{controller="serviceimport",result="requeue_after"\} (\S+)$/m);
+      const depth = metric(/^workqueue_depth\{name="serviceimport"[^}]*\} (\S+)$/m);
+      return done >= keys && depth === 0 ? true : undefined;
+    }, 60_000, 500);
+    expect(await writes(), 'writes by the restarted controller').to.equal(0);
+    expect(await ours(), 'our OverridePolicies, by resourceVersion').to.deep.equal(before);
+  });
+
   it('keeps member2\'s IPs while its API server is down, and converges when it returns', async function () {
     this.timeout(240_000);
     const ns = await newNamespace('e2e-down');

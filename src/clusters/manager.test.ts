@@ -1,0 +1,151 @@
+/**
+ * The manager's bookkeeping — when the controller may start deciding, and
+ * that a member coming back re-decides everything — over in-memory informers
+ * (the Informer interface is the seam; the real reflectors are exercised by
+ * test/integration and test/e2e). Each informer here is driven by hand.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { expect } from 'chai';
+import { pino } from 'pino';
+import type { Cluster, KubeObject, Secret } from '../api/types.js';
+import type { Informer, InformerEvent, InformerHealth, InformerSpec } from './informer.js';
+import { ClusterManager } from './manager.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+class HandInformer implements Informer {
+  private h: InformerHealth = { synced: false, running: false };
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly events: Array<(t: InformerEvent, o: KubeObject) => void> = [];
+  private readonly healthHandlers: Array<() => void> = [];
+  constructor(readonly spec: InformerSpec) {}
+  start() {
+    this.set({ running: true });
+  }
+  async stop() {
+    this.set({ running: false });
+  }
+  health() {
+    return this.h;
+  }
+  get(ns: string, name: string) {
+    return this.objects.get(`${ns}/${name}`);
+  }
+  list() {
+    return [...this.objects.values()];
+  }
+  onEvent(f: (t: InformerEvent, o: KubeObject) => void) {
+    this.events.push(f);
+  }
+  onHealthChange(f: () => void) {
+    this.healthHandlers.push(f);
+  }
+  set(h: Partial<InformerHealth>) {
+    this.h = { ...this.h, ...h };
+    for (const f of this.healthHandlers) f();
+  }
+  add(o: KubeObject) {
+    this.objects.set(`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o);
+    for (const f of this.events) f('add', o);
+  }
+}
+
+function setup(opts: { failFactoryFor?: string } = {}) {
+  const informers: HandInformer[] = [];
+  const keys: Array<string[] | 'all'> = [];
+  const kc = new KubeConfig();
+  kc.loadFromOptions({ clusters: [{ name: 'k', server: 'https://127.0.0.1:1' }], users: [{ name: 'u', token: 't' }], contexts: [{ name: 'k', cluster: 'k', user: 'u' }], currentContext: 'k' });
+  const secrets: Record<string, Secret> = {
+    member1: { metadata: { name: 'member1', namespace: 'karmada-cluster' }, data: { token: b64('t1') } },
+    member2: { metadata: { name: 'member2', namespace: 'karmada-cluster' }, data: { token: b64('t2') } },
+  };
+  const m = new ClusterManager(
+    kc,
+    (_kc, spec) => {
+      if (spec.cluster === opts.failFactoryFor) throw new Error('cannot build a client');
+      const i = new HandInformer(spec);
+      informers.push(i);
+      return i;
+    },
+    async (_ns, name) => secrets[name],
+    (k) => keys.push(k),
+    pino({ level: 'silent' }),
+  );
+  const of = (cluster: string, resource?: string) => informers.filter((i) => i.spec.cluster === cluster && (!resource || i.spec.resource === resource));
+  const cluster = (name: string): Cluster => ({ metadata: { name }, spec: { syncMode: 'Push', apiEndpoint: `https://127.0.0.1:${name === 'member1' ? 1001 : 1002}`, secretRef: { namespace: 'karmada-cluster', name } } });
+  const settle = () => new Promise((r) => setImmediate(r));
+  const syncAll = (cluster: string) => {
+    for (const i of of(cluster)) i.set({ synced: true, running: true });
+  };
+  return { m, informers, keys, of, cluster, settle, syncAll };
+}
+
+describe('ClusterManager: when deciding may start, and re-deciding when a member returns', () => {
+  it('does not count as synced while a listed Cluster has no member yet, or its member is still listing', async () => {
+    const t = setup();
+    t.m.start();
+    const clusters = t.of('karmada', 'clusters')[0]!;
+    // Cluster objects arrive in the list before the engage (a Secret GET) completes.
+    clusters.add(t.cluster('member1'));
+    clusters.add(t.cluster('member2'));
+    for (const i of t.of('karmada')) i.set({ synced: true, running: true });
+    expect(t.m.synced(), 'Clusters listed, members not engaged').to.equal(false);
+    await t.settle();
+    expect(t.of('member1')).to.have.length(6);
+    expect(t.m.synced(), 'engaged, first lists in flight').to.equal(false);
+    t.syncAll('member1');
+    expect(t.m.synced(), 'member2 still listing').to.equal(false);
+    // A member whose watch fails is settled: it is decided as unreachable (D5 keeps its state).
+    t.of('member2', 'services')[0]!.set({ running: false, lastError: 'connection refused', lastErrorReason: 'network' });
+    expect(t.m.synced()).to.equal(true);
+    // Latched: a member failing later does not un-ready the controller.
+    t.of('member1', 'services')[0]!.set({ running: false, lastError: 'connection refused', lastErrorReason: 'network' });
+    expect(t.m.synced()).to.equal(true);
+  });
+
+  it('a member that becomes reachable again re-enqueues every key; so does one that goes away', async () => {
+    const t = setup();
+    t.m.start();
+    t.of('karmada', 'clusters')[0]!.add(t.cluster('member2'));
+    await t.settle();
+    t.keys.length = 0;
+    t.syncAll('member2');
+    expect(t.keys, 'first reachable').to.deep.equal(['all']);
+    t.keys.length = 0;
+    const se = t.of('member2', 'endpointslices')[0]!;
+    se.set({ running: false, lastError: 'Forbidden', lastErrorReason: 'forbidden' });
+    expect(t.keys, 'unreachable').to.deep.equal(['all']);
+    t.keys.length = 0;
+    se.set({ running: true });
+    expect(t.keys, 'back').to.deep.equal(['all']);
+    t.keys.length = 0;
+    se.set({ running: true, synced: true });
+    expect(t.keys, 'no transition, no enqueue').to.deep.equal([]);
+  });
+
+  it('a member still on its first list is "starting" (no warning); one that failed is not', async () => {
+    const t = setup();
+    t.m.start();
+    t.of('karmada', 'clusters')[0]!.add(t.cluster('member1'));
+    await t.settle();
+    const [m1] = t.m.members();
+    expect(m1!.reachable()).to.equal(false);
+    expect(m1!.starting()).to.equal(true);
+    t.of('member1', 'crds')[0]!.set({ running: false, lastError: 'timeout', lastErrorReason: 'network' });
+    expect(m1!.starting()).to.equal(false);
+  });
+
+  it('a Cluster whose engage throws is recorded as unreachable with the reason, and does not hold back synced()', async () => {
+    const t = setup({ failFactoryFor: 'member2' });
+    t.m.start();
+    const clusters = t.of('karmada', 'clusters')[0]!;
+    clusters.add(t.cluster('member1'));
+    clusters.add(t.cluster('member2'));
+    for (const i of t.of('karmada')) i.set({ synced: true, running: true });
+    await t.settle();
+    await t.settle();
+    t.syncAll('member1');
+    expect(t.m.memberStatus()).to.deep.include({ cluster: 'member2', reachable: false, reason: 'engaging failed: cannot build a client' });
+    expect(t.m.synced()).to.equal(true);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * When a problem found by decide() becomes a Warning Event: once, when it has
+ * lasted long enough to be real. Pure, so the timing is table-tested
+ * (problems.test.ts); the reconciler keeps one ledger per key in memory.
+ *
+ * Why a grace period at all: Karmada propagates a ServiceImport to the
+ * importing member before the `derived-<svc>` Service that goes with it (they
+ * are separate Works), so every new import is briefly "DerivedServiceMissing"
+ * in every member. A Warning for that would train people to ignore the one
+ * that matters. Problems that cannot be transient (no ports, headless) are
+ * reported at once.
+ */
+import type { Problem, ProblemReason } from './decide.js';
+
+/**
+ * How long a problem must persist before it is reported. Karmada's lag between
+ * the two Works is seconds even under load (BENCHMARKS.md: a 400-import burst
+ * drains at ~1 import/s, and each import's Works are applied together), so
+ * 30 s leaves a wide margin and still reports a real gap within a minute.
+ */
+export const PROBLEM_GRACE_MS: Partial<Record<ProblemReason, number>> = {
+  DerivedServiceMissing: 30_000,
+};
+
+export interface ProblemLedger {
+  /** Problem id (`reason/cluster`) → when it was first seen, in ms. */
+  firstSeen: Record<string, number>;
+  /** Ids already reported; reported again only after they have gone away. */
+  reported: string[];
+}
+
+export interface ProblemReport {
+  /** Problems to report now. */
+  report: Problem[];
+  /** The ledger to keep for the next pass; empty when there are no problems. */
+  ledger: ProblemLedger;
+  /** Look at the key again then: a problem's grace period ends. */
+  recheckAfterMs?: number;
+}
+
+export const problemId = (p: Problem) => `${p.reason}/${p.cluster ?? ''}`;
+
+export function problemsToReport(
+  previous: ProblemLedger | undefined,
+  problems: readonly Problem[],
+  now: number,
+  grace: Partial<Record<ProblemReason, number>> = PROBLEM_GRACE_MS,
+): ProblemReport {
+  const ledger: ProblemLedger = { firstSeen: {}, reported: [] };
+  const report: Problem[] = [];
+  let recheckAfterMs: number | undefined;
+  const wasReported = new Set(previous?.reported ?? []);
+  for (const p of problems) {
+    const id = problemId(p);
+    if (id in ledger.firstSeen) continue; // the same problem twice in one pass
+    const first = previous?.firstSeen[id] ?? now;
+    ledger.firstSeen[id] = first;
+    if (wasReported.has(id)) {
+      ledger.reported.push(id);
+      continue;
+    }
+    const wait = first + (grace[p.reason] ?? 0) - now;
+    if (wait <= 0) {
+      report.push(p);
+      ledger.reported.push(id);
+    } else {
+      recheckAfterMs = Math.min(recheckAfterMs ?? Infinity, wait);
+    }
+  }
+  return { report, ledger, ...(recheckAfterMs !== undefined ? { recheckAfterMs } : {}) };
+}
