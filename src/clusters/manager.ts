@@ -233,6 +233,8 @@ export class ClusterManager implements Caches {
   private readonly memberMap = new Map<string, Member | Unreachable>();
   /** A member that became unreachable keeps its stopped informers, so its last state stays readable (D5). */
   private readonly engaging = new Map<string, Promise<void>>();
+  private readonly engagedListeners: Array<(cluster: string, kc: KubeConfig) => void> = [];
+  private readonly goneListeners: Array<(cluster: string) => void> = [];
 
   constructor(
     private readonly kc: KubeConfig,
@@ -322,6 +324,20 @@ export class ClusterManager implements Caches {
     return [...this.memberMap.values()];
   }
 
+  /**
+   * Told when a member is engaged with a kubeconfig (it joined, or its
+   * credentials changed) and when those credentials stop applying (Cluster
+   * deleted, or unreachable): what run --manage-coredns acts on.
+   */
+  onMemberEngaged(f: (cluster: string, kc: KubeConfig) => void): void {
+    this.engagedListeners.push(f);
+    for (const m of this.memberMap.values()) if (m instanceof Member && !m.isStopped()) f(m.cluster, m.kc);
+  }
+
+  onMemberGone(f: (cluster: string) => void): void {
+    this.goneListeners.push(f);
+  }
+
   /** A client for writes to a member (unmanaged ServiceImports), while it is engaged. */
   memberClient(cluster: string): CustomObjectsApi | undefined {
     const m = this.memberMap.get(cluster);
@@ -396,6 +412,7 @@ export class ClusterManager implements Caches {
     m.start();
     this.log.info({ cluster: name, via: access.kind === 'proxy' ? 'karmada cluster proxy' : 'apiEndpoint' }, existing ? 'cluster credentials changed; re-engaged' : 'engaged cluster');
     this.onKeys('all');
+    for (const f of this.engagedListeners) f(name, m.kc);
   }
 
   private async setUnreachable(name: string, why: string) {
@@ -405,6 +422,7 @@ export class ClusterManager implements Caches {
       await existing.stop();
       this.log.warn({ cluster: name, reason: why }, 'cluster unreachable; keeping its last known state');
       this.onKeys('all');
+      for (const f of this.goneListeners) f(name);
       return;
     }
     if (existing instanceof Unreachable && existing.why === why) return;
@@ -419,6 +437,7 @@ export class ClusterManager implements Caches {
     this.memberMap.delete(name);
     this.log.info({ cluster: name, reason: why }, 'disengaged cluster');
     this.onKeys('all');
+    for (const f of this.goneListeners) f(name);
   }
 }
 

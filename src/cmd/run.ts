@@ -12,13 +12,36 @@ import { Controller } from '../controller/controller.js';
 import { EventRecorder } from '../controller/events.js';
 import { Reconciler } from '../controller/reconciler.js';
 import { Writer } from '../controller/writer.js';
+import { installCoreDns, type InstallOptions } from '../coredns/install.js';
+import { CoreDnsManager } from '../coredns/manage.js';
 import { isNotFound } from '../k8s/errors.js';
 import { CheckSet, condition, startHealthServer } from '../runtime/health.js';
 import { DEFAULT_LEASE_NAMESPACE, LeaderElector, defaultIdentity } from '../runtime/leaderelection.js';
 import { createLogger } from '../runtime/logging.js';
 import { createMetrics } from '../runtime/metrics.js';
 import { RateLimitingQueue } from '../runtime/workqueue.js';
-import { UsageError, flagHelp, parseFlags, type FlagSpec } from './flags.js';
+import { COREDNS_FLAGS, parseCoreDnsArgs } from './coredns.js';
+import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './flags.js';
+
+/** `coredns install`'s option flags, taken as they are, for --manage-coredns. */
+const MANAGE_COREDNS_FLAGS = COREDNS_FLAGS.filter((f) => ['zone', 'coredns-namespace', 'coredns-deployment', 'coredns-configmap', 'coredns-version', 'coredns-flavor', 'ttl', 'header-ra-fix'].includes(f.name));
+
+/**
+ * The install options --manage-coredns uses, validated by the same parser as
+ * `coredns install` (so both accept and refuse the same values). Throws
+ * UsageError; undefined without --manage-coredns, where setting one of its
+ * flags is a mistake worth saying.
+ */
+export function manageCorednsOptions(flags: FlagValues): InstallOptions | undefined {
+  const given = MANAGE_COREDNS_FLAGS.filter((f) => String(flags[f.name]) !== f.default);
+  if (!flags['manage-coredns']) {
+    if (given.length > 0) throw new UsageError(`${given.map((f) => `--${f.name}`).join(', ')} ${given.length === 1 ? 'applies' : 'apply'} with --manage-coredns only`);
+    return undefined;
+  }
+  const parsed = parseCoreDnsArgs(['install', '--all', ...given.map((f) => `--${f.name}=${String(flags[f.name])}`)]);
+  if (parsed === 'help') throw new UsageError('unexpected --help');
+  return parsed.install;
+}
 
 export const RUN_FLAGS: FlagSpec[] = [
   { name: 'kubeconfig', kind: 'string', default: '', env: 'KUBECONFIG', help: 'Kubeconfig of the Karmada API server (karmada-apiserver). Empty: in-cluster config.' },
@@ -32,6 +55,8 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'local-first', kind: 'bool', default: 'false', help: 'Prefer the importing member\'s own <svc> while it has ready endpoints (D2; docs/local-first.md). Per ServiceImport, the annotation clusterset-dns.io/local-first: "true"|"false" wins.' },
   { name: 'failover-debounce', kind: 'duration', default: '200ms', help: 'Local-first: how long "no ready local endpoint" must last before failing over (absorbs EndpointSlice replacement).' },
   { name: 'fail-back-hold-down', kind: 'duration', default: '30s', help: 'Local-first: how long the local copy must stay ready before failing back, so a flapping pod cannot flap DNS.' },
+  { name: 'manage-coredns', kind: 'bool', default: 'false', help: 'Set CoreDNS up in every member as it joins, as `clusterset-dns coredns install` does (RBAC + Corefile stanza; refusals and "set up by someone else" are respected; retried with backoff). The leader does it. The --zone, --coredns-*, --ttl and --header-ra-fix flags below apply to it. docs/coredns.md.' },
+  ...MANAGE_COREDNS_FLAGS,
   { name: 'log-level', kind: 'string', default: 'info', env: 'LOG_LEVEL', help: 'fatal, error, warn, info, debug or trace. Logs are JSON on stdout; tokens are never logged.' },
   { name: 'help', kind: 'bool', default: 'false', help: 'Print this help.' },
 ];
@@ -61,8 +86,10 @@ function loadKubeConfig(path: string, context: string): k8s.KubeConfig {
 
 export async function run(argv: string[]): Promise<number> {
   let flags;
+  let corednsOptions: InstallOptions | undefined;
   try {
     flags = parseFlags(RUN_FLAGS, argv);
+    corednsOptions = manageCorednsOptions(flags);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`clusterset-dns run: ${e.message}\n\n${RUN_HELP}`);
@@ -149,10 +176,20 @@ export async function run(argv: string[]): Promise<number> {
     metricsAddress: String(flags['metrics-bind-address']),
   });
 
+  // --manage-coredns: told about every member the manager engages; acts once leading.
+  const coredns = corednsOptions
+    ? new CoreDnsManager({ install: installCoreDns, options: corednsOptions, log: log.child({ component: 'coredns' }), counted: (c, r) => metrics.corednsSetup(c, r) })
+    : undefined;
+  if (coredns) {
+    manager.onMemberEngaged((cluster, mkc) => coredns.engaged(cluster, mkc));
+    manager.onMemberGone((cluster) => coredns.gone(cluster));
+  }
+
   manager.start();
   const startWork = async (signal: AbortSignal): Promise<void> => {
     while (!manager.synced() && !signal.aborted) await new Promise((r) => setTimeout(r, 100));
     if (signal.aborted) return;
+    coredns?.start();
     log.info({ members: manager.memberStatus() }, 'caches synced (control plane, and every member listed or failed); reconciling');
     controller?.enqueue('all');
     const done = controller?.run(workers);
@@ -196,6 +233,7 @@ export async function run(argv: string[]): Promise<number> {
     queue.shutDown();
     await elector?.stop(); // releases the Lease so a standby takes over at once
     clearInterval(clusterTimer);
+    coredns?.stop();
     await events.stop(); // send what is queued before the informers go
     await manager.stop();
     await server.close();

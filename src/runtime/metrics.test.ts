@@ -46,6 +46,7 @@ describe('runtime/metrics', () => {
     expect(names).to.deep.equal(
       [
         'clusterset_dns_cluster_ready gauge',
+        'clusterset_dns_coredns_setup_total counter',
         'clusterset_dns_decision_duration_seconds histogram',
         'clusterset_dns_informer_last_event_timestamp_seconds gauge',
         'clusterset_dns_informer_restarts_total counter',

@@ -105,6 +105,7 @@ export class Metrics {
   readonly clusterReady: Gauge<'cluster'>;
   readonly writesTotal: Counter<'kind' | 'result'>;
   readonly localFirstSwitchesTotal: Counter<'to'>;
+  readonly corednsSetupTotal: Counter<'cluster' | 'result'>;
   readonly decisionDurationSeconds: Histogram<never>;
 
   /** leader_election_master_status, in the shape LeaderElector takes. */
@@ -258,6 +259,12 @@ export class Metrics {
       labelNames: ['to'] as const,
       registers,
     });
+    this.corednsSetupTotal = new Counter({
+      name: 'clusterset_dns_coredns_setup_total',
+      help: 'run --manage-coredns: CoreDNS install attempts per member by result (installed, unchanged, foreign, refused, error).',
+      labelNames: ['cluster', 'result'] as const,
+      registers,
+    });
     this.decisionDurationSeconds = new Histogram({
       name: 'clusterset_dns_decision_duration_seconds',
       help: 'Time spent in the pure decision function of one reconcile.',
@@ -367,6 +374,10 @@ export class Metrics {
 
   write(kind: WriteKind, result: WriteResult): void {
     this.writesTotal.inc({ kind, result });
+  }
+
+  corednsSetup(cluster: string, result: string): void {
+    this.corednsSetupTotal.inc({ cluster, result });
   }
 
   localFirstSwitch(to: 'local' | 'derived'): void {

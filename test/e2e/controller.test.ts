@@ -9,7 +9,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { KARMADA_CONTEXT, startComponent, stopComponent, type EnvState } from '../../hack/localenv/environment.js';
 import { getJson } from '../../hack/localenv/kube.js';
 import { access } from '../../hack/localenv/environment.js';
-import { installCoreDns } from '../../src/coredns/install.js';
+import { installCoreDns, statusCoreDns, uninstallCoreDns } from '../../src/coredns/install.js';
 import { startController, controllerLogTail, type RunningController } from '../../hack/localenv/controller.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
@@ -78,6 +78,16 @@ describe('controller on the local environment (e2e)', function () {
       const si = await getServiceImport(karmada, ns, 'web');
       return JSON.stringify(si.status?.clusters) === JSON.stringify([{ cluster: 'member1' }]) ? true : undefined;
     });
+    // A healthy import raises no warning, not even while Karmada is still
+    // propagating derived-web after the ServiceImport (DerivedServiceMissing
+    // waits 30 s) or while a member is on its first list.
+    // (Events are sent in the background: wait for the IPsChanged one.)
+    const ours = await eventually('our IPsChanged event', async () => {
+      const events = await karmada.core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=web' });
+      const mine = events.items.filter((e) => e.source?.component === 'clusterset-dns');
+      return mine.some((e) => e.reason === 'IPsChanged') ? mine : undefined;
+    });
+    expect(ours.filter((e) => e.type === 'Warning').map((e) => `${e.reason}: ${e.message}`)).to.deep.equal([]);
   });
 
   let bothNs = '';
@@ -254,10 +264,39 @@ describe('controller on the local environment (e2e)', function () {
     await waitIps('member2', ns, 'shop', [localIp]);
     const waited = Date.now() - t0;
     expect(waited, 'fail-back waits for the 10 s hold-down').to.be.at.least(9_500);
-    const events = await karmada.core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=shop' });
-    expect(events.items.map((e) => e.reason)).to.include.members(['FailedOver', 'FailedBack']);
+    // Events are sent in the background, right after the switch.
+    await eventually('FailedOver and FailedBack events', async () => {
+      const events = await karmada.core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=shop' });
+      const reasons = events.items.map((e) => e.reason);
+      return reasons.includes('FailedOver') && reasons.includes('FailedBack') ? true : undefined;
+    }, 10_000);
     const policy = await karmada.custom.getNamespacedCustomObject({ group: 'policy.karmada.io', version: 'v1alpha1', namespace: ns, plural: 'overridepolicies', name: 'clusterset-dns-shop' }) as { metadata: { annotations?: Record<string, string> } };
     expect(policy.metadata.annotations?.['clusterset-dns.io/local-first-modes']).to.equal('member2=local');
+  });
+
+  it('run --manage-coredns sets CoreDNS up in every member it engages', async function () {
+    this.timeout(180_000);
+    const m2 = members['member2']!;
+    const fqdn = `api.${bothNs}.svc.clusterset.local`;
+    await controller!.stop();
+    // member2 as a fresh cluster would be: no clusterset stanza, no RBAC for CoreDNS.
+    expect((await uninstallCoreDns(m2.kc)).kind).to.equal('uninstalled');
+    expect((await statusCoreDns(m2.kc)).corefile.status).to.equal('absent');
+    controller = await startController(env, ['--leader-elect=false', '--fail-back-hold-down=10s', '--manage-coredns']);
+    await eventually('member2\'s Corefile to carry the stanza again', async () => ((await statusCoreDns(m2.kc)).corefile.status === 'installed' ? true : undefined), 60_000);
+    const st = await statusCoreDns(m2.kc);
+    expect(st.rbac, 'the additive RBAC for CoreDNS').to.include({ clusterRole: true, binding: true, bound: true });
+    await eventually('the setup metrics', async () => {
+      const text = await controller!.metricsText();
+      return /clusterset_dns_coredns_setup_total\{cluster="member2",result="installed"\} 1/.test(text)
+        && /clusterset_dns_coredns_setup_total\{cluster="member1",result="unchanged"\} 1/.test(text) ? true : undefined;
+    }, 30_000);
+    // And CoreDNS, reloading the new Corefile, answers again.
+    const answer = await eventually('member2 CoreDNS to answer again', async () => {
+      const a = await queryA(env.members['member2']!.dns, fqdn);
+      return 'ips' in a ? a : undefined;
+    }, 90_000, 1_000);
+    expect(answer).to.deep.equal({ ips: [bothIps['member2']] });
   });
 
   async function writes(): Promise<number> {

@@ -1,0 +1,124 @@
+/**
+ * `run --manage-coredns`: the controller sets CoreDNS up (D6) in every member
+ * as it joins — the same install as `clusterset-dns coredns install`, with
+ * the same refusals, run by the leader for each member it engages.
+ *
+ * When it acts: once the leader starts (every member engaged so far), then
+ * whenever a member is engaged (a Cluster joins, or its credentials change).
+ * It does not watch Corefiles afterwards: someone who uninstalls by hand is
+ * not fought; the next leader start or re-engage installs again.
+ *
+ * Failures: an error (member unreachable mid-install) and a refusal (the
+ * CoreDNS Deployment cannot be read, an old CoreDNS without a flavour, a
+ * Corefile we do not understand) are retried with backoff from 5 s up to
+ * 5 min — reads only, a refusal happens before any write — so a member whose
+ * API server comes back, or whose CoreDNS gets upgraded, is set up without a
+ * restart. Each new outcome is logged once (not every retry) and counted in
+ * clusterset_dns_coredns_setup_total{cluster,result}. A Corefile already set
+ * up by someone else ("foreign") is left alone, as install does.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { InstallOptions, InstallResult } from './install.js';
+
+export type Installer = (kc: KubeConfig, opts: InstallOptions) => Promise<InstallResult>;
+
+export interface CoreDnsManagerOptions {
+  install: Installer;
+  options: InstallOptions;
+  log: Logger;
+  /** One attempt's result, for clusterset_dns_coredns_setup_total. */
+  counted?: (cluster: string, result: InstallResult['kind'] | 'error') => void;
+  initialRetryMs?: number;
+  maxRetryMs?: number;
+}
+
+interface MemberState {
+  kc: KubeConfig;
+  /** Bumped on every engage/disengage: a stale attempt's outcome is dropped. */
+  generation: number;
+  timer?: NodeJS.Timeout | undefined;
+  failures: number;
+  lastOutcome?: string;
+  running: boolean;
+}
+
+export class CoreDnsManager {
+  private readonly members = new Map<string, MemberState>();
+  private started = false;
+  private readonly initialRetryMs: number;
+  private readonly maxRetryMs: number;
+
+  constructor(private readonly o: CoreDnsManagerOptions) {
+    this.initialRetryMs = o.initialRetryMs ?? 5_000;
+    this.maxRetryMs = o.maxRetryMs ?? 300_000;
+  }
+
+  /** A member was engaged with this kubeconfig (joined, or new credentials). */
+  engaged(cluster: string, kc: KubeConfig): void {
+    const prev = this.members.get(cluster);
+    if (prev?.timer) clearTimeout(prev.timer);
+    const st: MemberState = { kc, generation: (prev?.generation ?? 0) + 1, failures: 0, running: false, ...(prev?.lastOutcome ? { lastOutcome: prev.lastOutcome } : {}) };
+    this.members.set(cluster, st);
+    if (this.started) this.attempt(cluster, st.generation);
+  }
+
+  /** A member left: nothing more is attempted on it. */
+  gone(cluster: string): void {
+    const st = this.members.get(cluster);
+    if (st?.timer) clearTimeout(st.timer);
+    this.members.delete(cluster);
+  }
+
+  /** Starts acting (the leader only: installs write to members). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const [cluster, st] of this.members) this.attempt(cluster, st.generation);
+  }
+
+  stop(): void {
+    this.started = false;
+    for (const st of this.members.values()) if (st.timer) clearTimeout(st.timer);
+  }
+
+  /** Outcome of the last attempt per member, for logs and tests. */
+  outcomes(): Record<string, string | undefined> {
+    return Object.fromEntries([...this.members].map(([c, st]) => [c, st.lastOutcome]));
+  }
+
+  private attempt(cluster: string, generation: number): void {
+    const st = this.members.get(cluster);
+    if (!st || st.generation !== generation || !this.started) return;
+    st.timer = undefined;
+    st.running = true;
+    this.o
+      .install(st.kc, this.o.options)
+      .then(
+        (r) => ({ kind: r.kind, message: r.message }),
+        (e: unknown) => ({ kind: 'error' as const, message: e instanceof Error ? e.message : String(e) }),
+      )
+      .then(({ kind, message }) => {
+        st.running = false;
+        const now = this.members.get(cluster);
+        if (now !== st || st.generation !== generation) return; // re-engaged meanwhile: that attempt counts
+        this.o.counted?.(cluster, kind);
+        const outcome = `${kind}: ${message}`;
+        const fresh = outcome !== st.lastOutcome;
+        st.lastOutcome = outcome;
+        const log = this.o.log.child({ cluster });
+        if (kind === 'installed' || kind === 'unchanged' || kind === 'foreign') {
+          st.failures = 0;
+          if (fresh) log.info({ result: kind, detail: message }, kind === 'foreign' ? 'CoreDNS already serves the zone by another setup; left alone' : 'CoreDNS set up for clusterset.local');
+          return;
+        }
+        const delay = Math.min(this.maxRetryMs, this.initialRetryMs * 2 ** st.failures);
+        st.failures++;
+        if (fresh) log.error({ result: kind, detail: message, retryInMs: delay }, 'could not set CoreDNS up; retrying with backoff');
+        if (this.started) {
+          st.timer = setTimeout(() => this.attempt(cluster, generation), delay);
+          st.timer.unref();
+        }
+      });
+  }
+}
