@@ -298,6 +298,7 @@ export async function up(log: Log = defaultLog): Promise<EnvState> {
           // A short resync (default: none) so tests can watch Karmada's periodic
           // re-sync of Works happen within a test's time (D3 must survive it).
           '--resync-period=30s',
+          ...karmadaClientRateFlags(),
         ],
       }, { health: kcmHealth });
       const sched = launch(ctx, {
@@ -408,6 +409,23 @@ function writeKubeconfigs(state: EnvState, contexts: string[]): void {
     const prefix = a.name === KARMADA_CONTEXT ? 'karmada' : a.name;
     writeFileSync(join(state.dir, prefix, 'admin.kubeconfig'), kubeConfigYaml([a], a.name), { mode: 0o600 });
   }
+}
+
+/**
+ * CLUSTERSET_DNS_KARMADA_QPS=N raises karmada-controller-manager's client
+ * rate limits (default --kube-api-qps=40 / burst 60, the same for members,
+ * cmd/controller-manager/app/options/options.go) to N / 1.5 N. At 40 qps
+ * Karmada propagates about one ServiceImport per second, which makes a
+ * 1,000-import benchmark wait 17+ minutes for Karmada alone (BENCHMARKS.md).
+ * Unset: Karmada's defaults, as a real installation has them.
+ */
+export function karmadaClientRateFlags(env: Record<string, string | undefined> = process.env): string[] {
+  const raw = env['CLUSTERSET_DNS_KARMADA_QPS'];
+  if (raw === undefined || raw === '') return [];
+  const qps = Number(raw);
+  if (!Number.isInteger(qps) || qps < 1) throw new Error(`CLUSTERSET_DNS_KARMADA_QPS: want a whole number >= 1, got ${JSON.stringify(raw)}`);
+  const burst = Math.ceil(qps * 1.5);
+  return [`--kube-api-qps=${qps}`, `--kube-api-burst=${burst}`, `--cluster-api-qps=${qps}`, `--cluster-api-burst=${burst}`];
 }
 
 /** Stops every process of the environment and checks that its ports are free. */

@@ -21,6 +21,7 @@ import {
   backoffDelay,
   classifyError,
   deepFreeze,
+  stripManagedFields,
   jitteredWatchTimeout,
   parseResourcePath,
   type ObjectLike,
@@ -123,6 +124,22 @@ describe('reflector: pure helpers', () => {
       expect(classifyError(streamErr, { ...ctx, verb: 'watch' })).to.deep.include({ reason: 'server-error', code: 500 });
       expect(classifyError('weird', ctx).reason).to.equal('internal');
     });
+  });
+
+  it('stripManagedFields drops managedFields and kubectl\'s last-applied annotation, nothing else', () => {
+    const o = {
+      metadata: {
+        name: 'web',
+        managedFields: [{ manager: 'karmada-controller-manager', fieldsV1: { 'f:spec': {} } }],
+        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":true}', 'clusterset-dns.io/local-first': 'true' },
+      },
+      spec: { ips: ['10.98.0.1'] },
+    };
+    stripManagedFields(o);
+    expect(o).to.deep.equal({ metadata: { name: 'web', annotations: { 'clusterset-dns.io/local-first': 'true' } }, spec: { ips: ['10.98.0.1'] } });
+    const bare = { kind: 'Status' };
+    stripManagedFields(bare);
+    expect(bare).to.deep.equal({ kind: 'Status' });
   });
 
   it('deepFreeze freezes nested objects and arrays', () => {

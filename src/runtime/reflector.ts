@@ -223,6 +223,11 @@ export interface ReflectorOptions<T> {
   backoff?: Partial<BackoffOptions>;
   /** Deep-freeze objects entering the cache. Default true. */
   freeze?: boolean;
+  /**
+   * Drops, in place, what nobody reads before an object enters the cache
+   * (client-go's SetTransform; e.g. stripManagedFields). Runs before freezing.
+   */
+  prune?: (obj: object) => void;
   logger?: ReflectorLogger;
   metrics?: ReflectorMetrics;
   hooks?: ReflectorHooks;
@@ -409,6 +414,20 @@ export function classifyError(err: unknown, ctx: ClassifyContext): ClassifiedErr
   return { reason: 'internal', message: `${ctx.verb} of ${resource} ${where} failed: ${msg}` };
 }
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * controller-runtime's TransformStripManagedFields, plus kubectl's
+ * last-applied annotation: the two largest parts of most objects, read by no
+ * controller. In place, on an object not yet frozen.
+ */
+export function stripManagedFields(obj: object): void {
+  const md = (obj as { metadata?: { managedFields?: unknown; annotations?: Record<string, string> } }).metadata;
+  if (!md) return;
+  delete md.managedFields;
+  if (md.annotations && LAST_APPLIED in md.annotations) delete md.annotations[LAST_APPLIED];
+}
+
 /** Freezes an object graph (JSON-shaped: plain objects and arrays). */
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
@@ -497,6 +516,7 @@ interface WatchOwner {
   readonly stopped: boolean;
   readonly freeze: boolean;
   readonly minWatchMs: number;
+  prune(obj: unknown): void;
   now(): number;
   nextWatchTimeout(): number;
   /** ListWatch calls watch() right after loading a list into its cache. */
@@ -577,7 +597,10 @@ class TunedWatch extends Watch {
       if (stale() || finished) return;
       events++;
       if (phase === 'ERROR') streamError = (obj ?? {}) as StatusLike;
-      else if (owner.freeze && (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED')) deepFreeze(obj);
+      else if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') {
+        owner.prune(obj);
+        if (owner.freeze) deepFreeze(obj);
+      }
       owner.onWatchEvent(w.epoch, phase);
       try {
         // ListWatch's handler is async: catch its rejection here, or it becomes an unhandledRejection.
@@ -708,6 +731,7 @@ export class Reflector<T extends ObjectLike> {
 
   readonly freeze: boolean;
   readonly minWatchMs: number;
+  private readonly pruneFn: ((obj: object) => void) | undefined;
 
   private _epoch = 0;
   private _stopped = true;
@@ -751,6 +775,7 @@ export class Reflector<T extends ObjectLike> {
     this.minWatchMs = opts.minWatchMs ?? 1000;
     this.listTimeoutMs = opts.listTimeoutMs ?? 60_000;
     this.freeze = opts.freeze ?? true;
+    this.pruneFn = opts.prune;
     this.metrics = opts.metrics ?? {};
     this.hooks = opts.hooks ?? {};
     this.listPageFn = opts.listPage ?? ((o) => this.defaultListPage(o));
@@ -972,6 +997,7 @@ export class Reflector<T extends ObjectLike> {
         cont = page.metadata?.continue || undefined;
         if (cont === undefined) break;
       }
+      if (this.pruneFn) for (const o of items) this.pruneFn(o);
       if (this.freeze) for (const o of items) deepFreeze(o);
       this.lists++;
       if (this.lists > 1) this.relists++;
@@ -1006,6 +1032,9 @@ export class Reflector<T extends ObjectLike> {
       },
       get freeze() {
         return self.freeze;
+      },
+      prune(obj: unknown) {
+        if (self.pruneFn && typeof obj === 'object' && obj !== null) self.pruneFn(obj);
       },
       get minWatchMs() {
         return self.minWatchMs;
