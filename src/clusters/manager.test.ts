@@ -50,7 +50,7 @@ class HandInformer implements Informer {
   }
 }
 
-function setup(opts: { failFactoryFor?: string } = {}) {
+function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs?: number } = {}) {
   const informers: HandInformer[] = [];
   const keys: Array<string[] | 'all'> = [];
   const kc = new KubeConfig();
@@ -67,9 +67,10 @@ function setup(opts: { failFactoryFor?: string } = {}) {
       informers.push(i);
       return i;
     },
-    async (_ns, name) => secrets[name],
+    (_ns, name) => (name === opts.hangSecretFor ? new Promise<never>(() => {}) : Promise.resolve(secrets[name])),
     (k) => keys.push(k),
     pino({ level: 'silent' }),
+    opts.settleMs,
   );
   const of = (cluster: string, resource?: string) => informers.filter((i) => i.spec.cluster === cluster && (!resource || i.spec.resource === resource));
   const cluster = (name: string): Cluster => ({ metadata: { name }, spec: { syncMode: 'Push', apiEndpoint: `https://127.0.0.1:${name === 'member1' ? 1001 : 1002}`, secretRef: { namespace: 'karmada-cluster', name } } });
@@ -147,5 +148,18 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     t.syncAll('member1');
     expect(t.m.memberStatus()).to.deep.include({ cluster: 'member2', reachable: false, reason: 'engaging failed: cannot build a client' });
     expect(t.m.synced()).to.equal(true);
+  });
+
+  it('a member that neither lists nor fails, or an engage stuck on its Secret, holds deciding back only for the settle time', async () => {
+    const t = setup({ hangSecretFor: 'member2', settleMs: 50 });
+    t.m.start();
+    const clusters = t.of('karmada', 'clusters')[0]!;
+    clusters.add(t.cluster('member1'));
+    clusters.add(t.cluster('member2'));
+    for (const i of t.of('karmada')) i.set({ synced: true, running: true });
+    await t.settle();
+    expect(t.m.synced(), 'member1 listing, member2 stuck').to.equal(false);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(t.m.synced(), 'after the settle time').to.equal(true);
   });
 });

@@ -242,6 +242,7 @@ export class ClusterManager implements Caches {
     private readonly getSecret: (namespace: string, name: string) => Promise<Secret | undefined>,
     private readonly onKeys: KeysChanged,
     private readonly log: Logger,
+    private readonly memberSettleMs = ClusterManager.MEMBER_SETTLE_MS,
   ) {
     const mk = <T extends KubeObject>(resource: keyof typeof CP_PATHS, labelSelector?: string) =>
       factory(kc, { cluster: 'karmada', resource, path: CP_PATHS[resource], ...(labelSelector ? { labelSelector } : {}) }) as unknown as Informer<T>;
@@ -293,6 +294,7 @@ export class ClusterManager implements Caches {
    */
   static readonly MEMBER_SETTLE_MS = 30_000;
   private settled = false;
+  private cpSyncedAt: number | undefined;
 
   /**
    * The controller may start deciding — and /readyz says ready — once the
@@ -307,11 +309,16 @@ export class ClusterManager implements Caches {
     if (this.settled) return true;
     if (!this.cpInformers.every((i) => i.health().synced)) return false;
     const now = Date.now();
-    for (const c of this.clustersInformer.list()) {
-      const m = this.memberMap.get(c.metadata.name);
-      if (!m) return false;
-      if (m instanceof Member && m.starting() && now - m.engagedAt < ClusterManager.MEMBER_SETTLE_MS) return false;
-    }
+    this.cpSyncedAt ??= now;
+    // An engage stuck on its Secret GET must not hold everything back either.
+    const waitedEnough = now - this.cpSyncedAt >= this.memberSettleMs;
+    const pending = this.clustersInformer.list().map((c) => c.metadata.name).filter((name) => {
+      const m = this.memberMap.get(name);
+      if (!m) return true;
+      return m instanceof Member && m.starting() && now - m.engagedAt < this.memberSettleMs;
+    });
+    if (pending.length > 0 && !waitedEnough) return false;
+    if (pending.length > 0) this.log.warn({ clusters: pending }, 'starting to decide while these clusters are still being engaged or listed; they count as unreachable (D5) until they are');
     this.settled = true;
     return true;
   }
