@@ -216,7 +216,7 @@ export async function up(log: Log = defaultLog): Promise<EnvState> {
     writeKubeconfigs(state, clusters.map((c) => c.name));
     save();
 
-    // 3. kube-controller-managers: GC, namespace deletion, SA tokens
+    // 3. kube-controller-managers: GC, namespace deletion, SA tokens (members: also Deployments)
     await timed(log, 'kube-controller-managers', () => Promise.all(clusters.map(async (c) => {
       const proc = launch(ctx, {
         name: `${c.prefix}-kube-controller-manager`,
@@ -224,7 +224,10 @@ export async function up(log: Log = defaultLog): Promise<EnvState> {
         args: [
           `--kubeconfig=${join(dir, c.prefix, 'admin.kubeconfig')}`,
           '--leader-elect=false',
-          `--controllers=namespace,garbagecollector,serviceaccount-token,serviceaccount,clusterrole-aggregation`,
+          // Members also run the deployment and replicaset controllers, so a CoreDNS rollout
+          // (`coredns install --rollout`) is carried out for real; with no scheduler or kubelet
+          // their pods stay Pending unless a test writes their status as a kubelet would.
+          `--controllers=namespace,garbagecollector,serviceaccount-token,serviceaccount,clusterrole-aggregation${c.karmada ? '' : ',deployment,replicaset'}`,
           `--service-account-private-key-file=${pki.saPrivateKey}`,
           `--root-ca-file=${pki.caCert}`,
           '--bind-address=127.0.0.1', `--secure-port=${c.kcmPort}`,

@@ -203,7 +203,10 @@ export function kubeadmCoreDns(corednsVersion: string): Obj[] {
       kind: 'Deployment',
       metadata: { name: 'coredns', namespace: 'kube-system', labels },
       spec: {
-        replicas: 2,
+        // kubeadm says 2. Here no kubelet runs pods (the environment starts the CoreDNS processes
+        // itself), and the members' deployment controller would leave 2 Pending pods and an
+        // unavailable Deployment behind; 0 keeps the object healthy and honest.
+        replicas: 0,
         selector: { matchLabels: labels },
         template: {
           metadata: { labels },

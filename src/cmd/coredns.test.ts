@@ -11,15 +11,20 @@ describe('clusterset-dns coredns: arguments', () => {
     const c = parse('install --cluster member1,member2,member1 --kubeconfig /k --context karmada-apiserver');
     expect(c.action).to.equal('install');
     expect(c.target).to.deep.equal({ kind: 'karmada', kubeconfig: '/k', context: 'karmada-apiserver', clusters: ['member1', 'member2'] });
-    expect(c.install).to.deep.equal({ location: { namespace: 'kube-system', deployment: 'coredns', configMap: 'coredns' }, zone: 'clusterset.local' });
+    expect(c.install).to.deep.equal({ location: { namespace: 'kube-system', deployment: 'coredns', configMap: 'coredns' }, zone: 'clusterset.local', rollout: { mode: 'auto', timeoutMs: 120_000 } });
     expect(c.output).to.equal('table');
   });
 
   it('--all, and every install option', () => {
     const c = parse('install --all --zone=example.cs --coredns-namespace dns --coredns-deployment cd --coredns-configmap cm --coredns-version v1.11.3 --coredns-flavor=external --ttl 0 --header-ra-fix --output json');
     expect(c.target).to.deep.include({ kind: 'karmada', clusters: 'all' });
-    expect(c.install).to.deep.equal({ location: { namespace: 'dns', deployment: 'cd', configMap: 'cm' }, zone: 'example.cs', flavor: 'external', version: '1.11.3', ttl: 0, headerRaFix: true });
+    expect(c.install).to.deep.equal({ location: { namespace: 'dns', deployment: 'cd', configMap: 'cm' }, zone: 'example.cs', flavor: 'external', version: '1.11.3', ttl: 0, headerRaFix: true, rollout: { mode: 'auto', timeoutMs: 120_000 } });
     expect(c.output).to.equal('json');
+  });
+
+  it('--rollout and --rollout-timeout, for install and uninstall', () => {
+    expect(parse('install --all --rollout always --rollout-timeout 90s').install.rollout).to.deep.equal({ mode: 'always', timeoutMs: 90_000 });
+    expect(parse('uninstall --all --rollout=never').install.rollout).to.deep.equal({ mode: 'never', timeoutMs: 120_000 });
   });
 
   it('--member-kubeconfig reaches one member directly', () => {
@@ -45,6 +50,11 @@ describe('clusterset-dns coredns: arguments', () => {
     ['install --all --output yaml', /table or json/],
     ['install --all --zone=', /--zone must not be empty/],
     ['uninstall --all --ttl 5', /install only/],
+    ['install --all --rollout sometimes', /--rollout: want auto, always, never, got "sometimes"/],
+    ['install --all --rollout-timeout 0s', /--rollout-timeout must be positive/],
+    ['install --all --rollout-timeout soon', /invalid duration "soon"/],
+    ['status --all --rollout never', /apply to install and uninstall only/],
+    ['status --all --rollout-timeout=1m', /apply to install and uninstall only/],
     ['install --all --nope', /unknown flag --nope/],
     ['install --all extra', /unexpected argument "extra"/],
   ];
@@ -65,7 +75,8 @@ describe('clusterset-dns coredns: arguments', () => {
     let out = '';
     expect(await coredns(['--help'], { stdout: (s) => { out += s; }, stderr: () => {} })).to.equal(0);
     expect(out).to.equal(COREDNS_HELP);
-    for (const f of ['--cluster', '--all', '--member-kubeconfig', '--zone', '--coredns-flavor', '--ttl', '--header-ra-fix', '--output']) expect(out).to.include(f);
+    for (const f of ['--cluster', '--all', '--member-kubeconfig', '--zone', '--coredns-flavor', '--ttl', '--header-ra-fix', '--rollout=', '--rollout-timeout=', '--output']) expect(out).to.include(f);
+    expect(out).to.match(/auto: only when no server block has the reload plugin/);
   });
 });
 
@@ -79,8 +90,13 @@ describe('clusterset-dns coredns: output and exit code', () => {
     status: summarizeStatus({ deployment: { ok: true, value: { spec: { selector: {}, template: { spec: { containers: [{ name: 'c', image: 'coredns:v1.14.7' }] } } } } }, configMap: { ok: true, value: { data: { Corefile: KUBEADM_COREFILE } } }, clusterRole: undefined, binding: undefined }),
   };
 
+  const rolledBack: Outcome = { cluster: 'member2', kind: 'result', result: { kind: 'rolled-back', reason: 'not healthy within 120s', message: 'the CoreDNS rollout after install did not become healthy: not healthy within 120s; restored the previous Corefile' } };
+  const failed: Outcome = { cluster: 'member2', kind: 'result', result: { kind: 'failed', message: 'putting the previous Corefile back failed too', previousCorefile: '.:53 {}\n' } };
+
   it('exit code: 0 when every member is ok (foreign and unchanged included), 1 otherwise', () => {
     expect(exitCode([ok, { cluster: 'x', kind: 'result', result: { kind: 'foreign', message: 'set up by Cilium' } }])).to.equal(0);
+    expect(exitCode([ok, rolledBack])).to.equal(1);
+    expect(exitCode([ok, failed])).to.equal(1);
     expect(exitCode([ok, refused])).to.equal(1);
     expect(exitCode([ok, unreachable])).to.equal(1);
     expect(exitCode([absent])).to.equal(0);
@@ -94,6 +110,19 @@ describe('clusterset-dns coredns: output and exit code', () => {
       'member2  refused    CoreDNS v1.11.3 cannot serve\n' +
       'edge     error      Push cluster edge has no spec.apiEndpoint\n',
     );
+  });
+
+  it('the table says how the change reached CoreDNS, and a rollback with its reason', () => {
+    const restarted: Outcome = { cluster: 'member1', kind: 'result', result: { kind: 'installed', message: 'added clusterset.local', rollout: { mode: 'auto', action: 'restarted', reason: 'no server block has the reload plugin, so the pods must be restarted', deployment: 'healthy: Deployment kube-system/coredns: 2 of 2 replicas updated and available' } } };
+    const reload: Outcome = { cluster: 'member3', kind: 'result', result: { kind: 'uninstalled', message: 'removed the clusterset stanza and RBAC', rollout: { mode: 'auto', action: 'reload', reason: 'CoreDNS reloads the Corefile itself: `reload` on line 21 (server block .:53)' } } };
+    const out = formatOutcomes('install', [restarted, rolledBack, reload], 'table').split('\n');
+    expect(out[1]).to.equal('member1  installed    added clusterset.local; rolled out (no server block has the reload plugin, so the pods must be restarted): healthy: Deployment kube-system/coredns: 2 of 2 replicas updated and available');
+    expect(out[2]).to.match(/^member2  rolled-back  the CoreDNS rollout after install did not become healthy/);
+    expect(out[3]).to.equal('member3  uninstalled  removed the clusterset stanza and RBAC; not rolled out: CoreDNS reloads the Corefile itself: `reload` on line 21 (server block .:53)');
+    const j = JSON.parse(formatOutcomes('install', [rolledBack, failed], 'json')) as { ok: boolean; members: Array<Record<string, unknown>> };
+    expect(j.ok).to.equal(false);
+    expect(j.members[0]).to.deep.include({ ok: false, kind: 'rolled-back', reason: 'not healthy within 120s' });
+    expect(j.members[1]).to.deep.include({ ok: false, kind: 'failed', previousCorefile: '.:53 {}\n' });
   });
 
   it('a table for status', () => {

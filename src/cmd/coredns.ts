@@ -23,6 +23,7 @@ import {
   type InstallOptions,
   type InstallResult,
 } from '../coredns/install.js';
+import { ROLLOUT_MODES, type RolloutMode } from '../coredns/rollout.js';
 import { apiErrorMessage, isNotFound } from '../k8s/errors.js';
 import { UsageError, flagHelp, parseFlags, type FlagSpec } from './flags.js';
 
@@ -41,6 +42,8 @@ export const COREDNS_FLAGS: FlagSpec[] = [
   { name: 'coredns-flavor', kind: 'string', default: '', help: 'in-tree (CoreDNS >= 1.12.2, the kubernetes plugin\'s multicluster option) or external (an older image built with github.com/coredns/multicluster). Empty: in-tree when the version allows it, otherwise refuse.' },
   { name: 'ttl', kind: 'string', default: '', help: 'TTL in seconds (0-3600) of clusterset answers; in-tree, this is the kubernetes block\'s ttl, so cluster.local answers get it too (see docs/coredns.md). Empty: leave the ttl as it is.' },
   { name: 'header-ra-fix', kind: 'bool', default: 'false', help: 'Add `header { response set ra }` to the server block, which silences dig\'s "recursion requested but not available" (it sets RA on every answer of that block).' },
+  { name: 'rollout', kind: 'string', default: 'auto', help: 'install/uninstall: restart the CoreDNS Deployment after changing the Corefile? auto: only when no server block has the reload plugin (reload applies the change itself); always; never. A restart is verified and rolled back (previous Corefile restored) if the pods do not become ready.' },
+  { name: 'rollout-timeout', kind: 'duration', default: '2m', help: 'install/uninstall: how long a rollout may take to become healthy before it is rolled back (and again for the rollback).' },
   { name: 'output', kind: 'string', default: 'table', help: 'table or json.' },
   { name: 'help', kind: 'bool', default: 'false', help: 'Print this help.' },
 ];
@@ -54,11 +57,16 @@ Sets up CoreDNS in member clusters to answer <svc>.<ns>.svc.clusterset.local:
   uninstall  removes exactly what install added: the Corefile comes back byte for byte
   status     the CoreDNS version and flavour, the RBAC, and the Corefile's clusterset state
 
+After changing the Corefile, install and uninstall rely on CoreDNS's reload plugin when the
+Corefile has it, and otherwise restart the Deployment (--rollout) and wait for it to become
+healthy; if it does not within --rollout-timeout, the previous Corefile is put back, the
+Deployment rolled back, and the member reported as rolled-back (exit 1).
+
 Members are found through Karmada (Cluster objects and their Secrets, as the controller
 reaches them), or directly with --member-kubeconfig. See docs/coredns.md.
 
-Exit codes: 0 ok; 1 a member refused, failed or could not be reached (status: or its
-setup is broken); 2 usage.
+Exit codes: 0 ok; 1 a member refused, was rolled back, failed or could not be reached
+(status: or its setup is broken); 2 usage.
 
 Flags:
 ${flagHelp(COREDNS_FLAGS)}
@@ -125,6 +133,11 @@ export function parseCoreDnsArgs(argv: string[]): CoreDnsCommand | 'help' {
     // Accepted by parseFlags for every action; say so rather than silently ignore them.
     if (ttl !== undefined || f['header-ra-fix'] === true) throw new UsageError(`--ttl and --header-ra-fix apply to install only`);
   }
+  const rollout = str('rollout');
+  if (!ROLLOUT_MODES.includes(rollout as RolloutMode)) throw new UsageError(`--rollout: want ${ROLLOUT_MODES.join(', ')}, got ${JSON.stringify(rollout)}`);
+  const rolloutTimeoutMs = f['rollout-timeout'] as number;
+  if (rolloutTimeoutMs <= 0) throw new UsageError('--rollout-timeout must be positive');
+  if (action === 'status' && rest.some((a) => /^--rollout(-timeout)?(=|$)/.test(a))) throw new UsageError('--rollout and --rollout-timeout apply to install and uninstall only');
 
   const location: CoreDnsLocation = { namespace: str('coredns-namespace'), deployment: str('coredns-deployment'), configMap: str('coredns-configmap') };
   const install: InstallOptions = {
@@ -134,6 +147,7 @@ export function parseCoreDnsArgs(argv: string[]): CoreDnsCommand | 'help' {
     ...(version ? { version: version.replace(/^v/, '') } : {}),
     ...(ttl !== undefined ? { ttl } : {}),
     ...(f['header-ra-fix'] === true ? { headerRaFix: true } : {}),
+    rollout: { mode: rollout as RolloutMode, timeoutMs: rolloutTimeoutMs },
   };
   return { action, target, install, output };
 }
@@ -147,9 +161,12 @@ export type Outcome =
   /** The member could not be reached or the API failed: nothing more is known. */
   | { cluster: string; kind: 'error'; message: string };
 
+/** Installed, uninstalled, unchanged or foreign; refused, rolled back or failed is not. */
+const resultOk = (r: InstallResult) => r.kind !== 'refused' && r.kind !== 'rolled-back' && r.kind !== 'failed';
+
 export function exitCode(outcomes: readonly Outcome[]): number {
   if (outcomes.length === 0) return 1;
-  const bad = outcomes.some((o) => (o.kind === 'error' ? true : o.kind === 'result' ? o.result.kind === 'refused' : !o.status.ok));
+  const bad = outcomes.some((o) => (o.kind === 'error' ? true : o.kind === 'result' ? !resultOk(o.result) : !o.status.ok));
   return bad ? 1 : 0;
 }
 
@@ -162,6 +179,14 @@ function rbacLabel(s: CoreDnsStatus): string {
   return `not bound to ${r.serviceAccount ?? '?'}`;
 }
 
+/** How the change reached CoreDNS, appended to the table's message. */
+function rolloutNote(r: InstallResult): string {
+  if (!('rollout' in r) || r.rollout === undefined) return '';
+  const ro = r.rollout;
+  if (ro.action === 'restarted') return `; rolled out (${ro.reason}): ${ro.deployment ?? ''}`;
+  return `; not rolled out: ${ro.reason}${ro.deployment ? `; ${ro.deployment}` : ''}`;
+}
+
 function table(rows: string[][]): string {
   const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
   // The last column (the message) is never padded, so long messages do not push trailing blanks.
@@ -172,7 +197,7 @@ export function formatOutcomes(action: Action, outcomes: readonly Outcome[], out
   if (output === 'json') {
     const items = outcomes.map((o) => {
       if (o.kind === 'error') return { cluster: o.cluster, ok: false, error: o.message };
-      if (o.kind === 'result') return { cluster: o.cluster, ok: o.result.kind !== 'refused', ...o.result };
+      if (o.kind === 'result') return { cluster: o.cluster, ok: resultOk(o.result), ...o.result };
       return { cluster: o.cluster, ...o.status };
     });
     return JSON.stringify({ action, ok: exitCode(outcomes) === 0, members: items }, null, 2) + '\n';
@@ -190,7 +215,7 @@ export function formatOutcomes(action: Action, outcomes: readonly Outcome[], out
   }
   const rows = [['CLUSTER', 'RESULT', 'MESSAGE']];
   for (const o of outcomes) {
-    if (o.kind === 'result') rows.push([o.cluster, o.result.kind, o.result.message]);
+    if (o.kind === 'result') rows.push([o.cluster, o.result.kind, o.result.message + rolloutNote(o.result)]);
     else rows.push([o.cluster, 'error', o.kind === 'error' ? o.message : o.status.summary]);
   }
   return table(rows);
@@ -259,7 +284,7 @@ async function runOn(cmd: CoreDnsCommand, m: Member): Promise<Outcome> {
       case 'install':
         return { cluster: m.cluster, kind: 'result', result: await installCoreDns(m.kc, cmd.install) };
       case 'uninstall':
-        return { cluster: m.cluster, kind: 'result', result: await uninstallCoreDns(m.kc, cmd.install.location) };
+        return { cluster: m.cluster, kind: 'result', result: await uninstallCoreDns(m.kc, cmd.install.location, cmd.install.rollout ? { rollout: cmd.install.rollout } : {}) };
       case 'status': {
         const { location, zone, flavor, version } = cmd.install;
         return {

@@ -5,20 +5,24 @@ import { RUN_FLAGS, manageCorednsOptions } from './run.js';
 describe('run --manage-coredns options', () => {
   const opts = (...argv: string[]) => manageCorednsOptions(parseFlags(RUN_FLAGS, argv, {}));
   it('off by default: no install options', () => expect(opts()).to.equal(undefined));
-  it('on: coredns install\'s defaults', () => expect(opts('--manage-coredns')).to.deep.equal({ location: { namespace: 'kube-system', deployment: 'coredns', configMap: 'coredns' }, zone: 'clusterset.local' }));
+  it('on: coredns install\'s defaults', () =>
+    expect(opts('--manage-coredns')).to.deep.equal({ location: { namespace: 'kube-system', deployment: 'coredns', configMap: 'coredns' }, zone: 'clusterset.local', rollout: { mode: 'auto', timeoutMs: 120_000 } }));
   it('on: the same flags as coredns install, validated the same way', () => {
-    expect(opts('--manage-coredns', '--zone=mesh.example', '--ttl=5', '--header-ra-fix', '--coredns-flavor=external', '--coredns-namespace=dns')).to.deep.equal({
+    expect(opts('--manage-coredns', '--zone=mesh.example', '--ttl=5', '--header-ra-fix', '--coredns-flavor=external', '--coredns-namespace=dns', '--rollout=always', '--rollout-timeout=90s')).to.deep.equal({
       location: { namespace: 'dns', deployment: 'coredns', configMap: 'coredns' },
       zone: 'mesh.example',
       flavor: 'external',
       ttl: 5,
       headerRaFix: true,
+      rollout: { mode: 'always', timeoutMs: 90_000 },
     });
+    expect(() => opts('--manage-coredns', '--rollout=sometimes')).to.throw(/--rollout: want/);
     expect(() => opts('--manage-coredns', '--ttl=7200')).to.throw(/--ttl: want whole seconds from 0 to 3600/);
     expect(() => opts('--manage-coredns', '--coredns-flavor=plugin')).to.throw(/--coredns-flavor: want in-tree or external/);
   });
   it('its flags without --manage-coredns are a usage error, not silently ignored', () => {
     expect(() => opts('--ttl=5')).to.throw(/--ttl applies with --manage-coredns only/);
+    expect(() => opts('--rollout-timeout=1m')).to.throw(/--rollout-timeout applies with --manage-coredns only/);
     expect(() => opts('--zone=a.b', '--header-ra-fix')).to.throw(/--zone, --header-ra-fix apply with --manage-coredns only/);
   });
 });

@@ -24,7 +24,9 @@ import { COREDNS_FLAGS, parseCoreDnsArgs } from './coredns.js';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './flags.js';
 
 /** `coredns install`'s option flags, taken as they are, for --manage-coredns. */
-const MANAGE_COREDNS_FLAGS = COREDNS_FLAGS.filter((f) => ['zone', 'coredns-namespace', 'coredns-deployment', 'coredns-configmap', 'coredns-version', 'coredns-flavor', 'ttl', 'header-ra-fix'].includes(f.name));
+const MANAGE_COREDNS_FLAGS = COREDNS_FLAGS.filter((f) =>
+  ['zone', 'coredns-namespace', 'coredns-deployment', 'coredns-configmap', 'coredns-version', 'coredns-flavor', 'ttl', 'header-ra-fix', 'rollout', 'rollout-timeout'].includes(f.name));
+const MANAGE_COREDNS_DEFAULTS = parseFlags(MANAGE_COREDNS_FLAGS, [], {});
 
 /**
  * The install options --manage-coredns uses, validated by the same parser as
@@ -33,12 +35,13 @@ const MANAGE_COREDNS_FLAGS = COREDNS_FLAGS.filter((f) => ['zone', 'coredns-names
  * flags is a mistake worth saying.
  */
 export function manageCorednsOptions(flags: FlagValues): InstallOptions | undefined {
-  const given = MANAGE_COREDNS_FLAGS.filter((f) => String(flags[f.name]) !== f.default);
+  const given = MANAGE_COREDNS_FLAGS.filter((f) => flags[f.name] !== MANAGE_COREDNS_DEFAULTS[f.name]);
   if (!flags['manage-coredns']) {
     if (given.length > 0) throw new UsageError(`${given.map((f) => `--${f.name}`).join(', ')} ${given.length === 1 ? 'applies' : 'apply'} with --manage-coredns only`);
     return undefined;
   }
-  const parsed = parseCoreDnsArgs(['install', '--all', ...given.map((f) => `--${f.name}=${String(flags[f.name])}`)]);
+  // Durations come parsed (ms); hand them back in a form the parser reads.
+  const parsed = parseCoreDnsArgs(['install', '--all', ...given.map((f) => `--${f.name}=${String(flags[f.name])}${f.kind === 'duration' ? 'ms' : ''}`)]);
   if (parsed === 'help') throw new UsageError('unexpected --help');
   return parsed.install;
 }
@@ -55,7 +58,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'local-first', kind: 'bool', default: 'false', help: 'Prefer the importing member\'s own <svc> while it has ready endpoints (D2; docs/local-first.md). Per ServiceImport, the annotation clusterset-dns.io/local-first: "true"|"false" wins.' },
   { name: 'failover-debounce', kind: 'duration', default: '200ms', help: 'Local-first: how long "no ready local endpoint" must last before failing over (absorbs EndpointSlice replacement).' },
   { name: 'fail-back-hold-down', kind: 'duration', default: '30s', help: 'Local-first: how long the local copy must stay ready before failing back, so a flapping pod cannot flap DNS.' },
-  { name: 'manage-coredns', kind: 'bool', default: 'false', help: 'Set CoreDNS up in every member as it joins, as `clusterset-dns coredns install` does (RBAC + Corefile stanza; refusals and "set up by someone else" are respected; retried with backoff). The leader does it. The --zone, --coredns-*, --ttl and --header-ra-fix flags below apply to it. docs/coredns.md.' },
+  { name: 'manage-coredns', kind: 'bool', default: 'false', help: 'Set CoreDNS up in every member as it joins, as `clusterset-dns coredns install` does (RBAC + Corefile stanza; refusals and "set up by someone else" are respected; retried with backoff). The leader does it. The --zone, --coredns-*, --ttl, --header-ra-fix and --rollout* flags below apply to it. docs/coredns.md.' },
   ...MANAGE_COREDNS_FLAGS,
   { name: 'log-level', kind: 'string', default: 'info', env: 'LOG_LEVEL', help: 'fatal, error, warn, info, debug or trace. Logs are JSON on stdout; tokens are never logged.' },
   { name: 'help', kind: 'bool', default: 'false', help: 'Print this help.' },

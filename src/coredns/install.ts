@@ -5,15 +5,35 @@
  * syntax; a CoreDNS that cannot serve the stanza is refused with what to do.
  *
  * Every decision is a pure function (chooseFlavor, installPermissionChecks,
- * summarizeStatus); the async functions only read, check and write. Install
- * refuses before its first write whenever it can tell a later write would
- * fail, so a refusal changes nothing.
+ * summarizeStatus, and the rollout decisions in ./rollout.ts); the async
+ * functions only read, check and write. Install refuses before its first
+ * write whenever it can tell a later write would fail, so a refusal changes
+ * nothing.
+ *
+ * With `rollout` options (the CLI always passes them), a changed Corefile is
+ * followed by a rollout of the CoreDNS Deployment when CoreDNS would not
+ * reload it itself, and a rollout that does not become healthy puts the
+ * previous Corefile back and rolls the Deployment back (`rolled-back`).
  */
 import * as k8s from '@kubernetes/client-node';
 import { apiErrorMessage, isNotFound } from '../k8s/errors.js';
 import { DEFAULT_ZONE, inspect, planInstall, planUninstall, type Flavor, type Inspection } from './corefile/index.js';
 import { corednsRbac, COREDNS_ROLE_NAME } from './rbac.js';
 import { IN_TREE_SINCE, atLeast, fmt, versionFromImage } from './version.js';
+import {
+  DEFAULT_ROLLOUT_TIMEOUT_MS,
+  decideRollout,
+  deploymentHealth,
+  restartDeployment,
+  rolloutPrecondition,
+  undoRestart,
+  waitForDeployment,
+  type DeploymentRef,
+  type Restart,
+  type RolloutDecision,
+  type RolloutMode,
+  type RolloutOptions,
+} from './rollout.js';
 
 export interface CoreDnsLocation {
   namespace: string;
@@ -32,11 +52,31 @@ export interface InstallOptions {
   version?: string;
   ttl?: number;
   headerRaFix?: boolean;
+  /**
+   * How the change reaches the pods, and whether it is verified and rolled
+   * back. Absent: the Corefile is written and nothing else happens (the
+   * behaviour before rollouts existed; the CLI always passes `{ mode }`).
+   */
+  rollout?: RolloutOptions;
+}
+
+/** How a written Corefile reached CoreDNS. */
+export interface RolloutReport {
+  mode: RolloutMode;
+  /** restarted: rolled out and healthy; reload: left to the reload plugin; none: --rollout=never. */
+  action: 'restarted' | 'reload' | 'none';
+  reason: string;
+  /** The Deployment's state when we were done: after the rollout, or (reload/none) as read right after the write — information, not a verdict. */
+  deployment?: string;
 }
 
 export type InstallResult =
-  | { kind: 'installed' | 'uninstalled' | 'unchanged' | 'foreign'; message: string; flavor?: Flavor }
-  | { kind: 'refused'; message: string };
+  | { kind: 'installed' | 'uninstalled' | 'unchanged' | 'foreign'; message: string; flavor?: Flavor; rollout?: RolloutReport }
+  | { kind: 'refused'; message: string }
+  /** The rollout did not become healthy; the previous Corefile is back and the Deployment rolled back. */
+  | { kind: 'rolled-back'; message: string; reason: string; flavor?: Flavor }
+  /** The rollout failed and so did putting the previous Corefile back: `previousCorefile` is what to restore by hand. */
+  | { kind: 'failed'; message: string; previousCorefile: string };
 
 const FIELD_MANAGER = 'clusterset-dns';
 
@@ -77,15 +117,19 @@ export interface AccessCheck {
  * server-side applied, which needs `create` as well as `patch` when the
  * object does not exist yet.
  */
-export function installPermissionChecks(loc: CoreDnsLocation, corefileChanges: boolean): AccessCheck[] {
+export function installPermissionChecks(loc: CoreDnsLocation, corefileChanges: boolean, rollout = false): AccessCheck[] {
   const rbac = (resource: string): AccessCheck[] =>
     ['patch', 'create'].map((verb) => ({ verb, group: 'rbac.authorization.k8s.io', resource, name: COREDNS_ROLE_NAME }));
   return [
     ...(corefileChanges ? [{ verb: 'update', group: '', resource: 'configmaps', namespace: loc.namespace, name: loc.configMap }] : []),
+    ...(corefileChanges && rollout ? [rolloutCheck(loc)] : []),
     ...rbac('clusterroles'),
     ...rbac('clusterrolebindings'),
   ];
 }
+
+/** Restarting (and undoing a restart of) the Deployment is a patch. */
+const rolloutCheck = (loc: CoreDnsLocation): AccessCheck => ({ verb: 'patch', group: 'apps', resource: 'deployments', namespace: loc.namespace, name: loc.deployment });
 
 const describeCheck = (c: AccessCheck) =>
   `${c.verb} ${c.group ? `${c.resource}.${c.group}` : c.resource}${c.namespace ? ` in namespace ${c.namespace}` : ''}${c.name ? ` (${c.name})` : ''}`;
@@ -137,6 +181,112 @@ async function readConfigMap(core: k8s.CoreV1Api, loc: CoreDnsLocation): Promise
   }
 }
 
+/** What to do about the pods once the Corefile is written, decided before any write. */
+type RolloutPlan = { decision: RolloutDecision; options: RolloutOptions; deployment: k8s.V1Deployment | undefined };
+
+/**
+ * Decides the rollout and checks it can be verified; pure. `deployment` is
+ * what was read (undefined when absent). A refusal here comes before any write.
+ */
+export function planRollout(options: RolloutOptions | undefined, corefile: string, deployment: Read<k8s.V1Deployment> | undefined): RolloutPlan | { refused: string } | undefined {
+  if (options === undefined) return undefined;
+  const decision = decideRollout(options.mode, corefile);
+  const d = deployment?.ok ? deployment.value : undefined;
+  if (decision.rollout) {
+    if (!deployment?.ok) return { refused: `refused before changing anything: the pods must be restarted (${decision.reason}), but ${deployment?.message ?? 'the Deployment was not read'}` };
+    const pre = rolloutPrecondition(deployment.value);
+    if (!pre.ok) return { refused: `refused before changing anything: ${pre.reason}` };
+  }
+  return { decision, options, deployment: d };
+}
+
+/** The Corefile as it is now, written back over our own write; a 409 means someone edited it since, and then we do not overwrite them. */
+async function writeCorefile(core: k8s.CoreV1Api, loc: CoreDnsLocation, cm: k8s.V1ConfigMap, corefile: string): Promise<k8s.V1ConfigMap> {
+  return core.replaceNamespacedConfigMap({ namespace: loc.namespace, name: loc.configMap, body: { ...cm, data: { ...cm.data, Corefile: corefile } } });
+}
+
+/** A 409 from a status update racing our patch is retried with a fresh read; anything else is the caller's. */
+async function onConflictRetry<T>(f: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await f();
+    } catch (e) {
+      if ((e as { code?: unknown } | null)?.code !== 409 || i >= attempts) throw e;
+    }
+  }
+}
+
+type Applied = { ok: true; rollout: RolloutReport | undefined } | { ok: false; result: InstallResult };
+
+/**
+ * After the ConfigMap holds the new Corefile (`written`): roll out when the
+ * plan says so, wait for the Deployment, and on failure put `previous` back
+ * byte for byte and undo the rollout. `what` names the change in messages.
+ */
+async function deliver(kc: k8s.KubeConfig, loc: CoreDnsLocation, plan: RolloutPlan | undefined, written: k8s.V1ConfigMap, previous: string, what: string): Promise<Applied> {
+  if (plan === undefined) return { ok: true, rollout: undefined };
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const ref: DeploymentRef = { namespace: loc.namespace, name: loc.deployment };
+  const { decision, options } = plan;
+  if (!decision.rollout) {
+    // No pods restart, so there is nothing to wait for: the reload plugin applies the file
+    // 30-90 s later and keeps the old configuration if the new one fails to load. We only
+    // report the Deployment's state as it is now (docs/coredns.md, "With reload").
+    let deployment: string | undefined;
+    if (plan.deployment) {
+      const h = await apps.readNamespacedDeployment(ref).then(deploymentHealth, (e: unknown) => ({ state: 'unknown', reason: apiErrorMessage(e) }));
+      deployment = `${h.state}: ${h.reason}`;
+    }
+    return { ok: true, rollout: { mode: options.mode, action: options.mode === 'never' ? 'none' : 'reload', reason: decision.reason, ...(deployment ? { deployment } : {}) } };
+  }
+
+  const timeoutMs = options.timeoutMs ?? DEFAULT_ROLLOUT_TIMEOUT_MS;
+  let restart: Restart | undefined;
+  let failure: string;
+  try {
+    restart = await onConflictRetry(async () => restartDeployment(apps, ref, await apps.readNamespacedDeployment(ref), new Date()));
+    const h = await waitForDeployment(apps, ref, timeoutMs, options.pollMs);
+    if (h.state === 'healthy') return { ok: true, rollout: { mode: options.mode, action: 'restarted', reason: decision.reason, deployment: `healthy: ${h.reason}` } };
+    failure = `the CoreDNS rollout after ${what} did not become healthy: ${h.reason}`;
+  } catch (e) {
+    failure = restart ? `the CoreDNS rollout after ${what} could not be followed: ${apiErrorMessage(e)}` : `could not start the CoreDNS rollout after ${what}: ${apiErrorMessage(e)}`;
+  }
+
+  // Roll back: the Corefile first (new pods must read the old one), then the pod template.
+  try {
+    await writeCorefile(core, loc, written, previous);
+  } catch (e) {
+    return {
+      ok: false,
+      result: {
+        kind: 'failed',
+        message: `${failure}; putting the previous Corefile back into ConfigMap ${loc.namespace}/${loc.configMap} failed too (${apiErrorMessage(e)}), so the new Corefile${restart ? ' and the rollout' : ''} are still in place — restore previousCorefile (in --output json) by hand`,
+        previousCorefile: previous,
+      },
+    };
+  }
+  let undone = 'there was no rollout to undo';
+  if (restart) {
+    const r = restart;
+    try {
+      const u = await onConflictRetry(() => undoRestart(apps, ref, r));
+      undone = u.undone ? 'rolled the Deployment back to its previous pod template' : `did not undo the rollout: ${u.reason}`;
+    } catch (e) {
+      undone = `could not undo the rollout (${apiErrorMessage(e)}); the pods will restart with the previous Corefile anyway`;
+    }
+  }
+  const after = await waitForDeployment(apps, ref, timeoutMs, options.pollMs);
+  return {
+    ok: false,
+    result: {
+      kind: 'rolled-back',
+      reason: failure,
+      message: `${failure}; restored the previous Corefile byte for byte and ${undone}; after the rollback the Deployment is ${after.state === 'healthy' ? 'healthy' : `${after.state}: ${after.reason}`}`,
+    },
+  };
+}
+
 export async function installCoreDns(kc: k8s.KubeConfig, opts: InstallOptions = {}): Promise<InstallResult> {
   const loc = opts.location ?? DEFAULT_LOCATION;
   const apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -160,10 +310,12 @@ export async function installCoreDns(kc: k8s.KubeConfig, opts: InstallOptions = 
   });
   if (plan.kind === 'refused') return { kind: 'refused', message: plan.reason };
   if (plan.kind === 'foreign') return { kind: 'foreign', message: plan.reason };
+  const rollout = plan.kind === 'changed' ? planRollout(opts.rollout, corefile, dep) : undefined;
+  if (rollout && 'refused' in rollout) return { kind: 'refused', message: rollout.refused };
 
   // Ask before the first write: RBAC applied and then a forbidden ConfigMap
   // update would leave a half-done install behind.
-  const missing = await denied(kc, installPermissionChecks(loc, plan.kind === 'changed'));
+  const missing = await denied(kc, installPermissionChecks(loc, plan.kind === 'changed', rollout?.decision.rollout === true));
   if (missing.length > 0) return { kind: 'refused', message: deniedMessage('install', missing) };
 
   // RBAC before the Corefile: CoreDNS lists serviceimports as soon as it reloads.
@@ -172,36 +324,63 @@ export async function installCoreDns(kc: k8s.KubeConfig, opts: InstallOptions = 
     await objects.patch(k8s.loadYaml<k8s.KubernetesObject>(JSON.stringify(o)), undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
   }
   if (plan.kind === 'unchanged') return { kind: 'unchanged', message: plan.reason, flavor: choice.flavor };
+  let written: k8s.V1ConfigMap;
   try {
     // Replace with the resourceVersion we read: a concurrent edit fails with 409 instead of being lost.
-    await core.replaceNamespacedConfigMap({ namespace: loc.namespace, name: loc.configMap, body: { ...cm, data: { ...cm.data, Corefile: plan.corefile } } });
+    written = await writeCorefile(core, loc, cm, plan.corefile);
   } catch (e) {
     return { kind: 'refused', message: `could not update ConfigMap ${loc.namespace}/${loc.configMap} (the RBAC objects ${COREDNS_ROLE_NAME} are in place; run install again): ${apiErrorMessage(e)}` };
   }
-  return { kind: 'installed', message: plan.changes.join('; '), flavor: choice.flavor };
+  const applied = await deliver(kc, loc, rollout, written, corefile, 'install');
+  if (!applied.ok) {
+    const r = applied.result;
+    // The RBAC is additive and harmless on its own; uninstall removes it.
+    return r.kind === 'rolled-back' ? { ...r, message: `${r.message} (the RBAC objects ${COREDNS_ROLE_NAME} stay; coredns uninstall removes them)`, flavor: choice.flavor } : r;
+  }
+  return { kind: 'installed', message: plan.changes.join('; '), flavor: choice.flavor, ...(applied.rollout ? { rollout: applied.rollout } : {}) };
 }
 
-export async function uninstallCoreDns(kc: k8s.KubeConfig, location: CoreDnsLocation = DEFAULT_LOCATION): Promise<InstallResult> {
+export interface UninstallOptions {
+  /** As for install; absent: the Corefile is written and nothing else happens. */
+  rollout?: RolloutOptions;
+}
+
+export async function uninstallCoreDns(kc: k8s.KubeConfig, location: CoreDnsLocation = DEFAULT_LOCATION, opts: UninstallOptions = {}): Promise<InstallResult> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const read = await readConfigMap(core, location);
   if (!read.ok) return { kind: 'refused', message: read.message };
   const cm = read.value;
-  const plan = planUninstall(cm.data?.['Corefile'] ?? '');
+  const corefile = cm.data?.['Corefile'] ?? '';
+  const plan = planUninstall(corefile);
   if (plan.kind === 'refused') return { kind: 'refused', message: plan.reason };
+  // Without a Deployment there is nothing to report on, unless it must be rolled out (planRollout refuses then).
+  const dep = plan.kind === 'changed' && opts.rollout ? await readDeployment(kc.makeApiClient(k8s.AppsV1Api), location) : undefined;
+  const rollout = plan.kind === 'changed' ? planRollout(opts.rollout, corefile, dep) : undefined;
+  if (rollout && 'refused' in rollout) return { kind: 'refused', message: rollout.refused };
   const checks: AccessCheck[] = [
     ...(plan.kind === 'changed' ? [{ verb: 'update', group: '', resource: 'configmaps', namespace: location.namespace, name: location.configMap }] : []),
+    ...(rollout?.decision.rollout ? [rolloutCheck(location)] : []),
     ...['clusterrolebindings', 'clusterroles'].map((resource) => ({ verb: 'delete', group: 'rbac.authorization.k8s.io', resource, name: COREDNS_ROLE_NAME })),
   ];
   const missing = await denied(kc, checks);
   if (missing.length > 0) return { kind: 'refused', message: deniedMessage('uninstall', missing) };
+  let delivered: RolloutReport | undefined;
   if (plan.kind === 'changed') {
-    await core.replaceNamespacedConfigMap({ namespace: location.namespace, name: location.configMap, body: { ...cm, data: { ...cm.data, Corefile: plan.corefile } } });
+    const written = await writeCorefile(core, location, cm, plan.corefile);
+    const applied = await deliver(kc, location, rollout, written, corefile, 'uninstall');
+    // Rolled back: the stanza is back, so CoreDNS still needs the RBAC; it stays.
+    if (!applied.ok) return applied.result.kind === 'rolled-back' ? { ...applied.result, message: `${applied.result.message} (the RBAC objects ${COREDNS_ROLE_NAME} stay, as the restored Corefile needs them)` } : applied.result;
+    delivered = applied.rollout;
   }
   // The Corefile first, then RBAC: CoreDNS must stop watching serviceimports before it loses access.
   const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
   await rbac.deleteClusterRoleBinding({ name: COREDNS_ROLE_NAME }).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
   await rbac.deleteClusterRole({ name: COREDNS_ROLE_NAME }).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
-  return { kind: plan.kind === 'changed' ? 'uninstalled' : 'unchanged', message: plan.kind === 'changed' ? 'removed the clusterset stanza and RBAC' : plan.reason };
+  return {
+    kind: plan.kind === 'changed' ? 'uninstalled' : 'unchanged',
+    message: plan.kind === 'changed' ? 'removed the clusterset stanza and RBAC' : plan.reason,
+    ...(delivered ? { rollout: delivered } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------

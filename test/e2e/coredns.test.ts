@@ -21,7 +21,9 @@ import { KUBEADM_COREFILE } from '../../hack/localenv/manifests.js';
 import { planInstall } from '../../src/coredns/corefile/index.js';
 import { installCoreDns } from '../../src/coredns/install.js';
 import { COREDNS_ROLE_NAME } from '../../src/coredns/rbac.js';
+import { RESTARTED_AT, deploymentHealth } from '../../src/coredns/rollout.js';
 import { useEnvironment } from '../support/environment.js';
+import { startFakeKubelet, type FakeKubelet } from '../support/kubelet.js';
 import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
 
 interface Cli {
@@ -226,5 +228,190 @@ describe('clusterset-dns coredns on the local environment (e2e)', function () {
     const again = await cli(['install', ...viaKarmada]);
     expect(again.code).to.equal(0);
     expect(again.stdout).to.match(/member1\s+unchanged/);
+  });
+});
+
+/**
+ * Reload, rollout and rollback, for real on member1: its kube-controller-manager
+ * runs the deployment and replicaset controllers, so `coredns install|uninstall
+ * --rollout` restarts a real Deployment and waits on its real status. The
+ * environment has no kubelet, so a stand-in (test/support/kubelet.ts) writes
+ * pod readiness through the API server's pods/status subresource: it readies
+ * the pods of ReplicaSets that existed before a step ("CoreDNS starts fine"),
+ * and, in the failure steps, never the pods of a new one ("CoreDNS rejects the
+ * new Corefile and never gets ready") — that choice is the test's, and says
+ * nothing about the Corefile's real quality (test/integration/corefile-coredns.test.ts
+ * runs the real binary on it). Everything after it — the rollout stalling, our
+ * timeout, the rollback, the controllers scaling the previous ReplicaSet back —
+ * is real.
+ *
+ * It works on a CoreDNS look-alike (Deployment + ConfigMap) in its own namespace, so
+ * member1's own CoreDNS Corefile is never touched; install does rebind our
+ * ClusterRoleBinding to this namespace's account, so `after` installs kube-system's
+ * again for the suites that follow.
+ */
+describe('clusterset-dns coredns: reload, rollout and rollback (e2e)', function () {
+  this.timeout(300_000);
+  let env: EnvState;
+  let m1: Clients;
+  let apps: k8s.AppsV1Api;
+  let rbac: k8s.RbacAuthorizationV1Api;
+  let kubelet: FakeKubelet | undefined;
+  let here: string[];
+  const ns = uniqueName('e2e-rollout');
+  const labels = { 'k8s-app': 'kube-dns-lookalike' };
+  const NO_RELOAD = KUBEADM_COREFILE.replace(/^\s*reload\n/m, '');
+  const installedNoReload = (planInstall(NO_RELOAD, { flavor: 'in-tree' }) as { corefile: string }).corefile;
+  const ref = { namespace: ns, name: 'coredns' };
+
+  const corefile = async () => (await m1.core.readNamespacedConfigMap({ namespace: ns, name: 'coredns' })).data?.['Corefile'];
+  const setCorefile = async (text: string) => {
+    const cm = await m1.core.readNamespacedConfigMap({ namespace: ns, name: 'coredns' });
+    await m1.core.replaceNamespacedConfigMap({ namespace: ns, name: 'coredns', body: { ...cm, data: { Corefile: text } } });
+  };
+  const deployment = () => apps.readNamespacedDeployment(ref);
+  const restartedAt = async () => (await deployment()).spec?.template.metadata?.annotations?.[RESTARTED_AT];
+  const healthy = () => eventually('the look-alike Deployment to be healthy', async () => (deploymentHealth(await deployment()).state === 'healthy' ? true : undefined), 60_000);
+  const replicaSets = async () => (await apps.listNamespacedReplicaSet({ namespace: ns })).items;
+  /** Only the ReplicaSets that exist now get ready pods: a new one's pods never do. */
+  const onlyExistingReplicaSetsGetReady = async () => {
+    const hashes = new Set((await replicaSets()).map((r) => r.metadata?.labels?.['pod-template-hash']));
+    if (kubelet) kubelet.ready = (p) => hashes.has(p.metadata?.labels?.['pod-template-hash']);
+  };
+  const everyPodGetsReady = () => {
+    if (kubelet) kubelet.ready = () => true;
+  };
+  const roleExists = async () => (await getOrUndefined(() => rbac.readClusterRole({ name: COREDNS_ROLE_NAME }))) !== undefined;
+
+  before(async function () {
+    this.timeout(30 * 60_000);
+    env = await useEnvironment();
+    m1 = clients(env, 'member1');
+    apps = m1.kc.makeApiClient(k8s.AppsV1Api);
+    rbac = m1.kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+    here = ['--kubeconfig', env.kubeconfig, '--context', KARMADA_CONTEXT, '--cluster', 'member1', '--coredns-namespace', ns];
+    await m1.core.createNamespace({ body: { metadata: { name: ns } } });
+    await applyAll(m1, [
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'coredns', namespace: ns } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: ns }, data: { Corefile: KUBEADM_COREFILE } },
+      {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coredns', namespace: ns, labels },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: 'coredns',
+              containers: [{ name: 'coredns', image: `registry.k8s.io/coredns/coredns:${env.versions.coredns}`, args: ['-conf', '/etc/coredns/Corefile'], volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }] }],
+              volumes: [{ name: 'config-volume', configMap: { name: 'coredns', items: [{ key: 'Corefile', path: 'Corefile' }] } }],
+            },
+          },
+        },
+      },
+    ] as k8s.KubernetesObject[]);
+    kubelet = startFakeKubelet(m1.kc, ns, () => true);
+    await healthy();
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    await kubelet?.stop();
+    if (m1) {
+      await m1.core.deleteNamespace({ name: ns }).catch(() => undefined);
+      // Our ClusterRoleBinding back to kube-system/coredns (install here bound it to this namespace's account).
+      const r = await installCoreDns(m1.kc);
+      expect(['installed', 'unchanged'], r.message).to.include(r.kind);
+    }
+  });
+
+  it('with reload in the Corefile, auto restarts nothing: install and uninstall leave the Deployment alone', async () => {
+    const generation = (await deployment()).metadata?.generation;
+    const i = await cli(['install', ...here, '--output', 'json']);
+    expect(i.code, i.stderr + i.stdout).to.equal(0);
+    const im = (JSON.parse(i.stdout) as { members: Array<{ kind: string; rollout: { action: string; reason: string; deployment: string } }> }).members[0]!;
+    expect(im.kind).to.equal('installed');
+    expect(im.rollout).to.deep.include({ action: 'reload' });
+    expect(im.rollout.reason).to.match(/CoreDNS reloads the Corefile itself: `reload` on line 21/);
+    expect(im.rollout.deployment).to.match(/^healthy: /);
+    const u = await cli(['uninstall', ...here]);
+    expect(u.code, u.stderr + u.stdout).to.equal(0);
+    expect(u.stdout).to.match(/member1\s+uninstalled\s+removed the clusterset stanza and RBAC; not rolled out: CoreDNS reloads the Corefile itself/);
+    expect(await corefile()).to.equal(KUBEADM_COREFILE);
+    expect((await deployment()).metadata?.generation, 'no rollout').to.equal(generation);
+    expect(await restartedAt()).to.equal(undefined);
+  });
+
+  it('without reload, install rolls the Deployment out and waits until the new pods are ready', async () => {
+    await setCorefile(NO_RELOAD);
+    everyPodGetsReady();
+    const before = new Set((await replicaSets()).map((r) => r.metadata?.name));
+    const t0 = Date.now();
+    const r = await cli(['install', ...here, '--rollout-timeout', '60s']);
+    expect(r.code, r.stderr + r.stdout).to.equal(0);
+    expect(r.stdout).to.match(/member1\s+installed\s+.*; rolled out \(no server block has the reload plugin, so the pods must be restarted\): healthy: Deployment .*: 2 of 2 replicas updated and available/);
+    expect(await corefile()).to.equal(installedNoReload);
+    expect(await restartedAt(), 'restartedAt set on the pod template').to.match(/^\d{4}-\d\d-\d\dT/);
+    // A new ReplicaSet carries all replicas; the old one is scaled down.
+    const now = await replicaSets();
+    const fresh = now.filter((rs) => !before.has(rs.metadata?.name));
+    expect(fresh, 'one new ReplicaSet').to.have.length(1);
+    expect(fresh[0]?.status?.readyReplicas).to.equal(2);
+    expect(now.filter((rs) => before.has(rs.metadata?.name)).every((rs) => (rs.spec?.replicas ?? 0) === 0), 'old ReplicaSets scaled to 0').to.equal(true);
+    console.error(`      (install with rollout took ${((Date.now() - t0) / 1000).toFixed(1)}s, CLI start included)`);
+  });
+
+  it('uninstall whose new pods never become ready is rolled back: the installed Corefile byte for byte, the previous pod template, the RBAC kept, exit 1', async () => {
+    await healthy();
+    const previousAnnotation = await restartedAt();
+    const rsBefore = (await replicaSets()).map((rs) => rs.metadata?.name).sort();
+    await onlyExistingReplicaSetsGetReady();
+    const r = await cli(['uninstall', ...here, '--rollout-timeout', '15s', '--output', 'json']);
+    expect(r.code, r.stderr + r.stdout).to.equal(1);
+    const m = (JSON.parse(r.stdout) as { ok: boolean; members: Array<{ kind: string; ok: boolean; reason: string; message: string }> }).members[0]!;
+    expect(m).to.deep.include({ kind: 'rolled-back', ok: false });
+    expect(m.reason).to.match(/^the CoreDNS rollout after uninstall did not become healthy: not healthy within 15s: Deployment .*(1 of 2 replicas updated|0 of 1 updated replicas available|old replicas pending termination)/);
+    expect(m.message).to.match(/restored the previous Corefile byte for byte and rolled the Deployment back to its previous pod template; after the rollback the Deployment is healthy \(the RBAC objects .* stay, as the restored Corefile needs them\)$/);
+    expect(await corefile()).to.equal(installedNoReload);
+    expect(await restartedAt()).to.equal(previousAnnotation);
+    expect(await roleExists(), 'RBAC kept').to.equal(true);
+    // The previous ReplicaSet serves again; the failed one (created by our rollout) is scaled to 0.
+    const after = await replicaSets();
+    const failed = after.filter((rs) => !rsBefore.includes(rs.metadata?.name));
+    expect(failed, 'the rollout made one ReplicaSet').to.have.length(1);
+    expect(failed[0]?.spec?.replicas).to.equal(0);
+    expect(deploymentHealth(await deployment()).state).to.equal('healthy');
+  });
+
+  it('uninstall that rolls out fine, then an install whose new pods never become ready is rolled back to the original Corefile byte for byte', async () => {
+    everyPodGetsReady();
+    const u = await cli(['uninstall', ...here, '--rollout-timeout', '60s']);
+    expect(u.code, u.stderr + u.stdout).to.equal(0);
+    expect(u.stdout).to.match(/member1\s+uninstalled\s+.*; rolled out/);
+    expect(await corefile()).to.equal(NO_RELOAD);
+    expect(await roleExists()).to.equal(false);
+
+    await healthy();
+    const previousAnnotation = await restartedAt();
+    await onlyExistingReplicaSetsGetReady();
+    const r = await cli(['install', ...here, '--rollout', 'always', '--rollout-timeout', '15s']);
+    expect(r.code, r.stderr + r.stdout).to.equal(1);
+    expect(r.stdout).to.match(/member1\s+rolled-back\s+the CoreDNS rollout after install did not become healthy: not healthy within 15s/);
+    expect(r.stdout).to.match(/the RBAC objects .* stay; coredns uninstall removes them/);
+    expect(await corefile()).to.equal(NO_RELOAD);
+    expect(await restartedAt()).to.equal(previousAnnotation);
+    expect(deploymentHealth(await deployment()).state).to.equal('healthy');
+  });
+
+  it('refuses, changing nothing, to roll out a Deployment that is not healthy to begin with', async () => {
+    // Scale up with no pod allowed to get ready: the Deployment is unavailable before we start.
+    if (kubelet) kubelet.ready = () => false;
+    await apps.patchNamespacedDeployment({ ...ref, body: { spec: { replicas: 3 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await eventually('the Deployment to see the scale-up', async () => (deploymentHealth(await deployment()).state === 'progressing' ? true : undefined));
+    const cm = await m1.core.readNamespacedConfigMap({ namespace: ns, name: 'coredns' });
+    const r = await cli(['install', ...here]);
+    expect(r.code, r.stderr + r.stdout).to.equal(1);
+    expect(r.stdout).to.match(/member1\s+refused\s+refused before changing anything: a rollout cannot be verified on a CoreDNS Deployment that is not healthy before it \(Deployment .*: 2 of 3 updated replicas available\)/);
+    expect((await m1.core.readNamespacedConfigMap({ namespace: ns, name: 'coredns' })).metadata?.resourceVersion, 'ConfigMap untouched').to.equal(cm.metadata?.resourceVersion);
   });
 });
