@@ -61,6 +61,19 @@ describe('CoreDnsManager (run --manage-coredns)', () => {
     m.stop();
   });
 
+  it('a rollout that was rolled back is not retried (it would break CoreDNS again); a re-engage tries once more', async () => {
+    const s = scripted({ member1: [{ kind: 'rolled-back', message: 'previous Corefile restored', reason: 'pods not ready within 2m' }, { kind: 'installed', message: 'ok' }] });
+    const m = new CoreDnsManager({ install: s.install, options: {}, log, initialRetryMs: 5 });
+    m.engaged('member1', kc('member1'));
+    m.start();
+    await until('rolled back', () => m.outcomes()['member1']?.startsWith('rolled-back') === true);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(s.calls).to.have.length(1);
+    m.engaged('member1', kc('member1'));
+    await until('installed', () => m.outcomes()['member1'] === 'installed: ok');
+    m.stop();
+  });
+
   it('a Corefile set up by someone else is left alone, not retried', async () => {
     const s = scripted({ member1: [{ kind: 'foreign', message: 'mcs-api script' }] });
     const m = new CoreDnsManager({ install: s.install, options: {}, log, initialRetryMs: 5 });

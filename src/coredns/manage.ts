@@ -8,6 +8,11 @@
  * It does not watch Corefiles afterwards: someone who uninstalls by hand is
  * not fought; the next leader start or re-engage installs again.
  *
+ * A rollout that did not become healthy and was rolled back (`rolled-back`,
+ * or `failed` when even the rollback could not be written) is not retried:
+ * the same change would break CoreDNS again. Logged as an error; the next
+ * re-engage or leader start tries once more.
+ *
  * Failures: an error (member unreachable mid-install) and a refusal (the
  * CoreDNS Deployment cannot be read, an old CoreDNS without a flavour, a
  * Corefile we do not understand) are retried with backoff from 5 s up to
@@ -110,6 +115,13 @@ export class CoreDnsManager {
         if (kind === 'installed' || kind === 'unchanged' || kind === 'foreign') {
           st.failures = 0;
           if (fresh) log.info({ result: kind, detail: message }, kind === 'foreign' ? 'CoreDNS already serves the zone by another setup; left alone' : 'CoreDNS set up for clusterset.local');
+          return;
+        }
+        if (kind === 'rolled-back' || kind === 'failed') {
+          // The change reached CoreDNS and its pods did not become ready: doing it
+          // again would only break CoreDNS again. A human looks; a re-engage or the
+          // next leader start tries once more.
+          if (fresh) log.error({ result: kind, detail: message }, 'CoreDNS did not become healthy with the clusterset stanza; rolled back, not retrying');
           return;
         }
         const delay = Math.min(this.maxRetryMs, this.initialRetryMs * 2 ** st.failures);
