@@ -162,7 +162,7 @@ function rbacLabel(s: CoreDnsStatus): string {
   return `not bound to ${r.serviceAccount ?? '?'}`;
 }
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
   // The last column (the message) is never padded, so long messages do not push trailing blanks.
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
@@ -199,7 +199,7 @@ export function formatOutcomes(action: Action, outcomes: readonly Outcome[], out
 // ---------------------------------------------------------------------------
 // I/O
 
-function loadKubeConfig(path: string, context: string, what: string): k8s.KubeConfig {
+export function loadKubeConfig(path: string, context: string, what: string): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   if (path) kc.loadFromFile(path);
   else kc.loadFromDefault();
@@ -212,10 +212,10 @@ function loadKubeConfig(path: string, context: string, what: string): k8s.KubeCo
 
 const CLUSTERS = { group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters' };
 
-type Member = { cluster: string; kc: k8s.KubeConfig } | { cluster: string; error: string };
+export type Member = { cluster: string; kc: k8s.KubeConfig } | { cluster: string; error: string };
 
 /** Each named (or every) Cluster, reached as the controller reaches it. */
-async function karmadaMembers(cp: k8s.KubeConfig, which: string[] | 'all'): Promise<Member[]> {
+export async function karmadaMembers(cp: k8s.KubeConfig, which: string[] | 'all'): Promise<Member[]> {
   const custom = cp.makeApiClient(k8s.CustomObjectsApi);
   const core = cp.makeApiClient(k8s.CoreV1Api);
   let raws: Array<{ name: string; obj: unknown }>;
