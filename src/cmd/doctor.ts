@@ -17,7 +17,7 @@ import { exitCode, formatResults } from '../doctor/format.js';
 import { observeControlPlane, observeMember, type MemberOptions } from '../doctor/observe.js';
 import type { StatusOptions } from '../coredns/install.js';
 import { apiErrorMessage } from '../k8s/errors.js';
-import { COREDNS_FLAGS, karmadaMembers, loadKubeConfig, type Io, type Member, type Target } from './coredns.js';
+import { COREDNS_FLAGS, findMembers, parseCoreDnsOptions, parseOrExit, parseTarget, processIo, type Io, type Member, type Target } from './coredns.js';
 import { UsageError, flagHelp, parseFlags, type FlagSpec } from './flags.js';
 
 const fromCoreDns = (name: string): FlagSpec => {
@@ -103,19 +103,7 @@ export function parseDoctorArgs(argv: string[]): DoctorCommand | 'help' {
   if (f['help']) return 'help';
   const str = (name: string) => String(f[name]).trim();
 
-  const clusters = [...new Set(str('cluster').split(',').map((s) => s.trim()).filter((s) => s !== ''))];
-  if (str('cluster') !== '' && clusters.length === 0) throw new UsageError('--cluster: no cluster names given');
-  const memberKc = str('member-kubeconfig');
-  const all = f['all'] === true;
-  let target: Target;
-  if (memberKc) {
-    if (all || clusters.length > 0) throw new UsageError('--member-kubeconfig checks one member directly; do not combine it with --cluster or --all');
-    target = { kind: 'direct', kubeconfig: memberKc, context: str('member-context') };
-  } else {
-    if (str('member-context')) throw new UsageError('--member-context needs --member-kubeconfig');
-    if (all && clusters.length > 0) throw new UsageError('give either --cluster or --all, not both');
-    target = { kind: 'karmada', kubeconfig: str('kubeconfig'), context: str('context'), clusters: clusters.length > 0 ? clusters : 'all' };
-  }
+  const target = parseTarget(f, { defaultAll: true });
 
   let service: DoctorCommand['service'];
   if (str('service') !== '') {
@@ -152,28 +140,15 @@ export function parseDoctorArgs(argv: string[]): DoctorCommand | 'help' {
   const dnsTimeoutMs = Number(f['dns-timeout']);
   if (dnsTimeoutMs <= 0) throw new UsageError('--dns-timeout must be more than 0');
 
-  const flavor = str('coredns-flavor');
-  if (flavor !== '' && flavor !== 'in-tree' && flavor !== 'external') throw new UsageError(`--coredns-flavor: want in-tree or external, got ${JSON.stringify(flavor)}`);
-  const version = str('coredns-version');
-  if (version !== '' && !/^v?\d+\.\d+\.\d+/.test(version)) throw new UsageError(`--coredns-version: want MAJOR.MINOR.PATCH (e.g. 1.12.2), got ${JSON.stringify(version)}`);
-  const output = str('output');
-  if (output !== 'table' && output !== 'json') throw new UsageError(`--output: want table or json, got ${JSON.stringify(output)}`);
-  const zone = str('zone');
-  if (zone === '') throw new UsageError('--zone must not be empty');
-  for (const n of ['coredns-namespace', 'coredns-deployment', 'coredns-configmap']) if (str(n) === '') throw new UsageError(`--${n} must not be empty`);
+  const { options, output } = parseCoreDnsOptions(f);
 
   return {
     target,
     ...(service ? { service } : {}),
     dns,
     dnsTimeoutMs,
-    zone,
-    coredns: {
-      location: { namespace: str('coredns-namespace'), deployment: str('coredns-deployment'), configMap: str('coredns-configmap') },
-      zone,
-      ...(flavor ? { flavor: flavor as 'in-tree' | 'external' } : {}),
-      ...(version ? { version: version.replace(/^v/, '') } : {}),
-    },
+    zone: options.zone,
+    coredns: options,
     localFirst: f['local-first'] === true,
     output,
   };
@@ -186,23 +161,9 @@ function memberFlag(target: Target): (member: string) => string {
   return (member) => `${cp}--cluster ${member}`;
 }
 
-const processIo: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
-
 export async function doctor(argv: string[], io: Io = processIo): Promise<number> {
-  let cmd: DoctorCommand | 'help';
-  try {
-    cmd = parseDoctorArgs(argv);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`clusterset-dns doctor: ${e.message}\nRun clusterset-dns doctor --help for the flags.\n`);
-      return 2;
-    }
-    throw e;
-  }
-  if (cmd === 'help') {
-    io.stdout(DOCTOR_HELP);
-    return 0;
-  }
+  const cmd = parseOrExit('doctor', DOCTOR_HELP, parseDoctorArgs, argv, io);
+  if (typeof cmd === 'number') return cmd;
   const output = cmd.output;
   const print = (results: CheckResult[]) => {
     io.stdout(formatResults(results, output));
@@ -212,18 +173,9 @@ export async function doctor(argv: string[], io: Io = processIo): Promise<number
   const obs: DoctorObservation = { mode: cmd.target.kind, members: [], ...(cmd.service ? { service: cmd.service } : {}) };
   let members: Member[];
   try {
-    if (cmd.target.kind === 'direct') {
-      const kc = loadKubeConfig(cmd.target.kubeconfig, cmd.target.context, '--member-kubeconfig');
-      members = [{ cluster: kc.getCurrentContext() || cmd.target.kubeconfig, kc }];
-    } else {
-      const cp = loadKubeConfig(cmd.target.kubeconfig, cmd.target.context, '--kubeconfig');
-      const [found, controlPlane] = await Promise.all([
-        karmadaMembers(cp, cmd.target.clusters),
-        observeControlPlane(cp, cmd.service ? { service: cmd.service } : {}),
-      ]);
-      members = found;
-      obs.controlPlane = controlPlane;
-    }
+    const found = await findMembers(cmd.target);
+    members = found.members;
+    if (found.controlPlane) obs.controlPlane = await observeControlPlane(found.controlPlane, cmd.service ? { service: cmd.service } : {});
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr(`clusterset-dns doctor: ${e.message}\n`);

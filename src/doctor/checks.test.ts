@@ -148,6 +148,7 @@ const CASES: Case[] = [
   { name: 'no DNS address: skipped with how to give one', obs: m2({ dns: undefined }), check: 'dns', status: 'skip', detail: /--dns member2=HOST:PORT/ },
   { name: 'SERVFAIL: the zone is not served there', obs: m2({ dns: dnsWith({ error: 'ESERVFAIL' }) }), check: 'dns', status: 'fail', detail: /SERVFAIL/, fix: /reload/ },
   { name: 'no answer at all', obs: m2({ dns: dnsWith({ error: 'ETIMEOUT' }) }), check: 'dns', status: 'fail', detail: /timeout/, fix: /check --dns/ },
+  { name: 'the zone is served but the ConfigMap no longer says so: not reloaded yet', obs: m2({ coredns: coredns({ corefile: KUBEADM }) }), check: 'dns', status: 'warn', detail: /although the Corefile in the ConfigMap does not: CoreDNS has not reloaded it yet/ },
   { name: 'an answer for a name that cannot exist', obs: m2({ dns: dnsWith({ ips: ['1.2.3.4'] }) }), check: 'dns', status: 'warn', detail: /wildcard/ },
   // Ports
   { name: 'empty ports, Karmada-managed: fix the control-plane template', obs: m2({ serviceImports: ok([si('web', { ips: [IP2], ports: 0 })]) }), check: 'ports', status: 'fail', detail: /NXDOMAIN/, fix: /^add ports to the control-plane ServiceImport shop\/web \(Karmada propagates them to member2\)$/ },

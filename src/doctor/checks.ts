@@ -233,7 +233,7 @@ function memberChecks(m: MemberObservation, obs: DoctorObservation, cp: CpLists 
 
   out.push(crdCheck(m, r));
   out.push(...corednsChecks(m, opts, r));
-  if (m.dns) out.push(dnsProbeCheck(m.dns, opts.zone, r));
+  if (m.dns) out.push(dnsProbeCheck(m.dns, opts.zone, m.coredns.ok ? m.coredns.status.corefile.status : undefined, r));
   else out.push(r('dns', 'skip', `no DNS address for ${member}: pass --dns HOST:PORT (one member) or --dns ${member}=HOST:PORT to query its CoreDNS`));
 
   if (!readsOk(m)) {
@@ -356,9 +356,15 @@ const describeAnswer = (a: DnsAnswer): string => {
   }
 };
 
-function dnsProbeCheck(d: DnsObservation, zone: string, r: Row): CheckResult {
+function dnsProbeCheck(d: DnsObservation, zone: string, corefile: string | undefined, r: Row): CheckResult {
   const a = d.probe;
-  if ('error' in a && a.error === 'ENOTFOUND') return r('dns', 'pass', `${d.server} serves ${zone} (NXDOMAIN for a name that does not exist)`);
+  if ('error' in a && a.error === 'ENOTFOUND') {
+    // The running CoreDNS and the ConfigMap disagree: what runs is not what the Corefile says (yet).
+    if (corefile === 'absent') {
+      return r('dns', 'warn', `${d.server} serves ${zone} although the Corefile in the ConfigMap does not: CoreDNS has not reloaded it yet (reload plugin: up to 30 s, plus the kubelet's ConfigMap sync), or --dns is not this member's CoreDNS`);
+    }
+    return r('dns', 'pass', `${d.server} serves ${zone} (NXDOMAIN for a name that does not exist)`);
+  }
   if ('ips' in a) return r('dns', 'warn', `${d.server} answered ${describeAnswer(a)} for a name that cannot exist in ${zone}: a wildcard, or not CoreDNS's kubernetes plugin?`);
   if (a.error === 'ESERVFAIL') {
     return r('dns', 'fail', `${d.server} answers SERVFAIL for ${zone}: it does not serve the zone (stanza not loaded yet, or not this member's CoreDNS) or CoreDNS cannot list serviceimports`,
