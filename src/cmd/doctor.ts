@@ -59,7 +59,7 @@ Checks, for each member, every link between a ServiceImport and a CoreDNS answer
 and for each ServiceImport (or the one --service names):
   ports           spec.ports is not empty (CoreDNS answers NXDOMAIN without ports)
   ips             spec.ips holds what the controller would write (its own decision code, run here)
-  answer          with --dns: a live A query returns exactly spec.ips
+  answer          with --dns: a live A/AAAA query returns exactly spec.ips
 Every failure comes with a one-line fix. A DNS answer can lag spec.ips by the cache's lifetime
 (kubeadm's cache 30 keeps clusterset answers, negative ones too): the detail says so.
 See docs/doctor.md.

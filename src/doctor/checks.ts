@@ -38,7 +38,7 @@ export type Listed<T> = { ok: true; items: T[] } | { ok: false; code?: number; m
 /** A one-shot get; `value` undefined means 404. */
 export type Got<T> = { ok: true; value: T | undefined } | { ok: false; code?: number; message: string };
 
-/** One A query; `error` is node:dns's code (ENOTFOUND = NXDOMAIN, ENODATA = no records, ESERVFAIL, ETIMEOUT, ECONNREFUSED…). */
+/** One name's A (and AAAA) records; `error` is node:dns's code (ENOTFOUND = NXDOMAIN, ENODATA = no records, ESERVFAIL, ETIMEOUT, ECONNREFUSED…). */
 export type DnsAnswer = { ips: string[] } | { error: string };
 
 export interface ControlPlaneObservation {

@@ -60,15 +60,26 @@ export async function observeControlPlane(kc: k8s.KubeConfig, scope: Scope): Pro
   return { serviceImports, overridePolicies, namespaces };
 }
 
-/** One A query against `server` (HOST:PORT); errors become values. */
-export async function queryA(server: string, name: string, timeoutMs: number): Promise<DnsAnswer> {
+/** One A (or AAAA) query against `server` (HOST:PORT); errors become values. */
+export async function query(server: string, name: string, timeoutMs: number, rrtype: 'A' | 'AAAA' = 'A'): Promise<DnsAnswer> {
   const r = new Resolver({ timeout: timeoutMs, tries: 2 });
   r.setServers([server]);
   try {
-    return { ips: (await r.resolve4(name)).sort() };
+    return { ips: (await (rrtype === 'A' ? r.resolve4(name) : r.resolve6(name))).sort() };
   } catch (e) {
     return { error: (e as { code?: string }).code ?? String(e) };
   }
+}
+
+/**
+ * A and AAAA together, as spec.ips may hold one IP per family. A name with
+ * records of either family answers with them all; otherwise the A query's
+ * error (NXDOMAIN, NODATA, SERVFAIL…) stands for the name.
+ */
+export async function queryAddresses(server: string, name: string, timeoutMs: number): Promise<DnsAnswer> {
+  const [a, aaaa] = await Promise.all([query(server, name, timeoutMs, 'A'), query(server, name, timeoutMs, 'AAAA')]);
+  if ('ips' in a || 'ips' in aaaa) return { ips: [...('ips' in a ? a.ips : []), ...('ips' in aaaa ? aaaa.ips : [])] };
+  return a;
 }
 
 async function subjectAccess(kc: k8s.KubeConfig, sa: string): Promise<{ ok: true; value: SarObservation } | { ok: false; message: string }> {
@@ -138,8 +149,8 @@ async function observeReached(member: string, kc: k8s.KubeConfig, opts: MemberOp
     // A fresh random name each run: kubeadm's cache keeps negative answers, and a reused name could be answered from it.
     const probeName = `doctor-${randomBytes(4).toString('hex')}.clusterset-dns-doctor.svc.${opts.zone}`;
     const [probe, ...answers] = await Promise.all([
-      queryA(server, probeName, opts.dnsTimeoutMs),
-      ...keys.map((k) => queryA(server, `${k.name}.${k.namespace}.svc.${opts.zone}`, opts.dnsTimeoutMs)),
+      query(server, probeName, opts.dnsTimeoutMs),
+      ...keys.map((k) => queryAddresses(server, `${k.name}.${k.namespace}.svc.${opts.zone}`, opts.dnsTimeoutMs)),
     ]);
     dns = { server, probe: probe as DnsAnswer, answers: Object.fromEntries(keys.map((k, i) => [`${k.namespace}/${k.name}`, answers[i] as DnsAnswer])) };
   }
