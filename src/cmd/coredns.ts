@@ -25,7 +25,7 @@ import {
 } from '../coredns/install.js';
 import { ROLLOUT_MODES, type RolloutMode } from '../coredns/rollout.js';
 import { apiErrorMessage, isNotFound } from '../k8s/errors.js';
-import { UsageError, flagHelp, parseFlags, type FlagSpec } from './flags.js';
+import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './flags.js';
 
 export const COREDNS_FLAGS: FlagSpec[] = [
   { name: 'cluster', kind: 'string', default: '', help: 'Member cluster(s) to act on, by Karmada Cluster name; several as a comma-separated list (member1,member2).' },
@@ -74,6 +74,26 @@ ${flagHelp(COREDNS_FLAGS)}
 
 export type Action = 'install' | 'uninstall' | 'status';
 
+/**
+ * --cluster / --all / --member-kubeconfig (and their contexts) → which members; pure.
+ * `defaultAll`: neither --cluster nor --all means every Cluster (doctor) instead of a usage error (coredns, which changes things).
+ */
+export function parseTarget(f: FlagValues, opts: { defaultAll: boolean }): Target {
+  const str = (name: string) => String(f[name]).trim();
+  const clusters = str('cluster').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (str('cluster') !== '' && clusters.length === 0) throw new UsageError('--cluster: no cluster names given');
+  const memberKc = str('member-kubeconfig');
+  const all = f['all'] === true;
+  if (memberKc) {
+    if (all || clusters.length > 0) throw new UsageError('--member-kubeconfig reaches one member directly; do not combine it with --cluster or --all');
+    return { kind: 'direct', kubeconfig: memberKc, context: str('member-context') };
+  }
+  if (str('member-context')) throw new UsageError('--member-context needs --member-kubeconfig');
+  if (all && clusters.length > 0) throw new UsageError('give either --cluster or --all, not both');
+  if (!all && clusters.length === 0 && !opts.defaultAll) throw new UsageError('say which members: --cluster NAME[,NAME...], --all, or --member-kubeconfig PATH');
+  return { kind: 'karmada', kubeconfig: str('kubeconfig'), context: str('context'), clusters: all || clusters.length === 0 ? 'all' : [...new Set(clusters)] };
+}
+
 export type Target =
   | { kind: 'karmada'; kubeconfig: string; context: string; clusters: string[] | 'all' }
   | { kind: 'direct'; kubeconfig: string; context: string };
@@ -97,24 +117,9 @@ export function parseCoreDnsArgs(argv: string[]): CoreDnsCommand | 'help' {
   const f = parseFlags(COREDNS_FLAGS, rest, {});
   if (f['help']) return 'help';
   const str = (name: string) => String(f[name]).trim();
+  const target = parseTarget(f, { defaultAll: false });
 
-  const clusters = str('cluster').split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (str('cluster') !== '' && clusters.length === 0) throw new UsageError('--cluster: no cluster names given');
-  const memberKc = str('member-kubeconfig');
-  const all = f['all'] === true;
-  let target: Target;
-  if (memberKc) {
-    if (all || clusters.length > 0) throw new UsageError('--member-kubeconfig reaches one member directly; do not combine it with --cluster or --all');
-    target = { kind: 'direct', kubeconfig: memberKc, context: str('member-context') };
-  } else {
-    if (str('member-context')) throw new UsageError('--member-context needs --member-kubeconfig');
-    if (all && clusters.length > 0) throw new UsageError('give either --cluster or --all, not both');
-    if (!all && clusters.length === 0) throw new UsageError('say which members: --cluster NAME[,NAME...], --all, or --member-kubeconfig PATH');
-    target = { kind: 'karmada', kubeconfig: str('kubeconfig'), context: str('context'), clusters: all ? 'all' : [...new Set(clusters)] };
-  }
-
-  const flavor = str('coredns-flavor');
-  if (flavor !== '' && flavor !== 'in-tree' && flavor !== 'external') throw new UsageError(`--coredns-flavor: want in-tree or external, got ${JSON.stringify(flavor)}`);
+  const { options, output } = parseCoreDnsOptions(f);
   const ttlRaw = str('ttl');
   let ttl: number | undefined;
   if (ttlRaw !== '') {
@@ -122,13 +127,6 @@ export function parseCoreDnsArgs(argv: string[]): CoreDnsCommand | 'help' {
     // CoreDNS's own bounds for the kubernetes plugin's ttl.
     if (!/^\d+$/.test(ttlRaw) || ttl > 3600) throw new UsageError(`--ttl: want whole seconds from 0 to 3600, got ${JSON.stringify(ttlRaw)}`);
   }
-  const version = str('coredns-version');
-  if (version !== '' && !/^v?\d+\.\d+\.\d+/.test(version)) throw new UsageError(`--coredns-version: want MAJOR.MINOR.PATCH (e.g. 1.12.2), got ${JSON.stringify(version)}`);
-  const output = str('output');
-  if (output !== 'table' && output !== 'json') throw new UsageError(`--output: want table or json, got ${JSON.stringify(output)}`);
-  const zone = str('zone');
-  if (zone === '') throw new UsageError('--zone must not be empty');
-  for (const n of ['coredns-namespace', 'coredns-deployment', 'coredns-configmap']) if (str(n) === '') throw new UsageError(`--${n} must not be empty`);
   if (action !== 'install') {
     // Accepted by parseFlags for every action; say so rather than silently ignore them.
     if (ttl !== undefined || f['header-ra-fix'] === true) throw new UsageError(`--ttl and --header-ra-fix apply to install only`);
@@ -139,17 +137,36 @@ export function parseCoreDnsArgs(argv: string[]): CoreDnsCommand | 'help' {
   if (rolloutTimeoutMs <= 0) throw new UsageError('--rollout-timeout must be positive');
   if (action === 'status' && rest.some((a) => /^--rollout(-timeout)?(=|$)/.test(a))) throw new UsageError('--rollout and --rollout-timeout apply to install and uninstall only');
 
-  const location: CoreDnsLocation = { namespace: str('coredns-namespace'), deployment: str('coredns-deployment'), configMap: str('coredns-configmap') };
   const install: InstallOptions = {
-    location,
-    zone,
-    ...(flavor ? { flavor: flavor as Flavor } : {}),
-    ...(version ? { version: version.replace(/^v/, '') } : {}),
+    ...options,
     ...(ttl !== undefined ? { ttl } : {}),
     ...(f['header-ra-fix'] === true ? { headerRaFix: true } : {}),
     rollout: { mode: rollout as RolloutMode, timeoutMs: rolloutTimeoutMs },
   };
   return { action, target, install, output };
+}
+
+/** Where CoreDNS is and what it runs (--zone, --coredns-*), and --output; pure. Shared with doctor. */
+export function parseCoreDnsOptions(f: FlagValues): { options: { location: CoreDnsLocation; zone: string; flavor?: Flavor; version?: string }; output: 'table' | 'json' } {
+  const str = (name: string) => String(f[name]).trim();
+  const flavor = str('coredns-flavor');
+  if (flavor !== '' && flavor !== 'in-tree' && flavor !== 'external') throw new UsageError(`--coredns-flavor: want in-tree or external, got ${JSON.stringify(flavor)}`);
+  const version = str('coredns-version');
+  if (version !== '' && !/^v?\d+\.\d+\.\d+/.test(version)) throw new UsageError(`--coredns-version: want MAJOR.MINOR.PATCH (e.g. 1.12.2), got ${JSON.stringify(version)}`);
+  const output = str('output');
+  if (output !== 'table' && output !== 'json') throw new UsageError(`--output: want table or json, got ${JSON.stringify(output)}`);
+  const zone = str('zone');
+  if (zone === '') throw new UsageError('--zone must not be empty');
+  for (const n of ['coredns-namespace', 'coredns-deployment', 'coredns-configmap']) if (str(n) === '') throw new UsageError(`--${n} must not be empty`);
+  return {
+    options: {
+      location: { namespace: str('coredns-namespace'), deployment: str('coredns-deployment'), configMap: str('coredns-configmap') },
+      zone,
+      ...(flavor ? { flavor: flavor as Flavor } : {}),
+      ...(version ? { version: version.replace(/^v/, '') } : {}),
+    },
+    output,
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -187,7 +204,7 @@ function rolloutNote(r: InstallResult): string {
   return `; not rolled out: ${ro.reason}${ro.deployment ? `; ${ro.deployment}` : ''}`;
 }
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
   // The last column (the message) is never padded, so long messages do not push trailing blanks.
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
@@ -237,7 +254,7 @@ function loadKubeConfig(path: string, context: string, what: string): k8s.KubeCo
 
 const CLUSTERS = { group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters' };
 
-type Member = { cluster: string; kc: k8s.KubeConfig } | { cluster: string; error: string };
+export type Member = { cluster: string; kc: k8s.KubeConfig } | { cluster: string; error: string };
 
 /** Each named (or every) Cluster, reached as the controller reaches it. */
 async function karmadaMembers(cp: k8s.KubeConfig, which: string[] | 'all'): Promise<Member[]> {
@@ -304,35 +321,53 @@ export interface Io {
   stderr: (s: string) => void;
 }
 
-const processIo: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+export const processIo: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
 
-export async function coredns(argv: string[], io: Io = processIo): Promise<number> {
-  let cmd: CoreDnsCommand | 'help';
+/**
+ * A subcommand's argv → its command; a usage error is printed (exit 2), and
+ * --help prints `help` (exit 0): a number means "exit with this".
+ */
+export function parseOrExit<C>(name: string, help: string, parse: (argv: string[]) => C | 'help', argv: string[], io: Io): C | number {
+  let cmd: C | 'help';
   try {
-    cmd = parseCoreDnsArgs(argv);
+    cmd = parse(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`clusterset-dns coredns: ${e.message}\nRun clusterset-dns coredns --help for the flags.\n`);
+      io.stderr(`clusterset-dns ${name}: ${e.message}\nRun clusterset-dns ${name} --help for the flags.\n`);
       return 2;
     }
     throw e;
   }
   if (cmd === 'help') {
-    io.stdout(COREDNS_HELP);
+    io.stdout(help);
     return 0;
   }
+  return cmd;
+}
+
+/**
+ * The members a Target names — the one --member-kubeconfig reaches (named
+ * after its context), or Clusters through Karmada, with the control plane's
+ * KubeConfig. Throws UsageError for a context that is not there.
+ */
+export async function findMembers(t: Target): Promise<{ members: Member[]; controlPlane?: k8s.KubeConfig }> {
+  if (t.kind === 'direct') {
+    const kc = loadKubeConfig(t.kubeconfig, t.context, '--member-kubeconfig');
+    return { members: [{ cluster: kc.getCurrentContext() || t.kubeconfig, kc }] };
+  }
+  const controlPlane = loadKubeConfig(t.kubeconfig, t.context, '--kubeconfig');
+  return { members: await karmadaMembers(controlPlane, t.clusters), controlPlane };
+}
+
+export async function coredns(argv: string[], io: Io = processIo): Promise<number> {
+  const cmd = parseOrExit('coredns', COREDNS_HELP, parseCoreDnsArgs, argv, io);
+  if (typeof cmd === 'number') return cmd;
   let members: Member[];
   try {
-    if (cmd.target.kind === 'direct') {
-      const kc = loadKubeConfig(cmd.target.kubeconfig, cmd.target.context, '--member-kubeconfig');
-      members = [{ cluster: kc.getCurrentContext() || cmd.target.kubeconfig, kc }];
-    } else {
-      const cp = loadKubeConfig(cmd.target.kubeconfig, cmd.target.context, '--kubeconfig');
-      members = await karmadaMembers(cp, cmd.target.clusters);
-      if (members.length === 0) {
-        io.stderr('clusterset-dns coredns: --all found no Cluster objects on the Karmada API server; check --kubeconfig/--context point at karmada-apiserver\n');
-        return 1;
-      }
+    members = (await findMembers(cmd.target)).members;
+    if (members.length === 0) {
+      io.stderr('clusterset-dns coredns: --all found no Cluster objects on the Karmada API server; check --kubeconfig/--context point at karmada-apiserver\n');
+      return 1;
     }
   } catch (e) {
     if (e instanceof UsageError) {

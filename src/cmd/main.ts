@@ -12,7 +12,7 @@ Makes <svc>.<ns>.svc.clusterset.local resolve across the member clusters of a Ka
 Usage:
   clusterset-dns run [flags]                       run the controller (run --help for flags)
   clusterset-dns coredns install|uninstall|status  set up CoreDNS in members (coredns --help for flags)
-  clusterset-dns doctor                            check the whole chain (not yet implemented)
+  clusterset-dns doctor [flags]                    check the whole chain per member (doctor --help for flags)
   clusterset-dns version                           print the version
   clusterset-dns help                              print this help
 `;
@@ -30,6 +30,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./run.js')).run(argv.slice(1));
     case 'coredns':
       return (await import('./coredns.js')).coredns(argv.slice(1));
+    case 'doctor':
+      return (await import('./doctor.js')).doctor(argv.slice(1));
     case 'version':
     case '--version':
       process.stdout.write(`${pkg.version}\n`);

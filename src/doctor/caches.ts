@@ -1,0 +1,49 @@
+/**
+ * One-shot lists as the controller's Caches (src/controller/caches.ts), so
+ * doctor can hand them to buildSnapshot and decide — the controller's own
+ * code — and learn what the controller would write, without a second copy of
+ * D1. Pure.
+ */
+import { key, type EndpointSlice, type KubeObject } from '../api/types.js';
+import { ipsMaxItemsOf } from '../clusters/manager.js';
+import type { Caches, MemberCaches, ObjectReader } from '../controller/caches.js';
+import type { CpLists, Listed, MemberObservation } from './checks.js';
+
+function reader<T extends KubeObject>(items: readonly T[]): ObjectReader<T> & { list(): T[] } {
+  // Namespaces are cluster-scoped: no metadata.namespace, so their key is "/name", as the caches' get('', name) asks.
+  const byKey = new Map(items.map((o) => [key(o.metadata.namespace ?? '', o.metadata.name), o]));
+  return { get: (namespace, name) => byKey.get(key(namespace, name)), list: () => [...items] };
+}
+
+/** Items of a list that answered; a 404 (CRD not installed) reads as empty, as the controller's reflector sees it. */
+const items = <T>(l: Listed<T>): T[] => (l.ok ? l.items : []);
+
+export function listCaches(cp: CpLists | undefined, members: ReadonlyArray<Extract<MemberObservation, { reached: true }>>): Caches {
+  const none = reader<never>([]);
+  const controlPlane = cp
+    ? { serviceImports: reader(cp.serviceImports), overridePolicies: reader(cp.overridePolicies), namespaces: reader(cp.namespaces) }
+    : { serviceImports: none, overridePolicies: none, namespaces: none };
+  const memberCaches = members.map((m): MemberCaches => {
+    const slices = new Map<string, EndpointSlice[]>();
+    for (const sl of items(m.endpointSlices)) {
+      const svc = sl.metadata.labels?.['kubernetes.io/service-name'];
+      if (!svc) continue;
+      const k = key(sl.metadata.namespace ?? '', svc);
+      slices.set(k, [...(slices.get(k) ?? []), sl]);
+    }
+    const crd = m.crds.serviceimports.ok ? m.crds.serviceimports.value : undefined;
+    return {
+      cluster: m.member,
+      // Only members whose lists all answered get here: that is what "reachable" means to the controller.
+      reachable: () => true,
+      starting: () => false,
+      ipsMaxItems: () => ipsMaxItemsOf(crd),
+      serviceImports: reader(items(m.serviceImports)),
+      services: reader(items(m.services)),
+      serviceExports: reader(items(m.serviceExports)),
+      namespaces: reader(items(m.namespaces)),
+      endpointSlicesOf: (namespace, service) => slices.get(key(namespace, service)) ?? [],
+    };
+  });
+  return { controlPlane, members: () => memberCaches };
+}
