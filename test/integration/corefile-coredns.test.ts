@@ -237,8 +237,6 @@ describe('Corefile editor output on a real CoreDNS (integration)', function () {
     // Fixtures that CoreDNS rejects as they are: known, and listed so that a new one is noticed.
     const rejected = results.filter((r) => !r.counted);
     expect(rejected.filter((r) => !r.s.random).map((r) => [r.s.name.replace(/ \{.*$/, ''), /plugin\/\w+: .*|Error during parsing: .*/.exec(r.out.detail)?.[0]])).to.deep.equal([
-      // `}#comment`: CoreDNS v1.14 does not end the block there (our parser does: it treats `#` as a comment anywhere outside quotes).
-      ['hand-written with comments', 'plugin/kubernetes: this plugin can only be used once per Server Block'],
       // health's option parser does not take a block on one line.
       ['blocks on one line', `plugin/health: ${/\S+:4 - Error during parsing: Wrong argument count or unexpected line ending after '\}'/.exec(rejected.find((r) => r.s.name.startsWith('blocks on one line'))?.out.detail ?? '')?.[0] ?? '(other error)'}`],
     ]);

@@ -71,6 +71,15 @@ describe('corefile/clusterset', () => {
       );
     });
 
+    it('sees a glued comment with blanks as CoreDNS does: words after the closing brace, refused', () => {
+      // `}#no space` is `}` then the words `space` ... for CoreDNS (v1.14.7 fails with
+      // "kubernetes: this plugin can only be used once per Server Block").
+      const broken = COMMENTED.replace('}#no-space-before-this-comment', '}#no space before this comment');
+      const p = planInstall(broken, { flavor: 'in-tree' });
+      expect(p.kind).to.equal('refused');
+      expect('reason' in p ? p.reason : '').to.match(/text after its block's closing '}'/);
+    });
+
     it('appends the marker after an existing end-of-line comment', () => {
       const out = installed(COMMENTED);
       expect(out).to.contain(

@@ -150,7 +150,7 @@ export const COMMENTED = lines(
   '       # PTR for pods and services',
   '       fallthrough in-addr.arpa ip6.arpa',
   '       ttl 30',
-  '    }#no space before this comment',
+  '    }#no-space-before-this-comment',
   '',
   '    prometheus :9153',
   '    forward . 8.8.8.8 8.8.4.4 {',

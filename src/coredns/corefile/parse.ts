@@ -225,14 +225,20 @@ function lex(src: string): Lexed {
       }
       value = out;
     } else {
-      // A word runs to whitespace or `#`: Caddy starts a comment at any unquoted `#`,
-      // even in the middle of a word (`foo#bar` is the word `foo` and a comment).
+      // A word runs to whitespace or `#`. A `#` glued to a word ends the word but,
+      // in Caddy's lexer (caddyfile/lexer.go, coredns/caddy v1.1.4-0.20250930002214),
+      // comments only up to the next whitespace: its `comment` flag is local to one
+      // token, so `}#no space here` is the tokens `}`, `space`, `here` — checked
+      // against CoreDNS v1.14.7. The glued part stays in the token's raw text.
       while (pos < n) {
         const c = src.charCodeAt(pos);
         if (isSpace(c) || c === 0x23) break;
         pos++;
       }
       value = src.slice(start, pos);
+      if (pos < n && src.charCodeAt(pos) === 0x23) {
+        while (pos < n && !isSpace(src.charCodeAt(pos))) pos++;
+      }
     }
     const raw = src.slice(start, pos);
     const endLine = line;

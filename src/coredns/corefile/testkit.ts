@@ -78,7 +78,9 @@ export function mutateTrivia(src: string, rng: Rng, rate = 0.25, extendComments 
     out += leading + t.raw + trailing;
   });
   let eof = cf.eof;
-  if (rng.bool(rate)) eof += rng.bool() ? eol : comment(rng) + eol;
+  // A comment glued to the last token (a file without a final newline) would
+  // only comment up to its first blank in CoreDNS's lexer: keep a blank before it.
+  if (rng.bool(rate)) eof += rng.bool() ? eol : (/\s$/.test(out + eof) ? '' : ' ') + comment(rng) + eol;
   return out + eof;
 }
 
