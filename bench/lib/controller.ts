@@ -37,6 +37,7 @@ export function buildController(log: (l: string) => void): string {
   return main;
 }
 
-export function startBuiltController(env: EnvState, mainJs: string, args: string[], name: string): Promise<RunningController> {
-  return startController(env, args, name, mainJs);
+/** Runs the build as the image does (its node flags and MALLOC_ARENA_MAX), or with Node's defaults when `plainNode`. */
+export function startBuiltController(env: EnvState, mainJs: string, args: string[], name: string, plainNode = false): Promise<RunningController> {
+  return startController(env, args, name, mainJs, plainNode);
 }

@@ -13,6 +13,17 @@ import { KARMADA_CONTEXT, access, kubeConfig, type EnvState } from './environmen
 import { apply, kubeConfigYaml, parseYamlObjects } from './kube.js';
 import { freePorts, isAlive, rssBytes, startProcess, stopProcess, tailLog, waitUntil, type ProcessInfo } from './process.js';
 
+/**
+ * How the container image runs Node (the Dockerfile's ENV and ENTRYPOINT; a
+ * unit test keeps them equal): a 1 MiB young generation and two malloc
+ * arenas. The controller's live heap at 1,000 imports is ~50-90 MiB; V8's
+ * default 16 MiB semi-spaces and glibc's per-thread arenas took a cold start
+ * to 280-337 MiB of RSS, these two to 163-167 MiB, for about the same time
+ * to write every policy (bench/memory.ts, BENCHMARKS.md "Memory").
+ */
+export const IMAGE_NODE_ARGS = ['--max-semi-space-size=1'];
+export const IMAGE_ENV: Record<string, string> = { MALLOC_ARENA_MAX: '2' };
+
 /** The objects a kustomization directory lists (resources + namespace only: all config/ uses). */
 export function kustomizeResources(dir: string): KubernetesObject[] {
   const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as { resources?: string[]; namespace?: string };
@@ -50,17 +61,22 @@ export async function controllerKubeconfig(env: EnvState): Promise<string> {
  * Starts the controller from source (`node --import tsx src/cmd/main.ts`), or,
  * given `mainJs`, from a compiled build under plain node as the image runs it.
  */
-export async function startController(env: EnvState, args: string[] = [], name = 'clusterset-dns', mainJs?: string): Promise<RunningController> {
+/**
+ * `mainJs`: a compiled build, run as the image runs it (IMAGE_NODE_ARGS,
+ * IMAGE_ENV) unless `plainNode`; without it, the sources under tsx.
+ */
+export async function startController(env: EnvState, args: string[] = [], name = 'clusterset-dns', mainJs?: string, plainNode = false): Promise<RunningController> {
+  const image = mainJs !== undefined && !plainNode;
   const kubeconfig = await controllerKubeconfig(env);
   const [hp, mp] = (await freePorts(2)) as [number, number];
   mkdirSync(join(env.dir, 'logs'), { recursive: true });
   const proc = startProcess({
     name,
     bin: process.execPath,
-    args: [...(mainJs ? [mainJs] : ['--import', 'tsx', join(repoRoot, 'src', 'cmd', 'main.ts')]), 'run', `--kubeconfig=${kubeconfig}`,
+    args: [...(mainJs ? [...(image ? IMAGE_NODE_ARGS : []), mainJs] : ['--import', 'tsx', join(repoRoot, 'src', 'cmd', 'main.ts')]), 'run', `--kubeconfig=${kubeconfig}`,
       `--health-probe-bind-address=127.0.0.1:${hp}`, `--metrics-bind-address=127.0.0.1:${mp}`, ...args],
     cwd: repoRoot,
-    env: { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' },
+    env: { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info', ...(image ? IMAGE_ENV : {}) },
   }, join(env.dir, 'logs', `${name}-${Date.now()}.log`));
   const health = `http://127.0.0.1:${hp}`;
   await waitUntil('the controller to be ready (/readyz)', async () => (await fetch(`${health}/readyz`)).ok, { timeoutMs: 60_000, intervalMs: 250, proc });
