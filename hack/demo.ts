@@ -91,9 +91,17 @@ async function main(): Promise<number> {
 
   if (!once) {
     say('running; Ctrl-C stops the controller');
+    // Handlers stay installed: Ctrl-C reaches this process twice (from the
+    // terminal's process group, and relayed by tsx), and a second SIGINT with
+    // no handler would kill it before the controller is stopped.
     await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
+      let stopping = false;
+      const onSignal = () => {
+        if (!stopping) resolve();
+        stopping = true;
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
     });
   }
   await controller.stop();

@@ -242,15 +242,24 @@ export async function run(argv: string[]): Promise<number> {
     await server.close();
   };
   await new Promise<void>((resolve) => {
+    // Handlers stay installed during shutdown: a second signal (Ctrl-C under
+    // tsx or npm arrives twice: from the terminal and relayed) must not kill
+    // the process halfway, before the Lease is released and Events are sent.
+    let stopping = false;
     const onSignal = (sig: string) => {
+      if (stopping) {
+        log.info({ signal: sig }, 'already shutting down');
+        return;
+      }
+      stopping = true;
       shutdown(sig).then(resolve, (e: unknown) => {
         log.error({ err: e }, 'shutdown failed');
         exitCode = 1;
         resolve();
       });
     };
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
-    process.once('SIGINT', () => onSignal('SIGINT'));
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
     void finished.then(() => {
       if (!abort.signal.aborted) {
         log.error('controller stopped unexpectedly');
