@@ -261,7 +261,8 @@ export async function run(argv: string[]): Promise<number> {
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));
     void finished.then(() => {
-      if (!abort.signal.aborted) {
+      if (!abort.signal.aborted && !stopping) {
+        stopping = true;
         log.error('controller stopped unexpectedly');
         exitCode = 1;
         shutdown('internal').then(resolve, resolve);
