@@ -94,6 +94,10 @@ async function main(): Promise<number> {
     // Handlers stay installed: Ctrl-C reaches this process twice (from the
     // terminal's process group, and relayed by tsx), and a second SIGINT with
     // no handler would kill it before the controller is stopped.
+    // A signal handler does not keep Node's event loop alive (the controller
+    // is a detached, unref'd child): without this timer the demo exited right
+    // here and left the controller running.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     await new Promise<void>((resolve) => {
       let stopping = false;
       const onSignal = () => {
@@ -103,6 +107,7 @@ async function main(): Promise<number> {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     });
+    clearInterval(keepAlive);
   }
   await controller.stop();
   say('controller stopped');
