@@ -78,18 +78,20 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs
   const syncAll = (cluster: string) => {
     for (const i of of(cluster)) i.set({ synced: true, running: true });
   };
-  return { m, informers, keys, of, cluster, settle, syncAll };
+  /** The manager started, these Clusters listed and the control-plane caches synced (engages still pending). */
+  const startWithClusters = (...names: string[]) => {
+    m.start();
+    for (const n of names) of('karmada', 'clusters')[0]!.add(cluster(n));
+    for (const i of of('karmada')) i.set({ synced: true, running: true });
+  };
+  return { m, informers, keys, of, cluster, settle, syncAll, startWithClusters };
 }
 
 describe('ClusterManager: when deciding may start, and re-deciding when a member returns', () => {
   it('does not count as synced while a listed Cluster has no member yet, or its member is still listing', async () => {
     const t = setup();
-    t.m.start();
-    const clusters = t.of('karmada', 'clusters')[0]!;
     // Cluster objects arrive in the list before the engage (a Secret GET) completes.
-    clusters.add(t.cluster('member1'));
-    clusters.add(t.cluster('member2'));
-    for (const i of t.of('karmada')) i.set({ synced: true, running: true });
+    t.startWithClusters('member1', 'member2');
     expect(t.m.synced(), 'Clusters listed, members not engaged').to.equal(false);
     await t.settle();
     expect(t.of('member1')).to.have.length(6);
@@ -138,11 +140,7 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
 
   it('a Cluster whose engage throws is recorded as unreachable with the reason, and does not hold back synced()', async () => {
     const t = setup({ failFactoryFor: 'member2' });
-    t.m.start();
-    const clusters = t.of('karmada', 'clusters')[0]!;
-    clusters.add(t.cluster('member1'));
-    clusters.add(t.cluster('member2'));
-    for (const i of t.of('karmada')) i.set({ synced: true, running: true });
+    t.startWithClusters('member1', 'member2');
     await t.settle();
     await t.settle();
     t.syncAll('member1');
@@ -152,11 +150,7 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
 
   it('a member that neither lists nor fails, or an engage stuck on its Secret, holds deciding back only for the settle time', async () => {
     const t = setup({ hangSecretFor: 'member2', settleMs: 50 });
-    t.m.start();
-    const clusters = t.of('karmada', 'clusters')[0]!;
-    clusters.add(t.cluster('member1'));
-    clusters.add(t.cluster('member2'));
-    for (const i of t.of('karmada')) i.set({ synced: true, running: true });
+    t.startWithClusters('member1', 'member2');
     await t.settle();
     expect(t.m.synced(), 'member1 listing, member2 stuck').to.equal(false);
     await new Promise((r) => setTimeout(r, 60));

@@ -116,56 +116,64 @@ export function parseCoreDnsArgs(argv: string[]): CoreDnsCommand | 'help' {
   // The env argument is empty on purpose: no flag here reads the environment, so a stray variable cannot change what a command does.
   const f = parseFlags(COREDNS_FLAGS, rest, {});
   if (f['help']) return 'help';
-  const str = (name: string) => String(f[name]).trim();
   const target = parseTarget(f, { defaultAll: false });
 
-  const { options, output } = parseCoreDnsOptions(f);
-  const ttlRaw = str('ttl');
+  const { output } = parseCoreDnsOptions(f);
+  const install = parseInstallOptions(f);
+  if (action !== 'install') {
+    // Accepted by parseFlags for every action; say so rather than silently ignore them.
+    if (install.ttl !== undefined || install.headerRaFix === true) throw new UsageError(`--ttl and --header-ra-fix apply to install only`);
+  }
+  if (action === 'status' && rest.some((a) => /^--rollout(-timeout)?(=|$)/.test(a))) throw new UsageError('--rollout and --rollout-timeout apply to install and uninstall only');
+  return { action, target, install, output };
+}
+
+/** Where CoreDNS is and what it runs (--zone, --coredns-*), and --output; pure. Shared with doctor. */
+export function parseCoreDnsOptions(f: FlagValues): { options: { location: CoreDnsLocation; zone: string; flavor?: Flavor; version?: string }; output: 'table' | 'json' } {
+  const output = String(f['output']).trim();
+  if (output !== 'table' && output !== 'json') throw new UsageError(`--output: want table or json, got ${JSON.stringify(output)}`);
+  return { options: parseCoreDnsLocation(f), output };
+}
+
+function parseCoreDnsLocation(f: FlagValues): { location: CoreDnsLocation; zone: string; flavor?: Flavor; version?: string } {
+  const str = (name: string) => String(f[name]).trim();
+  const flavor = str('coredns-flavor');
+  if (flavor !== '' && flavor !== 'in-tree' && flavor !== 'external') throw new UsageError(`--coredns-flavor: want in-tree or external, got ${JSON.stringify(flavor)}`);
+  const version = str('coredns-version');
+  if (version !== '' && !/^v?\d+\.\d+\.\d+/.test(version)) throw new UsageError(`--coredns-version: want MAJOR.MINOR.PATCH (e.g. 1.12.2), got ${JSON.stringify(version)}`);
+  const zone = str('zone');
+  if (zone === '') throw new UsageError('--zone must not be empty');
+  for (const n of ['coredns-namespace', 'coredns-deployment', 'coredns-configmap']) if (str(n) === '') throw new UsageError(`--${n} must not be empty`);
+  return {
+    location: { namespace: str('coredns-namespace'), deployment: str('coredns-deployment'), configMap: str('coredns-configmap') },
+    zone,
+    ...(flavor ? { flavor: flavor as Flavor } : {}),
+    ...(version ? { version: version.replace(/^v/, '') } : {}),
+  };
+}
+
+/**
+ * install's option flags (--zone, --coredns-*, --ttl, --header-ra-fix,
+ * --rollout*) → InstallOptions; pure. Shared with run --manage-coredns, whose
+ * flags have the same names, so both accept and refuse the same values.
+ */
+export function parseInstallOptions(f: FlagValues): InstallOptions {
+  const ttlRaw = String(f['ttl']).trim();
   let ttl: number | undefined;
   if (ttlRaw !== '') {
     ttl = Number(ttlRaw);
     // CoreDNS's own bounds for the kubernetes plugin's ttl.
     if (!/^\d+$/.test(ttlRaw) || ttl > 3600) throw new UsageError(`--ttl: want whole seconds from 0 to 3600, got ${JSON.stringify(ttlRaw)}`);
   }
-  if (action !== 'install') {
-    // Accepted by parseFlags for every action; say so rather than silently ignore them.
-    if (ttl !== undefined || f['header-ra-fix'] === true) throw new UsageError(`--ttl and --header-ra-fix apply to install only`);
-  }
-  const rollout = str('rollout');
+  const rollout = String(f['rollout']).trim();
   if (!ROLLOUT_MODES.includes(rollout as RolloutMode)) throw new UsageError(`--rollout: want ${ROLLOUT_MODES.join(', ')}, got ${JSON.stringify(rollout)}`);
   const rolloutTimeoutMs = f['rollout-timeout'] as number;
   if (rolloutTimeoutMs <= 0) throw new UsageError('--rollout-timeout must be positive');
-  if (action === 'status' && rest.some((a) => /^--rollout(-timeout)?(=|$)/.test(a))) throw new UsageError('--rollout and --rollout-timeout apply to install and uninstall only');
-
-  const install: InstallOptions = {
-    ...options,
+  return {
+    ...parseCoreDnsLocation(f),
     ...(ttl !== undefined ? { ttl } : {}),
     ...(f['header-ra-fix'] === true ? { headerRaFix: true } : {}),
     rollout: { mode: rollout as RolloutMode, timeoutMs: rolloutTimeoutMs },
-  };
-  return { action, target, install, output };
-}
-
-/** Where CoreDNS is and what it runs (--zone, --coredns-*), and --output; pure. Shared with doctor. */
-export function parseCoreDnsOptions(f: FlagValues): { options: { location: CoreDnsLocation; zone: string; flavor?: Flavor; version?: string }; output: 'table' | 'json' } {
-  const str = (name: string) => String(f[name]).trim();
-  const flavor = str('coredns-flavor');
-  if (flavor !== '' && flavor !== 'in-tree' && flavor !== 'external') throw new UsageError(`--coredns-flavor: want in-tree or external, got ${JSON.stringify(flavor)}`);
-  const version = str('coredns-version');
-  if (version !== '' && !/^v?\d+\.\d+\.\d+/.test(version)) throw new UsageError(`--coredns-version: want MAJOR.MINOR.PATCH (e.g. 1.12.2), got ${JSON.stringify(version)}`);
-  const output = str('output');
-  if (output !== 'table' && output !== 'json') throw new UsageError(`--output: want table or json, got ${JSON.stringify(output)}`);
-  const zone = str('zone');
-  if (zone === '') throw new UsageError('--zone must not be empty');
-  for (const n of ['coredns-namespace', 'coredns-deployment', 'coredns-configmap']) if (str(n) === '') throw new UsageError(`--${n} must not be empty`);
-  return {
-    options: {
-      location: { namespace: str('coredns-namespace'), deployment: str('coredns-deployment'), configMap: str('coredns-configmap') },
-      zone,
-      ...(flavor ? { flavor: flavor as Flavor } : {}),
-      ...(version ? { version: version.replace(/^v/, '') } : {}),
-    },
-    output,
   };
 }
 

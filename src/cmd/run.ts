@@ -20,7 +20,7 @@ import { DEFAULT_LEASE_NAMESPACE, LeaderElector, defaultIdentity } from '../runt
 import { createLogger } from '../runtime/logging.js';
 import { createMetrics } from '../runtime/metrics.js';
 import { RateLimitingQueue } from '../runtime/workqueue.js';
-import { COREDNS_FLAGS, parseCoreDnsArgs } from './coredns.js';
+import { COREDNS_FLAGS, parseInstallOptions } from './coredns.js';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './flags.js';
 
 /** `coredns install`'s option flags, taken as they are, for --manage-coredns. */
@@ -29,21 +29,15 @@ const MANAGE_COREDNS_FLAGS = COREDNS_FLAGS.filter((f) =>
 const MANAGE_COREDNS_DEFAULTS = parseFlags(MANAGE_COREDNS_FLAGS, [], {});
 
 /**
- * The install options --manage-coredns uses, validated by the same parser as
- * `coredns install` (so both accept and refuse the same values). Throws
- * UsageError; undefined without --manage-coredns, where setting one of its
- * flags is a mistake worth saying.
+ * The install options --manage-coredns uses, validated by `coredns install`'s
+ * own parser. Throws UsageError; undefined without --manage-coredns, where
+ * setting one of its flags is a mistake worth saying.
  */
 export function manageCorednsOptions(flags: FlagValues): InstallOptions | undefined {
+  if (flags['manage-coredns']) return parseInstallOptions(flags);
   const given = MANAGE_COREDNS_FLAGS.filter((f) => flags[f.name] !== MANAGE_COREDNS_DEFAULTS[f.name]);
-  if (!flags['manage-coredns']) {
-    if (given.length > 0) throw new UsageError(`${given.map((f) => `--${f.name}`).join(', ')} ${given.length === 1 ? 'applies' : 'apply'} with --manage-coredns only`);
-    return undefined;
-  }
-  // Durations come parsed (ms); hand them back in a form the parser reads.
-  const parsed = parseCoreDnsArgs(['install', '--all', ...given.map((f) => `--${f.name}=${String(flags[f.name])}${f.kind === 'duration' ? 'ms' : ''}`)]);
-  if (parsed === 'help') throw new UsageError('unexpected --help');
-  return parsed.install;
+  if (given.length > 0) throw new UsageError(`${given.map((f) => `--${f.name}`).join(', ')} ${given.length === 1 ? 'applies' : 'apply'} with --manage-coredns only`);
+  return undefined;
 }
 
 export const RUN_FLAGS: FlagSpec[] = [

@@ -38,7 +38,7 @@ export interface ProblemReport {
   recheckAfterMs?: number;
 }
 
-export const problemId = (p: Problem) => `${p.reason}/${p.cluster ?? ''}`;
+const problemId = (p: Problem) => `${p.reason}/${p.cluster ?? ''}`;
 
 export function problemsToReport(
   previous: ProblemLedger | undefined,

@@ -26,7 +26,6 @@ export interface LocalFirstOptions {
   /** --local-first: on for every ServiceImport unless its annotation says otherwise. */
   flag: boolean;
   config: LocalFirstConfig;
-  now?: () => number;
 }
 
 export interface ReconcilerOptions {
@@ -37,6 +36,8 @@ export interface ReconcilerOptions {
   log: Logger;
   hooks?: ReconcilerHooks;
   localFirst?: LocalFirstOptions;
+  /** The clock of local-first's debounce and hold-down and of problems' grace periods. */
+  now?: () => number;
 }
 
 /** What the queue should do next with the key (controller-runtime's Result). */
@@ -57,6 +58,7 @@ export class Reconciler {
   private readonly log: Logger;
   private readonly hooks: ReconcilerHooks;
   private readonly localFirst: LocalFirstOptions;
+  private readonly now: () => number;
 
   constructor(o: ReconcilerOptions) {
     this.caches = o.caches;
@@ -65,13 +67,14 @@ export class Reconciler {
     this.log = o.log;
     this.hooks = o.hooks ?? {};
     this.localFirst = o.localFirst ?? { flag: false, config: DEFAULT_LOCAL_FIRST };
+    this.now = o.now ?? Date.now;
   }
 
   async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
     const t0 = process.hrtime.bigint();
     const snapshot = buildSnapshot(this.caches, namespace, name);
     const k = `${namespace}/${name}`;
-    const now = (this.localFirst.now ?? Date.now)();
+    const now = this.now();
     const decision = decide(snapshot, {
       flag: this.localFirst.flag,
       config: this.localFirst.config,
@@ -85,7 +88,8 @@ export class Reconciler {
     const involved = cp ? { namespace, name, uid: cp.uid } : undefined;
 
     const problems = problemsToReport(this.problems.get(k), decision.problems, now);
-    if (problems.ledger.reported.length > 0 || Object.keys(problems.ledger.firstSeen).length > 0) this.problems.set(k, problems.ledger);
+    // Reported problems are a subset of those seen: an empty firstSeen means no problem at all.
+    if (Object.keys(problems.ledger.firstSeen).length > 0) this.problems.set(k, problems.ledger);
     else this.problems.delete(k);
     for (const p of problems.report) {
       log.warn({ reason: p.reason, cluster: p.cluster }, p.message);

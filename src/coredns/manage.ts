@@ -38,14 +38,15 @@ export interface CoreDnsManagerOptions {
   maxRetryMs?: number;
 }
 
+/**
+ * One per engage: a re-engage or a departure replaces or drops it, and an
+ * attempt whose state is no longer the member's current one is ignored.
+ */
 interface MemberState {
   kc: KubeConfig;
-  /** Bumped on every engage/disengage: a stale attempt's outcome is dropped. */
-  generation: number;
   timer?: NodeJS.Timeout | undefined;
   failures: number;
   lastOutcome?: string;
-  running: boolean;
 }
 
 export class CoreDnsManager {
@@ -63,9 +64,9 @@ export class CoreDnsManager {
   engaged(cluster: string, kc: KubeConfig): void {
     const prev = this.members.get(cluster);
     if (prev?.timer) clearTimeout(prev.timer);
-    const st: MemberState = { kc, generation: (prev?.generation ?? 0) + 1, failures: 0, running: false, ...(prev?.lastOutcome ? { lastOutcome: prev.lastOutcome } : {}) };
+    const st: MemberState = { kc, failures: 0, ...(prev?.lastOutcome ? { lastOutcome: prev.lastOutcome } : {}) };
     this.members.set(cluster, st);
-    if (this.started) this.attempt(cluster, st.generation);
+    if (this.started) this.attempt(cluster, st);
   }
 
   /** A member left: nothing more is attempted on it. */
@@ -79,7 +80,7 @@ export class CoreDnsManager {
   start(): void {
     if (this.started) return;
     this.started = true;
-    for (const [cluster, st] of this.members) this.attempt(cluster, st.generation);
+    for (const [cluster, st] of this.members) this.attempt(cluster, st);
   }
 
   stop(): void {
@@ -92,11 +93,9 @@ export class CoreDnsManager {
     return Object.fromEntries([...this.members].map(([c, st]) => [c, st.lastOutcome]));
   }
 
-  private attempt(cluster: string, generation: number): void {
-    const st = this.members.get(cluster);
-    if (!st || st.generation !== generation || !this.started) return;
+  private attempt(cluster: string, st: MemberState): void {
+    if (this.members.get(cluster) !== st || !this.started) return;
     st.timer = undefined;
-    st.running = true;
     this.o
       .install(st.kc, this.o.options)
       .then(
@@ -104,9 +103,7 @@ export class CoreDnsManager {
         (e: unknown) => ({ kind: 'error' as const, message: e instanceof Error ? e.message : String(e) }),
       )
       .then(({ kind, message }) => {
-        st.running = false;
-        const now = this.members.get(cluster);
-        if (now !== st || st.generation !== generation) return; // re-engaged meanwhile: that attempt counts
+        if (this.members.get(cluster) !== st) return; // re-engaged or gone meanwhile: that attempt counts
         this.o.counted?.(cluster, kind);
         const outcome = `${kind}: ${message}`;
         const fresh = outcome !== st.lastOutcome;
@@ -128,7 +125,7 @@ export class CoreDnsManager {
         st.failures++;
         if (fresh) log.error({ result: kind, detail: message, retryInMs: delay }, 'could not set CoreDNS up; retrying with backoff');
         if (this.started) {
-          st.timer = setTimeout(() => this.attempt(cluster, generation), delay);
+          st.timer = setTimeout(() => this.attempt(cluster, st), delay);
           st.timer.unref();
         }
       });

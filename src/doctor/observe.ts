@@ -60,9 +60,9 @@ export async function observeControlPlane(kc: k8s.KubeConfig, scope: Scope): Pro
   return { serviceImports, overridePolicies, namespaces };
 }
 
-/** One A (or AAAA) query against `server` (HOST:PORT); errors become values. */
-export async function query(server: string, name: string, timeoutMs: number, rrtype: 'A' | 'AAAA' = 'A'): Promise<DnsAnswer> {
-  const r = new Resolver({ timeout: timeoutMs, tries: 2 });
+/** One A (or AAAA) query against `server` (HOST:PORT); errors become values. Also the tests' DNS client. */
+export async function query(server: string, name: string, timeoutMs: number, rrtype: 'A' | 'AAAA' = 'A', tries = 2): Promise<DnsAnswer> {
+  const r = new Resolver({ timeout: timeoutMs, tries });
   r.setServers([server]);
   try {
     return { ips: (await (rrtype === 'A' ? r.resolve4(name) : r.resolve6(name))).sort() };

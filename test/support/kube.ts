@@ -1,8 +1,8 @@
 /** Kubernetes helpers shared by the integration and end-to-end tests. */
 import * as k8s from '@kubernetes/client-node';
-import { Resolver } from 'node:dns/promises';
 import { KARMADA_CONTEXT, kubeConfig, type EnvState } from '../../hack/localenv/environment.js';
 import { apply } from '../../hack/localenv/kube.js';
+import { query } from '../../src/doctor/observe.js';
 
 export interface Clients {
   kc: k8s.KubeConfig;
@@ -59,18 +59,10 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
   }
 }
 
-export type DnsAnswer = { ips: string[] } | { error: string };
+export type { DnsAnswer } from '../../src/doctor/checks.js';
 
-/** One A query against a DNS server on loopback; errors become values (ENOTFOUND = NXDOMAIN). */
-export async function queryA(server: string, name: string): Promise<DnsAnswer> {
-  const r = new Resolver({ timeout: 1000, tries: 1 });
-  r.setServers([server]);
-  try {
-    return { ips: (await r.resolve4(name)).sort() };
-  } catch (e) {
-    return { error: (e as { code?: string }).code ?? String(e) };
-  }
-}
+/** One A query against a DNS server on loopback (doctor's client, 1 s, one try); errors become values (ENOTFOUND = NXDOMAIN). */
+export const queryA = (server: string, name: string) => query(server, name, 1000, 'A', 1);
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
