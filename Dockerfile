@@ -19,7 +19,7 @@ USER 65532:65532
 # (~50-90 MiB at 1,000 imports); V8's default young generation and glibc's
 # per-thread malloc arenas are what took a cold start to 280-337 MiB of RSS.
 # These two keep it at ~165 MiB for the same work. Kept equal to
-# IMAGE_NODE_ARGS / IMAGE_ENV in hack/localenv/controller.ts by a test.
+# IMAGE_NODE_ARGS / IMAGE_ENV in test/env/controller.ts by a test.
 ENV MALLOC_ARENA_MAX=2
 ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=1", "/app/bin/clusterset-dns.js"]
 CMD ["run"]

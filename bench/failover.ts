@@ -17,8 +17,8 @@
  */
 import { Resolver } from 'node:dns/promises';
 import { parseArgs } from 'node:util';
-import { KARMADA_CONTEXT, access } from '../hack/localenv/environment.js';
-import { startController } from '../hack/localenv/controller.js';
+import { KARMADA_CONTEXT, access } from '../test/env/environment.js';
+import { startController } from '../test/env/controller.js';
 import { installCoreDns } from '../src/coredns/install.js';
 import { useEnvironment } from '../test/support/environment.js';
 import { memberService, serviceExport, serviceImport } from '../test/support/mcs.js';

@@ -19,8 +19,8 @@
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../hack/localenv/binaries.js';
-import { KARMADA_CONTEXT, readState } from '../hack/localenv/environment.js';
+import { repoRoot } from '../test/env/binaries.js';
+import { KARMADA_CONTEXT, readState } from '../test/env/environment.js';
 import { buildController, startBuiltController } from './lib/controller.js';
 import { hwmMiB } from './lib/proc.js';
 

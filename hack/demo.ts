@@ -13,10 +13,10 @@
 import { Resolver } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './localenv/binaries.js';
-import { startController } from './localenv/controller.js';
-import { KARMADA_CONTEXT, check, down, kubeConfig, readState, up } from './localenv/environment.js';
-import { apply, parseYamlObjects } from './localenv/kube.js';
+import { repoRoot } from '../test/env/binaries.js';
+import { startController } from '../test/env/controller.js';
+import { KARMADA_CONTEXT, check, down, kubeConfig, readState, up } from '../test/env/environment.js';
+import { apply, parseYamlObjects } from '../test/env/kube.js';
 import { installCoreDns } from '../src/coredns/install.js';
 
 const once = process.argv.includes('--once');

@@ -2,7 +2,7 @@
  * `npm run env:up | env:down | env:status` — the local Karmada federation.
  * See docs/local-environment.md.
  */
-import { describe, down, readState, up, check } from './localenv/environment.js';
+import { describe, down, readState, up, check } from '../test/env/environment.js';
 
 async function main(cmd: string | undefined): Promise<number> {
   switch (cmd) {

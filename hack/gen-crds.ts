@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { karmadaModuleDir, karmadaVersion, repoRoot } from './localenv/binaries.js';
+import { karmadaModuleDir, karmadaVersion, repoRoot } from '../test/env/binaries.js';
 
 export const MCS_CRD_FILES = ['multicluster.x-k8s.io_serviceexports.yaml', 'multicluster.x-k8s.io_serviceimports.yaml'];
 const SOURCE_DIR = 'charts/karmada/_crds/bases/multicluster';

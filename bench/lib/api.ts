@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import type { ClusterAccess } from '../../hack/localenv/kube.js';
+import type { ClusterAccess } from '../../test/env/kube.js';
 
 /** Wall-clock milliseconds with sub-millisecond resolution (monotonic within the process). */
 export const now = (): number => performance.timeOrigin + performance.now();

@@ -13,9 +13,9 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../../hack/localenv/binaries.js';
-import { startController, type RunningController } from '../../hack/localenv/controller.js';
-import type { EnvState } from '../../hack/localenv/environment.js';
+import { repoRoot } from '../../test/env/binaries.js';
+import { startController, type RunningController } from '../../test/env/controller.js';
+import type { EnvState } from '../../test/env/environment.js';
 
 /** Compiles src/ (tsconfig.build.json) into a fresh temporary directory; returns the path of cmd/main.js. */
 export function buildController(log: (l: string) => void): string {

@@ -2,7 +2,7 @@
  * `clusterset-dns coredns install | uninstall | status`: wiring only. Parses
  * the flags (pure: parseCoreDnsArgs), finds the members — through Karmada's
  * Cluster objects and their Secrets exactly as the controller does
- * (src/clusters/access.ts), or one member kubeconfig — and runs
+ * (src/karmada/access.ts), or one member kubeconfig — and runs
  * src/coredns/install.ts against each. Output and exit code are pure functions
  * of the per-member outcomes (formatOutcomes, exitCode).
  *
@@ -11,7 +11,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { parseCluster, type Cluster, type Secret } from '../api/types.js';
-import { memberAccess, memberKubeConfig, secretRefOf } from '../clusters/access.js';
+import { memberAccess, memberKubeConfig, secretRefOf } from '../karmada/access.js';
 import type { Flavor } from '../coredns/corefile/index.js';
 import {
   DEFAULT_LOCATION,
@@ -24,8 +24,8 @@ import {
   type InstallResult,
 } from '../coredns/install.js';
 import { ROLLOUT_MODES, type RolloutMode } from '../coredns/rollout.js';
-import { apiErrorMessage, isNotFound } from '../k8s/errors.js';
-import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './flags.js';
+import { apiErrorMessage, isNotFound } from '../kube/errors.js';
+import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './internal/flags.js';
 
 export const COREDNS_FLAGS: FlagSpec[] = [
   { name: 'cluster', kind: 'string', default: '', help: 'Member cluster(s) to act on, by Karmada Cluster name; several as a comma-separated list (member1,member2).' },

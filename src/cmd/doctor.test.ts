@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DOCTOR_FLAGS, DOCTOR_HELP, doctor, parseDnsServer, parseDoctorArgs, type DoctorCommand } from './doctor.js';
-import { UsageError } from './flags.js';
+import { UsageError } from './internal/flags.js';
 
 const parse = (s: string) => parseDoctorArgs(s.split(' ').filter((x) => x !== '')) as DoctorCommand;
 

@@ -16,9 +16,9 @@ import { runChecks, type CheckResult, type DoctorObservation, type MemberObserva
 import { exitCode, formatResults } from '../doctor/format.js';
 import { observeControlPlane, observeMember, type MemberOptions } from '../doctor/observe.js';
 import type { StatusOptions } from '../coredns/install.js';
-import { apiErrorMessage } from '../k8s/errors.js';
+import { apiErrorMessage } from '../kube/errors.js';
 import { COREDNS_FLAGS, findMembers, parseCoreDnsOptions, parseOrExit, parseTarget, processIo, type Io, type Member, type Target } from './coredns.js';
-import { UsageError, flagHelp, parseFlags, type FlagSpec } from './flags.js';
+import { UsageError, flagHelp, parseFlags, type FlagSpec } from './internal/flags.js';
 
 const fromCoreDns = (name: string): FlagSpec => {
   const f = COREDNS_FLAGS.find((x) => x.name === name);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseFlags } from './flags.js';
+import { parseFlags } from './internal/flags.js';
 import { RUN_FLAGS, manageCorednsOptions } from './run.js';
 
 describe('run --manage-coredns options', () => {

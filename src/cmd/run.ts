@@ -6,22 +6,22 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import type { Secret } from '../api/types.js';
-import { ClusterManager } from '../clusters/manager.js';
-import { reflectorInformerFactory } from '../clusters/reflector-informer.js';
-import { Controller } from '../controller/controller.js';
-import { EventRecorder } from '../controller/events.js';
-import { Reconciler } from '../controller/reconciler.js';
-import { Writer } from '../controller/writer.js';
+import { ClusterManager } from '../karmada/cluster-manager.js';
+import { reflectorInformerFactory } from '../runtime/cache/reflector-informer.js';
+import { Controller } from '../serviceimport/controller.js';
+import { EventRecorder } from '../serviceimport/events.js';
+import { Reconciler } from '../serviceimport/reconciler.js';
+import { Writer } from '../serviceimport/writer.js';
 import { installCoreDns, type InstallOptions } from '../coredns/install.js';
 import { CoreDnsManager } from '../coredns/manage.js';
-import { isNotFound } from '../k8s/errors.js';
+import { isNotFound } from '../kube/errors.js';
 import { CheckSet, condition, startHealthServer } from '../runtime/health.js';
-import { DEFAULT_LEASE_NAMESPACE, LeaderElector, defaultIdentity } from '../runtime/leaderelection.js';
+import { DEFAULT_LEASE_NAMESPACE, LeaderElector, defaultIdentity } from '../runtime/leaderelection/elector.js';
 import { createLogger } from '../runtime/logging.js';
 import { createMetrics } from '../runtime/metrics.js';
-import { RateLimitingQueue } from '../runtime/workqueue.js';
+import { RateLimitingQueue } from '../runtime/workqueue/queue.js';
 import { COREDNS_FLAGS, parseInstallOptions } from './coredns.js';
-import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './flags.js';
+import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './internal/flags.js';
 
 /** `coredns install`'s option flags, taken as they are, for --manage-coredns. */
 const MANAGE_COREDNS_FLAGS = COREDNS_FLAGS.filter((f) =>

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type * as k8s from '@kubernetes/client-node';
-import { KUBEADM_COREFILE } from '../../hack/localenv/manifests.js';
+import { KUBEADM_COREFILE } from '../../test/env/manifests.js';
 import { planInstall } from './corefile/index.js';
 import { DEFAULT_LOCATION, installPermissionChecks, summarizeStatus, type StatusObservation } from './install.js';
 import { COREDNS_ROLE_NAME, corednsRbac } from './rbac.js';

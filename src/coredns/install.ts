@@ -16,7 +16,7 @@
  * previous Corefile back and rolls the Deployment back (`rolled-back`).
  */
 import * as k8s from '@kubernetes/client-node';
-import { apiErrorMessage, isNotFound } from '../k8s/errors.js';
+import { apiErrorMessage, isNotFound } from '../kube/errors.js';
 import { DEFAULT_ZONE, inspect, planInstall, planUninstall, type Flavor, type Inspection } from './corefile/index.js';
 import { corednsRbac, COREDNS_ROLE_NAME } from './rbac.js';
 import { IN_TREE_SINCE, atLeast, fmt, versionFromImage } from './version.js';

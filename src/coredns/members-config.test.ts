@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { kustomizeResources } from '../../hack/localenv/controller.js';
+import { kustomizeResources } from '../../test/env/controller.js';
 import { corednsRbac } from './rbac.js';
 
 // config/members (propagated by Karmada) and `coredns install` must produce the same objects,

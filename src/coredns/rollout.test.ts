@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type * as k8s from '@kubernetes/client-node';
-import { AKS, K3S, KUBEADM, RKE2, SNIPPETS_AND_ENV } from './corefile/fixtures.js';
+import { AKS, K3S, KUBEADM, RKE2, SNIPPETS_AND_ENV } from '../../test/support/corefile/fixtures.js';
 import { DEFAULT_LOCATION, installPermissionChecks, planRollout } from './install.js';
 import { decideRollout, deploymentHealth, reloadCoverage, rolloutPrecondition, type HealthState } from './rollout.js';
 

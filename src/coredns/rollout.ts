@@ -9,7 +9,7 @@
  * since it owns the ConfigMap write.
  */
 import * as k8s from '@kubernetes/client-node';
-import { apiErrorMessage } from '../k8s/errors.js';
+import { apiErrorMessage } from '../kube/errors.js';
 import { CorefileParseError, directiveArgs, parse, serverBlocks, serverKeys, type Directive } from './corefile/index.js';
 
 /** auto: restart only when CoreDNS would not reload the Corefile itself; always; never. */

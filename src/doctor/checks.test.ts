@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import type * as k8s from '@kubernetes/client-node';
 import type { KubeObject, OverridePolicy, Service, ServiceImport } from '../api/types.js';
-import { desiredOverridePolicy } from '../controller/overridepolicy.js';
-import { KUBEADM, KUBEADM_INSTALLED_IN_TREE, MCS_API_SED } from '../coredns/corefile/fixtures.js';
+import { desiredOverridePolicy } from '../serviceimport/overridepolicy.js';
+import { KUBEADM, KUBEADM_INSTALLED_IN_TREE, MCS_API_SED } from '../../test/support/corefile/fixtures.js';
 import { summarizeStatus } from '../coredns/install.js';
 import { corednsRbac } from '../coredns/rbac.js';
 import { runChecks, type CheckOptions, type CheckResult, type DoctorObservation, type MemberObservation, type Status } from './checks.js';

@@ -5,7 +5,7 @@
  *
  * "What the controller would write" is never worked out here: the one-shot
  * lists become the same Caches interface the controller reads
- * (src/doctor/caches.ts), then buildSnapshot and decide — the controller's own
+ * (src/doctor/list-caches.ts), then buildSnapshot and decide — the controller's own
  * code — give the answer.
  */
 import {
@@ -20,15 +20,15 @@ import {
   type Service,
   type ServiceImport,
 } from '../api/types.js';
-import { buildSnapshot } from '../controller/caches.js';
-import { decide, derivedIps, sameIps, type Decision } from '../controller/decide.js';
-import { DEFAULT_LOCAL_FIRST, localFirstEnabled } from '../controller/localfirst.js';
-import { overridePolicyName } from '../controller/overridepolicy.js';
-import type { MemberView } from '../controller/snapshot.js';
+import { buildSnapshot } from '../serviceimport/caches.js';
+import { decide, derivedIps, sameIps, type Decision } from '../serviceimport/decide.js';
+import { DEFAULT_LOCAL_FIRST, localFirstEnabled } from '../serviceimport/localfirst.js';
+import { overridePolicyName } from '../serviceimport/overridepolicy.js';
+import type { MemberView } from '../serviceimport/snapshot.js';
 import type { CoreDnsStatus } from '../coredns/install.js';
 import { COREDNS_ROLE_NAME } from '../coredns/rbac.js';
-import { ipsMaxItemsOf } from '../clusters/manager.js';
-import { listCaches } from './caches.js';
+import { ipsMaxItemsOf } from '../karmada/cluster-manager.js';
+import { listCaches } from './list-caches.js';
 
 // ---------------------------------------------------------------------------
 // Observations (filled by observe.ts)

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import { MCS_GROUP, MCS_VERSION, type EndpointSlice, type KubeObject, type OverridePolicy, type Service, type ServiceImport } from '../api/types.js';
 import { statusCoreDns, type StatusOptions } from '../coredns/install.js';
-import { apiErrorMessage, isNotFound } from '../k8s/errors.js';
+import { apiErrorMessage, isNotFound } from '../kube/errors.js';
 import type { ControlPlaneObservation, DnsAnswer, DnsObservation, Got, Listed, MemberObservation, SarObservation } from './checks.js';
 
 export interface Scope {

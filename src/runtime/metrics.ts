@@ -14,8 +14,8 @@
  * name; label names are checked by the prom-client generics.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { LeaderElectionMetrics } from './leaderelection.js';
-import type { ProcessingTimes, WorkQueueMetrics } from './workqueue.js';
+import type { LeaderElectionMetrics } from './leaderelection/elector.js';
+import type { ProcessingTimes, WorkQueueMetrics } from './workqueue/queue.js';
 
 /** controller-runtime's reconcile result label values. */
 export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';

@@ -6,11 +6,11 @@
  */
 import { expect } from 'chai';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { KARMADA_CONTEXT, startComponent, stopComponent, type EnvState } from '../../hack/localenv/environment.js';
-import { getJson } from '../../hack/localenv/kube.js';
-import { access } from '../../hack/localenv/environment.js';
+import { KARMADA_CONTEXT, startComponent, stopComponent, type EnvState } from '../env/environment.js';
+import { getJson } from '../env/kube.js';
+import { access } from '../env/environment.js';
 import { installCoreDns, statusCoreDns, uninstallCoreDns } from '../../src/coredns/install.js';
-import { startController, controllerLogTail, type RunningController } from '../../hack/localenv/controller.js';
+import { startController, controllerLogTail, type RunningController } from '../env/controller.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
 import { exportFrom, getServiceImport, memberService, serviceExport, serviceImport } from '../support/mcs.js';

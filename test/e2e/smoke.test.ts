@@ -8,9 +8,9 @@
  */
 import { expect } from 'chai';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { KARMADA_CONTEXT, type EnvState } from '../../hack/localenv/environment.js';
+import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
 import { useEnvironment } from '../support/environment.js';
-import { KUBEADM_COREFILE } from '../../hack/localenv/manifests.js';
+import { KUBEADM_COREFILE } from '../env/manifests.js';
 import { installCoreDns, uninstallCoreDns } from '../../src/coredns/install.js';
 import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
 import { MCS, memberService, serviceExport, serviceImport, type ServiceImportObject as ServiceImport } from '../support/mcs.js';

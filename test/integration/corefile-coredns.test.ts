@@ -11,7 +11,7 @@
  * the failure message shows.
  *
  * To run on loopback, each Corefile gets a small rewrite first (`localize`):
- * the local environment's own rewrites (hack/localenv/corefile-local.ts:
+ * the local environment's own rewrites (test/env/corefile-local.ts:
  * loopback `bind`, health/ready/prometheus ports, a `kubeconfig` for the
  * kubernetes plugin — here member1's admin kubeconfig — and `forward` to a
  * closed port), plus: every server port becomes a free port; every `forward`
@@ -37,12 +37,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBinaries } from '../../hack/localenv/binaries.js';
-import type { EnvState } from '../../hack/localenv/environment.js';
-import { freePorts } from '../../hack/localenv/process.js';
-import { FIXTURES, KUBEADM } from '../../src/coredns/corefile/fixtures.js';
+import { ensureBinaries } from '../env/binaries.js';
+import type { EnvState } from '../env/environment.js';
+import { freePorts } from '../env/process.js';
+import { FIXTURES, KUBEADM } from '../support/corefile/fixtures.js';
 import { parse, planInstall, serverBlocks, type Corefile, type Directive, type InstallOptions } from '../../src/coredns/corefile/index.js';
-import { Rng, structuredCorefile } from '../../src/coredns/corefile/testkit.js';
+import { Rng, structuredCorefile } from '../support/corefile/testkit.js';
 import { loopbackCorefile } from '../support/corefile-loopback.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, queryA, uniqueName, type Clients } from '../support/kube.js';

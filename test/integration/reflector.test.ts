@@ -13,7 +13,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Reflector, type ReflectorLogger, type ReflectorOptions, type ReflectorState } from '../../src/runtime/reflector.js';
+import { Reflector, type ReflectorLogger, type ReflectorOptions, type ReflectorState } from '../../src/runtime/cache/reflector.js';
 import { startApiServerFixture, type ApiServerFixture } from '../support/apiserver.js';
 
 type ConfigMap = k8s.V1ConfigMap;
@@ -347,8 +347,8 @@ describe('Reflector against a real kube-apiserver', function () {
     // backoff (forbidden), one mid-watch on a busy resource — stops them and
     // then does nothing. If any timer, socket or stray restart survived
     // stop(), the child would not exit on its own (or would print RESTART).
-    const reflectorUrl = pathToFileURL(fileURLToPath(new URL('../../src/runtime/reflector.ts', import.meta.url))).href;
-    const kubeUrl = pathToFileURL(fileURLToPath(new URL('../../hack/localenv/kube.ts', import.meta.url))).href;
+    const reflectorUrl = pathToFileURL(fileURLToPath(new URL('../../src/runtime/cache/reflector.ts', import.meta.url))).href;
+    const kubeUrl = pathToFileURL(fileURLToPath(new URL('../env/kube.ts', import.meta.url))).href;
     const script = `
       const { Reflector } = await import(${JSON.stringify(reflectorUrl)});
       const { kubeConfigFor } = await import(${JSON.stringify(kubeUrl)});

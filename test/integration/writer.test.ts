@@ -8,9 +8,9 @@ import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../../hack/localenv/binaries.js';
-import { apply, conditionTrue, getJson, parseYamlObjects } from '../../hack/localenv/kube.js';
-import { Writer } from '../../src/controller/writer.js';
+import { repoRoot } from '../env/binaries.js';
+import { apply, conditionTrue, getJson, parseYamlObjects } from '../env/kube.js';
+import { Writer } from '../../src/serviceimport/writer.js';
 import { startApiServerFixture, type ApiServerFixture } from '../support/apiserver.js';
 import { eventually } from '../support/kube.js';
 

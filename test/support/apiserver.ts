@@ -2,7 +2,7 @@
  * A standalone test fixture: one etcd and one real kube-apiserver on
  * 127.0.0.1, on ports the OS hands out, in a temporary directory that
  * teardown() removes. Lighter than the full local environment
- * (hack/localenv/environment.ts) and, unlike it, private to one test file, so
+ * (test/env/environment.ts) and, unlike it, private to one test file, so
  * tests may break it on purpose: stop and restart the API server on the same
  * port while etcd keeps the data, freeze it (SIGSTOP) to simulate a network
  * that drops packets silently, write to etcd behind its back, and compact
@@ -20,11 +20,11 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBinaries } from '../../hack/localenv/binaries.js';
-import { getJson, kubeConfigFor } from '../../hack/localenv/kube.js';
-import { apiserverArgs, etcdArgs, httpOk } from '../../hack/localenv/components.js';
-import { ensurePki, type Pki } from '../../hack/localenv/pki.js';
-import { freePorts, isAlive, portInUse, startProcess, stopProcess, tailLog, waitUntil, type ProcessInfo } from '../../hack/localenv/process.js';
+import { ensureBinaries } from '../env/binaries.js';
+import { getJson, kubeConfigFor } from '../env/kube.js';
+import { apiserverArgs, etcdArgs, httpOk } from '../env/components.js';
+import { ensurePki, type Pki } from '../env/pki.js';
+import { freePorts, isAlive, portInUse, startProcess, stopProcess, tailLog, waitUntil, type ProcessInfo } from '../env/process.js';
 
 export interface ApiServerFixture {
   /** https://127.0.0.1:<port>; stays the same across stop/start. */

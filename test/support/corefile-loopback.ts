@@ -13,12 +13,12 @@
  *  - every `forward` upstream becomes a closed loopback port: nothing leaves
  *    the machine, and names outside the cluster zones fail fast.
  *
- * The local environment's hack/localenv/corefile-local.ts does the same for
+ * The local environment's test/env/corefile-local.ts does the same for
  * kubeadm's Corefile line by line; it does not fit arbitrary Corefiles
  * (snippets, one-line blocks, CRLF with end-of-line comments, a server
  * block's `{` on the next line), hence this parser-based version for tests.
  */
-import { CLOSED_UPSTREAM } from '../../hack/localenv/corefile-local.js';
+import { CLOSED_UPSTREAM } from '../env/corefile-local.js';
 import { directiveArgs, directiveBlock, parse, serverBlocks, type Directive, type Token } from '../../src/coredns/corefile/index.js';
 
 export interface LoopbackPorts {

@@ -8,7 +8,7 @@
  * `before` hook, so every test that needs it fails: never skipped, never
  * counted as passed.
  */
-import { check, down, readState, up, type EnvState } from '../../hack/localenv/environment.js';
+import { check, down, readState, up, type EnvState } from '../env/environment.js';
 
 let shared: Promise<EnvState> | undefined;
 let startedHere = false;

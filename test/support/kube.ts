@@ -1,7 +1,7 @@
 /** Kubernetes helpers shared by the integration and end-to-end tests. */
 import * as k8s from '@kubernetes/client-node';
-import { KARMADA_CONTEXT, kubeConfig, type EnvState } from '../../hack/localenv/environment.js';
-import { apply } from '../../hack/localenv/kube.js';
+import { KARMADA_CONTEXT, kubeConfig, type EnvState } from '../env/environment.js';
+import { apply } from '../env/kube.js';
 import { query } from '../../src/doctor/observe.js';
 
 export interface Clients {

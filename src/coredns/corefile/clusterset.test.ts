@@ -16,7 +16,7 @@ import {
   MULTI_BLOCK,
   RKE2,
   TWO_KUBERNETES_OTHER,
-} from './fixtures.js';
+} from '../../../test/support/corefile/fixtures.js';
 
 const IN_TREE: InstallOptions = { flavor: 'in-tree' };
 const EXTERNAL: InstallOptions = { flavor: 'external' };

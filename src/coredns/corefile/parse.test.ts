@@ -12,7 +12,7 @@ import {
   type Directive,
   type ServerBlock,
 } from './parse.js';
-import { FIXTURES, K3S, KUBEADM } from './fixtures.js';
+import { FIXTURES, K3S, KUBEADM } from '../../../test/support/corefile/fixtures.js';
 
 const values = (cf: Corefile): string[] => cf.tokens.map((t) => t.value);
 const firstServer = (cf: Corefile): ServerBlock => {

@@ -1,12 +1,12 @@
 /**
- * One-shot lists as the controller's Caches (src/controller/caches.ts), so
+ * One-shot lists as the controller's Caches (src/serviceimport/caches.ts), so
  * doctor can hand them to buildSnapshot and decide — the controller's own
  * code — and learn what the controller would write, without a second copy of
  * D1. Pure.
  */
 import { key, type EndpointSlice, type KubeObject } from '../api/types.js';
-import { ipsMaxItemsOf } from '../clusters/manager.js';
-import type { Caches, MemberCaches, ObjectReader } from '../controller/caches.js';
+import { ipsMaxItemsOf } from '../karmada/cluster-manager.js';
+import type { Caches, MemberCaches, ObjectReader } from '../serviceimport/caches.js';
 import type { CpLists, Listed, MemberObservation } from './checks.js';
 
 function reader<T extends KubeObject>(items: readonly T[]): ObjectReader<T> & { list(): T[] } {

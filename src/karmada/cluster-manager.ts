@@ -24,10 +24,10 @@ import {
   type Service,
   type ServiceImport,
 } from '../api/types.js';
-import type { Caches, ControlPlaneCaches, MemberCaches } from '../controller/caches.js';
-import { serviceImportOfPolicy } from '../controller/overridepolicy.js';
+import type { Caches, ControlPlaneCaches, MemberCaches } from '../serviceimport/caches.js';
+import { serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
 import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
-import type { Informer, InformerFactory } from './informer.js';
+import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
 
 const SERVICEIMPORT_CRD = 'serviceimports.multicluster.x-k8s.io';
 

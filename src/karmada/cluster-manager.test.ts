@@ -8,8 +8,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import type { Cluster, KubeObject, Secret } from '../api/types.js';
-import type { Informer, InformerEvent, InformerHealth, InformerSpec } from './informer.js';
-import { ClusterManager } from './manager.js';
+import type { Informer, InformerEvent, InformerHealth, InformerSpec } from '../runtime/cache/informer.js';
+import { ClusterManager } from './cluster-manager.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 

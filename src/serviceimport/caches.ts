@@ -1,6 +1,6 @@
 /**
  * The read side the reconciler needs, as an interface over the informer
- * caches (src/clusters/manager.ts provides it), and the one function that
+ * caches (src/karmada/cluster-manager.ts provides it), and the one function that
  * turns cache contents into a Snapshot for decide().
  */
 import {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FakeClock, realClock, type Clock } from './clock.js';
+import { FakeClock, realClock, type Clock } from '../clock.js';
 import { ItemExponentialFailureRateLimiter } from './ratelimiter.js';
 import {
   DelayingQueue,
@@ -8,7 +8,7 @@ import {
   type GetResult,
   type ProcessingTimes,
   type WorkQueueMetrics,
-} from './workqueue.js';
+} from './queue.js';
 
 /** Lets every pending promise continuation run (one macrotask turn, no clock time). */
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

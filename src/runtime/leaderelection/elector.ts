@@ -47,7 +47,7 @@ import {
 } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { realClock, type Clock, type Timer } from './clock.js';
+import { realClock, type Clock, type Timer } from '../clock.js';
 
 // ---------------------------------------------------------------------------
 // Defaults (controller-runtime pkg/manager/internal.go)

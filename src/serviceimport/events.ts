@@ -10,7 +10,7 @@
  * back.
  */
 import type { Logger } from 'pino';
-import { apiErrorMessage } from '../k8s/errors.js';
+import { apiErrorMessage } from '../kube/errors.js';
 
 export interface EventTarget {
   namespace: string;

@@ -1,11 +1,11 @@
 /**
  * What the cluster manager needs from a watch: a started/stopped cache of one
  * resource on one cluster that reports its own health. The implementation is
- * src/runtime/reflector.ts (restarts with backoff, bookmarks, watchdog,
+ * src/runtime/cache/reflector.ts (restarts with backoff, bookmarks, watchdog,
  * relist on 410); tests may substitute their own.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { KubeObject } from '../api/types.js';
+import type { KubeObject } from '../../api/types.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 

@@ -1,13 +1,13 @@
 /**
  * The production InformerFactory: each Informer is a Reflector
- * (src/runtime/reflector.ts) with its metrics and logs wired in. Kept apart so
+ * (src/runtime/cache/reflector.ts) with its metrics and logs wired in. Kept apart so
  * the manager depends only on the small Informer interface.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { KubeObject } from '../api/types.js';
-import { Reflector, stripManagedFields } from '../runtime/reflector.js';
-import type { Metrics } from '../runtime/metrics.js';
+import type { KubeObject } from '../../api/types.js';
+import { Reflector, stripManagedFields } from './reflector.js';
+import type { Metrics } from '../metrics.js';
 import type { Informer, InformerEvent, InformerFactory } from './informer.js';
 
 export function reflectorInformerFactory(log: Logger, metrics?: Metrics): InformerFactory {

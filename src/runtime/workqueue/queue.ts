@@ -14,7 +14,7 @@
  * in between. Durations are milliseconds; metrics observe seconds, as the
  * Prometheus metrics they feed do.
  */
-import { realClock, type Clock, type Timer } from './clock.js';
+import { realClock, type Clock, type Timer } from '../clock.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './ratelimiter.js';
 
 // ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FakeClock } from './clock.js';
+import { FakeClock } from '../clock.js';
 import {
   ConflictError,
   JITTER_FACTOR,
@@ -14,7 +14,7 @@ import {
   type LeaseLock,
   type LeaseSnapshot,
   type StoppedLeading,
-} from './leaderelection.js';
+} from './elector.js';
 
 const EPOCH = Date.UTC(2025, 0, 1);
 const ME = 'me_1';

@@ -258,7 +258,7 @@ export function karmadaVersion(): string {
   return requiredVersion(join(toolsDir, 'karmada'), 'github.com/karmada-io/karmada');
 }
 
-// `tsx hack/localenv/binaries.ts` builds everything and prints where it is.
+// `tsx test/env/binaries.ts` builds everything and prints where it is.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   ensureBinaries()
     .then((b) => {

@@ -5,7 +5,7 @@
  * queue retry the key with backoff, from fresh cache state.
  */
 import type { Logger } from 'pino';
-import { apiErrorMessage } from '../k8s/errors.js';
+import { apiErrorMessage } from '../kube/errors.js';
 import { buildSnapshot, type Caches } from './caches.js';
 import { decide, sameIps, type Decision } from './decide.js';
 import type { EventRecorder, EventTarget } from './events.js';
@@ -31,7 +31,7 @@ export interface LocalFirstOptions {
 export interface ReconcilerOptions {
   caches: Caches;
   writer: Writer;
-  /** Where Events go; recorded without waiting (src/controller/events.ts). */
+  /** Where Events go; recorded without waiting (src/serviceimport/events.ts). */
   events: EventRecorder;
   log: Logger;
   hooks?: ReconcilerHooks;

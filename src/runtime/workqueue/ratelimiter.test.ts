@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FakeClock } from './clock.js';
+import { FakeClock } from '../clock.js';
 import {
   BucketRateLimiter,
   ItemExponentialFailureRateLimiter,

@@ -5,8 +5,8 @@
  */
 import type { Logger } from 'pino';
 import { splitKey } from '../api/types.js';
-import { apiErrorMessage } from '../k8s/errors.js';
-import type { RateLimitingQueue } from '../runtime/workqueue.js';
+import { apiErrorMessage } from '../kube/errors.js';
+import type { RateLimitingQueue } from '../runtime/workqueue/queue.js';
 import type { Reconciler } from './reconciler.js';
 
 export interface ControllerHooks {

@@ -3,7 +3,7 @@
  * k8s.io/client-go/util/workqueue/default_rate_limiters.go. Durations are in
  * milliseconds (client-go uses time.Duration).
  */
-import { realClock, type Clock } from './clock.js';
+import { realClock, type Clock } from '../clock.js';
 
 export interface RateLimiter<K extends string = string> {
   /**

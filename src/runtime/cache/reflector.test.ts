@@ -11,7 +11,7 @@ import { ApiException, KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FakeClock } from './clock.js';
+import { FakeClock } from '../clock.js';
 import {
   DEFAULT_BACKOFF,
   ListTimeout,
