@@ -10,7 +10,9 @@
  * unreachable, 2 usage.
  */
 import * as k8s from '@kubernetes/client-node';
-import { parseCluster, type Cluster, type Secret } from '../api/types.js';
+import { parseCluster } from '../api/guards.js';
+import type { Cluster } from '../api/karmada.js';
+import type { Secret } from '../api/core.js';
 import { memberAccess, memberKubeConfig, secretRefOf } from '../karmada/access.js';
 import type { Flavor } from '../coredns/corefile/index.js';
 import {

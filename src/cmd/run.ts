@@ -5,7 +5,7 @@
  * beside each step.
  */
 import * as k8s from '@kubernetes/client-node';
-import type { Secret } from '../api/types.js';
+import type { Secret } from '../api/core.js';
 import { ClusterManager } from '../karmada/cluster-manager.js';
 import { reflectorInformerFactory } from '../runtime/cache/reflector-informer.js';
 import { Controller } from '../serviceimport/controller.js';

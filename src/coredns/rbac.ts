@@ -4,7 +4,7 @@
  * own, never an edit of kubeadm's `system:coredns` (D6). config/members ships
  * the same objects for Karmada to propagate; a test keeps the two identical.
  */
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/types.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/meta.js';
 
 export const COREDNS_ROLE_NAME = 'clusterset-dns:coredns-serviceimports';
 

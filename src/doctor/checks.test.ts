@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import type * as k8s from '@kubernetes/client-node';
-import type { KubeObject, OverridePolicy, Service, ServiceImport } from '../api/types.js';
+import type { KubeObject } from '../api/meta.js';
+import type { OverridePolicy } from '../api/karmada.js';
+import type { Service } from '../api/core.js';
+import type { ServiceImport } from '../api/mcs.js';
 import { desiredOverridePolicy } from '../serviceimport/overridepolicy.js';
 import { KUBEADM, KUBEADM_INSTALLED_IN_TREE, MCS_API_SED } from '../../test/support/corefile/fixtures.js';
 import { summarizeStatus } from '../coredns/install.js';

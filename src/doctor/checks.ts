@@ -8,18 +8,12 @@
  * (src/doctor/list-caches.ts), then buildSnapshot and decide — the controller's own
  * code — give the answer.
  */
-import {
-  KARMADA_MANAGED_LABEL,
-  MCS_GROUP,
-  MCS_VERSION,
-  key,
-  parseServiceImport,
-  type EndpointSlice,
-  type KubeObject,
-  type OverridePolicy,
-  type Service,
-  type ServiceImport,
-} from '../api/types.js';
+import { KARMADA_MANAGED_LABEL, type OverridePolicy } from '../api/karmada.js';
+import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
+import { key, type KubeObject } from '../api/meta.js';
+import { parseServiceImport } from '../api/guards.js';
+import type { EndpointSlice, Service } from '../api/core.js';
+import type { ServiceImport } from '../api/mcs.js';
 import { buildSnapshot } from '../serviceimport/caches.js';
 import { decide, derivedIps, sameIps, type Decision } from '../serviceimport/decide.js';
 import { DEFAULT_LOCAL_FIRST, localFirstEnabled } from '../serviceimport/localfirst.js';

@@ -4,7 +4,8 @@
  * code — and learn what the controller would write, without a second copy of
  * D1. Pure.
  */
-import { key, type EndpointSlice, type KubeObject } from '../api/types.js';
+import { key, type KubeObject } from '../api/meta.js';
+import type { EndpointSlice } from '../api/core.js';
 import { ipsMaxItemsOf } from '../karmada/cluster-manager.js';
 import type { Caches, MemberCaches, ObjectReader } from '../serviceimport/caches.js';
 import type { CpLists, Listed, MemberObservation } from './checks.js';

@@ -9,7 +9,11 @@
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
-import { MCS_GROUP, MCS_VERSION, type EndpointSlice, type KubeObject, type OverridePolicy, type Service, type ServiceImport } from '../api/types.js';
+import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
+import type { EndpointSlice, Service } from '../api/core.js';
+import type { KubeObject } from '../api/meta.js';
+import type { OverridePolicy } from '../api/karmada.js';
+import type { ServiceImport } from '../api/mcs.js';
 import { statusCoreDns, type StatusOptions } from '../coredns/install.js';
 import { apiErrorMessage, isNotFound } from '../kube/errors.js';
 import type { ControlPlaneObservation, DnsAnswer, DnsObservation, Got, Listed, MemberObservation, SarObservation } from './checks.js';

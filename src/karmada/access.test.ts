@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import type { Cluster, Secret } from '../api/types.js';
+import type { Cluster } from '../api/karmada.js';
+import type { Secret } from '../api/core.js';
 import { memberAccess } from './access.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');

@@ -14,7 +14,8 @@
  * Pure: the caller fetches the Secret and builds the KubeConfig.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import type { Cluster, Secret } from '../api/types.js';
+import type { Cluster } from '../api/karmada.js';
+import type { Secret } from '../api/core.js';
 
 export type MemberAccess =
   | { kind: 'push'; server: string; token: string; caData?: string; skipTLSVerify: boolean; proxyUrl?: string }

@@ -7,7 +7,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import type { Cluster, KubeObject, Secret } from '../api/types.js';
+import type { Cluster } from '../api/karmada.js';
+import type { KubeObject } from '../api/meta.js';
+import type { Secret } from '../api/core.js';
 import type { Informer, InformerEvent, InformerHealth, InformerSpec } from '../runtime/cache/informer.js';
 import { ClusterManager } from './cluster-manager.js';
 

@@ -11,19 +11,11 @@
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import {
-  MANAGED_BY_LABEL,
-  MANAGED_BY_VALUE,
-  key,
-  parseCluster,
-  type Cluster,
-  type EndpointSlice,
-  type KubeObject,
-  type OverridePolicy,
-  type Secret,
-  type Service,
-  type ServiceImport,
-} from '../api/types.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, key, type KubeObject } from '../api/meta.js';
+import { parseCluster } from '../api/guards.js';
+import type { Cluster, OverridePolicy } from '../api/karmada.js';
+import type { EndpointSlice, Secret, Service } from '../api/core.js';
+import type { ServiceImport } from '../api/mcs.js';
 import type { Caches, ControlPlaneCaches, MemberCaches } from '../serviceimport/caches.js';
 import { serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
 import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';

@@ -3,16 +3,11 @@
  * caches (src/karmada/cluster-manager.ts provides it), and the one function that
  * turns cache contents into a Snapshot for decide().
  */
-import {
-  KARMADA_MANAGED_LABEL,
-  isDeleting,
-  parseServiceImport,
-  type KubeObject,
-  type OverridePolicy,
-  type EndpointSlice,
-  type Service,
-  type ServiceImport,
-} from '../api/types.js';
+import { KARMADA_MANAGED_LABEL, type OverridePolicy } from '../api/karmada.js';
+import { isDeleting, type KubeObject } from '../api/meta.js';
+import { parseServiceImport } from '../api/guards.js';
+import type { EndpointSlice, Service } from '../api/core.js';
+import type { ServiceImport } from '../api/mcs.js';
 import { overridePolicyName, rulesOf } from './overridepolicy.js';
 import type { MemberView, ServiceImportView, ServiceView, Snapshot } from './snapshot.js';
 

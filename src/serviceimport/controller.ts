@@ -4,7 +4,7 @@
  * retried with per-key exponential backoff; a successful one is forgotten.
  */
 import type { Logger } from 'pino';
-import { splitKey } from '../api/types.js';
+import { splitKey } from '../api/meta.js';
 import { apiErrorMessage } from '../kube/errors.js';
 import type { RateLimitingQueue } from '../runtime/workqueue/queue.js';
 import type { Reconciler } from './reconciler.js';

@@ -5,7 +5,9 @@
  * ServiceImport, owned by it (garbage-collected with it), one rule per
  * importing cluster. Verified against Karmada v1.18.2: test/e2e/smoke.test.ts.
  */
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, MCS_GROUP, MCS_VERSION, type OverridePolicy } from '../api/types.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/meta.js';
+import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
+import type { OverridePolicy } from '../api/karmada.js';
 
 export const OVERRIDE_POLICY_PREFIX = 'clusterset-dns-';
 export const overridePolicyName = (serviceImport: string) => `${OVERRIDE_POLICY_PREFIX}${serviceImport}`;

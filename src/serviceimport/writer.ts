@@ -9,7 +9,8 @@
  * cache state (the reconciler requeues on any error).
  */
 import * as k8s from '@kubernetes/client-node';
-import { MCS_GROUP, MCS_VERSION, type OverridePolicy } from '../api/types.js';
+import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
+import type { OverridePolicy } from '../api/karmada.js';
 import { desiredOverridePolicy } from './overridepolicy.js';
 
 export const FIELD_MANAGER = 'clusterset-dns';

@@ -5,7 +5,7 @@
  * relist on 410); tests may substitute their own.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../api/meta.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 

@@ -5,7 +5,7 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { KubeObject } from '../../api/types.js';
+import type { KubeObject } from '../../api/meta.js';
 import { Reflector, stripManagedFields } from './reflector.js';
 import type { Metrics } from '../metrics.js';
 import type { Informer, InformerEvent, InformerFactory } from './informer.js';

@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+import { apiErrorMessage, httpStatusOf, isConflict, isForbidden, isNotFound, parseStatus } from './errors.js';
+
+describe('kube/errors', () => {
+  it('parses a Status body given as JSON text, an object or plain text', () => {
+    const cases: Array<[unknown, ReturnType<typeof parseStatus>]> = [
+      ['{"kind":"Status","message":"m","reason":"Conflict","code":409}', { message: 'm', reason: 'Conflict', code: 409 }],
+      [{ message: 'm', code: 404 }, { message: 'm', code: 404 }],
+      ['  upstream connect error  ', { message: 'upstream connect error' }],
+      ['', undefined],
+      [undefined, undefined],
+      [42, undefined],
+    ];
+    for (const [body, want] of cases) expect(parseStatus(body), JSON.stringify(body)).to.deep.equal(want);
+  });
+
+  it('reads the HTTP status of ApiException, Watch errors and nothing else', () => {
+    expect(httpStatusOf({ code: 409 })).to.equal(409);
+    expect(httpStatusOf({ statusCode: 410 })).to.equal(410);
+    expect(httpStatusOf({ code: 'ECONNREFUSED' })).to.equal(undefined);
+    expect(httpStatusOf(null)).to.equal(undefined);
+    expect(isConflict({ code: 409 })).to.equal(true);
+    expect(isNotFound({ statusCode: 404 })).to.equal(true);
+    expect(isForbidden({ code: 403 })).to.equal(true);
+    expect(isConflict({ code: '409' })).to.equal(false);
+  });
+
+  it('passes the API server message through with the code and reason', () => {
+    const e = { code: 403, body: JSON.stringify({ reason: 'Forbidden', message: 'serviceimports is forbidden: User "x" cannot list' }) };
+    expect(apiErrorMessage(e)).to.equal('HTTP 403 Forbidden: serviceimports is forbidden: User "x" cannot list');
+    expect(apiErrorMessage(new Error('socket hang up'))).to.equal('socket hang up');
+    expect(apiErrorMessage('plain')).to.equal('plain');
+  });
+});
