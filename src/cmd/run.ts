@@ -11,6 +11,7 @@ import { reflectorInformerFactory } from '../runtime/cache/reflector-informer.js
 import { Controller } from '../serviceimport/controller.js';
 import { EventRecorder } from '../serviceimport/events.js';
 import { Reconciler } from '../serviceimport/reconciler.js';
+import { serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
 import { Writer } from '../serviceimport/writer.js';
 import { installCoreDns, type InstallOptions } from '../coredns/install.js';
 import { CoreDnsManager } from '../coredns/manage.js';
@@ -119,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   };
   let controller: Controller | undefined;
-  const manager = new ClusterManager(kc, reflectorInformerFactory(log, metrics), getSecret, (keys) => controller?.enqueue(keys), log);
+  const manager = new ClusterManager(kc, reflectorInformerFactory(log, metrics), getSecret, (keys) => controller?.enqueue(keys), log, { serviceImportOfPolicy });
   const writer = new Writer(kc, (cluster) => manager.memberClient(cluster), (kind, result) => {
     if (kind !== 'event') metrics.write(kind, result);
   });

@@ -14,14 +14,14 @@ import { key, type KubeObject } from '../api/meta.js';
 import { parseServiceImport } from '../api/guards.js';
 import type { EndpointSlice, Service } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
-import { buildSnapshot } from '../serviceimport/caches.js';
+import { buildSnapshot } from '../serviceimport/build-snapshot.js';
 import { decide, derivedIps, sameIps, type Decision } from '../serviceimport/decide.js';
 import { DEFAULT_LOCAL_FIRST, localFirstEnabled } from '../serviceimport/localfirst.js';
 import { overridePolicyName } from '../serviceimport/overridepolicy.js';
 import type { MemberView } from '../serviceimport/snapshot.js';
 import type { CoreDnsStatus } from '../coredns/install.js';
 import { COREDNS_ROLE_NAME } from '../coredns/rbac.js';
-import { ipsMaxItemsOf } from '../karmada/cluster-manager.js';
+import { ipsMaxItemsOf } from '../karmada/crd-schema.js';
 import { listCaches } from './list-caches.js';
 
 // ---------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 /**
- * One-shot lists as the controller's Caches (src/serviceimport/caches.ts), so
+ * One-shot lists as the controller's Caches (src/serviceimport/build-snapshot.ts), so
  * doctor can hand them to buildSnapshot and decide — the controller's own
  * code — and learn what the controller would write, without a second copy of
  * D1. Pure.
  */
 import { key, type KubeObject } from '../api/meta.js';
 import type { EndpointSlice } from '../api/core.js';
-import { ipsMaxItemsOf } from '../karmada/cluster-manager.js';
-import type { Caches, MemberCaches, ObjectReader } from '../serviceimport/caches.js';
+import { ipsMaxItemsOf } from '../karmada/crd-schema.js';
+import type { Caches, MemberCaches, ObjectReader } from '../karmada/caches.js';
 import type { CpLists, Listed, MemberObservation } from './checks.js';
 
 function reader<T extends KubeObject>(items: readonly T[]): ObjectReader<T> & { list(): T[] } {

@@ -72,7 +72,7 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs
     (_ns, name) => (name === opts.hangSecretFor ? new Promise<never>(() => {}) : Promise.resolve(secrets[name])),
     (k) => keys.push(k),
     pino({ level: 'silent' }),
-    opts.settleMs,
+    { serviceImportOfPolicy: () => undefined, ...(opts.settleMs !== undefined ? { memberSettleMs: opts.settleMs } : {}) },
   );
   const of = (cluster: string, resource?: string) => informers.filter((i) => i.spec.cluster === cluster && (!resource || i.spec.resource === resource));
   const cluster = (name: string): Cluster => ({ metadata: { name }, spec: { syncMode: 'Push', apiEndpoint: `https://127.0.0.1:${name === 'member1' ? 1001 : 1002}`, secretRef: { namespace: 'karmada-cluster', name } } });

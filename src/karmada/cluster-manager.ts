@@ -16,12 +16,12 @@ import { parseCluster } from '../api/guards.js';
 import type { Cluster, OverridePolicy } from '../api/karmada.js';
 import type { EndpointSlice, Secret, Service } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
-import type { Caches, ControlPlaneCaches, MemberCaches } from '../serviceimport/caches.js';
-import { serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
+import type { Caches, ControlPlaneCaches, MemberCaches } from './caches.js';
+import { ipsMaxItemsOf } from './crd-schema.js';
 import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
 import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
 
-const SERVICEIMPORT_CRD = 'serviceimports.multicluster.x-k8s.io';
+import { SERVICEIMPORT_CRD } from '../kube/gvr.js';
 
 export const CP_PATHS = {
   clusters: '/apis/cluster.karmada.io/v1alpha1/clusters',
@@ -47,16 +47,6 @@ export interface MemberStatus {
   /** Why not, when not. */
   reason?: string;
   syncMode?: string;
-}
-
-/** spec.ips maxItems of an installed ServiceImport CRD (Karmada's: 1; mcs-api >= v0.2.0: 2). */
-export function ipsMaxItemsOf(crd: KubeObject | undefined): number | undefined {
-  if (!crd) return undefined;
-  const versions = (crd as { spec?: { versions?: Array<{ name: string; served?: boolean; schema?: { openAPIV3Schema?: unknown } }> } }).spec?.versions ?? [];
-  const v = versions.find((x) => x.name === 'v1alpha1' && x.served !== false);
-  if (!v) return undefined; // CoreDNS watches v1alpha1: without it nothing answers
-  const ips = (v.schema?.openAPIV3Schema as { properties?: { spec?: { properties?: { ips?: { maxItems?: number } } } } } | undefined)?.properties?.spec?.properties?.ips;
-  return ips?.maxItems ?? 2; // no limit in the schema: one per IP family
 }
 
 class Member implements MemberCaches {
@@ -218,7 +208,15 @@ class Unreachable implements MemberCaches {
   }
 }
 
+export interface ClusterManagerOptions {
+  /** The ServiceImport an OverridePolicy belongs to (undefined: not ours); the feature that writes the policies knows. */
+  serviceImportOfPolicy: (p: OverridePolicy) => string | undefined;
+  /** How long a starting member may hold back deciding (ClusterManager.MEMBER_SETTLE_MS). */
+  memberSettleMs?: number;
+}
+
 export class ClusterManager implements Caches {
+  private readonly memberSettleMs: number;
   readonly controlPlane: ControlPlaneCaches;
   private readonly clustersInformer: Informer<Cluster>;
   private readonly cpInformers: Informer[];
@@ -234,8 +232,9 @@ export class ClusterManager implements Caches {
     private readonly getSecret: (namespace: string, name: string) => Promise<Secret | undefined>,
     private readonly onKeys: KeysChanged,
     private readonly log: Logger,
-    private readonly memberSettleMs = ClusterManager.MEMBER_SETTLE_MS,
+    opts: ClusterManagerOptions,
   ) {
+    this.memberSettleMs = opts.memberSettleMs ?? ClusterManager.MEMBER_SETTLE_MS;
     const mk = <T extends KubeObject>(resource: keyof typeof CP_PATHS, labelSelector?: string) =>
       factory(kc, { cluster: 'karmada', resource, path: CP_PATHS[resource], ...(labelSelector ? { labelSelector } : {}) }) as unknown as Informer<T>;
     this.clustersInformer = mk<Cluster>('clusters');
@@ -246,7 +245,7 @@ export class ClusterManager implements Caches {
     this.cpInformers = [this.clustersInformer, serviceImports, overridePolicies, namespaces] as unknown as Informer[];
     serviceImports.onEvent((_t, o) => onKeys([key(o.metadata.namespace ?? '', o.metadata.name)]));
     overridePolicies.onEvent((_t, p) => {
-      const si = serviceImportOfPolicy(p);
+      const si = opts.serviceImportOfPolicy(p);
       if (si) onKeys([key(p.metadata.namespace ?? '', si)]);
     });
     namespaces.onEvent(() => onKeys('all'));

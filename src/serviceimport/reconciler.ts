@@ -6,7 +6,8 @@
  */
 import type { Logger } from 'pino';
 import { apiErrorMessage } from '../kube/errors.js';
-import { buildSnapshot, type Caches } from './caches.js';
+import { buildSnapshot } from './build-snapshot.js';
+import type { Caches } from '../karmada/caches.js';
 import { decide, sameIps, type Decision } from './decide.js';
 import type { EventRecorder, EventTarget } from './events.js';
 import { problemsToReport, type ProblemLedger } from './problems.js';

@@ -1,7 +1,6 @@
 /**
- * The read side the reconciler needs, as an interface over the informer
- * caches (src/karmada/cluster-manager.ts provides it), and the one function that
- * turns cache contents into a Snapshot for decide().
+ * The one function that turns cache contents (src/karmada/caches.ts, kept by
+ * the cluster manager) into a Snapshot for decide().
  */
 import { KARMADA_MANAGED_LABEL, type OverridePolicy } from '../api/karmada.js';
 import { isDeleting, type KubeObject } from '../api/meta.js';
@@ -10,35 +9,7 @@ import type { EndpointSlice, Service } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { overridePolicyName, rulesOf } from './overridepolicy.js';
 import type { MemberView, ServiceImportView, ServiceView, Snapshot } from './snapshot.js';
-
-export interface ObjectReader<T> {
-  get(namespace: string, name: string): T | undefined;
-}
-
-export interface ControlPlaneCaches {
-  serviceImports: ObjectReader<ServiceImport> & { list(): ServiceImport[] };
-  overridePolicies: ObjectReader<OverridePolicy>;
-  namespaces: ObjectReader<KubeObject>;
-}
-
-export interface MemberCaches {
-  cluster: string;
-  reachable(): boolean;
-  /** Engaged, first lists still in flight, nothing failed: unreachable, but not worth a warning. */
-  starting(): boolean;
-  ipsMaxItems(): number | undefined;
-  serviceImports: ObjectReader<ServiceImport> & { list(): ServiceImport[] };
-  services: ObjectReader<Service>;
-  serviceExports: ObjectReader<KubeObject>;
-  namespaces: ObjectReader<KubeObject>;
-  /** EndpointSlices of `<service>` in `namespace`, by the kubernetes.io/service-name label. */
-  endpointSlicesOf(namespace: string, service: string): EndpointSlice[];
-}
-
-export interface Caches {
-  controlPlane: ControlPlaneCaches;
-  members(): MemberCaches[];
-}
+import type { Caches, ObjectReader } from '../karmada/caches.js';
 
 function importView(si: ServiceImport | undefined): ServiceImportView | undefined {
   if (!si || !parseServiceImport(si).ok) return undefined;

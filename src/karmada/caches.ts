@@ -1,0 +1,38 @@
+/**
+ * The read side the cluster manager offers: readers over the control plane's
+ * caches and over each member's. The ServiceImport reconciler reads only
+ * through these; doctor builds the same shape from one-shot lists.
+ */
+import type { EndpointSlice, Service } from '../api/core.js';
+import type { OverridePolicy } from '../api/karmada.js';
+import type { ServiceImport } from '../api/mcs.js';
+import type { KubeObject } from '../api/meta.js';
+
+export interface ObjectReader<T> {
+  get(namespace: string, name: string): T | undefined;
+}
+
+export interface ControlPlaneCaches {
+  serviceImports: ObjectReader<ServiceImport> & { list(): ServiceImport[] };
+  overridePolicies: ObjectReader<OverridePolicy>;
+  namespaces: ObjectReader<KubeObject>;
+}
+
+export interface MemberCaches {
+  cluster: string;
+  reachable(): boolean;
+  /** Engaged, first lists still in flight, nothing failed: unreachable, but not worth a warning. */
+  starting(): boolean;
+  ipsMaxItems(): number | undefined;
+  serviceImports: ObjectReader<ServiceImport> & { list(): ServiceImport[] };
+  services: ObjectReader<Service>;
+  serviceExports: ObjectReader<KubeObject>;
+  namespaces: ObjectReader<KubeObject>;
+  /** EndpointSlices of `<service>` in `namespace`, by the kubernetes.io/service-name label. */
+  endpointSlicesOf(namespace: string, service: string): EndpointSlice[];
+}
+
+export interface Caches {
+  controlPlane: ControlPlaneCaches;
+  members(): MemberCaches[];
+}
