@@ -1,8 +1,9 @@
 /**
  * End to end, on the local environment, with the controller running as its
  * own process under the RBAC that config/karmada ships: spec.ips filled in
- * every importing member (D1), written where Karmada keeps it (D3), kept when
- * a member goes away and converged when it returns (D5).
+ * every importing member, written where Karmada keeps it, kept when a member
+ * goes away and converged when it returns (docs/design.md: which-ip,
+ * where-writes-go, unreachable-is-not-empty).
  */
 import { expect } from 'chai';
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -65,7 +66,7 @@ describe('controller on the local environment (e2e)', function () {
     const ip = await derivedIp('member2', ns, 'web');
     expect(ip).to.match(/^10\.98\./);
     await waitIps('member2', ns, 'web', [ip]);
-    // Written through the OverridePolicy, as Karmada manages this ServiceImport (D3).
+    // Written through the OverridePolicy, as Karmada manages this ServiceImport.
     const policy = await karmada.custom.getNamespacedCustomObject({ group: 'policy.karmada.io', version: 'v1alpha1', namespace: ns, plural: 'overridepolicies', name: 'clusterset-dns-web' }) as { metadata: { ownerReferences?: Array<{ kind: string; name: string }> } };
     expect(policy.metadata.ownerReferences?.[0]).to.include({ kind: 'ServiceImport', name: 'web' });
     const answer = await eventually('member2 CoreDNS to answer', async () => {
@@ -166,7 +167,7 @@ describe('controller on the local environment (e2e)', function () {
       const ipCache1 = await derivedIp('member1', ns, 'cache');
       await waitIps('member1', ns, 'cache', [ipCache1]);
       const rules = await overrideRules(ns, 'db');
-      expect(rules['member2'], 'member2 keeps its rule while unreachable (D5)').to.deep.equal([ip2]);
+      expect(rules['member2'], 'member2 keeps its rule while unreachable').to.deep.equal([ip2]);
     } finally {
       await startComponent(env, 'member2-kube-apiserver', async () => (await getJson(access(env, 'member2'), '/readyz')) === 'ok');
     }

@@ -4,7 +4,7 @@
  * writes the EndpointSlice itself — and the gap this project closes: Karmada
  * never fills ServiceImport.spec.ips, so CoreDNS cannot answer clusterset.local
  * until something does. Here the test fills it by hand, through an
- * OverridePolicy, which is the route the controller takes (decision D3).
+ * OverridePolicy, which is the route the controller takes (docs/design.md#where-writes-go).
  */
 import { expect } from 'chai';
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -77,7 +77,8 @@ describe('local environment: Karmada MCS flow and CoreDNS (smoke)', function () 
       const list = await karmada.discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: `kubernetes.io/service-name=derived-${svc}` });
       return list.items.find((s) => s.endpoints.some((e) => e.addresses.includes(ENDPOINT_IP)));
     }, 60_000);
-    // In the control plane the Work annotation names the source cluster (karmada.md §3.3).
+    // In the control plane the Work annotation names the source cluster (Karmada's endpointslice controller,
+    // pkg/controllers/mcs/endpointslice_controller.go).
     expect(slice.metadata?.annotations?.['work.karmada.io/namespace']).to.equal('karmada-es-member1');
     expect(slice.metadata?.labels?.['endpointslice.kubernetes.io/managed-by']).to.equal('endpointslice-controller.karmada.io');
   });
@@ -97,14 +98,14 @@ describe('local environment: Karmada MCS flow and CoreDNS (smoke)', function () 
     }, 60_000);
   });
 
-  it('reverts a direct patch of spec.ips on the Karmada-managed ServiceImport in member2 (why D3 writes through an OverridePolicy)', async () => {
+  it('reverts a direct patch of spec.ips on the Karmada-managed ServiceImport in member2 (why managed imports are written through an OverridePolicy)', async () => {
     // The API server accepts the patch (the response is the stored object)…
     const patched = (await member2.custom.patchNamespacedCustomObject(
       { ...MCS, namespace: ns, plural: 'serviceimports', name: svc, body: [{ op: 'add', path: '/spec/ips', value: [derivedIp] }] },
     )) as ServiceImport;
     expect(patched.spec.ips).to.deep.equal([derivedIp]);
     // Karmada's work-status controller sees the member object change and
-    // re-applies the Work's manifest (ObjectWatcher.NeedsUpdate, karmada.md §5).
+    // re-applies the Work's manifest (ObjectWatcher.NeedsUpdate; docs/upstream-behaviour.md).
     await eventually('Karmada to revert spec.ips', async () => ((await memberServiceImport())?.spec.ips === undefined ? true : undefined), 60_000);
   });
 
@@ -127,7 +128,7 @@ describe('local environment: Karmada MCS flow and CoreDNS (smoke)', function () 
         subjects: [{ kind: 'ServiceAccount', name: 'coredns', namespace: 'kube-system' }] } as KubernetesObject,
     ]);
     const cm = await member2.core.readNamespacedConfigMap({ name: 'coredns', namespace: 'kube-system' });
-    // The in-tree stanza for CoreDNS >= 1.12.2, edited by hand here (coredns.md §2).
+    // The in-tree stanza for CoreDNS >= 1.12.2, edited by hand here (docs/coredns.md).
     const edited = KUBEADM_COREFILE
       .replace('kubernetes cluster.local in-addr.arpa ip6.arpa {', 'kubernetes cluster.local clusterset.local in-addr.arpa ip6.arpa {')
       .replace('       ttl 30\n', '       ttl 30\n       multicluster clusterset.local\n');
