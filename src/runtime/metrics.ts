@@ -15,7 +15,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LeaderElectionMetrics } from './leaderelection/elector.js';
-import type { ProcessingTimes, WorkQueueMetrics } from './workqueue/queue.js';
+import type { ProcessingTimes, WorkQueueMetrics } from './workqueue/metrics.js';
 
 /** controller-runtime's reconcile result label values. */
 export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';
