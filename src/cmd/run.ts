@@ -20,7 +20,7 @@ import { CheckSet, condition, startHealthServer } from '../runtime/health.js';
 import { DEFAULT_LEASE_NAMESPACE, LeaderElector, defaultIdentity } from '../runtime/leaderelection/elector.js';
 import { createLogger } from '../runtime/logging.js';
 import { createMetrics } from '../runtime/metrics.js';
-import { RateLimitingQueue } from '../runtime/workqueue/queue.js';
+import { RateLimitingQueue } from '../runtime/workqueue/ratelimiting.js';
 import { COREDNS_FLAGS, parseInstallOptions } from './coredns.js';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './internal/flags.js';
 

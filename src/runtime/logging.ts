@@ -2,7 +2,7 @@
  * The controller's structured logger: pino, JSON lines to stdout, no
  * transport (pino-pretty is a dev tool: `... | npx pino-pretty`).
  *
- * Conventions (client-node.md §7.3):
+ * Conventions, so every line can be filtered the same way:
  *  - merge object first, message second: `log.info({key}, 'queued')`;
  *  - errors go under `err` so pino's std serializer renders type, message,
  *    stack and the enumerable fields (an ApiException's `code` and `body`);
@@ -162,7 +162,13 @@ export interface LogContext {
   readonly reconcileID?: string | undefined;
 }
 
-/** A child logger carrying the given keys; undefined keys are left out rather than logged as null. */
+/**
+ * A child logger carrying the given keys; undefined keys are left out rather
+ * than logged as null. Use it once per long-lived component, e.g. a
+ * controller's logger `withContext(root, {controller: 'serviceimport'})` or a
+ * member's `withContext(root, {cluster})`, and pass that logger down instead
+ * of repeating the keys on every line.
+ */
 export function withContext(logger: Logger, context: LogContext): Logger {
   const bindings: Record<string, string> = {};
   for (const key of ['controller', 'cluster', 'namespace', 'name', 'reconcileID'] as const) {
@@ -175,6 +181,11 @@ export function withContext(logger: Logger, context: LogContext): Logger {
 /**
  * The logger for one reconcile, as controller-runtime makes one per request:
  * object coordinates plus a fresh reconcileID that ties its lines together.
+ * A controller calls it at the start of each reconcile, with its own
+ * controller logger (from withContext) and the key it took from the queue,
+ * and logs everything about that reconcile through the result, so that
+ * `reconcileID` picks out one attempt among the retries of the same object.
+ * Tests pass a fixed reconcileID.
  */
 export function reconcileLogger(
   controllerLogger: Logger,

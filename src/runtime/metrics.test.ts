@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { register as globalRegistry } from 'prom-client';
 import { FakeClock } from './clock.js';
 import { Metrics, RECONCILE_TIME_BUCKETS, WORKQUEUE_DURATION_BUCKETS, createMetrics } from './metrics.js';
-import { RateLimitingQueue } from './workqueue/queue.js';
+import { RateLimitingQueue } from './workqueue/ratelimiting.js';
 
 /** Parses exposition text into `name{labels} value` → value, labels sorted for stable keys. */
 function samples(text: string): Map<string, number> {

@@ -15,11 +15,11 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LeaderElectionMetrics } from './leaderelection/elector.js';
-import type { ProcessingTimes, WorkQueueMetrics } from './workqueue/queue.js';
+import type { ProcessingTimes, WorkQueueMetrics } from './workqueue/metrics.js';
 
 /** controller-runtime's reconcile result label values. */
-export type ReconcileResult = 'success' | 'error' | 'requeue' | 'requeue_after';
-export const RECONCILE_RESULTS: readonly ReconcileResult[] = ['success', 'error', 'requeue', 'requeue_after'];
+export type ReconcileResultLabel = 'success' | 'error' | 'requeue' | 'requeue_after';
+export const RECONCILE_RESULTS: readonly ReconcileResultLabel[] = ['success', 'error', 'requeue', 'requeue_after'];
 
 /** What a write touched: the OverridePolicy, a member's ServiceImport, or a status subresource. */
 export type WriteKind = 'overridepolicy' | 'serviceimport' | 'status';
@@ -50,7 +50,7 @@ export interface ControllerMetrics {
    * Records one finished reconcile as controller-runtime does: the result
    * counter, the duration histogram, and the error counter for errors.
    */
-  reconciled(result: ReconcileResult, seconds: number): void;
+  reconciled(result: ReconcileResultLabel, seconds: number): void;
   /** An error that will not be retried (controller-runtime's TerminalError); also counts as an error. */
   terminalError(seconds: number): void;
   /** A worker picked up a key (controller_runtime_active_workers + 1). */
@@ -75,6 +75,8 @@ export interface MetricsOptions {
 }
 
 type QueueLabels = { name: string; controller: string };
+/** The queues a Metrics reads at scrape time, by label key. */
+type ProcessingTimesByQueue = Map<string, { labels: QueueLabels; source: ProcessingTimes }>;
 
 export class Metrics {
   readonly registry: Registry;
@@ -113,7 +115,7 @@ export class Metrics {
 
   private readonly now: () => number;
   /** Queues whose processing-time gauges are read at scrape time, by label key. */
-  private readonly processingTimes = new Map<string, { labels: QueueLabels; source: ProcessingTimes }>();
+  private readonly processingTimes: ProcessingTimesByQueue = new Map();
   /** Label sets per cluster, so a cluster that leaves takes its series with it. */
   private readonly clusterSeries = new Map<string, { informers: Set<string>; restarts: Set<string> }>();
 
@@ -121,157 +123,37 @@ export class Metrics {
     const registers = [(this.registry = new Registry())];
     this.now = options.now ?? Date.now;
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
-
-    this.reconcileTotal = new Counter({
-      name: 'controller_runtime_reconcile_total',
-      help: 'Total number of reconciliations per controller',
-      labelNames: ['controller', 'result'] as const,
-      registers,
-    });
-    this.reconcileErrorsTotal = new Counter({
-      name: 'controller_runtime_reconcile_errors_total',
-      help: 'Total number of reconciliation errors per controller',
-      labelNames: ['controller'] as const,
-      registers,
-    });
-    this.terminalReconcileErrorsTotal = new Counter({
-      name: 'controller_runtime_terminal_reconcile_errors_total',
-      help: 'Total number of terminal reconciliation errors per controller',
-      labelNames: ['controller'] as const,
-      registers,
-    });
-    this.reconcileTimeSeconds = new Histogram({
-      name: 'controller_runtime_reconcile_time_seconds',
-      help: 'Length of time per reconciliation per controller',
-      labelNames: ['controller'] as const,
-      buckets: [...RECONCILE_TIME_BUCKETS],
-      registers,
-    });
-    this.maxConcurrentReconciles = new Gauge({
-      name: 'controller_runtime_max_concurrent_reconciles',
-      help: 'Maximum number of concurrent reconciles per controller',
-      labelNames: ['controller'] as const,
-      registers,
-    });
-    this.activeWorkers = new Gauge({
-      name: 'controller_runtime_active_workers',
-      help: 'Number of currently used workers per controller',
-      labelNames: ['controller'] as const,
-      registers,
-    });
-
-    this.workqueueDepth = new Gauge({
-      name: 'workqueue_depth',
-      help: 'Current depth of workqueue by workqueue and priority',
-      labelNames: ['name', 'controller', 'priority'] as const,
-      registers,
-    });
-    this.workqueueAddsTotal = new Counter({
-      name: 'workqueue_adds_total',
-      help: 'Total number of adds handled by workqueue',
-      labelNames: ['name', 'controller'] as const,
-      registers,
-    });
-    this.workqueueQueueDurationSeconds = new Histogram({
-      name: 'workqueue_queue_duration_seconds',
-      help: 'How long in seconds an item stays in workqueue before being requested',
-      labelNames: ['name', 'controller'] as const,
-      buckets: [...WORKQUEUE_DURATION_BUCKETS],
-      registers,
-    });
-    this.workqueueWorkDurationSeconds = new Histogram({
-      name: 'workqueue_work_duration_seconds',
-      help: 'How long in seconds processing an item from workqueue takes.',
-      labelNames: ['name', 'controller'] as const,
-      buckets: [...WORKQUEUE_DURATION_BUCKETS],
-      registers,
-    });
-    // client-go refreshes these two from a 500 ms ticker; reading the queues
-    // at scrape time gives fresher values and needs no timer.
-    const processingTimes = this.processingTimes;
-    this.workqueueUnfinishedWorkSeconds = new Gauge({
-      name: 'workqueue_unfinished_work_seconds',
-      help:
-        'How many seconds of work has been done that is in progress and hasn\'t been observed by work_duration. ' +
-        'Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.',
-      labelNames: ['name', 'controller'] as const,
-      registers,
-      collect() {
-        for (const { labels, source } of processingTimes.values()) this.set(labels, source.unfinishedWorkSeconds());
-      },
-    });
-    this.workqueueLongestRunningProcessorSeconds = new Gauge({
-      name: 'workqueue_longest_running_processor_seconds',
-      help: 'How many seconds has the longest running processor for workqueue been running.',
-      labelNames: ['name', 'controller'] as const,
-      registers,
-      collect() {
-        for (const { labels, source } of processingTimes.values()) this.set(labels, source.longestRunningProcessorSeconds());
-      },
-    });
-    this.workqueueRetriesTotal = new Counter({
-      name: 'workqueue_retries_total',
-      help: 'Total number of retries handled by workqueue',
-      labelNames: ['name', 'controller'] as const,
-      registers,
-    });
-
-    this.leaderElectionMasterStatus = new Gauge({
-      name: 'leader_election_master_status',
-      help:
-        'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. ' +
-        "'name' is the string used to identify the lease. Please make sure to group by name.",
-      labelNames: ['name'] as const,
-      registers,
-    });
-    const masterStatus = this.leaderElectionMasterStatus;
+    // Registered in this order, so /metrics lists them in this order.
+    ({
+      reconcileTotal: this.reconcileTotal,
+      reconcileErrorsTotal: this.reconcileErrorsTotal,
+      terminalReconcileErrorsTotal: this.terminalReconcileErrorsTotal,
+      reconcileTimeSeconds: this.reconcileTimeSeconds,
+      maxConcurrentReconciles: this.maxConcurrentReconciles,
+      activeWorkers: this.activeWorkers,
+    } = reconcileMetrics(registers));
+    ({
+      workqueueDepth: this.workqueueDepth,
+      workqueueAddsTotal: this.workqueueAddsTotal,
+      workqueueQueueDurationSeconds: this.workqueueQueueDurationSeconds,
+      workqueueWorkDurationSeconds: this.workqueueWorkDurationSeconds,
+      workqueueUnfinishedWorkSeconds: this.workqueueUnfinishedWorkSeconds,
+      workqueueLongestRunningProcessorSeconds: this.workqueueLongestRunningProcessorSeconds,
+      workqueueRetriesTotal: this.workqueueRetriesTotal,
+    } = workqueueMetrics(registers, this.processingTimes));
+    const masterStatus = (this.leaderElectionMasterStatus = leaderElectionMasterStatus(registers));
     this.leaderElection = Object.freeze({
       setLeading: (name: string, leading: boolean) => masterStatus.set({ name }, leading ? 1 : 0),
     });
-
-    this.informerLastEventTimestampSeconds = new Gauge({
-      name: 'clusterset_dns_informer_last_event_timestamp_seconds',
-      help: 'Unix time of the last list or watch event an informer received; alert on time() minus this.',
-      labelNames: ['cluster', 'resource'] as const,
-      registers,
-    });
-    this.informerRestartsTotal = new Counter({
-      name: 'clusterset_dns_informer_restarts_total',
-      help: 'Times an informer restarted its list/watch, by reason.',
-      labelNames: ['cluster', 'resource', 'reason'] as const,
-      registers,
-    });
-    this.clusterReady = new Gauge({
-      name: 'clusterset_dns_cluster_ready',
-      help: 'Whether the controller can read the cluster (1) or not (0); the control plane is cluster "karmada".',
-      labelNames: ['cluster'] as const,
-      registers,
-    });
-    this.writesTotal = new Counter({
-      name: 'clusterset_dns_writes_total',
-      help: 'Writes to the API by kind (overridepolicy, serviceimport, status) and result (success, conflict, error).',
-      labelNames: ['kind', 'result'] as const,
-      registers,
-    });
-    this.localFirstSwitchesTotal = new Counter({
-      name: 'clusterset_dns_local_first_switches_total',
-      help: 'Local-first switches: to "derived" (fail over) or to "local" (fail back after the hold-down).',
-      labelNames: ['to'] as const,
-      registers,
-    });
-    this.corednsSetupTotal = new Counter({
-      name: 'clusterset_dns_coredns_setup_total',
-      help: 'run --manage-coredns: CoreDNS install attempts per member by result (installed, unchanged, foreign, refused, error).',
-      labelNames: ['cluster', 'result'] as const,
-      registers,
-    });
-    this.decisionDurationSeconds = new Histogram({
-      name: 'clusterset_dns_decision_duration_seconds',
-      help: 'Time spent in the pure decision function of one reconcile.',
-      labelNames: [] as const,
-      buckets: [...DECISION_DURATION_BUCKETS],
-      registers,
-    });
+    ({
+      informerLastEventTimestampSeconds: this.informerLastEventTimestampSeconds,
+      informerRestartsTotal: this.informerRestartsTotal,
+      clusterReady: this.clusterReady,
+      writesTotal: this.writesTotal,
+      localFirstSwitchesTotal: this.localFirstSwitchesTotal,
+      corednsSetupTotal: this.corednsSetupTotal,
+      decisionDurationSeconds: this.decisionDurationSeconds,
+    } = multiClusterMetrics(registers));
   }
 
   /**
@@ -413,4 +295,168 @@ export class Metrics {
 /** The process's metrics. One per process; tests make their own. */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   return new Metrics(options);
+}
+
+/** controller-runtime pkg/internal/controller/metrics/metrics.go */
+function reconcileMetrics(registers: Registry[]) {
+  return {
+    reconcileTotal: new Counter({
+      name: 'controller_runtime_reconcile_total',
+      help: 'Total number of reconciliations per controller',
+      labelNames: ['controller', 'result'] as const,
+      registers,
+    }),
+    reconcileErrorsTotal: new Counter({
+      name: 'controller_runtime_reconcile_errors_total',
+      help: 'Total number of reconciliation errors per controller',
+      labelNames: ['controller'] as const,
+      registers,
+    }),
+    terminalReconcileErrorsTotal: new Counter({
+      name: 'controller_runtime_terminal_reconcile_errors_total',
+      help: 'Total number of terminal reconciliation errors per controller',
+      labelNames: ['controller'] as const,
+      registers,
+    }),
+    reconcileTimeSeconds: new Histogram({
+      name: 'controller_runtime_reconcile_time_seconds',
+      help: 'Length of time per reconciliation per controller',
+      labelNames: ['controller'] as const,
+      buckets: [...RECONCILE_TIME_BUCKETS],
+      registers,
+    }),
+    maxConcurrentReconciles: new Gauge({
+      name: 'controller_runtime_max_concurrent_reconciles',
+      help: 'Maximum number of concurrent reconciles per controller',
+      labelNames: ['controller'] as const,
+      registers,
+    }),
+    activeWorkers: new Gauge({
+      name: 'controller_runtime_active_workers',
+      help: 'Number of currently used workers per controller',
+      labelNames: ['controller'] as const,
+      registers,
+    }),
+  };
+}
+
+/** controller-runtime pkg/metrics/workqueue.go; the two processing-time gauges read `processingTimes` when scraped. */
+function workqueueMetrics(registers: Registry[], processingTimes: ProcessingTimesByQueue) {
+  return {
+    workqueueDepth: new Gauge({
+      name: 'workqueue_depth',
+      help: 'Current depth of workqueue by workqueue and priority',
+      labelNames: ['name', 'controller', 'priority'] as const,
+      registers,
+    }),
+    workqueueAddsTotal: new Counter({
+      name: 'workqueue_adds_total',
+      help: 'Total number of adds handled by workqueue',
+      labelNames: ['name', 'controller'] as const,
+      registers,
+    }),
+    workqueueQueueDurationSeconds: new Histogram({
+      name: 'workqueue_queue_duration_seconds',
+      help: 'How long in seconds an item stays in workqueue before being requested',
+      labelNames: ['name', 'controller'] as const,
+      buckets: [...WORKQUEUE_DURATION_BUCKETS],
+      registers,
+    }),
+    workqueueWorkDurationSeconds: new Histogram({
+      name: 'workqueue_work_duration_seconds',
+      help: 'How long in seconds processing an item from workqueue takes.',
+      labelNames: ['name', 'controller'] as const,
+      buckets: [...WORKQUEUE_DURATION_BUCKETS],
+      registers,
+    }),
+    // client-go refreshes these two from a 500 ms ticker; reading the queues
+    // at scrape time gives fresher values and needs no timer.
+    workqueueUnfinishedWorkSeconds: new Gauge({
+      name: 'workqueue_unfinished_work_seconds',
+      help:
+        'How many seconds of work has been done that is in progress and hasn\'t been observed by work_duration. ' +
+        'Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.',
+      labelNames: ['name', 'controller'] as const,
+      registers,
+      collect() {
+        for (const { labels, source } of processingTimes.values()) this.set(labels, source.unfinishedWorkSeconds());
+      },
+    }),
+    workqueueLongestRunningProcessorSeconds: new Gauge({
+      name: 'workqueue_longest_running_processor_seconds',
+      help: 'How many seconds has the longest running processor for workqueue been running.',
+      labelNames: ['name', 'controller'] as const,
+      registers,
+      collect() {
+        for (const { labels, source } of processingTimes.values()) this.set(labels, source.longestRunningProcessorSeconds());
+      },
+    }),
+    workqueueRetriesTotal: new Counter({
+      name: 'workqueue_retries_total',
+      help: 'Total number of retries handled by workqueue',
+      labelNames: ['name', 'controller'] as const,
+      registers,
+    }),
+  };
+}
+
+/** controller-runtime pkg/metrics/leaderelection.go */
+function leaderElectionMasterStatus(registers: Registry[]): Gauge<'name'> {
+  return new Gauge({
+    name: 'leader_election_master_status',
+    help:
+      'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. ' +
+      "'name' is the string used to identify the lease. Please make sure to group by name.",
+    labelNames: ['name'] as const,
+    registers,
+  });
+}
+
+/** This controller's own metrics, for what controller-runtime has no name for: clusters, informers, writes, decisions. */
+function multiClusterMetrics(registers: Registry[]) {
+  return {
+    informerLastEventTimestampSeconds: new Gauge({
+      name: 'clusterset_dns_informer_last_event_timestamp_seconds',
+      help: 'Unix time of the last list or watch event an informer received; alert on time() minus this.',
+      labelNames: ['cluster', 'resource'] as const,
+      registers,
+    }),
+    informerRestartsTotal: new Counter({
+      name: 'clusterset_dns_informer_restarts_total',
+      help: 'Times an informer restarted its list/watch, by reason.',
+      labelNames: ['cluster', 'resource', 'reason'] as const,
+      registers,
+    }),
+    clusterReady: new Gauge({
+      name: 'clusterset_dns_cluster_ready',
+      help: 'Whether the controller can read the cluster (1) or not (0); the control plane is cluster "karmada".',
+      labelNames: ['cluster'] as const,
+      registers,
+    }),
+    writesTotal: new Counter({
+      name: 'clusterset_dns_writes_total',
+      help: 'Writes to the API by kind (overridepolicy, serviceimport, status) and result (success, conflict, error).',
+      labelNames: ['kind', 'result'] as const,
+      registers,
+    }),
+    localFirstSwitchesTotal: new Counter({
+      name: 'clusterset_dns_local_first_switches_total',
+      help: 'Local-first switches: to "derived" (fail over) or to "local" (fail back after the hold-down).',
+      labelNames: ['to'] as const,
+      registers,
+    }),
+    corednsSetupTotal: new Counter({
+      name: 'clusterset_dns_coredns_setup_total',
+      help: 'run --manage-coredns: CoreDNS install attempts per member by result (installed, unchanged, foreign, refused, error).',
+      labelNames: ['cluster', 'result'] as const,
+      registers,
+    }),
+    decisionDurationSeconds: new Histogram({
+      name: 'clusterset_dns_decision_duration_seconds',
+      help: 'Time spent in the pure decision function of one reconcile.',
+      labelNames: [] as const,
+      buckets: [...DECISION_DURATION_BUCKETS],
+      registers,
+    }),
+  };
 }

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { splitKey } from '../api/meta.js';
 import { apiErrorMessage } from '../kube/errors.js';
-import type { RateLimitingQueue } from '../runtime/workqueue/queue.js';
+import type { RateLimitingQueue } from '../runtime/workqueue/ratelimiting.js';
 import type { Reconciler } from './reconciler.js';
 
 export interface ControllerHooks {

@@ -1,16 +1,11 @@
 /**
  * Leader election on a coordination.k8s.io/v1 Lease, with the semantics of
  * k8s.io/client-go/tools/leaderelection as controller-runtime's manager uses
- * it (client-node has none; client-node.md §5):
+ * it (client-node has none of its own):
  *
- *   - acquire/renew = read the Lease, decide, replace it carrying the
- *     resourceVersion just read; a 409 means another candidate won the race;
- *     create it when absent;
- *   - a lease held by someone else counts as expired only once its record has
- *     stayed unchanged for leaseDurationSeconds *as timed by our own
- *     monotonic clock* (client-go's observedTime), never by comparing its
- *     renewTime with our wall clock: clock skew between pods cannot hand the
- *     lease to two holders;
+ *   - acquire/renew = read the Lease, decide (decide.ts), replace it carrying
+ *     the resourceVersion just read; a 409 means another candidate won the
+ *     race; create it when absent (leaselock.ts);
  *   - leaseTransitions is bumped on every takeover;
  *   - the leader renews every RetryPeriod; if no renew succeeds for
  *     RenewDeadline it stops leading (callback reason "lost"; the caller exits,
@@ -19,9 +14,9 @@
  *     leaseDurationSeconds 1 — so a standby takes over at its next retry
  *     instead of waiting out the lease.
  *
- * The decision is the pure function decide() (table-tested); LeaderElector is
- * the thin I/O loop around it, driven by an injectable Clock so tests run on a
- * FakeClock. KubeLeaseLock is the only part that talks to the API server.
+ * LeaderElector is the thin I/O loop around the pure decideLeadership(),
+ * driven by an injectable Clock so tests run on a FakeClock. The LeaseLock is
+ * the only part that talks to the API server.
  *
  * Deliberate differences from client-go, both on the safe side:
  *   - the renew deadline runs from the start of the last successful renew,
@@ -32,22 +27,12 @@
  *     once instead of retrying until the deadline: someone else believes it
  *     leads, so waiting only prolongs a split brain.
  */
-import {
-  ApiException,
-  CoordinationV1Api,
-  Observable,
-  V1MicroTime,
-  type ConfigurationOptions,
-  type KubeConfig,
-  type ObservableMiddleware,
-  type RequestContext,
-  type ResponseContext,
-  type V1Lease,
-  type V1LeaseSpec,
-} from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { realClock, type Clock, type Timer } from '../clock.js';
+import { decideLeadership, observe, releaseRecord, type Observation } from './decide.js';
+import { ConflictError, KubeLeaseLock, type LeaseLock } from './leaselock.js';
 
 // ---------------------------------------------------------------------------
 // Defaults (controller-runtime pkg/manager/internal.go)
@@ -62,286 +47,6 @@ export const JITTER_FACTOR = 1.2;
 /** client-go's (and controller-runtime's) identity shape: `<hostname>_<uuid>`; in a pod the hostname is the pod name. */
 export function defaultIdentity(): string {
   return `${hostname()}_${randomUUID()}`;
-}
-
-// ---------------------------------------------------------------------------
-// The record and the pure decision
-
-/** The part of Lease.spec that leader election reads and writes (client-go's LeaderElectionRecord). */
-export interface LeaderElectionRecord {
-  /** '' = nobody (released). */
-  readonly holderIdentity: string;
-  readonly leaseDurationSeconds: number;
-  readonly acquireTime: Date | undefined;
-  readonly renewTime: Date | undefined;
-  readonly leaseTransitions: number;
-}
-
-/**
- * What this process last saw of the record, and when by its own clock.
- * observedAt only moves when the record changes: that is what makes an
- * abandoned lease expire.
- */
-export interface Observation {
-  readonly record: LeaderElectionRecord;
-  /** Identity of the record's content, as client-go compares the raw record. */
-  readonly fingerprint: string;
-  /** Clock.now() when this content was first seen. */
-  readonly observedAt: number;
-}
-
-export interface ElectionInput {
-  readonly identity: string;
-  /** Written into records we write; others time our lease with it. */
-  readonly leaseDurationSeconds: number;
-  /** Clock.now() (monotonic ms). */
-  readonly now: number;
-  /** Wall-clock time for acquireTime/renewTime: informational for humans and other tools only. */
-  readonly wallNow: Date;
-  /** The record just read; undefined when the Lease does not exist. */
-  readonly current: LeaderElectionRecord | undefined;
-  readonly previous: Observation | undefined;
-}
-
-export type ElectionDecision =
-  /** No Lease: create it, holding it. */
-  | { readonly action: 'create'; readonly record: LeaderElectionRecord; readonly observation: Observation | undefined }
-  /** Released or expired: take it over (leaseTransitions + 1). */
-  | { readonly action: 'acquire'; readonly record: LeaderElectionRecord; readonly observation: Observation }
-  /** Ours: renew it. */
-  | { readonly action: 'renew'; readonly record: LeaderElectionRecord; readonly observation: Observation }
-  /** Someone else holds a valid lease: try again later. */
-  | { readonly action: 'wait'; readonly holder: string; readonly expiresAt: number; readonly observation: Observation };
-
-export function fingerprint(r: LeaderElectionRecord): string {
-  return JSON.stringify([r.holderIdentity, r.leaseDurationSeconds, r.acquireTime?.getTime() ?? null, r.renewTime?.getTime() ?? null, r.leaseTransitions]);
-}
-
-/** The observation after reading `record` at `now`, given the previous one. */
-export function observe(record: LeaderElectionRecord, now: number, previous: Observation | undefined): Observation {
-  const fp = fingerprint(record);
-  if (previous !== undefined && previous.fingerprint === fp) return previous;
-  return { record, fingerprint: fp, observedAt: now };
-}
-
-/**
- * client-go's tryAcquireOrRenew, minus the I/O: given the record just read,
- * what to write, if anything.
- */
-export function decide(input: ElectionInput): ElectionDecision {
-  const { identity, now, wallNow, current } = input;
-  if (current === undefined) {
-    return {
-      action: 'create',
-      record: { holderIdentity: identity, leaseDurationSeconds: input.leaseDurationSeconds, acquireTime: wallNow, renewTime: wallNow, leaseTransitions: 0 },
-      observation: input.previous,
-    };
-  }
-  const observation = observe(current, now, input.previous);
-  const holder = current.holderIdentity;
-  if (holder === identity) {
-    return {
-      action: 'renew',
-      record: {
-        holderIdentity: identity,
-        leaseDurationSeconds: input.leaseDurationSeconds,
-        acquireTime: current.acquireTime ?? wallNow,
-        renewTime: wallNow,
-        leaseTransitions: current.leaseTransitions,
-      },
-      observation,
-    };
-  }
-  // The holder's own duration decides its expiry, not ours. A missing or
-  // nonsensical duration expires at once, as in client-go.
-  const durationMs = Number.isFinite(current.leaseDurationSeconds) ? Math.max(0, current.leaseDurationSeconds) * 1000 : 0;
-  const expiresAt = observation.observedAt + durationMs;
-  if (holder !== '' && expiresAt > now) return { action: 'wait', holder, expiresAt, observation };
-  return {
-    action: 'acquire',
-    record: {
-      holderIdentity: identity,
-      leaseDurationSeconds: input.leaseDurationSeconds,
-      acquireTime: wallNow,
-      renewTime: wallNow,
-      leaseTransitions: current.leaseTransitions + 1,
-    },
-    observation,
-  };
-}
-
-/** The record a leader writes to release: nobody holds it, and old clients that ignore '' wait only 1 s (client-go's release()). */
-export function releaseRecord(current: LeaderElectionRecord, wallNow: Date): LeaderElectionRecord {
-  return { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: wallNow, renewTime: wallNow, leaseTransitions: current.leaseTransitions };
-}
-
-// ---------------------------------------------------------------------------
-// The lock: the I/O
-
-export interface LeaseSnapshot {
-  readonly record: LeaderElectionRecord;
-  readonly resourceVersion: string;
-}
-
-/** 409: the Lease changed since it was read, or already exists. Someone else won. */
-export class ConflictError extends Error {
-  override readonly name = 'ConflictError';
-}
-
-export interface LeaseLock {
-  /** `namespace/name`, for logs. */
-  readonly description: string;
-  /** undefined when the Lease does not exist. */
-  get(signal: AbortSignal): Promise<LeaseSnapshot | undefined>;
-  /** Throws ConflictError if it exists already. */
-  create(record: LeaderElectionRecord, signal: AbortSignal): Promise<LeaseSnapshot>;
-  /** Replaces the record if the Lease is still at resourceVersion; throws ConflictError otherwise. */
-  update(record: LeaderElectionRecord, resourceVersion: string, signal: AbortSignal): Promise<LeaseSnapshot>;
-}
-
-/**
- * A Lease through client-node's CoordinationV1Api. Pass an API client built
- * with a shared keep-alive agent (client-node.md §4.1) to avoid a TLS
- * handshake per renew; fromKubeConfig() is the simple way.
- */
-export class KubeLeaseLock implements LeaseLock {
-  readonly description: string;
-  /** The last Lease read or written, so a replace keeps its metadata and the spec fields we do not own. */
-  private last: V1Lease | undefined;
-
-  constructor(
-    private readonly api: CoordinationV1Api,
-    readonly namespace: string,
-    readonly name: string,
-  ) {
-    this.description = `${namespace}/${name}`;
-  }
-
-  static fromKubeConfig(kc: KubeConfig, namespace: string, name: string): KubeLeaseLock {
-    return new KubeLeaseLock(kc.makeApiClient(CoordinationV1Api), namespace, name);
-  }
-
-  async get(signal: AbortSignal): Promise<LeaseSnapshot | undefined> {
-    try {
-      return this.remember(await this.api.readNamespacedLease({ name: this.name, namespace: this.namespace }, withSignal(signal)));
-    } catch (e) {
-      if (e instanceof ApiException && e.code === 404) {
-        this.last = undefined;
-        return undefined;
-      }
-      throw e;
-    }
-  }
-
-  async create(record: LeaderElectionRecord, signal: AbortSignal): Promise<LeaseSnapshot> {
-    const body: V1Lease = {
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      metadata: { name: this.name, namespace: this.namespace },
-      spec: toSpec(record),
-    };
-    return this.remember(await conflicts(this.api.createNamespacedLease({ namespace: this.namespace, body }, withSignal(signal))));
-  }
-
-  async update(record: LeaderElectionRecord, resourceVersion: string, signal: AbortSignal): Promise<LeaseSnapshot> {
-    const base = this.last?.metadata?.resourceVersion === resourceVersion ? this.last : undefined;
-    const body: V1Lease = {
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      metadata: { ...(base?.metadata ?? { name: this.name, namespace: this.namespace }), resourceVersion },
-      // Keep fields we do not manage (strategy, preferredHolder) as they were.
-      spec: { ...base?.spec, ...toSpec(record) },
-    };
-    return this.remember(
-      await conflicts(this.api.replaceNamespacedLease({ name: this.name, namespace: this.namespace, body }, withSignal(signal))),
-    );
-  }
-
-  private remember(lease: V1Lease): LeaseSnapshot {
-    this.last = lease;
-    return { record: fromSpec(lease.spec), resourceVersion: lease.metadata?.resourceVersion ?? '' };
-  }
-}
-
-/**
- * Settles when p does or when signal aborts, whichever is first, so a lock
- * that ignores its signal (or a client that does not pass it on before the
- * fetch, such as an exec credential plugin) cannot hold the loop past its
- * deadline.
- */
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-async function conflicts<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof ApiException && e.code === 409) throw new ConflictError(`409 Conflict: ${String(e.message).slice(0, 300)}`, { cause: e });
-    throw e;
-  }
-}
-
-/** Per-call options that let an AbortSignal cancel client-node's fetch. */
-function withSignal(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
-  return {
-    middleware: [
-      {
-        pre: (ctx: RequestContext) => {
-          ctx.setSignal(signal);
-          return new Observable(Promise.resolve(ctx));
-        },
-        post: (res: ResponseContext) => new Observable(Promise.resolve(res)),
-      },
-    ],
-    middlewareMergeStrategy: 'append',
-  };
-}
-
-function toSpec(r: LeaderElectionRecord): V1LeaseSpec {
-  // V1MicroTime serializes with microseconds (…123000Z), the Lease's format.
-  const spec: V1LeaseSpec = { holderIdentity: r.holderIdentity, leaseDurationSeconds: r.leaseDurationSeconds, leaseTransitions: r.leaseTransitions };
-  if (r.acquireTime !== undefined) spec.acquireTime = new V1MicroTime(r.acquireTime.getTime());
-  if (r.renewTime !== undefined) spec.renewTime = new V1MicroTime(r.renewTime.getTime());
-  return spec;
-}
-
-/**
- * client-node 1.4.0 types renewTime/acquireTime as V1MicroTime but its
- * deserializer does not know that type and hands back the JSON string, so
- * accept both.
- */
-function toDate(v: unknown): Date | undefined {
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : new Date(v.getTime());
-  if (typeof v === 'string' && v !== '') {
-    const d = new Date(v);
-    return Number.isNaN(d.getTime()) ? undefined : d;
-  }
-  return undefined;
-}
-
-function fromSpec(spec: V1LeaseSpec | undefined): LeaderElectionRecord {
-  return {
-    holderIdentity: spec?.holderIdentity ?? '',
-    leaseDurationSeconds: spec?.leaseDurationSeconds ?? 0,
-    acquireTime: toDate(spec?.acquireTime),
-    renewTime: toDate(spec?.renewTime),
-    leaseTransitions: spec?.leaseTransitions ?? 0,
-  };
 }
 
 // ---------------------------------------------------------------------------
@@ -639,7 +344,7 @@ export class LeaderElector {
     const { signal, done } = this.attemptSignal(timeoutMs, cancel);
     try {
       const snap = await abortable(this.lock.get(signal), signal);
-      const d = decide({
+      const d = decideLeadership({
         identity: this.identity,
         leaseDurationSeconds: this.config.leaseDurationSeconds,
         now: this.clock.now(),
@@ -759,4 +464,28 @@ export class LeaderElector {
   private wake(): void {
     this.wakeSleeper?.();
   }
+}
+
+/**
+ * Settles when p does or when signal aborts, whichever is first, so a lock
+ * that ignores its signal (or a client that does not pass it on before the
+ * fetch, such as an exec credential plugin) cannot hold the loop past its
+ * deadline.
+ */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new Error('aborted'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }

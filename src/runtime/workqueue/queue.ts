@@ -1,91 +1,22 @@
 /**
  * The controller's work queue, with the semantics of
- * k8s.io/client-go/util/workqueue (queue.go, delaying_queue.go,
- * rate_limiting_queue.go, metrics.go), layered the same way:
+ * k8s.io/client-go/util/workqueue, layered the same way:
  *
  *   WorkQueue          add / get / done / len / shutDown — dedup, and a key
- *                      is never handed to two workers at once
+ *                      is never handed to two workers at once (queue.go; here)
  *   DelayingQueue      + addAfter — a key becomes ready after a delay
+ *                      (delaying_queue.go; delaying.ts)
  *   RateLimitingQueue  + addRateLimited / forget / numRequeues
+ *                      (rate_limiting_queue.go; ratelimiting.ts)
  *
  * Go's goroutines blocking on a sync.Cond become promises here: get()
  * resolves when a key is available, and the key is moved to "processing"
  * at the moment it is handed to that waiter, so no other get() can take it
- * in between. Durations are milliseconds; metrics observe seconds, as the
- * Prometheus metrics they feed do.
+ * in between. Durations are milliseconds; metrics (metrics.ts) observe
+ * seconds, as the Prometheus metrics they feed do.
  */
-import { realClock, type Clock, type Timer } from '../clock.js';
-import { defaultControllerRateLimiter, type RateLimiter } from './ratelimiter.js';
-
-// ---------------------------------------------------------------------------
-// Metrics
-
-/**
- * The metric shapes are structural subsets of prom-client's labelled
- * children (`gauge.labels({name, controller})` has inc()/dec(), a histogram
- * child has observe()), so an adapter can hand those straight in.
- */
-export interface GaugeMetric {
-  inc(): void;
-  dec(): void;
-}
-
-export interface CounterMetric {
-  inc(): void;
-}
-
-export interface HistogramMetric {
-  observe(value: number): void;
-}
-
-/** Live readings for the two gauges that client-go refreshes on a ticker. */
-export interface ProcessingTimes {
-  /** Sum of the ages of all keys being processed (workqueue_unfinished_work_seconds). */
-  unfinishedWorkSeconds(): number;
-  /** Age of the oldest key being processed (workqueue_longest_running_processor_seconds). */
-  longestRunningProcessorSeconds(): number;
-}
-
-/**
- * One queue's metrics; each field names the controller-runtime metric an
- * adapter should map it to (labels `name`, `controller`; never `cluster`).
- */
-export interface WorkQueueMetrics {
-  /**
-   * workqueue_depth. Counts dirty keys, as client-go does: a key added while
-   * it is being processed counts although len() does not include it yet.
-   */
-  readonly depth: GaugeMetric;
-  /** workqueue_adds_total: adds that were not de-duplicated away. */
-  readonly adds: CounterMetric;
-  /** workqueue_queue_duration_seconds: from becoming dirty to get(). */
-  readonly queueDuration: HistogramMetric;
-  /** workqueue_work_duration_seconds: from get() to done(). */
-  readonly workDuration: HistogramMetric;
-  /** workqueue_retries_total: every addAfter/addRateLimited, as in client-go. */
-  readonly retries: CounterMetric;
-  /**
-   * Called once, from the queue's constructor. client-go polls these every
-   * 500 ms from a goroutine; in Node the adapter should read them at scrape
-   * time (a prom-client gauge's collect()) so the queue needs no ticker.
-   */
-  bindProcessingTimes(source: ProcessingTimes): void;
-}
-
-const noop = (): void => {};
-
-/** The default: metrics cost nothing unless an adapter is supplied. */
-export const noopWorkQueueMetrics: WorkQueueMetrics = Object.freeze({
-  depth: Object.freeze({ inc: noop, dec: noop }),
-  adds: Object.freeze({ inc: noop }),
-  queueDuration: Object.freeze({ observe: noop }),
-  workDuration: Object.freeze({ observe: noop }),
-  retries: Object.freeze({ inc: noop }),
-  bindProcessingTimes: noop,
-});
-
-// ---------------------------------------------------------------------------
-// Internals
+import { realClock, type Clock } from '../clock.js';
+import { noopWorkQueueMetrics, type WorkQueueMetrics } from './metrics.js';
 
 /** FIFO with O(1) shift; Array.prototype.shift is O(n) on large queues. */
 class Fifo<T> {
@@ -122,107 +53,6 @@ class Fifo<T> {
     return out;
   }
 }
-
-interface WaitEntry<K> {
-  readonly key: K;
-  readyAt: number;
-  /** Breaks ties between equal readyAt: earlier call first, so order is deterministic. */
-  seq: number;
-  index: number;
-}
-
-/**
- * Min-heap of delayed keys by (readyAt, seq), with one entry per key so a
- * repeated addAfter can only move a key earlier — client-go's
- * waitForPriorityQueue plus its knownEntries map.
- */
-class DelayHeap<K> {
-  private readonly heap: WaitEntry<K>[] = [];
-  private readonly byKey = new Map<K, WaitEntry<K>>();
-  private seq = 0;
-
-  get size(): number {
-    return this.heap.length;
-  }
-
-  peek(): WaitEntry<K> | undefined {
-    return this.heap[0];
-  }
-
-  /** Inserts the key, or moves it earlier if readyAt beats its current time. */
-  upsertEarliest(key: K, readyAt: number): void {
-    const existing = this.byKey.get(key);
-    if (existing !== undefined) {
-      if (readyAt < existing.readyAt) {
-        existing.readyAt = readyAt;
-        existing.seq = this.seq++;
-        this.up(existing.index);
-      }
-      return;
-    }
-    const entry: WaitEntry<K> = { key, readyAt, seq: this.seq++, index: this.heap.length };
-    this.heap.push(entry);
-    this.byKey.set(key, entry);
-    this.up(entry.index);
-  }
-
-  pop(): WaitEntry<K> | undefined {
-    const top = this.heap[0];
-    if (top === undefined) return undefined;
-    const last = this.heap.pop()!;
-    if (last !== top) {
-      this.heap[0] = last;
-      last.index = 0;
-      this.down(0);
-    }
-    this.byKey.delete(top.key);
-    return top;
-  }
-
-  clear(): void {
-    this.heap.length = 0;
-    this.byKey.clear();
-  }
-
-  private less(a: WaitEntry<K>, b: WaitEntry<K>): boolean {
-    return a.readyAt < b.readyAt || (a.readyAt === b.readyAt && a.seq < b.seq);
-  }
-
-  private swap(i: number, j: number): void {
-    const a = this.heap[i]!;
-    const b = this.heap[j]!;
-    this.heap[i] = b;
-    this.heap[j] = a;
-    b.index = i;
-    a.index = j;
-  }
-
-  private up(i: number): void {
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(this.heap[i]!, this.heap[parent]!)) return;
-      this.swap(i, parent);
-      i = parent;
-    }
-  }
-
-  private down(i: number): void {
-    const n = this.heap.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < n && this.less(this.heap[l]!, this.heap[m]!)) m = l;
-      if (r < n && this.less(this.heap[r]!, this.heap[m]!)) m = r;
-      if (m === i) return;
-      this.swap(i, m);
-      i = m;
-    }
-  }
-}
-
-// ---------------------------------------------------------------------------
-// WorkQueue
 
 export type GetResult<K extends string> =
   | { readonly key: K; readonly shutdown: false }
@@ -422,131 +252,5 @@ export class WorkQueue<K extends string = string> {
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();
-  }
-}
-
-// ---------------------------------------------------------------------------
-// DelayingQueue
-
-export interface DelayingQueueOptions extends WorkQueueOptions {
-  /**
-   * unref() the delay timer (RealClock only). Off by default: a pending
-   * delayed add is outstanding work, and a process whose only remaining
-   * handle is that timer should wait for it, not drop it. shutDown() clears
-   * the timer either way, so a shut-down queue never holds the process.
-   */
-  readonly unrefTimers?: boolean | undefined;
-}
-
-/**
- * client-go's delayingType. Instead of a goroutine with a 10 s heartbeat it
- * keeps a single timer armed for the earliest ready time, re-armed whenever
- * that changes.
- */
-export class DelayingQueue<K extends string = string> extends WorkQueue<K> {
-  private readonly waiting = new DelayHeap<K>();
-  private readonly unrefTimers: boolean;
-  private timer: Timer | undefined;
-  private timerAt = 0;
-
-  constructor(options: DelayingQueueOptions = {}) {
-    super(options);
-    this.unrefTimers = options.unrefTimers ?? false;
-  }
-
-  /**
-   * add(key) after delayMs; at once if delayMs <= 0. If the key is already
-   * waiting, the earlier ready time wins. Waiting does not make the key
-   * dirty: an add() in the meantime processes it now, and it is added again
-   * when the delay ends (client-go behaves the same). Dropped on shutdown.
-   */
-  addAfter(key: K, delayMs: number): void {
-    if (this.shuttingDown()) return;
-    this.metrics.retries.inc();
-    if (!(delayMs > 0)) {
-      this.add(key);
-      return;
-    }
-    this.waiting.upsertEarliest(key, this.clock.now() + delayMs);
-    this.arm();
-  }
-
-  protected override onShutDown(): void {
-    this.timer?.cancel();
-    this.timer = undefined;
-    this.waiting.clear();
-  }
-
-  /** Keeps exactly one timer, due at the earliest ready time, if anything waits. */
-  private arm(): void {
-    const next = this.waiting.peek();
-    if (next === undefined) {
-      this.timer?.cancel();
-      this.timer = undefined;
-      return;
-    }
-    if (this.timer !== undefined && this.timerAt === next.readyAt) return;
-    this.timer?.cancel();
-    this.timerAt = next.readyAt;
-    this.timer = this.clock.setTimer(() => this.fire(), next.readyAt - this.clock.now(), {
-      unref: this.unrefTimers,
-    });
-  }
-
-  private fire(): void {
-    this.timer = undefined;
-    // Re-check against the clock rather than trusting the timer: real timers
-    // may fire a little early (or capped, see clock.ts), and then arm() waits
-    // for the remainder.
-    const now = this.clock.now();
-    for (let next = this.waiting.peek(); next !== undefined && next.readyAt <= now; next = this.waiting.peek()) {
-      this.waiting.pop();
-      this.add(next.key);
-    }
-    this.arm();
-  }
-}
-
-// ---------------------------------------------------------------------------
-// RateLimitingQueue
-
-export interface RateLimitingQueueOptions<K extends string = string> extends DelayingQueueOptions {
-  /** Defaults to defaultControllerRateLimiter() on the queue's clock. */
-  readonly rateLimiter?: RateLimiter<K> | undefined;
-}
-
-/**
- * client-go's rateLimitingType, the queue a controller uses:
- *
- *   const item = await q.get(); if (item.shutdown) return;
- *   try { await reconcile(item.key); q.forget(item.key); }
- *   catch { q.addRateLimited(item.key); }
- *   finally { q.done(item.key); }
- */
-export class RateLimitingQueue<K extends string = string> extends DelayingQueue<K> {
-  readonly rateLimiter: RateLimiter<K>;
-
-  constructor(options: RateLimitingQueueOptions<K> = {}) {
-    super(options);
-    this.rateLimiter = options.rateLimiter ?? defaultControllerRateLimiter<K>(this.clock);
-  }
-
-  /**
-   * addAfter(key, rateLimiter.when(key)). Checks shutdown first so that a
-   * dropped retry neither counts as a failure nor spends a bucket token.
-   */
-  addRateLimited(key: K): void {
-    if (this.shuttingDown()) return;
-    this.addAfter(key, this.rateLimiter.when(key));
-  }
-
-  /** Resets the key's backoff. Call on success only, never on failure. */
-  forget(key: K): void {
-    this.rateLimiter.forget(key);
-  }
-
-  /** How many times the key has been rate-limited since the last forget(). */
-  numRequeues(key: K): number {
-    return this.rateLimiter.numRequeues(key);
   }
 }

@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import { FakeClock } from '../clock.js';
+import { ItemExponentialFailureRateLimiter } from './ratelimiter.js';
+import { RateLimitingQueue } from './ratelimiting.js';
+import { drainKeys, flush } from './testkit.test.js';
+
+describe('RateLimitingQueue', () => {
+  it('addRateLimited() waits the default limiter delay: 5 ms, 10 ms, ..., reset by forget()', async () => {
+    const clock = new FakeClock();
+    const q = new RateLimitingQueue({ clock });
+    const expectReadyAfter = async (ms: number): Promise<void> => {
+      q.addRateLimited('ns/a');
+      clock.advance(ms - 1);
+      expect(q.len(), `not before ${ms} ms`).to.equal(0);
+      clock.advance(1);
+      expect(await drainKeys(q), `at ${ms} ms`).to.deep.equal(['ns/a']);
+    };
+    await expectReadyAfter(5);
+    await expectReadyAfter(10);
+    await expectReadyAfter(20);
+    expect(q.numRequeues('ns/a')).to.equal(3);
+    q.forget('ns/a');
+    expect(q.numRequeues('ns/a')).to.equal(0);
+    await expectReadyAfter(5);
+  });
+
+  it('uses the given limiter, per key', () => {
+    const clock = new FakeClock();
+    const q = new RateLimitingQueue({ clock, rateLimiter: new ItemExponentialFailureRateLimiter(100, 1000) });
+    q.addRateLimited('a');
+    q.addRateLimited('a');
+    q.addRateLimited('b');
+    expect(q.numRequeues('a')).to.equal(2);
+    expect(q.numRequeues('b')).to.equal(1);
+    // a: earliest of 100 and 200 wins; b: 100.
+    clock.advance(100);
+    expect(q.len()).to.equal(2);
+  });
+
+  it('after shutDown(), addRateLimited() neither queues nor counts a failure', () => {
+    const clock = new FakeClock();
+    const q = new RateLimitingQueue({ clock });
+    q.shutDown();
+    q.addRateLimited('a');
+    expect(q.numRequeues('a')).to.equal(0);
+    expect(clock.pendingTimers()).to.equal(0);
+  });
+
+  it('runs the controller loop: failures back off, success forgets', async () => {
+    const clock = new FakeClock();
+    const q = new RateLimitingQueue<`${string}/${string}`>({ clock });
+    let failuresLeft = 2;
+    const attempts: number[] = [];
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const item = await q.get();
+        if (item.shutdown) return;
+        attempts.push(clock.now());
+        try {
+          if (failuresLeft-- > 0) throw new Error('transient');
+          q.forget(item.key);
+        } catch {
+          q.addRateLimited(item.key);
+        } finally {
+          q.done(item.key);
+        }
+      }
+    };
+    const running = worker();
+    q.add('ns/svc');
+    for (let t = 0; t < 50; t++) {
+      await flush();
+      clock.advance(1);
+    }
+    expect(attempts).to.deep.equal([0, 5, 15]);
+    expect(q.numRequeues('ns/svc')).to.equal(0);
+    q.shutDown();
+    await running;
+  });
+});
