@@ -40,8 +40,9 @@ export interface InstallOptions {
   headerRaFix?: boolean;
   /**
    * How the change reaches the pods, and whether it is verified and rolled
-   * back. Absent: the Corefile is written and nothing else happens (the
-   * behaviour before rollouts existed; the CLI always passes `{ mode }`).
+   * back. Absent: the Corefile is written and nothing else happens, for
+   * library callers that handle the pods themselves; the CLI always passes
+   * `{ mode }`.
    */
   rollout?: RolloutOptions;
 }

@@ -93,7 +93,7 @@ describe('coredns rollout: the plan made before any write', () => {
   const unhealthy = { ok: true as const, value: dep({ observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 0 }) };
   const missing = { ok: false as const, missing: true, reason: 'Deployment kube-system/coredns not found; pass --coredns-deployment' };
 
-  it('no rollout options: nothing to plan (the library behaves as before rollouts existed)', () => {
+  it('no rollout options: nothing to plan (the library only writes the Corefile)', () => {
     expect(planRollout(undefined, KUBEADM, healthy)).to.equal(undefined);
   });
 
