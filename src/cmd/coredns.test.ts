@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { COREDNS_HELP, coredns, exitCode, formatOutcomes, parseCoreDnsArgs, type CoreDnsCommand, type Outcome } from './coredns.js';
 import { UsageError } from './internal/flags.js';
-import { summarizeStatus } from '../coredns/install.js';
+import { summarizeStatus } from '../coredns/status.js';
 import { KUBEADM_COREFILE } from '../../test/env/manifests.js';
 
 const parse = (s: string) => parseCoreDnsArgs(s.split(' ').filter((x) => x !== '')) as CoreDnsCommand;

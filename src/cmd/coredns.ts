@@ -15,16 +15,9 @@ import type { Cluster } from '../api/karmada.js';
 import type { Secret } from '../api/core.js';
 import { memberAccess, memberKubeConfig, secretRefOf } from '../karmada/access.js';
 import type { Flavor } from '../coredns/corefile/index.js';
-import {
-  DEFAULT_LOCATION,
-  installCoreDns,
-  statusCoreDns,
-  uninstallCoreDns,
-  type CoreDnsLocation,
-  type CoreDnsStatus,
-  type InstallOptions,
-  type InstallResult,
-} from '../coredns/install.js';
+import { installCoreDns, uninstallCoreDns, type InstallOptions, type InstallResult } from '../coredns/install.js';
+import { DEFAULT_LOCATION, type CoreDnsLocation } from '../coredns/objects.js';
+import { statusCoreDns, type CoreDnsStatus } from '../coredns/status.js';
 import { ROLLOUT_MODES, type RolloutMode } from '../coredns/rollout.js';
 import { apiErrorMessage, isNotFound } from '../kube/errors.js';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './internal/flags.js';

@@ -15,7 +15,7 @@ import { isIP } from 'node:net';
 import { runChecks, type CheckResult, type DoctorObservation, type MemberObservation } from '../doctor/checks.js';
 import { exitCode, formatResults } from '../doctor/format.js';
 import { observeControlPlane, observeMember, type MemberOptions } from '../doctor/observe.js';
-import type { StatusOptions } from '../coredns/install.js';
+import type { StatusOptions } from '../coredns/status.js';
 import { apiErrorMessage } from '../kube/errors.js';
 import { COREDNS_FLAGS, findMembers, parseCoreDnsOptions, parseOrExit, parseTarget, processIo, type Io, type Member, type Target } from './coredns.js';
 import { UsageError, flagHelp, parseFlags, type FlagSpec } from './internal/flags.js';

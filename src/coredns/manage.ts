@@ -1,7 +1,8 @@
 /**
- * `run --manage-coredns`: the controller sets CoreDNS up (D6) in every member
- * as it joins — the same install as `clusterset-dns coredns install`, with
- * the same refusals, run by the leader for each member it engages.
+ * `run --manage-coredns`: the controller sets CoreDNS up in every member as
+ * it joins — the same install as `clusterset-dns coredns install`, with the
+ * same refusals (docs/design.md#coredns-safety), run by the leader for each
+ * member it engages.
  *
  * When it acts: once the leader starts (every member engaged so far), then
  * whenever a member is engaged (a Cluster joins, or its credentials change).

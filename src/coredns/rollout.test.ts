@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import type * as k8s from '@kubernetes/client-node';
 import { AKS, K3S, KUBEADM, RKE2, SNIPPETS_AND_ENV } from '../../test/support/corefile/fixtures.js';
-import { DEFAULT_LOCATION, installPermissionChecks, planRollout } from './install.js';
+import { planRollout } from './deliver.js';
+import { DEFAULT_LOCATION } from './objects.js';
+import { installPermissionChecks } from './permissions.js';
 import { decideRollout, deploymentHealth, reloadCoverage, rolloutPrecondition, type HealthState } from './rollout.js';
 
 const withoutReload = (s: string) => s.replace(/^\s*reload\s*\n/m, '');
@@ -89,9 +91,9 @@ describe('coredns rollout: Deployment status → progressing | healthy | failed'
 describe('coredns rollout: the plan made before any write', () => {
   const healthy = { ok: true as const, value: dep({ observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2 }) };
   const unhealthy = { ok: true as const, value: dep({ observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 0 }) };
-  const missing = { ok: false as const, missing: true, message: 'Deployment kube-system/coredns not found; pass --coredns-deployment' };
+  const missing = { ok: false as const, missing: true, reason: 'Deployment kube-system/coredns not found; pass --coredns-deployment' };
 
-  it('no rollout options: nothing to plan (the library behaves as before rollouts existed)', () => {
+  it('no rollout options: nothing to plan (the library only writes the Corefile)', () => {
     expect(planRollout(undefined, KUBEADM, healthy)).to.equal(undefined);
   });
 

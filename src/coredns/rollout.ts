@@ -5,8 +5,8 @@
  *
  * The decisions are pure and table-tested (reloadCoverage, decideRollout,
  * deploymentHealth, rolloutPrecondition); the async functions only patch and
- * read the Deployment. Putting the previous Corefile back is install.ts's job,
- * since it owns the ConfigMap write.
+ * read the Deployment. Putting the previous Corefile back is deliver.ts's job,
+ * since it owns the order of the ConfigMap write and the rollout.
  */
 import * as k8s from '@kubernetes/client-node';
 import { apiErrorMessage } from '../kube/errors.js';

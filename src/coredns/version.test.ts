@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { chooseFlavor } from './install.js';
-import { versionFromImage } from './version.js';
+import { chooseFlavor, versionFromImage } from './version.js';
 
 describe('CoreDNS version and flavour', () => {
   const images: Array<[string, string | undefined]> = [

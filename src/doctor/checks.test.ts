@@ -6,7 +6,7 @@ import type { Service } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { desiredOverridePolicy } from '../serviceimport/overridepolicy.js';
 import { KUBEADM, KUBEADM_INSTALLED_IN_TREE, MCS_API_SED } from '../../test/support/corefile/fixtures.js';
-import { summarizeStatus } from '../coredns/install.js';
+import { summarizeStatus } from '../coredns/status.js';
 import { corednsRbac } from '../coredns/rbac.js';
 import { runChecks, type CheckOptions, type CheckResult, type DoctorObservation, type MemberObservation, type Status } from './checks.js';
 

@@ -19,7 +19,7 @@ import { decide, derivedIps, sameIps, type Decision } from '../serviceimport/dec
 import { DEFAULT_LOCAL_FIRST, localFirstEnabled } from '../serviceimport/localfirst.js';
 import { overridePolicyName } from '../serviceimport/overridepolicy.js';
 import type { MemberView } from '../serviceimport/snapshot.js';
-import type { CoreDnsStatus } from '../coredns/install.js';
+import type { CoreDnsStatus } from '../coredns/status.js';
 import { COREDNS_ROLE_NAME } from '../coredns/rbac.js';
 import { ipsMaxItemsOf } from '../karmada/crd-schema.js';
 import { listCaches } from './list-caches.js';

@@ -14,7 +14,7 @@ import type { EndpointSlice, Service } from '../api/core.js';
 import type { KubeObject } from '../api/meta.js';
 import type { OverridePolicy } from '../api/karmada.js';
 import type { ServiceImport } from '../api/mcs.js';
-import { statusCoreDns, type StatusOptions } from '../coredns/install.js';
+import { statusCoreDns, type StatusOptions } from '../coredns/status.js';
 import { apiErrorMessage, isNotFound } from '../kube/errors.js';
 import type { ControlPlaneObservation, DnsAnswer, DnsObservation, Got, Listed, MemberObservation, SarObservation } from './checks.js';
 

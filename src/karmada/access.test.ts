@@ -11,7 +11,7 @@ const push = (spec: Partial<Cluster['spec']> = {}, name = 'member1'): Cluster =>
 });
 const secret = (data: Record<string, string>): Secret => ({ metadata: { name: 'member1', namespace: 'karmada-cluster' }, data });
 
-describe('memberAccess (D4)', () => {
+describe('memberAccess: Push via apiEndpoint and Secret, Pull via the cluster proxy', () => {
   const cases: Array<[string, Cluster, Secret | undefined, object]> = [
     ['Push with token and CA', push(), secret({ token: b64('t0k'), caBundle: b64(PEM) }),
       { kind: 'push', server: 'https://10.0.0.1:6443', token: 't0k', caData: b64(PEM), skipTLSVerify: false }],

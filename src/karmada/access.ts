@@ -1,5 +1,6 @@
 /**
- * How the controller reaches a member cluster (D4), decided as Karmada does it
+ * How the controller reaches a member cluster
+ * (docs/design.md#reaching-members), decided as Karmada does it
  * (pkg/util/membercluster_client.go, BuildClusterConfig):
  *
  *  - Push: `spec.apiEndpoint`, with the bearer token and CA from the Secret
@@ -8,7 +9,9 @@
  *  - Pull: through the control plane's cluster proxy
  *    (/apis/cluster.karmada.io/v1alpha1/clusters/<name>/proxy) with our own
  *    control-plane identity, which works only when the Cluster has an
- *    `impersonatorSecretRef` (karmada.md §6.3);
+ *    `impersonatorSecretRef`: the proxy forwards with that Secret's token,
+ *    impersonating the caller, and refuses a Cluster without one (Karmada
+ *    pkg/registry/cluster/storage/proxy.go);
  *  - anything else is unreachable, with a reason — never guessed.
  *
  * Pure: the caller fetches the Secret and builds the KubeConfig.
@@ -16,6 +19,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster } from '../api/karmada.js';
 import type { Secret } from '../api/core.js';
+import { PATHS } from '../kube/gvr.js';
 
 export type MemberAccess =
   | { kind: 'push'; server: string; token: string; caData?: string; skipTLSVerify: boolean; proxyUrl?: string }
@@ -35,7 +39,7 @@ export function memberAccess(c: Cluster, secret: Secret | undefined): MemberAcce
     if (!c.spec.impersonatorSecretRef) {
       return { kind: 'unreachable', reason: `Pull cluster ${name} has no spec.impersonatorSecretRef, so the Karmada cluster proxy cannot reach it; register it with an impersonator secret (karmadactl register does)` };
     }
-    return { kind: 'proxy', path: `/apis/cluster.karmada.io/v1alpha1/clusters/${encodeURIComponent(name)}/proxy` };
+    return { kind: 'proxy', path: `${PATHS.clusters}/${encodeURIComponent(name)}/proxy` };
   }
   const endpoint = c.spec.apiEndpoint?.trim();
   if (!endpoint) return { kind: 'unreachable', reason: `Push cluster ${name} has no spec.apiEndpoint` };
@@ -61,7 +65,12 @@ export function memberAccess(c: Cluster, secret: Secret | undefined): MemberAcce
   };
 }
 
-/** A KubeConfig of its own for one member (never shared: see client-node.md §4.2). */
+/**
+ * A KubeConfig of its own for one member, never shared: client-node's watches
+ * read the current context on every (re)connect, so a KubeConfig whose
+ * context is switched under running informers would point them at another
+ * cluster (client-node 1.4.0 dist/watch.js).
+ */
 export function memberKubeConfig(cluster: string, a: Exclude<MemberAccess, { kind: 'unreachable' }>, controlPlane: KubeConfig): KubeConfig {
   const kc = new KubeConfig();
   if (a.kind === 'proxy') {

@@ -7,8 +7,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { pino } from 'pino';
-import type { Cluster } from '../api/karmada.js';
-import type { KubeObject } from '../api/meta.js';
+import type { Cluster, OverridePolicy } from '../api/karmada.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type KubeObject } from '../api/meta.js';
 import type { Secret } from '../api/core.js';
 import type { Informer, InformerEvent, InformerHealth, InformerSpec } from '../runtime/cache/informer.js';
 import { ClusterManager } from './cluster-manager.js';
@@ -52,7 +52,7 @@ class HandInformer implements Informer {
   }
 }
 
-function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs?: number } = {}) {
+function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs?: number; serviceImportOfPolicy?: (p: OverridePolicy) => string | undefined } = {}) {
   const informers: HandInformer[] = [];
   const keys: Array<string[] | 'all'> = [];
   const kc = new KubeConfig();
@@ -72,7 +72,7 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs
     (_ns, name) => (name === opts.hangSecretFor ? new Promise<never>(() => {}) : Promise.resolve(secrets[name])),
     (k) => keys.push(k),
     pino({ level: 'silent' }),
-    { serviceImportOfPolicy: () => undefined, ...(opts.settleMs !== undefined ? { memberSettleMs: opts.settleMs } : {}) },
+    { serviceImportOfPolicy: opts.serviceImportOfPolicy ?? (() => undefined), ...(opts.settleMs !== undefined ? { memberSettleMs: opts.settleMs } : {}) },
   );
   const of = (cluster: string, resource?: string) => informers.filter((i) => i.spec.cluster === cluster && (!resource || i.spec.resource === resource));
   const cluster = (name: string): Cluster => ({ metadata: { name }, spec: { syncMode: 'Push', apiEndpoint: `https://127.0.0.1:${name === 'member1' ? 1001 : 1002}`, secretRef: { namespace: 'karmada-cluster', name } } });
@@ -100,7 +100,7 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     expect(t.m.synced(), 'engaged, first lists in flight').to.equal(false);
     t.syncAll('member1');
     expect(t.m.synced(), 'member2 still listing').to.equal(false);
-    // A member whose watch fails is settled: it is decided as unreachable (D5 keeps its state).
+    // A member whose watch fails is settled: it is decided as unreachable (its last known state is kept).
     t.of('member2', 'services')[0]!.set({ running: false, lastError: 'connection refused', lastErrorReason: 'network' });
     expect(t.m.synced()).to.equal(true);
     // Latched: a member failing later does not un-ready the controller.
@@ -157,5 +157,34 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     expect(t.m.synced(), 'member1 listing, member2 stuck').to.equal(false);
     await new Promise((r) => setTimeout(r, 60));
     expect(t.m.synced(), 'after the settle time').to.equal(true);
+  });
+});
+
+describe('ClusterManager: control-plane events become keys', () => {
+  const policy = (namespace: string, name: string, serviceImport: string): OverridePolicy => ({
+    metadata: { namespace, name },
+    spec: { resourceSelectors: [{ apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', name: serviceImport }] },
+  });
+
+  it('an OverridePolicy event is mapped to its ServiceImport key by serviceImportOfPolicy; a policy it disowns enqueues nothing', () => {
+    const asked: string[] = [];
+    const t = setup({
+      serviceImportOfPolicy: (p) => {
+        asked.push(p.metadata.name);
+        return p.metadata.name.startsWith('ours-') ? p.spec.resourceSelectors[0]?.name : undefined;
+      },
+    });
+    t.m.start();
+    const policies = t.of('karmada', 'overridepolicies');
+    expect(policies, 'one control-plane OverridePolicy informer').to.have.length(1);
+    expect(policies[0]!.spec.labelSelector, 'only our own policies are watched').to.equal(`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
+
+    policies[0]!.add(policy('shop', 'ours-web', 'web'));
+    expect(t.keys, 'the key of the ServiceImport the function names, in the policy\'s namespace').to.deep.equal([['shop/web']]);
+
+    t.keys.length = 0;
+    policies[0]!.add(policy('shop', 'someone-elses', 'web'));
+    expect(t.keys, 'disowned: nothing enqueued').to.deep.equal([]);
+    expect(asked).to.deep.equal(['ours-web', 'someone-elses']);
   });
 });

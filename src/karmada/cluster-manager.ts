@@ -1,9 +1,11 @@
 /**
  * Follows Karmada's Cluster objects and keeps one set of informers per member
- * (the shape of Karmada's MultiClusterInformerManager): engaged when a Cluster
+ * (the shape of Karmada's MultiClusterInformerManager,
+ * pkg/util/fedinformer/genericmanager): engaged when a Cluster
  * appears or its credentials change, disengaged when it is deleted. A member
  * whose watches fail keeps its last known objects and is marked unreachable
- * (D5) until its watches recover by themselves.
+ * until its watches recover by themselves
+ * (docs/design.md#unreachable-is-not-empty).
  *
  * Every change that can affect a ServiceImport key is reported through
  * `onKeys` — the controller enqueues those keys.
@@ -20,24 +22,27 @@ import type { Caches, ControlPlaneCaches, MemberCaches } from './caches.js';
 import { ipsMaxItemsOf } from './crd-schema.js';
 import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
 import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
+import { PATHS, SERVICEIMPORT_CRD } from '../kube/gvr.js';
 
-import { SERVICEIMPORT_CRD } from '../kube/gvr.js';
+/**
+ * What the manager watches on the control plane and in each member. The keys
+ * name each informer (its `resource`, which logs and metrics label it with).
+ */
+const CP_PATHS = {
+  clusters: PATHS.clusters,
+  serviceimports: PATHS.serviceImports,
+  overridepolicies: PATHS.overridePolicies,
+  namespaces: PATHS.namespaces,
+} as const;
 
-export const CP_PATHS = {
-  clusters: '/apis/cluster.karmada.io/v1alpha1/clusters',
-  serviceimports: '/apis/multicluster.x-k8s.io/v1alpha1/serviceimports',
-  overridepolicies: '/apis/policy.karmada.io/v1alpha1/overridepolicies',
-  namespaces: '/api/v1/namespaces',
-};
-
-export const MEMBER_PATHS = {
-  serviceimports: '/apis/multicluster.x-k8s.io/v1alpha1/serviceimports',
-  serviceexports: '/apis/multicluster.x-k8s.io/v1alpha1/serviceexports',
-  services: '/api/v1/services',
-  endpointslices: '/apis/discovery.k8s.io/v1/endpointslices',
-  namespaces: '/api/v1/namespaces',
-  crds: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
-};
+const MEMBER_PATHS = {
+  serviceimports: PATHS.serviceImports,
+  serviceexports: PATHS.serviceExports,
+  services: PATHS.services,
+  endpointslices: PATHS.endpointSlices,
+  namespaces: PATHS.namespaces,
+  crds: PATHS.customResourceDefinitions,
+} as const;
 
 export type KeysChanged = (keys: string[] | 'all') => void;
 
@@ -49,7 +54,8 @@ export interface MemberStatus {
   syncMode?: string;
 }
 
-class Member implements MemberCaches {
+/** One member's informers and what the decisions read from them. */
+class MemberInformers implements MemberCaches {
   readonly serviceImports: Informer<ServiceImport>;
   readonly services: Informer<Service>;
   readonly serviceExports: Informer;
@@ -61,7 +67,10 @@ class Member implements MemberCaches {
   private stopped = false;
 
   private custom: CustomObjectsApi | undefined;
-  /** reachable() as last seen: a change in either direction re-decides every key (D5 keep → real decision). */
+  /**
+   * reachable() as last seen: a change in either direction re-decides every
+   * key, since an unreachable member's keys were only kept, not decided.
+   */
   private wasReachable = false;
   private everReachable = false;
   readonly engagedAt = Date.now();
@@ -72,7 +81,7 @@ class Member implements MemberCaches {
     readonly kc: KubeConfig,
     factory: InformerFactory,
     onKeys: KeysChanged,
-    onReachability: (m: Member, reachable: boolean) => void = () => {},
+    onReachability: (m: MemberInformers, reachable: boolean) => void = () => {},
   ) {
     const mk = <T extends KubeObject>(resource: keyof typeof MEMBER_PATHS, extra: { fieldSelector?: string } = {}) =>
       factory(kc, { cluster, resource, path: MEMBER_PATHS[resource], ...extra }) as unknown as Informer<T>;
@@ -106,7 +115,8 @@ class Member implements MemberCaches {
       onKeys([key(sl.metadata.namespace ?? '', svc.startsWith('derived-') ? svc.slice('derived-'.length) : svc)]);
     });
     // Decisions taken while the member was unreachable only kept its state
-    // (D5); nothing else would revisit them once it is back — an object seen
+    // (docs/design.md#unreachable-is-not-empty); nothing else would revisit
+    // them once it is back — an object seen
     // during the relist was reconciled while the member still counted as
     // unreachable. So every transition re-enqueues every key.
     const check = () => {
@@ -160,8 +170,9 @@ class Member implements MemberCaches {
    * listed at least once: its core watches are live, and every watch has
    * synced — except an MCS watch whose CRD is missing, which is its own
    * problem (CRDMissing), not an unreachable member. Until then the member
-   * counts as unreachable, so a starting controller keeps what is there (D5)
-   * instead of deciding on half-filled caches.
+   * counts as unreachable, so a starting controller keeps what is there
+   * instead of deciding on half-filled caches
+   * (docs/design.md#unreachable-is-not-empty).
    */
   reachable(): boolean {
     if (this.stopped) return false;
@@ -220,8 +231,9 @@ export class ClusterManager implements Caches {
   readonly controlPlane: ControlPlaneCaches;
   private readonly clustersInformer: Informer<Cluster>;
   private readonly cpInformers: Informer[];
-  private readonly memberMap = new Map<string, Member | Unreachable>();
-  /** A member that became unreachable keeps its stopped informers, so its last state stays readable (D5). */
+  /** A member that became unreachable keeps its stopped informers, so its last state stays readable. */
+  private readonly memberMap = new Map<string, MemberInformers | Unreachable>();
+  /** Per cluster, the tail of its serialized engage/disengage chain. */
   private readonly engaging = new Map<string, Promise<void>>();
   private readonly engagedListeners: Array<(cluster: string, kc: KubeConfig) => void> = [];
   private readonly goneListeners: Array<(cluster: string) => void> = [];
@@ -274,14 +286,14 @@ export class ClusterManager implements Caches {
 
   async stop(): Promise<void> {
     clearInterval(this.resync);
-    await Promise.all([...this.cpInformers.map((i) => i.stop()), ...[...this.memberMap.values()].map((m) => (m instanceof Member ? m.stop() : undefined))]);
+    await Promise.all([...this.cpInformers.map((i) => i.stop()), ...[...this.memberMap.values()].map((m) => (m instanceof MemberInformers ? m.stop() : undefined))]);
   }
 
   /**
    * How long a starting member may hold back the first reconcile: a member
    * whose first lists neither finish nor fail by then (a black-holed network
    * answers only when the 60 s list timeout fires) is decided as unreachable
-   * (D5: keep) rather than blocking every other member.
+   * (its state kept) rather than blocking every other member.
    */
   static readonly MEMBER_SETTLE_MS = 30_000;
   private settled = false;
@@ -293,8 +305,9 @@ export class ClusterManager implements Caches {
    * engaged (or recorded as unreachable), and every engaged member has
    * either synced, failed, or had MEMBER_SETTLE_MS to try. Deciding before
    * that would see a key with no members at all and delete its
-   * OverridePolicy (found by the restart benchmark). Latched: members that
-   * join, leave or fail later are handled by D5, not by un-readying.
+   * OverridePolicy, on every restart of the controller. Latched: members
+   * that join, leave or fail later count as unreachable and keep their state
+   * (docs/design.md#unreachable-is-not-empty), rather than un-readying.
    */
   synced(): boolean {
     if (this.settled) return true;
@@ -306,10 +319,10 @@ export class ClusterManager implements Caches {
     const pending = this.clustersInformer.list().map((c) => c.metadata.name).filter((name) => {
       const m = this.memberMap.get(name);
       if (!m) return true;
-      return m instanceof Member && m.starting() && now - m.engagedAt < this.memberSettleMs;
+      return m instanceof MemberInformers && m.starting() && now - m.engagedAt < this.memberSettleMs;
     });
     if (pending.length > 0 && !waitedEnough) return false;
-    if (pending.length > 0) this.log.warn({ clusters: pending }, 'starting to decide while these clusters are still being engaged or listed; they count as unreachable (D5) until they are');
+    if (pending.length > 0) this.log.warn({ clusters: pending }, 'starting to decide while these clusters are still being engaged or listed; they count as unreachable, their last known state kept, until they are');
     this.settled = true;
     return true;
   }
@@ -329,7 +342,7 @@ export class ClusterManager implements Caches {
    */
   onMemberEngaged(f: (cluster: string, kc: KubeConfig) => void): void {
     this.engagedListeners.push(f);
-    for (const m of this.memberMap.values()) if (m instanceof Member && !m.isStopped()) f(m.cluster, m.kc);
+    for (const m of this.memberMap.values()) if (m instanceof MemberInformers && !m.isStopped()) f(m.cluster, m.kc);
   }
 
   onMemberGone(f: (cluster: string) => void): void {
@@ -339,7 +352,7 @@ export class ClusterManager implements Caches {
   /** A client for writes to a member (unmanaged ServiceImports), while it is engaged. */
   memberClient(cluster: string): CustomObjectsApi | undefined {
     const m = this.memberMap.get(cluster);
-    return m instanceof Member && !m.isStopped() ? m.client() : undefined;
+    return m instanceof MemberInformers && !m.isStopped() ? m.client() : undefined;
   }
 
   memberStatus(): MemberStatus[] {
@@ -399,9 +412,9 @@ export class ClusterManager implements Caches {
     }
     const fp = fingerprint(access);
     const existing = this.memberMap.get(name);
-    if (existing instanceof Member && existing.fingerprint === fp && !existing.isStopped()) return; // status-only update
-    if (existing instanceof Member) await existing.stop();
-    const m = new Member(name, fp, memberKubeConfig(name, access, this.kc), this.factory, this.onKeys, (member, reachable) => {
+    if (existing instanceof MemberInformers && existing.fingerprint === fp && !existing.isStopped()) return; // status-only update
+    if (existing instanceof MemberInformers) await existing.stop();
+    const m = new MemberInformers(name, fp, memberKubeConfig(name, access, this.kc), this.factory, this.onKeys, (member, reachable) => {
       if (member.isStopped()) return;
       if (reachable) this.log.info({ cluster: name }, 'cluster reachable: every watch has listed');
       else this.log.warn({ cluster: name, reason: member.reason() }, 'cluster unreachable; keeping its last known state');
@@ -415,7 +428,7 @@ export class ClusterManager implements Caches {
 
   private async setUnreachable(name: string, why: string) {
     const existing = this.memberMap.get(name);
-    if (existing instanceof Member) {
+    if (existing instanceof MemberInformers) {
       // Keep the last known state readable, stop watching with credentials that no longer apply.
       await existing.stop();
       this.log.warn({ cluster: name, reason: why }, 'cluster unreachable; keeping its last known state');
@@ -431,7 +444,7 @@ export class ClusterManager implements Caches {
 
   private async disengage(name: string, why: string) {
     const m = this.memberMap.get(name);
-    if (m instanceof Member) await m.stop();
+    if (m instanceof MemberInformers) await m.stop();
     this.memberMap.delete(name);
     this.log.info({ cluster: name, reason: why }, 'disengaged cluster');
     this.onKeys('all');

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import type * as k8s from '@kubernetes/client-node';
 import { KUBEADM_COREFILE } from '../../test/env/manifests.js';
 import { planInstall } from './corefile/index.js';
-import { DEFAULT_LOCATION, installPermissionChecks, summarizeStatus, type StatusObservation } from './install.js';
-import { COREDNS_ROLE_NAME, corednsRbac } from './rbac.js';
+import { corednsRbac } from './rbac.js';
+import { summarizeStatus, type StatusObservation } from './status.js';
 
 const deployment = (image: string, serviceAccountName = 'coredns'): k8s.V1Deployment => ({
   spec: { selector: {}, template: { spec: { serviceAccountName, containers: [{ name: 'coredns', image }] } } },
@@ -21,18 +21,6 @@ function obs(o: Partial<StatusObservation> = {}): StatusObservation {
     ...o,
   };
 }
-
-describe('coredns install: permission checks', () => {
-  it('asks for the ConfigMap update first, only when the Corefile changes, then apply (patch + create) on the RBAC', () => {
-    const checks = installPermissionChecks(DEFAULT_LOCATION, true);
-    expect(checks[0]).to.deep.equal({ verb: 'update', group: '', resource: 'configmaps', namespace: 'kube-system', name: 'coredns' });
-    expect(checks.slice(1).map((c) => `${c.verb} ${c.resource} ${c.name}`)).to.deep.equal([
-      `patch clusterroles ${COREDNS_ROLE_NAME}`, `create clusterroles ${COREDNS_ROLE_NAME}`,
-      `patch clusterrolebindings ${COREDNS_ROLE_NAME}`, `create clusterrolebindings ${COREDNS_ROLE_NAME}`,
-    ]);
-    expect(installPermissionChecks(DEFAULT_LOCATION, false).some((c) => c.resource === 'configmaps')).to.equal(false);
-  });
-});
 
 describe('coredns status: summary', () => {
   it('a complete install is ok', () => {

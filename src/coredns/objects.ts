@@ -1,0 +1,61 @@
+/**
+ * CoreDNS's own objects in a member: where they are, who CoreDNS runs as,
+ * and the reads and the one write (the Corefile) that install, uninstall and
+ * status make on them.
+ */
+import * as k8s from '@kubernetes/client-node';
+import type { Result } from '../api/result.js';
+import { apiErrorMessage, isNotFound } from '../kube/errors.js';
+
+export interface CoreDnsLocation {
+  namespace: string;
+  deployment: string;
+  configMap: string;
+}
+
+export const DEFAULT_LOCATION: CoreDnsLocation = { namespace: 'kube-system', deployment: 'coredns', configMap: 'coredns' };
+
+/** The account CoreDNS runs as, which the binding must name (not always kube-system/coredns). Pure. */
+export function serviceAccountOf(d: k8s.V1Deployment, loc: CoreDnsLocation): { namespace: string; name: string } {
+  return { namespace: loc.namespace, name: d.spec?.template.spec?.serviceAccountName || 'default' };
+}
+
+/** A read that failed says why, and whether the object is simply absent (404). */
+export type Read<T> = Result<T, { missing: boolean }>;
+
+export async function readDeployment(apps: k8s.AppsV1Api, loc: CoreDnsLocation): Promise<Read<k8s.V1Deployment>> {
+  try {
+    return { ok: true, value: await apps.readNamespacedDeployment({ namespace: loc.namespace, name: loc.deployment }) };
+  } catch (e) {
+    if (isNotFound(e)) return { ok: false, missing: true, reason: `Deployment ${loc.namespace}/${loc.deployment} not found; pass --coredns-deployment (and --coredns-namespace) if CoreDNS runs under another name` };
+    return { ok: false, missing: false, reason: `cannot read Deployment ${loc.namespace}/${loc.deployment}: ${apiErrorMessage(e)}` };
+  }
+}
+
+export async function readConfigMap(core: k8s.CoreV1Api, loc: CoreDnsLocation): Promise<Read<k8s.V1ConfigMap>> {
+  try {
+    return { ok: true, value: await core.readNamespacedConfigMap({ namespace: loc.namespace, name: loc.configMap }) };
+  } catch (e) {
+    if (isNotFound(e)) return { ok: false, missing: true, reason: `ConfigMap ${loc.namespace}/${loc.configMap} not found; pass --coredns-configmap if the Corefile lives in another ConfigMap` };
+    return { ok: false, missing: false, reason: `cannot read ConfigMap ${loc.namespace}/${loc.configMap}: ${apiErrorMessage(e)}` };
+  }
+}
+
+/** The object, or undefined when it does not exist (404); other errors propagate. */
+export async function readIfPresent<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Writes `corefile` over `cm` as it was read: a replace carries the read's
+ * resourceVersion, so a 409 means someone edited the ConfigMap since, and
+ * then we do not overwrite them.
+ */
+export async function writeCorefile(core: k8s.CoreV1Api, loc: CoreDnsLocation, cm: k8s.V1ConfigMap, corefile: string): Promise<k8s.V1ConfigMap> {
+  return core.replaceNamespacedConfigMap({ namespace: loc.namespace, name: loc.configMap, body: { ...cm, data: { ...cm.data, Corefile: corefile } } });
+}
