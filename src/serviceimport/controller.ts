@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { splitKey } from '../api/meta.js';
-import { apiErrorMessage } from '../kube/errors.js';
+import { apiErrorMessage, isConflict } from '../kube/errors.js';
 import type { RateLimitingQueue } from '../runtime/workqueue/queue.js';
 import type { Reconciler } from './reconciler.js';
 
@@ -53,7 +53,7 @@ export class Controller {
         this.hooks.reconciled?.('error', Number(process.hrtime.bigint() - t0) / 1e9);
         const retries = this.queue.numRequeues(k);
         // Conflicts are routine (someone wrote first); the rest deserve a warning.
-        const level = (e as { code?: number }).code === 409 ? 'debug' : 'warn';
+        const level = isConflict(e) ? 'debug' : 'warn';
         this.log[level]({ key: k, retries, err: apiErrorMessage(e) }, 'reconcile failed; retrying with backoff');
         this.queue.addRateLimited(k);
       } finally {

@@ -12,6 +12,7 @@
  * D5  An unreachable member keeps what it had: its rule stays as it is and
  *     nothing is written to it.
  */
+import { SERVICEIMPORT_CRD } from '../kube/gvr.js';
 import { localFirstEnabled, step, type LocalFirstConfig, type LocalFirstState, type Mode } from './localfirst.js';
 import type { MemberView, ServiceView, Snapshot } from './snapshot.js';
 
@@ -99,7 +100,7 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
     const si = m.serviceImport;
     if (!si) {
       if (m.ipsMaxItems === undefined && m.reachable && cp) {
-        problems.push({ reason: 'CRDMissing', cluster: m.cluster, message: `the ServiceImport CRD (serviceimports.${'multicluster.x-k8s.io'}) is not installed in ${m.cluster}` });
+        problems.push({ reason: 'CRDMissing', cluster: m.cluster, message: `the ServiceImport CRD (${SERVICEIMPORT_CRD}) is not installed in ${m.cluster}` });
       }
       continue;
     }

@@ -5,7 +5,7 @@
  * queue retry the key with backoff, from fresh cache state.
  */
 import type { Logger } from 'pino';
-import { apiErrorMessage } from '../kube/errors.js';
+import { apiErrorMessage, httpStatusOf, isConflict } from '../kube/errors.js';
 import { buildSnapshot } from './build-snapshot.js';
 import type { Caches } from '../karmada/caches.js';
 import { decide, sameIps, type Decision } from './decide.js';
@@ -161,8 +161,8 @@ export class Reconciler {
       await f();
     } catch (e) {
       const msg = apiErrorMessage(e);
-      const code = (e as { code?: number }).code;
-      if (code === 409) {
+      const code = httpStatusOf(e);
+      if (isConflict(e)) {
         log.debug({ err: msg }, 'conflict; retrying from fresh state');
       } else {
         log.error({ err: msg }, 'write failed');
