@@ -19,6 +19,7 @@ function importView(si: ServiceImport | undefined): ServiceImportView | undefine
     ips: si.spec.ips ?? [],
     deleting: isDeleting(si),
     managed: si.metadata.labels?.[KARMADA_MANAGED_LABEL] === 'true',
+    ...(si.metadata.resourceVersion !== undefined ? { resourceVersion: si.metadata.resourceVersion } : {}),
   };
 }
 
@@ -79,6 +80,9 @@ export function buildSnapshot(c: Caches, namespace: string, name: string): Snaps
       annotations: cpSi.metadata.annotations ?? {},
     };
   }
-  if (policy) snapshot.controlPlane.overrideRules = rulesOf(policy);
+  if (policy) {
+    snapshot.controlPlane.overrideRules = rulesOf(policy);
+    snapshot.controlPlane.overridePolicy = policy;
+  }
   return snapshot;
 }
