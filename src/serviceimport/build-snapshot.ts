@@ -31,7 +31,15 @@ function serviceView(svc: Service | undefined): ServiceView | undefined {
 
 const nsDeleting = (r: ObjectReader<KubeObject>, ns: string) => isDeleting(r.get('', ns));
 
-/** Slices Karmada writes into a member carry remote endpoints (karmada.md §2.2): not local. */
+/**
+ * Slices Karmada writes into a member carry remote endpoints, not local ones:
+ * the classic ServiceExport/ServiceImport path labels them
+ * endpointslice-controller.karmada.io, MultiClusterService
+ * endpointslice-dispatch-controller.karmada.io (Karmada v1.18.2
+ * pkg/controllers/mcs/endpointslice_controller.go and
+ * pkg/controllers/multiclusterservice/; observed in
+ * docs/upstream-behaviour.md#collected-endpointslices-and-derived-services).
+ */
 const KARMADA_SLICE_MANAGERS = new Set(['endpointslice-controller.karmada.io', 'endpointslice-dispatch-controller.karmada.io']);
 
 export function readyEndpoints(slices: EndpointSlice[]): number {

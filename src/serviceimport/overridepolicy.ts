@@ -1,6 +1,6 @@
 /**
  * The OverridePolicy through which spec.ips reaches Karmada-managed member
- * ServiceImports (D3), as pure functions: its name, the object we want, and
+ * ServiceImports (docs/design.md#where-writes-go), as pure functions: its name, the object we want, and
  * the rules an existing one carries. One policy per control-plane
  * ServiceImport, owned by it (garbage-collected with it), one rule per
  * importing cluster. Verified against Karmada v1.18.2: test/e2e/smoke.test.ts.

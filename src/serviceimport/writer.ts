@@ -2,7 +2,8 @@
  * Every write the controller makes goes through here: the OverridePolicy in
  * the control plane, direct patches of unmanaged member ServiceImports, the
  * control-plane ServiceImport's status, and Events. Thin on purpose: what to
- * write is decided in decide.ts; this only says how, and counts the result.
+ * write is decided in decide.ts and plan.ts; this only says how, and counts
+ * the result.
  *
  * Optimistic concurrency: patches carry the resourceVersion the decision was
  * based on, so a concurrent change gives 409 and the key is retried from fresh
