@@ -19,6 +19,7 @@ function importView(si: ServiceImport | undefined): ServiceImportView | undefine
     ips: si.spec.ips ?? [],
     deleting: isDeleting(si),
     managed: si.metadata.labels?.[KARMADA_MANAGED_LABEL] === 'true',
+    ...(si.metadata.resourceVersion !== undefined ? { resourceVersion: si.metadata.resourceVersion } : {}),
   };
 }
 
@@ -30,7 +31,15 @@ function serviceView(svc: Service | undefined): ServiceView | undefined {
 
 const nsDeleting = (r: ObjectReader<KubeObject>, ns: string) => isDeleting(r.get('', ns));
 
-/** Slices Karmada writes into a member carry remote endpoints (karmada.md §2.2): not local. */
+/**
+ * Slices Karmada writes into a member carry remote endpoints, not local ones:
+ * the classic ServiceExport/ServiceImport path labels them
+ * endpointslice-controller.karmada.io, MultiClusterService
+ * endpointslice-dispatch-controller.karmada.io (Karmada v1.18.2
+ * pkg/controllers/mcs/endpointslice_controller.go and
+ * pkg/controllers/multiclusterservice/; observed in
+ * docs/upstream-behaviour.md#collected-endpointslices-and-derived-services).
+ */
 const KARMADA_SLICE_MANAGERS = new Set(['endpointslice-controller.karmada.io', 'endpointslice-dispatch-controller.karmada.io']);
 
 export function readyEndpoints(slices: EndpointSlice[]): number {
@@ -79,6 +88,9 @@ export function buildSnapshot(c: Caches, namespace: string, name: string): Snaps
       annotations: cpSi.metadata.annotations ?? {},
     };
   }
-  if (policy) snapshot.controlPlane.overrideRules = rulesOf(policy);
+  if (policy) {
+    snapshot.controlPlane.overrideRules = rulesOf(policy);
+    snapshot.controlPlane.overridePolicy = policy;
+  }
   return snapshot;
 }

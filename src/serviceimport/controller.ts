@@ -5,7 +5,8 @@
  */
 import type { Logger } from 'pino';
 import { splitKey } from '../api/meta.js';
-import { apiErrorMessage } from '../kube/errors.js';
+import { apiErrorMessage, isConflict } from '../kube/errors.js';
+import { reconcileLogger } from '../runtime/logging.js';
 import type { RateLimitingQueue } from '../runtime/workqueue/ratelimiting.js';
 import type { Reconciler } from './reconciler.js';
 
@@ -42,9 +43,11 @@ export class Controller {
       const k = item.key;
       const t0 = process.hrtime.bigint();
       this.hooks.activeWorkers?.(1);
+      const { namespace, name } = splitKey(k);
+      // As controller-runtime: every line of this reconcile, its failure included, carries the key and one reconcileID.
+      const log = reconcileLogger(this.log, { namespace, name });
       try {
-        const { namespace, name } = splitKey(k);
-        const { requeueAfterMs } = await this.reconciler.reconcile(namespace, name);
+        const { requeueAfterMs } = await this.reconciler.reconcile(namespace, name, log);
         this.queue.forget(k);
         // A local-first debounce or hold-down, or a problem's grace period, ends then: look again.
         if (requeueAfterMs !== undefined) this.queue.addAfter(k, requeueAfterMs);
@@ -53,8 +56,8 @@ export class Controller {
         this.hooks.reconciled?.('error', Number(process.hrtime.bigint() - t0) / 1e9);
         const retries = this.queue.numRequeues(k);
         // Conflicts are routine (someone wrote first); the rest deserve a warning.
-        const level = (e as { code?: number }).code === 409 ? 'debug' : 'warn';
-        this.log[level]({ key: k, retries, err: apiErrorMessage(e) }, 'reconcile failed; retrying with backoff');
+        const level = isConflict(e) ? 'debug' : 'warn';
+        log[level]({ key: k, retries, err: apiErrorMessage(e) }, 'reconcile failed; retrying with backoff');
         this.queue.addRateLimited(k);
       } finally {
         this.hooks.activeWorkers?.(-1);

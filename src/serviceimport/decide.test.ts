@@ -22,7 +22,7 @@ const snap = (members: MemberView[], cp: Partial<Snapshot['controlPlane']> | nul
   members,
 });
 
-describe('derivedIps (D1)', () => {
+describe('derivedIps (which IP)', () => {
   const cases: Array<[string, Parameters<typeof derivedIps>, ReturnType<typeof derivedIps>]> = [
     ['single-stack, CRD allows 1', [derived('10.98.0.5'), 1], { ips: ['10.98.0.5'] }],
     ['single-stack, CRD allows 2', [derived('10.98.0.5'), 2], { ips: ['10.98.0.5'] }],
@@ -81,7 +81,7 @@ describe('decide', () => {
       want: { importers: [{ cluster: 'member1', route: 'direct', ips: ['10.97.0.7'], current: [] }] },
     },
     {
-      name: 'unreachable member keeps its last rule (D5), reachable one is updated',
+      name: 'unreachable member keeps its last rule, reachable one is updated',
       snapshot: snap(
         [
           member('member1', { reachable: false, serviceImport: si({ ips: ['10.97.0.9'] }) }),
@@ -108,7 +108,7 @@ describe('decide', () => {
       problems: [],
     },
     {
-      name: 'a member not synced yet (unreachable, its ServiceImport unseen) keeps its rule: a restart changes nothing (D5)',
+      name: 'a member not synced yet (unreachable, its ServiceImport unseen) keeps its rule: a restart changes nothing',
       snapshot: snap(
         [member('member1', { reachable: false }), member('member2', { serviceImport: si({ ips: ['10.98.0.7'] }), derivedService: derived('10.98.0.7') })],
         { overrideRules: { member1: ['10.97.0.9'], member2: ['10.98.0.7'] } },
@@ -185,7 +185,7 @@ describe('decide', () => {
   });
 });
 
-describe('decide with local-first (D2)', () => {
+describe('decide with local-first', () => {
   const local = (ready: number, ip = '10.98.0.50') => ({ localService: derived(ip), localReadyEndpoints: ready });
   const cfg = { debounceMs: 200, holdDownMs: 30_000 };
   const lf = (now: number, states = {}, flag = true) => ({ flag, now, config: cfg, states });
@@ -222,7 +222,7 @@ describe('decide with local-first (D2)', () => {
     expect(decide(off, lf(0)).localFirst).to.equal(undefined);
   });
 
-  it('keeps an unreachable member\'s local-first state and IPs (D5)', () => {
+  it('keeps an unreachable member\'s local-first state and IPs', () => {
     const first = decide(snap([m2(local(2))]), lf(0));
     const down = decide(snap([m2({ reachable: false, serviceImport: si({ ips: ['10.98.0.50'] }) })], { overrideRules: { member2: ['10.98.0.50'] } }), lf(5000, first.localFirst?.states));
     expect(down.overrideRules).to.deep.equal({ member2: ['10.98.0.50'] });

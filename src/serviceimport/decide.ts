@@ -1,21 +1,24 @@
 /**
- * THE decision (D1, D3, D5): from a snapshot of one ServiceImport key, what
- * `spec.ips` every importing member must hold, how it gets there, and what the
+ * The decision: from a snapshot of one ServiceImport key, what `spec.ips`
+ * every importing member must hold, how it gets there, and what the
  * control-plane ServiceImport's status.clusters must say. Pure: same snapshot,
- * same answer; the writer turns the answer into API calls.
+ * same answer; plan.ts turns the answer into writes.
  *
- * D1  In importing member X, spec.ips = the ClusterIP(s) of `derived-<svc>` in
- *     X, one per IP family, never more than X's installed CRD allows.
- * D3  A member ServiceImport that Karmada manages is written through one
- *     OverridePolicy per control-plane ServiceImport (Karmada reverts direct
- *     edits, docs/upstream-behaviour.md); an unmanaged one is patched directly.
- * D5  An unreachable member keeps what it had: its rule stays as it is and
- *     nothing is written to it.
+ * - Which IP: in importing member X, spec.ips = the ClusterIP(s) of
+ *   `derived-<svc>` in X, one per IP family, never more than X's installed
+ *   CRD allows (docs/design.md#which-ip).
+ * - Where: a member ServiceImport that Karmada manages is written through one
+ *   OverridePolicy per control-plane ServiceImport, since Karmada reverts
+ *   direct edits (docs/upstream-behaviour.md); an unmanaged one is patched
+ *   directly (docs/design.md#where-writes-go).
+ * - An unreachable member keeps what it had: its rule stays as it is and
+ *   nothing is written to it (docs/design.md#unreachable-is-not-empty).
  */
+import { SERVICEIMPORT_CRD } from '../kube/gvr.js';
 import { localFirstEnabled, step, type LocalFirstConfig, type LocalFirstState, type Mode } from './localfirst.js';
 import type { MemberView, ServiceView, Snapshot } from './snapshot.js';
 
-/** Local-first inputs (D2): the flag, the clock, and each importer's state from the last pass. */
+/** Local-first inputs (docs/design.md#local-first): the flag, the clock, and each importer's state from the last pass. */
 export interface LocalFirstInput {
   flag: boolean;
   now: number;
@@ -30,7 +33,7 @@ export interface ImporterDecision {
   route: Route;
   /** What spec.ips must hold; 'keep' when the member is unreachable. */
   ips: string[] | 'keep';
-  /** Current spec.ips in the member, for the writer's "nothing changed" check and for events. */
+  /** Current spec.ips in the member, for the plan's "nothing changed" check and for events. */
   current: string[];
   /** Local-first: the mode this member is in, when enabled for it. */
   mode?: Mode;
@@ -99,7 +102,7 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
     const si = m.serviceImport;
     if (!si) {
       if (m.ipsMaxItems === undefined && m.reachable && cp) {
-        problems.push({ reason: 'CRDMissing', cluster: m.cluster, message: `the ServiceImport CRD (serviceimports.${'multicluster.x-k8s.io'}) is not installed in ${m.cluster}` });
+        problems.push({ reason: 'CRDMissing', cluster: m.cluster, message: `the ServiceImport CRD (${SERVICEIMPORT_CRD}) is not installed in ${m.cluster}` });
       }
       continue;
     }
@@ -109,7 +112,7 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
     // Managed and with a control-plane template: only an OverridePolicy sticks.
     const route: Route = si.managed && cp ? 'override-policy' : 'direct';
     if (!m.reachable) {
-      // A member still listing for the first time is kept (D5) without a warning.
+      // A member still listing for the first time is kept as it is, without a warning.
       if (!m.starting) problems.push({ reason: 'MemberUnreachable', cluster: m.cluster, message: `${m.cluster} is unreachable; keeping its last known spec.ips (${si.ips.join(',') || 'none'})` });
       importers.push({ cluster: m.cluster, route, ips: 'keep', current: si.ips });
       continue;
@@ -137,7 +140,7 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
 
   const decision: Decision = { importers, problems };
   if (lfEnabled) {
-    // Unreachable members keep their state (D5).
+    // Unreachable members were not observed this pass: they keep their local-first state.
     for (const [c, st] of Object.entries(lf?.states ?? {})) if (!(c in lfOut.states) && importers.some((i) => i.cluster === c)) lfOut.states[c] = st;
     decision.localFirst = lfOut;
   }
@@ -147,7 +150,7 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
       decision.importers = importers.filter((i) => i.route === 'direct');
     } else {
       let rules = overrideRules(importers, s.controlPlane.overrideRules ?? {});
-      // D5: an unreachable member (or one whose caches have not synced yet) keeps
+      // An unreachable member (or one whose caches have not synced yet) keeps
       // its rule even when we cannot see its ServiceImport.
       for (const m of s.members) {
         const had = s.controlPlane.overrideRules?.[m.cluster];

@@ -5,9 +5,9 @@
  * is slow (an Event is advice to a human, never state), and stop() drains
  * what is left within a deadline.
  *
- * Why: awaiting each Event inside reconcile capped a cold start at ~25
- * OverridePolicies/s on 2 cores (BENCHMARKS.md), for writes nobody reads
- * back.
+ * Why: awaiting each Event inside a reconcile caps a cold start at ~25
+ * OverridePolicies/s on 2 cores (BENCHMARKS.md, "Events on the critical
+ * path"), for writes nobody reads back.
  */
 import type { Logger } from 'pino';
 import { apiErrorMessage } from '../kube/errors.js';

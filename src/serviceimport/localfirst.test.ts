@@ -19,7 +19,7 @@ function run(seq: Array<[number, boolean]>) {
   return { modes, switches, rechecks };
 }
 
-describe('local-first state machine (D2)', () => {
+describe('local-first state machine', () => {
   const cases: Array<{ name: string; seq: Array<[number, boolean]>; modes: Mode[]; switches: string[] }> = [
     { name: 'starts local when healthy, with no hold-down', seq: [[0, true]], modes: ['local'], switches: [] },
     { name: 'starts derived when not healthy', seq: [[0, false]], modes: ['derived'], switches: [] },

@@ -1,6 +1,6 @@
 /**
- * Local-first failover (D2), as a pure state machine per (ServiceImport,
- * importing member). While the member runs `<svc>` in the same namespace with
+ * Local-first failover (docs/design.md#local-first), as a pure state machine
+ * per (ServiceImport, importing member). While the member runs `<svc>` in the same namespace with
  * at least one ready endpoint, spec.ips holds that local ClusterIP; otherwise
  * the `derived-<svc>` ClusterIP.
  *

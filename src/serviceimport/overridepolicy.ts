@@ -1,12 +1,12 @@
 /**
  * The OverridePolicy through which spec.ips reaches Karmada-managed member
- * ServiceImports (D3), as pure functions: its name, the object we want, and
+ * ServiceImports (docs/design.md#where-writes-go), as pure functions: its name, the object we want, and
  * the rules an existing one carries. One policy per control-plane
  * ServiceImport, owned by it (garbage-collected with it), one rule per
  * importing cluster. Verified against Karmada v1.18.2: test/e2e/smoke.test.ts.
  */
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/meta.js';
-import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
+import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_API_VERSION } from '../kube/gvr.js';
 import type { OverridePolicy } from '../api/karmada.js';
 
 export const OVERRIDE_POLICY_PREFIX = 'clusterset-dns-';
@@ -32,17 +32,17 @@ export function desiredOverridePolicy(
 ): OverridePolicy {
   const mv = modesValue(modes);
   return {
-    apiVersion: 'policy.karmada.io/v1alpha1',
+    apiVersion: `${KARMADA_POLICY_GROUP}/${KARMADA_POLICY_VERSION}`,
     kind: 'OverridePolicy',
     metadata: {
       name: overridePolicyName(serviceImport.name),
       namespace,
       labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
       ...(mv ? { annotations: { [MODES_ANNOTATION]: mv } } : {}),
-      ownerReferences: [{ apiVersion: `${MCS_GROUP}/${MCS_VERSION}`, kind: 'ServiceImport', name: serviceImport.name, uid: serviceImport.uid, controller: true }],
+      ownerReferences: [{ apiVersion: MCS_API_VERSION, kind: 'ServiceImport', name: serviceImport.name, uid: serviceImport.uid, controller: true }],
     },
     spec: {
-      resourceSelectors: [{ apiVersion: `${MCS_GROUP}/${MCS_VERSION}`, kind: 'ServiceImport', name: serviceImport.name }],
+      resourceSelectors: [{ apiVersion: MCS_API_VERSION, kind: 'ServiceImport', name: serviceImport.name }],
       overrideRules: Object.keys(rules).sort().map((cluster) => ({
         targetCluster: { clusterNames: [cluster] },
         // `add` on an existing member replaces it (RFC 6902), so it works
@@ -78,7 +78,7 @@ export function policyMatches(p: OverridePolicy, _namespace: string, si: { name:
   if ((p.metadata.annotations?.[MODES_ANNOTATION] ?? '') !== modesValue(modes)) return false;
   if (p.metadata.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) return false;
   const sel = p.spec?.resourceSelectors ?? [];
-  if (sel.length !== 1 || sel[0]?.kind !== 'ServiceImport' || sel[0].name !== si.name || sel[0].apiVersion !== `${MCS_GROUP}/${MCS_VERSION}`) return false;
+  if (sel.length !== 1 || sel[0]?.kind !== 'ServiceImport' || sel[0].name !== si.name || sel[0].apiVersion !== MCS_API_VERSION) return false;
   const have = rulesOf(p);
   const clusters = Object.keys(rules);
   if ((p.spec.overrideRules ?? []).length !== clusters.length || Object.keys(have).length !== clusters.length) return false;

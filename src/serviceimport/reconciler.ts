@@ -1,19 +1,22 @@
 /**
- * One pass for one ServiceImport key: read caches → snapshot → decide → write.
- * Level-based and idempotent, as controller-runtime's reconcilers are: it
- * writes only what differs from the caches, and a thrown error makes the
- * queue retry the key with backoff, from fresh cache state.
+ * One pass for one ServiceImport key: snapshot → decide → plan → apply.
+ * buildSnapshot reads the caches, decide() says what every importer's
+ * spec.ips must be, plan() turns that into the writes and Events this pass
+ * needs (none when nothing changed), and apply walks them. Level-based and
+ * idempotent, as controller-runtime's reconcilers are: a thrown error makes
+ * the queue retry the key with backoff, from fresh cache state.
  */
 import type { Logger } from 'pino';
-import { apiErrorMessage } from '../kube/errors.js';
+import { apiErrorMessage, httpStatusOf, isConflict } from '../kube/errors.js';
+import { reconcileLogger, withContext } from '../runtime/logging.js';
 import { buildSnapshot } from './build-snapshot.js';
 import type { Caches } from '../karmada/caches.js';
-import { decide, sameIps, type Decision } from './decide.js';
+import { decide, type Decision } from './decide.js';
 import type { EventRecorder, EventTarget } from './events.js';
-import { problemsToReport, type ProblemLedger } from './problems.js';
-import { overridePolicyName, policyMatches } from './overridepolicy.js';
+import type { ProblemLedger } from './problems.js';
+import { overridePolicyName } from './overridepolicy.js';
 import { DEFAULT_LOCAL_FIRST, type LocalFirstConfig, type LocalFirstState, type Mode } from './localfirst.js';
-import type { Snapshot } from './snapshot.js';
+import { isWrite, plan, type Notice, type Plan, type Write } from './plan.js';
 import type { Writer } from './writer.js';
 
 export interface ReconcilerHooks {
@@ -29,9 +32,12 @@ export interface LocalFirstOptions {
   config: LocalFirstConfig;
 }
 
+/** The writes a reconcile makes (the Writer; tests pass a fake). */
+export type ReconcileWriter = Pick<Writer, 'applyOverridePolicy' | 'deleteOverridePolicy' | 'patchMemberIps' | 'patchStatusClusters'>;
+
 export interface ReconcilerOptions {
   caches: Caches;
-  writer: Writer;
+  writer: ReconcileWriter;
   /** Where Events go; recorded without waiting (src/serviceimport/events.ts). */
   events: EventRecorder;
   log: Logger;
@@ -54,7 +60,7 @@ export class Reconciler {
   /** Local-first state per key and member; in memory (a restart starts over: local if healthy). */
   private readonly lfStates = new Map<string, Record<string, LocalFirstState>>();
   private readonly caches: Caches;
-  private readonly writer: Writer;
+  private readonly writer: ReconcileWriter;
   private readonly events: EventRecorder;
   private readonly log: Logger;
   private readonly hooks: ReconcilerHooks;
@@ -71,7 +77,11 @@ export class Reconciler {
     this.now = o.now ?? Date.now;
   }
 
-  async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
+  /**
+   * `log` is this reconcile's logger (the controller makes one per key it
+   * picks up, carrying a reconcileID); without one, a fresh one is made.
+   */
+  async reconcile(namespace: string, name: string, log: Logger = reconcileLogger(this.log, { namespace, name })): Promise<ReconcileResult> {
     const t0 = process.hrtime.bigint();
     const snapshot = buildSnapshot(this.caches, namespace, name);
     const k = `${namespace}/${name}`;
@@ -83,102 +93,88 @@ export class Reconciler {
       states: this.lfStates.get(k) ?? {},
     });
     this.hooks.decisionSeconds?.(Number(process.hrtime.bigint() - t0) / 1e9);
-    const log = this.log.child({ namespace, name });
-    const cp = snapshot.controlPlane.serviceImport;
-    const cpSi = this.caches.controlPlane.serviceImports.get(namespace, name);
-    const involved = cp ? { namespace, name, uid: cp.uid } : undefined;
+    const p = plan(snapshot, decision, { problems: this.problems.get(k) }, now);
+    // Kept before writing: a failed write is retried with the same local-first
+    // mode, and a problem already reported is not reported again.
+    this.remember(k, p);
+    await this.apply(p, log);
+    return { decision, ...(p.requeueAfterMs !== undefined ? { requeueAfterMs: p.requeueAfterMs } : {}) };
+  }
 
-    const problems = problemsToReport(this.problems.get(k), decision.problems, now);
-    // Reported problems are a subset of those seen: an empty firstSeen means no problem at all.
-    if (Object.keys(problems.ledger.firstSeen).length > 0) this.problems.set(k, problems.ledger);
+  private remember(k: string, p: Plan): void {
+    if (p.problems) this.problems.set(k, p.problems);
     else this.problems.delete(k);
-    for (const p of problems.report) {
-      log.warn({ reason: p.reason, cluster: p.cluster }, p.message);
-      if (involved) this.events.record(involved, 'Warning', p.reason, p.message);
-    }
-    // Commit local-first state before writing: a failed write is retried with the same mode.
-    if (decision.localFirst) this.lfStates.set(k, decision.localFirst.states);
+    if (p.localFirst) this.lfStates.set(k, p.localFirst);
     else this.lfStates.delete(k);
-    for (const sw of decision.localFirst?.switches ?? []) {
-      this.hooks.localFirstSwitch?.(sw.to);
-      const message = sw.to === 'derived'
-        ? `${sw.cluster}: no ready local endpoints for ${namespace}/${name}; failing over to derived-${name}`
-        : `${sw.cluster}: local ${namespace}/${name} ready for the whole hold-down; failing back to it`;
-      log.info({ cluster: sw.cluster, from: sw.from, to: sw.to }, 'local-first switch');
-      if (involved) this.events.record(involved, sw.to === 'derived' ? 'Warning' : 'Normal', sw.to === 'derived' ? 'FailedOver' : 'FailedBack', message);
-    }
-    const modes: Record<string, string> = {};
-    for (const i of decision.importers) if (i.mode && i.route === 'override-policy') modes[i.cluster] = i.mode;
-
-    // 1. Karmada-managed importers: the OverridePolicy (D3).
-    if (decision.overrideRules !== undefined && cp) {
-      const policyName = overridePolicyName(name);
-      const current = this.caches.controlPlane.overridePolicies.get(namespace, policyName);
-      const before = snapshot.controlPlane.overrideRules ?? {};
-      if (decision.overrideRules === null) {
-        if (current) {
-          await this.write(log, involved, () => this.writer.deleteOverridePolicy(namespace, policyName));
-          log.info({ policy: policyName }, 'deleted OverridePolicy: no managed importer needs spec.ips');
-        }
-      } else if (!current || !policyMatches(current, namespace, { name, uid: cp.uid }, decision.overrideRules, modes)) {
-        await this.write(log, involved, () => this.writer.applyOverridePolicy(namespace, { name, uid: cp.uid }, decision.overrideRules ?? {}, modes));
-        log.info({ policy: policyName, rules: decision.overrideRules, had: current ? snapshot.controlPlane.overrideRules : null }, 'applied OverridePolicy');
-      }
-      const after = decision.overrideRules ?? {};
-      for (const cluster of new Set([...Object.keys(before), ...Object.keys(after)])) {
-        const was = before[cluster] ?? [];
-        const now = after[cluster] ?? [];
-        if (!sameIps(was, now)) this.ipsChanged(log, involved, cluster, was, now, `OverridePolicy ${policyName}`);
-      }
-    }
-
-    // 2. Unmanaged importers: patched in the member.
-    for (const i of decision.importers) {
-      if (i.route !== 'direct' || i.ips === 'keep' || sameIps(i.ips, i.current)) continue;
-      const ips = i.ips;
-      const rv = this.caches.members().find((m) => m.cluster === i.cluster)?.serviceImports.get(namespace, name)?.metadata.resourceVersion;
-      await this.write(log.child({ cluster: i.cluster }), involved, () => this.writer.patchMemberIps(i.cluster, namespace, name, ips, rv, i.mode));
-      this.ipsChanged(log, involved, i.cluster, i.current, ips, 'a direct patch');
-    }
-
-    // 3. status.clusters of the control-plane ServiceImport.
-    if (decision.statusClusters && cp && !sameIps(decision.statusClusters, cp.statusClusters)) {
-      const clusters = decision.statusClusters;
-      await this.write(log, involved, () => this.writer.patchStatusClusters(namespace, name, clusters, cpSi?.metadata.resourceVersion));
-      log.info({ clusters, had: cp.statusClusters }, 'updated status.clusters');
-    }
-    const after = [decision.localFirst?.recheckAfterMs, problems.recheckAfterMs].filter((x): x is number => x !== undefined);
-    return { decision, ...(after.length > 0 ? { requeueAfterMs: Math.min(...after) } : {}) };
   }
 
-  /** The snapshot reconcile() would decide on (for doctor and tests). */
-  snapshot(namespace: string, name: string): Snapshot {
-    return buildSnapshot(this.caches, namespace, name);
+  /** Takes the steps in order; a failed write throws and so ends the pass. */
+  private async apply(p: Plan, log: Logger): Promise<void> {
+    for (const step of p.steps) {
+      if (isWrite(step)) await this.write(step, log, p.eventTarget);
+      else this.tell(step, log);
+    }
   }
 
-  private async write(log: Logger, involved: EventTarget | undefined, f: () => Promise<unknown>): Promise<void> {
+  private tell(n: Notice, log: Logger): void {
+    switch (n.kind) {
+      case 'problem':
+        log.warn({ reason: n.problem.reason, cluster: n.problem.cluster }, n.problem.message);
+        break;
+      case 'local-first-switch':
+        this.hooks.localFirstSwitch?.(n.to);
+        log.info({ cluster: n.cluster, from: n.from, to: n.to }, 'local-first switch');
+        break;
+      case 'ips-changed':
+        log.info({ cluster: n.cluster, from: n.from, to: n.to }, 'spec.ips changed');
+        break;
+    }
+    if (n.event) this.events.record(n.event.involved, n.event.type, n.event.reason, n.event.message);
+  }
+
+  private async write(w: Write, log: Logger, target: EventTarget | undefined): Promise<void> {
     try {
-      await f();
+      await this.send(w);
     } catch (e) {
+      const wlog = w.kind === 'patch-member-ips' ? withContext(log, { cluster: w.cluster }) : log;
       const msg = apiErrorMessage(e);
-      const code = (e as { code?: number }).code;
-      if (code === 409) {
-        log.debug({ err: msg }, 'conflict; retrying from fresh state');
+      const code = httpStatusOf(e);
+      if (isConflict(e)) {
+        wlog.debug({ err: msg }, 'conflict; retrying from fresh state');
       } else {
-        log.error({ err: msg }, 'write failed');
+        wlog.error({ err: msg }, 'write failed');
         // A forbidden or invalid write needs a human; say so where they look.
-        if (involved && (code === 403 || code === 422 || code === 404)) {
-          this.events.record(involved, 'Warning', code === 403 ? 'WriteForbidden' : 'WriteFailed', msg);
+        if (target && (code === 403 || code === 422 || code === 404)) {
+          this.events.record(target, 'Warning', code === 403 ? 'WriteForbidden' : 'WriteFailed', msg);
         }
       }
       throw e;
     }
+    switch (w.kind) {
+      case 'apply-override-policy':
+        log.info({ policy: overridePolicyName(w.serviceImport.name), rules: w.rules, had: w.had }, 'applied OverridePolicy');
+        break;
+      case 'delete-override-policy':
+        log.info({ policy: w.name }, 'deleted OverridePolicy: no managed importer needs spec.ips');
+        break;
+      case 'patch-status-clusters':
+        log.info({ clusters: w.clusters, had: w.had }, 'updated status.clusters');
+        break;
+      case 'patch-member-ips':
+        break; // its ips-changed step says it
+    }
   }
 
-  private ipsChanged(log: Logger, involved: EventTarget | undefined, cluster: string, was: string[], now: string[], via: string): void {
-    const fmt = (x: string[]) => (x.length ? x.join(',') : 'none');
-    const message = `${cluster}: spec.ips ${fmt(was)} → ${fmt(now)} (through ${via})`;
-    log.info({ cluster, from: was, to: now }, 'spec.ips changed');
-    if (involved) this.events.record(involved, 'Normal', 'IPsChanged', message);
+  private send(w: Write): Promise<unknown> {
+    switch (w.kind) {
+      case 'apply-override-policy':
+        return this.writer.applyOverridePolicy(w.namespace, w.serviceImport, w.rules, w.modes);
+      case 'delete-override-policy':
+        return this.writer.deleteOverridePolicy(w.namespace, w.name);
+      case 'patch-member-ips':
+        return this.writer.patchMemberIps(w.cluster, w.namespace, w.name, w.ips, w.resourceVersion, w.mode);
+      case 'patch-status-clusters':
+        return this.writer.patchStatusClusters(w.namespace, w.name, w.clusters, w.resourceVersion);
+    }
   }
 }

@@ -1,8 +1,9 @@
 /**
  * What a decision sees: plain data about one ServiceImport key (namespace/name)
  * across the control plane and every member, read from caches. No client-node
- * types and no I/O here, so decisions are pure functions of this.
+ * types and no I/O here, so decisions and plans are pure functions of this.
  */
+import type { OverridePolicy } from '../api/karmada.js';
 
 export interface ServiceImportView {
   type: 'ClusterSetIP' | 'Headless';
@@ -11,6 +12,8 @@ export interface ServiceImportView {
   deleting: boolean;
   /** Carries karmada.io/managed=true: Karmada propagated it and will revert member-side edits. */
   managed: boolean;
+  /** The cached object's resourceVersion: a write carries it, so a change made since gives 409. */
+  resourceVersion?: string;
 }
 
 export interface ServiceView {
@@ -24,7 +27,8 @@ export interface MemberView {
   cluster: string;
   /**
    * Whether the member's caches are live. An unreachable member's views are
-   * its last known state (D5): decisions must not turn them into "nothing".
+   * its last known state: decisions must not turn them into "nothing"
+   * (docs/design.md#unreachable-is-not-empty).
    */
   reachable: boolean;
   /** Not reachable only because its first lists are still in flight (a cluster that just joined). */
@@ -47,6 +51,8 @@ export interface ControlPlaneView {
   serviceImport?: ServiceImportView & { uid: string; statusClusters: string[]; annotations: Record<string, string> };
   /** Rules of our OverridePolicy for this key, by cluster; undefined when there is none. */
   overrideRules?: Record<string, string[]>;
+  /** Our OverridePolicy for this key as cached, to tell whether it already says what we would write. */
+  overridePolicy?: OverridePolicy;
   namespaceDeleting: boolean;
 }
 

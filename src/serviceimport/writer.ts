@@ -2,14 +2,16 @@
  * Every write the controller makes goes through here: the OverridePolicy in
  * the control plane, direct patches of unmanaged member ServiceImports, the
  * control-plane ServiceImport's status, and Events. Thin on purpose: what to
- * write is decided in decide.ts; this only says how, and counts the result.
+ * write is decided in decide.ts and plan.ts; this only says how, and counts
+ * the result.
  *
  * Optimistic concurrency: patches carry the resourceVersion the decision was
  * based on, so a concurrent change gives 409 and the key is retried from fresh
  * cache state (the reconciler requeues on any error).
  */
 import * as k8s from '@kubernetes/client-node';
-import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
+import { isConflict, isNotFound } from '../kube/errors.js';
+import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_API_VERSION, MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
 import type { OverridePolicy } from '../api/karmada.js';
 import { desiredOverridePolicy } from './overridepolicy.js';
 
@@ -17,8 +19,9 @@ export const FIELD_MANAGER = 'clusterset-dns';
 /** On an unmanaged member ServiceImport we patch: its local-first mode. */
 export const LOCAL_FIRST_MODE_ANNOTATION = 'clusterset-dns.io/local-first-mode';
 
-export type WriteKind = 'overridepolicy' | 'serviceimport' | 'status' | 'event';
-export type WriteObserver = (kind: WriteKind, result: 'success' | 'conflict' | 'error') => void;
+/** What a write touched, for the observer: the OverridePolicy, a member's ServiceImport, a status subresource, or an Event. */
+export type WriteTarget = 'overridepolicy' | 'serviceimport' | 'status' | 'event';
+export type WriteObserver = (kind: WriteTarget, result: 'success' | 'conflict' | 'error') => void;
 
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 const ssa = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
@@ -37,13 +40,13 @@ export class Writer {
     this.core = controlPlane.makeApiClient(k8s.CoreV1Api);
   }
 
-  private async counted<T>(kind: WriteKind, f: () => Promise<T>): Promise<T> {
+  private async counted<T>(kind: WriteTarget, f: () => Promise<T>): Promise<T> {
     try {
       const r = await f();
       this.observe(kind, 'success');
       return r;
     } catch (e) {
-      this.observe(kind, (e as { code?: number }).code === 409 ? 'conflict' : 'error');
+      this.observe(kind, isConflict(e) ? 'conflict' : 'error');
       throw e;
     }
   }
@@ -53,7 +56,7 @@ export class Writer {
     const body = desiredOverridePolicy(namespace, si, rules, modes);
     return this.counted('overridepolicy', () =>
       this.custom.patchNamespacedCustomObject(
-        { group: 'policy.karmada.io', version: 'v1alpha1', namespace, plural: 'overridepolicies', name: body.metadata.name, body, fieldManager: FIELD_MANAGER, force: true },
+        { group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, namespace, plural: 'overridepolicies', name: body.metadata.name, body, fieldManager: FIELD_MANAGER, force: true },
         ssa,
       ) as Promise<OverridePolicy>);
   }
@@ -61,9 +64,9 @@ export class Writer {
   async deleteOverridePolicy(namespace: string, name: string): Promise<void> {
     await this.counted('overridepolicy', async () => {
       try {
-        await this.custom.deleteNamespacedCustomObject({ group: 'policy.karmada.io', version: 'v1alpha1', namespace, plural: 'overridepolicies', name });
+        await this.custom.deleteNamespacedCustomObject({ group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, namespace, plural: 'overridepolicies', name });
       } catch (e) {
-        if ((e as { code?: number }).code !== 404) throw e;
+        if (!isNotFound(e)) throw e;
       }
     });
   }
@@ -94,7 +97,7 @@ export class Writer {
         namespace: involved.namespace,
         body: {
           metadata: { generateName: `${involved.name}.`, namespace: involved.namespace },
-          involvedObject: { apiVersion: `${MCS_GROUP}/${MCS_VERSION}`, kind: 'ServiceImport', namespace: involved.namespace, name: involved.name, uid: involved.uid },
+          involvedObject: { apiVersion: MCS_API_VERSION, kind: 'ServiceImport', namespace: involved.namespace, name: involved.name, uid: involved.uid },
           type,
           reason,
           message: message.slice(0, 1024),

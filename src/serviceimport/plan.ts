@@ -1,0 +1,194 @@
+/**
+ * What one reconcile does, as data. From the snapshot, the decision and what
+ * the reconciler remembers between passes, plan() lists this pass's writes
+ * and Events in the order they happen, and the state to keep for the next
+ * pass. Every "nothing changed → no write" check is made here, and Events
+ * mark transitions only (a problem once it is real, a local-first switch, a
+ * changed spec.ips), so a pass over a key whose state already matches plans
+ * no step at all (docs/design.md#where-writes-go).
+ *
+ * Pure, so it is table-tested (plan.test.ts). The reconciler walks the steps
+ * in order: the log line of each, its Event, and the writer call.
+ */
+import { sameIps, type Decision, type ImporterDecision, type Problem } from './decide.js';
+import type { EventRecord, EventTarget } from './events.js';
+import type { LocalFirstState, Mode } from './localfirst.js';
+import { overridePolicyName, policyMatches } from './overridepolicy.js';
+import { problemsToReport, type ProblemLedger } from './problems.js';
+import type { Snapshot } from './snapshot.js';
+
+/** Server-side apply of our whole OverridePolicy for the key. */
+export interface ApplyOverridePolicy {
+  kind: 'apply-override-policy';
+  namespace: string;
+  /** The control-plane ServiceImport that owns the policy. */
+  serviceImport: { name: string; uid: string };
+  /** cluster → spec.ips for every Karmada-managed importer. */
+  rules: Record<string, string[]>;
+  /** Local-first mode per managed importer, shown on the policy. */
+  modes: Record<string, string>;
+  /** The rules the policy had, for the log; null when there was no policy. */
+  had: Record<string, string[]> | null;
+}
+
+/** No managed importer needs spec.ips any more: our OverridePolicy goes. */
+export interface DeleteOverridePolicy {
+  kind: 'delete-override-policy';
+  namespace: string;
+  name: string;
+}
+
+/** spec.ips (and the local-first mode annotation) of a member ServiceImport Karmada does not manage. */
+export interface PatchMemberIps {
+  kind: 'patch-member-ips';
+  cluster: string;
+  namespace: string;
+  name: string;
+  ips: string[];
+  /** The cached member object's resourceVersion the decision was based on. */
+  resourceVersion: string | undefined;
+  mode: Mode | undefined;
+}
+
+/** status.clusters of the control-plane ServiceImport: the exporting members. */
+export interface PatchStatusClusters {
+  kind: 'patch-status-clusters';
+  namespace: string;
+  name: string;
+  clusters: string[];
+  resourceVersion: string | undefined;
+  /** What status.clusters said, for the log. */
+  had: string[];
+}
+
+export type Write = ApplyOverridePolicy | DeleteOverridePolicy | PatchMemberIps | PatchStatusClusters;
+
+/**
+ * Something to tell people: always a log line, and an Event when there is a
+ * control-plane ServiceImport to attach it to.
+ */
+export type Notice =
+  | { kind: 'problem'; problem: Problem; event?: EventRecord }
+  | { kind: 'local-first-switch'; cluster: string; from: Mode; to: Mode; event?: EventRecord }
+  | { kind: 'ips-changed'; cluster: string; from: string[]; to: string[]; event?: EventRecord };
+
+export type Step = Write | Notice;
+
+export interface Plan {
+  /**
+   * In order. A write that fails ends the pass: the steps after it are not
+   * taken, and the key is retried from fresh state. So a change is announced
+   * only once the write that makes it has succeeded.
+   */
+  steps: Step[];
+  /** Where a failed write's Warning goes: the control-plane ServiceImport, when there is one. */
+  eventTarget?: EventTarget;
+  /** Problems seen and reported, for the next pass; absent when there are none. */
+  problems?: ProblemLedger;
+  /** Every importer's local-first state, for the next pass; absent when local-first is off for the key. */
+  localFirst?: Record<string, LocalFirstState>;
+  /** Look again after this long: a local-first debounce or hold-down, or a problem's grace period, ends. */
+  requeueAfterMs?: number;
+}
+
+/** What the reconciler remembers about a key between passes, besides the local-first state decide() takes. */
+export interface Memory {
+  /** The problems ledger of the last pass. */
+  problems?: ProblemLedger | undefined;
+}
+
+const WRITE_KINDS: ReadonlySet<Step['kind']> = new Set<Write['kind']>(['apply-override-policy', 'delete-override-policy', 'patch-member-ips', 'patch-status-clusters']);
+export const isWrite = (s: Step): s is Write => WRITE_KINDS.has(s.kind);
+
+/** An Event on the control-plane ServiceImport, or nothing when there is none to attach it to. */
+type Announce = (type: EventRecord['type'], reason: string, message: string) => { event?: EventRecord };
+
+export function plan(s: Snapshot, d: Decision, memory: Memory, now: number): Plan {
+  const cp = s.controlPlane.serviceImport;
+  const target: EventTarget | undefined = cp ? { namespace: s.namespace, name: s.name, uid: cp.uid } : undefined;
+  const announce: Announce = (type, reason, message) => (target ? { event: { involved: target, type, reason, message } } : {});
+  const problems = problemsToReport(memory.problems, d.problems, now);
+  const steps: Step[] = [
+    ...problems.report.map((problem): Step => ({ kind: 'problem', problem, ...announce('Warning', problem.reason, problem.message) })),
+    ...switchSteps(s, d, announce),
+    ...overridePolicySteps(s, d, announce),
+    ...directPatchSteps(s, d, announce),
+    ...statusSteps(s, d),
+  ];
+  const after = [d.localFirst?.recheckAfterMs, problems.recheckAfterMs].filter((x): x is number => x !== undefined);
+  return {
+    steps,
+    ...(target ? { eventTarget: target } : {}),
+    // Reported problems are a subset of those seen: an empty firstSeen means no problem at all.
+    ...(Object.keys(problems.ledger.firstSeen).length > 0 ? { problems: problems.ledger } : {}),
+    ...(d.localFirst ? { localFirst: d.localFirst.states } : {}),
+    ...(after.length > 0 ? { requeueAfterMs: Math.min(...after) } : {}),
+  };
+}
+
+function switchSteps(s: Snapshot, d: Decision, announce: Announce): Step[] {
+  return (d.localFirst?.switches ?? []).map((sw) => {
+    const failover = sw.to === 'derived';
+    const message = failover
+      ? `${sw.cluster}: no ready local endpoints for ${s.namespace}/${s.name}; failing over to derived-${s.name}`
+      : `${sw.cluster}: local ${s.namespace}/${s.name} ready for the whole hold-down; failing back to it`;
+    return { kind: 'local-first-switch', ...sw, ...announce(failover ? 'Warning' : 'Normal', failover ? 'FailedOver' : 'FailedBack', message) };
+  });
+}
+
+function ipsChanged(cluster: string, from: string[], to: string[], via: string, announce: Announce): Step {
+  const fmt = (x: string[]) => (x.length ? x.join(',') : 'none');
+  return { kind: 'ips-changed', cluster, from, to, ...announce('Normal', 'IPsChanged', `${cluster}: spec.ips ${fmt(from)} → ${fmt(to)} (through ${via})`) };
+}
+
+/** Local-first mode per Karmada-managed importer: the policy shows it. */
+function policyModes(importers: ImporterDecision[]): Record<string, string> {
+  const modes: Record<string, string> = {};
+  for (const i of importers) if (i.mode && i.route === 'override-policy') modes[i.cluster] = i.mode;
+  return modes;
+}
+
+/** Karmada-managed importers: one OverridePolicy per control-plane ServiceImport, written only when it says something else. */
+function overridePolicySteps(s: Snapshot, d: Decision, announce: Announce): Step[] {
+  const cp = s.controlPlane.serviceImport;
+  if (d.overrideRules === undefined || !cp) return [];
+  const policyName = overridePolicyName(s.name);
+  const current = s.controlPlane.overridePolicy;
+  const before = s.controlPlane.overrideRules ?? {};
+  const after = d.overrideRules ?? {};
+  const steps: Step[] = [];
+  if (d.overrideRules === null) {
+    if (current) steps.push({ kind: 'delete-override-policy', namespace: s.namespace, name: policyName });
+  } else {
+    const serviceImport = { name: s.name, uid: cp.uid };
+    const modes = policyModes(d.importers);
+    if (!current || !policyMatches(current, s.namespace, serviceImport, d.overrideRules, modes)) {
+      steps.push({ kind: 'apply-override-policy', namespace: s.namespace, serviceImport, rules: d.overrideRules, modes, had: current ? before : null });
+    }
+  }
+  for (const cluster of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const was = before[cluster] ?? [];
+    const now = after[cluster] ?? [];
+    if (!sameIps(was, now)) steps.push(ipsChanged(cluster, was, now, `OverridePolicy ${policyName}`, announce));
+  }
+  return steps;
+}
+
+/** Importers Karmada does not manage: patched in the member, each only when its spec.ips differs. */
+function directPatchSteps(s: Snapshot, d: Decision, announce: Announce): Step[] {
+  const steps: Step[] = [];
+  for (const i of d.importers) {
+    if (i.route !== 'direct' || i.ips === 'keep' || sameIps(i.ips, i.current)) continue;
+    const resourceVersion = s.members.find((m) => m.cluster === i.cluster)?.serviceImport?.resourceVersion;
+    steps.push({ kind: 'patch-member-ips', cluster: i.cluster, namespace: s.namespace, name: s.name, ips: i.ips, resourceVersion, mode: i.mode });
+    steps.push(ipsChanged(i.cluster, i.current, i.ips, 'a direct patch', announce));
+  }
+  return steps;
+}
+
+/** status.clusters of the control-plane ServiceImport, only when it lists other exporters. */
+function statusSteps(s: Snapshot, d: Decision): Step[] {
+  const cp = s.controlPlane.serviceImport;
+  if (!d.statusClusters || !cp || sameIps(d.statusClusters, cp.statusClusters)) return [];
+  return [{ kind: 'patch-status-clusters', namespace: s.namespace, name: s.name, clusters: d.statusClusters, resourceVersion: cp.resourceVersion, had: cp.statusClusters }];
+}
