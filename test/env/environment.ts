@@ -375,7 +375,7 @@ export async function up(log: Log = defaultLog): Promise<EnvState> {
       const syncProc = launch(ctx, {
         name: 'coredns-syncer',
         bin: process.execPath,
-        args: ['--import', 'tsx', join(repoRoot, 'hack', 'localenv', 'coredns-syncer.ts'), syncerConfig],
+        args: ['--import', 'tsx', join(repoRoot, 'test', 'env', 'coredns-syncer.ts'), syncerConfig],
         cwd: repoRoot,
       });
       save();
