@@ -34,4 +34,13 @@ export class Workload {
       await this.cp.create(`${POLICY}/namespaces/${ns}/overridepolicies`, floorPolicy(ns, name, 'init'));
     }
   };
+
+  /** Probes first (they serve the Karmada floor later), then the N imports, --concurrency at a time. */
+  async createProbesAndImports(checkInterrupted: () => void): Promise<void> {
+    await this.createProbes();
+    await pool(this.svcKeys, this.flags.concurrency, async (k) => {
+      checkInterrupted();
+      await this.createImport(k);
+    });
+  }
 }

@@ -4,7 +4,7 @@
  * OverridePolicy rule seen (control plane) → spec.ips seen (member).
  */
 import type { RunningController } from '../../test/env/controller.js';
-import { now, pool, sleep } from '../lib/api.js';
+import { now, sleep } from '../lib/api.js';
 import { diffCounts, scrape } from '../lib/metrics.js';
 import { MEMBERS } from '../lib/objects.js';
 import { firstAfter } from '../lib/observed.js';
@@ -19,12 +19,7 @@ export async function runBurst(run: BenchRun): Promise<void> {
   const m0 = await scrape(c);
   await phase('burst', async () => {
     const t0 = now();
-    // Probes first (they serve the Karmada floor later), then the N imports.
-    await workload.createProbes();
-    await pool(svcKeys, flags.concurrency, async (k) => {
-      checkInterrupted();
-      await workload.createImport(k);
-    });
+    await workload.createProbesAndImports(checkInterrupted);
     const tCreated = now();
     log(`created ${svcKeys.length} ServiceImports in ${((tCreated - t0) / 1000).toFixed(1)}s`);
     let tAllDerived: number | undefined;

@@ -1,5 +1,5 @@
 /** Phase `prepare`: N imports (+ probes) created with no controller running; waits for Karmada's derived Services in both members. */
-import { now, pool, sleep } from '../lib/api.js';
+import { now, sleep } from '../lib/api.js';
 import type { BenchRun } from '../lib/run.js';
 
 export async function runPrepare(run: BenchRun): Promise<void> {
@@ -8,11 +8,7 @@ export async function runPrepare(run: BenchRun): Promise<void> {
   await ctl.ensure(false);
   await phase('prepare', async () => {
     const t0 = now();
-    await workload.createProbes();
-    await pool(svcKeys, flags.concurrency, async (k) => {
-      checkInterrupted();
-      await workload.createImport(k);
-    });
+    await workload.createProbesAndImports(checkInterrupted);
     const tCreated = now();
     const keys = [...probeKeys, ...svcKeys];
     const deadline = Date.now() + flags.fillTimeout * 1000;
