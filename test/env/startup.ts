@@ -8,6 +8,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PATHS } from '../../src/kube/gvr.js';
 import { ensureBinaries, karmadaModuleDir, karmadaVersion, repoRoot, requiredVersion, type Binaries } from './binaries.js';
 import { apiserverArgs, etcdArgs, httpOk } from './components.js';
 import type { SyncerConfig } from './coredns-syncer.js';
@@ -299,7 +300,7 @@ export async function joinMembers(ctx: StartContext, karmadaKc: KubeConfig): Pro
     };
     await apply(karmadaKc, clusterRegistration(m, mAccess.server, await token(`karmada-${m}`), await token('karmada-impersonator'), caPem));
     await waitUntil(`Cluster ${m} Ready`, async () =>
-      conditionTrue(await getJson(access(state, KARMADA_CONTEXT), `/apis/cluster.karmada.io/v1alpha1/clusters/${m}`), 'Ready'),
+      conditionTrue(await getJson(access(state, KARMADA_CONTEXT), `${PATHS.clusters}/${m}`), 'Ready'),
     { timeoutMs: 60_000, proc: ctx.processes['karmada-controller-manager'] });
   })));
 }
@@ -311,7 +312,7 @@ export async function propagateMcsCrds(ctx: StartContext, karmadaKc: KubeConfig)
     await apply(karmadaKc, [mcsCrdPropagation([...MEMBERS])]);
     await Promise.all(MEMBERS.flatMap((m) => MCS_CRDS.map((crd) =>
       waitUntil(`CRD ${crd} Established in ${m}`, async () =>
-        conditionTrue(await getJson(access(state, m), `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd}`), 'Established'),
+        conditionTrue(await getJson(access(state, m), `${PATHS.customResourceDefinitions}/${crd}`), 'Established'),
       { timeoutMs: 60_000, proc: ctx.processes['karmada-controller-manager'] }))));
   });
 }
