@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { KARMADA_CONTEXT, access } from '../test/env/environment.js';
 import { startController } from '../test/env/controller.js';
 import { installCoreDns } from '../src/coredns/install.js';
+import { MCS_API_VERSION } from '../src/kube/gvr.js';
 import { useEnvironment } from '../test/support/environment.js';
 import { memberService, serviceExport, serviceImport } from '../test/support/mcs.js';
 import { applyAll, clients } from '../test/support/kube.js';
@@ -68,7 +69,7 @@ try {
   let ipsChangedAt = 0;
   let sliceSeenAt = 0;
   let sliceRv = '';
-  const siWatch = new Watcher(api2, `/apis/multicluster.x-k8s.io/v1alpha1/namespaces/${ns}/serviceimports`, {}, (_t, o, t) => {
+  const siWatch = new Watcher(api2, `/apis/${MCS_API_VERSION}/namespaces/${ns}/serviceimports`, {}, (_t, o, t) => {
     const next = (o.spec?.ips as string[] | undefined) ?? [];
     if (next.join() !== ips.join()) {
       ips = next;

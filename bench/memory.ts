@@ -19,6 +19,7 @@
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION } from '../src/kube/gvr.js';
 import { repoRoot } from '../test/env/binaries.js';
 import { KARMADA_CONTEXT, readState } from '../test/env/environment.js';
 import { buildController, startBuiltController } from './lib/controller.js';
@@ -39,7 +40,7 @@ const kc = new KubeConfig();
 kc.loadFromFile(env.kubeconfig);
 kc.setCurrentContext(KARMADA_CONTEXT);
 const custom = kc.makeApiClient(CustomObjectsApi);
-const OP = { group: 'policy.karmada.io', version: 'v1alpha1', plural: 'overridepolicies', namespace } as const;
+const OP = { group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, plural: 'overridepolicies', namespace } as const;
 const ours = 'app.kubernetes.io/managed-by=clusterset-dns';
 const log = (l: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 23)}] ${l}\n`);
 

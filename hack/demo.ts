@@ -10,56 +10,87 @@
  *  6. keeps running until Ctrl-C, then stops the controller (and the
  *     environment, if the demo started it). `--once` exits after step 5.
  */
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { Resolver } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../test/env/binaries.js';
-import { startController } from '../test/env/controller.js';
-import { KARMADA_CONTEXT, check, down, kubeConfig, readState, up } from '../test/env/environment.js';
+import { startController, type RunningController } from '../test/env/controller.js';
+import { KARMADA_CONTEXT, check, down, kubeConfig, readState, up, type EnvState } from '../test/env/environment.js';
 import { apply, parseYamlObjects } from '../test/env/kube.js';
 import { installCoreDns } from '../src/coredns/install.js';
+import { MCS_GROUP, MCS_VERSION } from '../src/kube/gvr.js';
 
 const once = process.argv.includes('--once');
 const t0 = Date.now();
 const say = (msg: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${msg}`);
+const DEMO_NAME = 'web.demo.svc.clusterset.local';
 
 async function main(): Promise<number> {
+  const { env, reused } = await startEnvironment();
+  if (!(await setUpCoreDns(env))) return 1;
+  // Step 3: the controller, under the RBAC config/karmada ships.
+  const controller = await startController(env, ['--leader-elect=false'], 'clusterset-dns-demo');
+  say(`controller running (pid ${controller.proc.pid}, log ${controller.proc.log}, probes ${controller.health}, metrics ${controller.metrics})`);
+  await applyExamples(env);
+  const ips = await waitForSpecIps(env);
+  const answer = await waitForDnsAnswer(env, ips);
+  await explain(env, controller, answer);
+  if (!once) await untilInterrupted();
+  await stop(controller, reused);
+  return 0;
+}
+
+/** Step 1: the local environment, reused when one is running and healthy. */
+async function startEnvironment(): Promise<{ env: EnvState; reused: boolean }> {
   const existing = readState();
   const reused = existing !== undefined && (await check(existing)).length === 0;
   say(reused ? 'reusing the running local environment' : 'starting the local environment (the first run builds the binaries: minutes)');
   const env = await up((l) => console.log(`        ${l}`));
+  return { env, reused };
+}
 
+/** Step 2: `clusterset-dns coredns install` in each member; false when one refused. */
+async function setUpCoreDns(env: EnvState): Promise<boolean> {
   for (const m of Object.keys(env.members)) {
     const r = await installCoreDns(kubeConfig(env, m));
     say(`CoreDNS in ${m}: ${r.kind}${r.kind === 'installed' ? ` (${r.message})` : r.kind === 'refused' || r.kind === 'foreign' ? `: ${r.message}` : ''}`);
-    if (r.kind === 'refused') return 1;
+    if (r.kind === 'refused') return false;
   }
+  return true;
+}
 
-  const controller = await startController(env, ['--leader-elect=false'], 'clusterset-dns-demo');
-  say(`controller running (pid ${controller.proc.pid}, log ${controller.proc.log}, probes ${controller.health}, metrics ${controller.metrics})`);
-
+/** Step 4: examples/ — export `web` from member1, import it into member2. */
+async function applyExamples(env: EnvState): Promise<void> {
   const example = (f: string) => parseYamlObjects(readFileSync(join(repoRoot, 'examples', f), 'utf8'));
   await apply(kubeConfig(env, KARMADA_CONTEXT), example('karmada-export.yaml'), 'clusterset-dns-demo');
   say('applied examples/karmada-export.yaml to the Karmada control plane (namespace demo, ServiceExport web → member1)');
-  await waitFor(async () => (await kubeConfig(env, 'member1').makeApiClient((await import('@kubernetes/client-node')).CoreV1Api).readNamespace({ name: 'demo' }).then(() => true, () => false)), 'namespace demo in member1');
+  await waitFor(async () => (await kubeConfig(env, 'member1').makeApiClient(CoreV1Api).readNamespace({ name: 'demo' }).then(() => true, () => false)), 'namespace demo in member1');
   await apply(kubeConfig(env, 'member1'), example('member1-service.yaml'), 'clusterset-dns-demo');
   say('applied examples/member1-service.yaml to member1 (Service web + an EndpointSlice standing in for its pods)');
   await apply(kubeConfig(env, KARMADA_CONTEXT), example('karmada-import.yaml'), 'clusterset-dns-demo');
   say('applied examples/karmada-import.yaml to the Karmada control plane (ServiceImport web → member2)');
+}
 
+/** Step 5a: member2's ServiceImport demo/web has spec.ips; returns them. */
+async function waitForSpecIps(env: EnvState): Promise<string[]> {
   // Wait for spec.ips before asking DNS: an early NXDOMAIN/NODATA would sit in
   // kubeadm's `cache 30` for up to 30 s (docs/upstream-behaviour.md).
-  const custom = kubeConfig(env, 'member2').makeApiClient((await import('@kubernetes/client-node')).CustomObjectsApi);
+  const custom = kubeConfig(env, 'member2').makeApiClient(CustomObjectsApi);
   let ips: string[] = [];
   await waitFor(async () => {
-    const si = (await custom.getNamespacedCustomObject({ group: 'multicluster.x-k8s.io', version: 'v1alpha1', namespace: 'demo', plural: 'serviceimports', name: 'web' }).catch(() => undefined)) as { spec?: { ips?: string[] } } | undefined;
+    const si = (await custom.getNamespacedCustomObject({ group: MCS_GROUP, version: MCS_VERSION, namespace: 'demo', plural: 'serviceimports', name: 'web' }).catch(() => undefined)) as { spec?: { ips?: string[] } } | undefined;
     ips = si?.spec?.ips ?? [];
     return ips.length > 0;
   }, "spec.ips in member2's ServiceImport demo/web");
   say(`member2's ServiceImport demo/web has spec.ips = ${ips.join(', ')}`);
+  return ips;
+}
 
+/** Step 5b: member2's CoreDNS answers web.demo.svc.clusterset.local with those addresses; returns its answer. */
+async function waitForDnsAnswer(env: EnvState, ips: string[]): Promise<string[]> {
   const dns = env.members['member2']?.dns ?? '';
-  const name = 'web.demo.svc.clusterset.local';
+  const name = DEMO_NAME;
   const r = new Resolver({ timeout: 1000, tries: 1 });
   r.setServers([dns]);
   let answer: string[] = [];
@@ -72,9 +103,14 @@ async function main(): Promise<number> {
       return false;
     }
   }, `member2's CoreDNS (${dns}) to answer ${name}`);
-  const core = kubeConfig(env, 'member2').makeApiClient((await import('@kubernetes/client-node')).CoreV1Api);
+  return answer;
+}
+
+/** Step 5c: the answer, what happened, and where to look. */
+async function explain(env: EnvState, controller: RunningController, answer: string[]): Promise<void> {
+  const core = kubeConfig(env, 'member2').makeApiClient(CoreV1Api);
   const derived = await core.readNamespacedService({ namespace: 'demo', name: 'derived-web' });
-  say(`member2's CoreDNS answers ${name} → ${answer.join(', ')}`);
+  say(`member2's CoreDNS answers ${DEMO_NAME} → ${answer.join(', ')}`);
   console.log(`
   What happened:
     Karmada propagated the ServiceImport to member2 and created derived-web there (ClusterIP ${derived.spec?.clusterIP}),
@@ -88,27 +124,32 @@ async function main(): Promise<number> {
     kubectl --context karmada-apiserver -n demo get events --field-selector involvedObject.name=web
     curl -s ${controller.metrics} | grep clusterset_dns_
 `);
+}
 
-  if (!once) {
-    say('running; Ctrl-C stops the controller');
-    // Handlers stay installed: Ctrl-C reaches this process twice (from the
-    // terminal's process group, and relayed by tsx), and a second SIGINT with
-    // no handler would kill it before the controller is stopped.
-    // A signal handler does not keep Node's event loop alive (the controller
-    // is a detached, unref'd child): without this timer the demo exited right
-    // here and left the controller running.
-    const keepAlive = setInterval(() => {}, 1 << 30);
-    await new Promise<void>((resolve) => {
-      let stopping = false;
-      const onSignal = () => {
-        if (!stopping) resolve();
-        stopping = true;
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
-    clearInterval(keepAlive);
-  }
+/** Step 6: keeps running until Ctrl-C (or SIGTERM). */
+async function untilInterrupted(): Promise<void> {
+  say('running; Ctrl-C stops the controller');
+  // Handlers stay installed: Ctrl-C reaches this process twice (from the
+  // terminal's process group, and relayed by tsx), and a second SIGINT with
+  // no handler would kill it before the controller is stopped.
+  // A signal handler does not keep Node's event loop alive (the controller
+  // is a detached, unref'd child): without this timer the demo would exit
+  // here and leave the controller running.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = () => {
+      if (!stopping) resolve();
+      stopping = true;
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  clearInterval(keepAlive);
+}
+
+/** Stops the controller, and the environment if the demo started it. */
+async function stop(controller: RunningController, reused: boolean): Promise<void> {
   await controller.stop();
   say('controller stopped');
   if (!reused) {
@@ -117,7 +158,6 @@ async function main(): Promise<number> {
   } else {
     say('the local environment is still running (npm run env:down stops it)');
   }
-  return 0;
 }
 
 async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {

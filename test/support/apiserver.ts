@@ -8,11 +8,11 @@
  * that drops packets silently, write to etcd behind its back, and compact
  * etcd to provoke 410 Gone.
  *
- * The flags follow environment.ts's apiserverArgs (replicated, not imported:
- * that module owns its own copy), with one addition: objects are stored in
- * etcd as JSON (--storage-media-type), so a test can change objects while the
- * API server is down by writing the key directly — the only way to produce
- * "changes the watcher missed" with a single API server.
+ * The flags are the local environment's (test/env/components.ts
+ * apiserverArgs), with one addition: objects are stored in etcd as JSON
+ * (--storage-media-type), so a test can change objects while the API server
+ * is down by writing the key directly — the only way to produce "changes the
+ * watcher missed" with a single API server.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -20,8 +20,8 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBinaries } from '../env/binaries.js';
-import { getJson, kubeConfigFor } from '../env/kube.js';
+import { ensureBinaries, type Binaries } from '../env/binaries.js';
+import { getJson, kubeConfigFor, type ClusterAccess } from '../env/kube.js';
 import { apiserverArgs, etcdArgs, httpOk } from '../env/components.js';
 import { ensurePki, type Pki } from '../env/pki.js';
 import { freePorts, isAlive, portInUse, startProcess, stopProcess, tailLog, waitUntil, type ProcessInfo } from '../env/process.js';
@@ -98,7 +98,6 @@ function etcdPost(etcdUrl: string, path: string, body: unknown): Promise<Record<
   });
 }
 
-
 // Processes run detached (their own process group, so stopProcess can kill
 // the group). If the test process dies without teardown — an uncaught error,
 // mocha --exit mid-hook — they would outlive it; this exit hook kills them
@@ -122,36 +121,132 @@ function track(pid: number): void {
   });
 }
 
-export async function startApiServerFixture(opts: ApiServerOptions = {}): Promise<ApiServerFixture> {
-  const log = opts.log ?? (() => {});
-  const bins = await ensureBinaries(log);
-  const dir = mkdtempSync(join(tmpdir(), 'clusterset-dns-apiserver-'));
-  let etcd: ProcessInfo | undefined;
-  let apiserver: ProcessInfo | undefined;
-  let frozen = false;
-  let tornDown = false;
+/** The token file: an admin in system:masters, and a user with no RBAC at all. */
+function writeTokensFile(dir: string) {
+  const adminToken = randomBytes(16).toString('hex');
+  const userToken = randomBytes(16).toString('hex');
+  const userName = 'no-rbac-user';
+  const tokensFile = join(dir, 'tokens.csv');
+  writeFileSync(tokensFile, `${adminToken},admin,admin,"system:masters"\n${userToken},${userName},${randomUUID()}\n`, { mode: 0o600 });
+  return { adminToken, userToken, userName, tokensFile };
+}
 
-  const teardown = async () => {
-    if (tornDown) return;
-    tornDown = true;
+/** Reads and writes etcd under the API server's prefix, behind its back. */
+function etcdKeyspace(etcdUrl: string, etcdPrefix: string): Pick<ApiServerFixture, 'etcdRevision' | 'compactEtcd' | 'etcdPut' | 'etcdDelete'> {
+  const key = (k: string) => `${etcdPrefix}/${k.replace(/^\/+/, '')}`;
+  return {
+    etcdRevision: async () => {
+      // A range over one (absent) key still answers with the store's header.
+      const r = await etcdPost(etcdUrl, '/v3/kv/range', { key: b64(key('revision-probe')) });
+      return Number((r['header'] as { revision?: string } | undefined)?.revision ?? NaN);
+    },
+    compactEtcd: async (revision) => {
+      const rev = revision ?? Number(((await etcdPost(etcdUrl, '/v3/kv/range', { key: b64(key('revision-probe')) }))['header'] as { revision?: string }).revision);
+      await etcdPost(etcdUrl, '/v3/kv/compaction', { revision: String(rev), physical: true });
+      return rev;
+    },
+    etcdPut: async (k, value) => {
+      await etcdPost(etcdUrl, '/v3/kv/put', { key: b64(key(k)), value: b64(value) });
+    },
+    etcdDelete: async (k) => {
+      const r = await etcdPost(etcdUrl, '/v3/kv/deleterange', { key: b64(key(k)) });
+      return Number(r['deleted'] ?? 0);
+    },
+  };
+}
+
+interface ApiServerSpec {
+  bin: string;
+  args: string[];
+  log: string;
+  port: number;
+  /** Admin access, for the /readyz probe. */
+  admin: ClusterAccess;
+}
+
+/** The fixture's processes: etcd, and a kube-apiserver that tests may stop, restart and freeze. */
+class FixtureProcesses {
+  private etcd: ProcessInfo | undefined;
+  private apiserver: ProcessInfo | undefined;
+  private frozen = false;
+  private tornDown = false;
+  /** Set once the API server's flags are known, before the first start. */
+  spec: ApiServerSpec | undefined;
+
+  constructor(private readonly dir: string) {}
+
+  async startEtcd(bins: Binaries, args: string[], etcdUrl: string, logs: string): Promise<void> {
+    this.etcd = startProcess({
+      name: 'etcd',
+      bin: bins.etcd,
+      args,
+    }, join(logs, 'etcd.log'));
+    track(this.etcd.pid);
+    await waitUntil('etcd /health', () => httpOk(`${etcdUrl}/health`), { timeoutMs: 30_000, proc: this.etcd });
+  }
+
+  readonly startApiServer = async () => {
+    const { bin, args, log, admin } = this.spec as ApiServerSpec;
+    if (this.apiserver && isAlive(this.apiserver.pid)) throw new Error('kube-apiserver is already running');
+    // Same port as before: clients keep their URL, as with a restarted control plane.
+    this.apiserver = startProcess({ name: 'kube-apiserver', bin, args }, log);
+    track(this.apiserver.pid);
+    await waitUntil('kube-apiserver /readyz', async () => (await getJson(admin, '/readyz')) === 'ok', { timeoutMs: 120_000, intervalMs: 250, proc: this.apiserver });
+  };
+
+  readonly stopApiServer = async (o: { graceMs?: number } = {}) => {
+    if (!this.apiserver) return;
+    const { port } = this.spec as ApiServerSpec;
+    if (this.frozen) this.thaw(this.apiserver.pid);
+    await stopProcess(this.apiserver.pid, o.graceMs ?? 10_000);
+    live.delete(this.apiserver.pid);
+    // Go's listener closes with the process, but make "stopped" mean "refuses connections".
+    await waitUntil(`port ${port} to close`, async () => !(await portInUse(port)), { timeoutMs: 10_000, intervalMs: 50 });
+  };
+
+  readonly freezeApiServer = () => {
+    if (!this.apiserver) throw new Error('kube-apiserver is not running');
+    process.kill(-this.apiserver.pid, 'SIGSTOP');
+    this.frozen = true;
+  };
+
+  readonly thawApiServer = () => {
+    if (this.apiserver) this.thaw(this.apiserver.pid);
+  };
+
+  readonly apiServerRunning = () => this.apiserver !== undefined && isAlive(this.apiserver.pid);
+
+  readonly apiServerLog = () => (this.apiserver ? tailLog(this.apiserver.log, 40) : '');
+
+  readonly teardown = async () => {
+    if (this.tornDown) return;
+    this.tornDown = true;
     // A stopped (SIGSTOP) process would sit on SIGTERM until the grace period ends.
-    if (apiserver && frozen) thaw(apiserver.pid);
+    if (this.apiserver && this.frozen) this.thaw(this.apiserver.pid);
     // The API server first: with etcd gone it would wait for it until the grace period ends.
-    for (const p of [apiserver, etcd]) {
+    for (const p of [this.apiserver, this.etcd]) {
       if (!p) continue;
       await stopProcess(p.pid, 10_000);
       live.delete(p.pid);
     }
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(this.dir, { recursive: true, force: true });
   };
-  const thaw = (pid: number) => {
+
+  private thaw(pid: number) {
     try {
       process.kill(-pid, 'SIGCONT');
     } catch {
       /* gone */
     }
-    frozen = false;
-  };
+    this.frozen = false;
+  }
+}
+
+export async function startApiServerFixture(opts: ApiServerOptions = {}): Promise<ApiServerFixture> {
+  const log = opts.log ?? (() => {});
+  const bins = await ensureBinaries(log);
+  const dir = mkdtempSync(join(tmpdir(), 'clusterset-dns-apiserver-'));
+  const procs = new FixtureProcesses(dir);
 
   try {
     // The PKI is per fixture: openssl takes about a second, and a shared one
@@ -163,19 +258,9 @@ export async function startApiServerFixture(opts: ApiServerOptions = {}): Promis
     const logs = join(dir, 'logs');
     mkdirSync(logs, { recursive: true });
 
-    etcd = startProcess({
-      name: 'etcd',
-      bin: bins.etcd,
-      args: etcdArgs(join(dir, 'etcd'), etcdClient, etcdPeer),
-    }, join(logs, 'etcd.log'));
-    track(etcd.pid);
-    await waitUntil('etcd /health', () => httpOk(`${etcdUrl}/health`), { timeoutMs: 30_000, proc: etcd });
+    await procs.startEtcd(bins, etcdArgs(join(dir, 'etcd'), etcdClient, etcdPeer), etcdUrl, logs);
 
-    const adminToken = randomBytes(16).toString('hex');
-    const userToken = randomBytes(16).toString('hex');
-    const userName = 'no-rbac-user';
-    const tokensFile = join(dir, 'tokens.csv');
-    writeFileSync(tokensFile, `${adminToken},admin,admin,"system:masters"\n${userToken},${userName},${randomUUID()}\n`, { mode: 0o600 });
+    const { adminToken, userToken, userName, tokensFile } = writeTokensFile(dir);
     const server = `https://127.0.0.1:${port}`;
     const args = [
       ...apiserverArgs(pki, { etcd: etcdUrl, etcdPrefix, port, serviceCidr: '10.96.0.0/16', tokensFile }),
@@ -184,25 +269,9 @@ export async function startApiServerFixture(opts: ApiServerOptions = {}): Promis
       ...(opts.extraArgs ?? []),
     ];
     const admin = { name: 'admin', server, token: adminToken, caFile: pki.caCert };
+    procs.spec = { bin: bins['kube-apiserver'], args, log: join(logs, 'kube-apiserver.log'), port, admin };
 
-    const startApiServer = async () => {
-      if (apiserver && isAlive(apiserver.pid)) throw new Error('kube-apiserver is already running');
-      // Same port as before: clients keep their URL, as with a restarted control plane.
-      apiserver = startProcess({ name: 'kube-apiserver', bin: bins['kube-apiserver'], args }, join(logs, 'kube-apiserver.log'));
-      track(apiserver.pid);
-      await waitUntil('kube-apiserver /readyz', async () => (await getJson(admin, '/readyz')) === 'ok', { timeoutMs: 120_000, intervalMs: 250, proc: apiserver });
-    };
-    const stopApiServer = async (o: { graceMs?: number } = {}) => {
-      if (!apiserver) return;
-      if (frozen) thaw(apiserver.pid);
-      await stopProcess(apiserver.pid, o.graceMs ?? 10_000);
-      live.delete(apiserver.pid);
-      // Go's listener closes with the process, but make "stopped" mean "refuses connections".
-      await waitUntil(`port ${port} to close`, async () => !(await portInUse(port)), { timeoutMs: 10_000, intervalMs: 50 });
-    };
-    const key = (k: string) => `${etcdPrefix}/${k.replace(/^\/+/, '')}`;
-
-    await startApiServer();
+    await procs.startApiServer();
     log(`kube-apiserver ready on ${server} (etcd ${etcdUrl}, dir ${dir})`);
 
     return {
@@ -216,39 +285,17 @@ export async function startApiServerFixture(opts: ApiServerOptions = {}): Promis
       userName,
       dir,
       kubeConfig: (who = 'admin') => kubeConfigFor(who === 'admin' ? admin : { ...admin, name: userName, token: userToken }),
-      stopApiServer,
-      startApiServer,
-      freezeApiServer: () => {
-        if (!apiserver) throw new Error('kube-apiserver is not running');
-        process.kill(-apiserver.pid, 'SIGSTOP');
-        frozen = true;
-      },
-      thawApiServer: () => {
-        if (apiserver) thaw(apiserver.pid);
-      },
-      apiServerRunning: () => apiserver !== undefined && isAlive(apiserver.pid),
-      etcdRevision: async () => {
-        // A range over one (absent) key still answers with the store's header.
-        const r = await etcdPost(etcdUrl, '/v3/kv/range', { key: b64(key('revision-probe')) });
-        return Number((r['header'] as { revision?: string } | undefined)?.revision ?? NaN);
-      },
-      compactEtcd: async (revision) => {
-        const rev = revision ?? Number(((await etcdPost(etcdUrl, '/v3/kv/range', { key: b64(key('revision-probe')) }))['header'] as { revision?: string }).revision);
-        await etcdPost(etcdUrl, '/v3/kv/compaction', { revision: String(rev), physical: true });
-        return rev;
-      },
-      etcdPut: async (k, value) => {
-        await etcdPost(etcdUrl, '/v3/kv/put', { key: b64(key(k)), value: b64(value) });
-      },
-      etcdDelete: async (k) => {
-        const r = await etcdPost(etcdUrl, '/v3/kv/deleterange', { key: b64(key(k)) });
-        return Number(r['deleted'] ?? 0);
-      },
-      apiServerLog: () => (apiserver ? tailLog(apiserver.log, 40) : ''),
-      teardown,
+      stopApiServer: procs.stopApiServer,
+      startApiServer: procs.startApiServer,
+      freezeApiServer: procs.freezeApiServer,
+      thawApiServer: procs.thawApiServer,
+      apiServerRunning: procs.apiServerRunning,
+      ...etcdKeyspace(etcdUrl, etcdPrefix),
+      apiServerLog: procs.apiServerLog,
+      teardown: procs.teardown,
     };
   } catch (e) {
-    await teardown();
+    await procs.teardown();
     throw e;
   }
 }

@@ -1,8 +1,9 @@
 /** The objects of Karmada's multi-cluster service flow, for tests and benchmarks. */
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_API_VERSION, MCS_GROUP, MCS_VERSION } from '../../src/kube/gvr.js';
 import { applyAll, type Clients } from './kube.js';
 
-export const MCS = { group: 'multicluster.x-k8s.io', version: 'v1alpha1' };
+export const MCS = { group: MCS_GROUP, version: MCS_VERSION };
 
 export interface ServiceImportObject {
   metadata: { labels?: Record<string, string>; generation?: number; resourceVersion?: string; uid?: string };
@@ -12,11 +13,11 @@ export interface ServiceImportObject {
 
 export function propagationPolicy(namespace: string, name: string, kind: string, resource: string, clusters: string[]): KubernetesObject {
   return {
-    apiVersion: 'policy.karmada.io/v1alpha1',
+    apiVersion: `${KARMADA_POLICY_GROUP}/${KARMADA_POLICY_VERSION}`,
     kind: 'PropagationPolicy',
     metadata: { name, namespace },
     spec: {
-      resourceSelectors: [{ apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind, name: resource }],
+      resourceSelectors: [{ apiVersion: MCS_API_VERSION, kind, name: resource }],
       placement: { clusterAffinity: { clusterNames: clusters } },
     },
   } as KubernetesObject;
@@ -38,12 +39,12 @@ export function memberService(namespace: string, name: string, endpointIp: strin
 }
 
 export const serviceExport = (namespace: string, name: string, clusters: string[]): KubernetesObject[] => [
-  { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceExport', metadata: { name, namespace } } as KubernetesObject,
+  { apiVersion: MCS_API_VERSION, kind: 'ServiceExport', metadata: { name, namespace } } as KubernetesObject,
   propagationPolicy(namespace, `${name}-export`, 'ServiceExport', name, clusters),
 ];
 
 export const serviceImport = (namespace: string, name: string, clusters: string[], ports = [{ name: 'http', port: 80, protocol: 'TCP' }]): KubernetesObject[] => [
-  { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', metadata: { name, namespace }, spec: { type: 'ClusterSetIP', ports } } as KubernetesObject,
+  { apiVersion: MCS_API_VERSION, kind: 'ServiceImport', metadata: { name, namespace }, spec: { type: 'ClusterSetIP', ports } } as KubernetesObject,
   propagationPolicy(namespace, `${name}-import`, 'ServiceImport', name, clusters),
 ];
 

@@ -1,0 +1,104 @@
+/**
+ * The controller under measurement: at most one process at a time, started
+ * as the current phase asks (tsx or the compiled build), with its RSS sampled
+ * while it runs and a record of it kept when it stops.
+ */
+import { readFileSync } from 'node:fs';
+import { startController, type RunningController } from '../../test/env/controller.js';
+import type { EnvState } from '../../test/env/environment.js';
+import { now, sleep } from './api.js';
+import { buildController, startBuiltController } from './controller.js';
+import type { ControllerBuild, Flags } from './options.js';
+import { hwmMiB, RssSampler } from './proc.js';
+
+export class ControllerSession {
+  controller: RunningController | undefined;
+  /** The sampler of the last controller started (kept after it stops). */
+  rss: RssSampler | undefined;
+  /** Which controller build the current phase runs (--controller, or a phase's `:tsx`/`:dist` suffix). */
+  phaseKind: ControllerBuild;
+  /** The phase's `:tsx`/`:dist` suffix, for the phase record's name. */
+  phaseSuffix = '';
+  /** The build of the running controller. */
+  controllerKind: ControllerBuild | undefined;
+  private builtMain: string | undefined;
+
+  /** `controllers` receives the record of every controller stopped. */
+  constructor(
+    private readonly env: EnvState,
+    private readonly flags: Flags,
+    private readonly log: (line: string) => void,
+    readonly controllers: unknown[],
+  ) {
+    // Build the compiled controller up front, so that tsc's CPU does not land in a measured phase.
+    this.builtMain = flags.controller === 'dist' || flags.phases.some((p) => p.endsWith(':dist')) ? buildController(log) : undefined;
+    this.phaseKind = flags.controller;
+  }
+
+  async start() {
+    const t0 = now();
+    const args = ['--leader-elect=false', ...this.flags.controllerArgs];
+    let c: RunningController;
+    this.controllerKind = this.phaseKind;
+    if (this.phaseKind === 'dist') {
+      this.builtMain ??= buildController(this.log);
+      c = await startBuiltController(this.env, this.builtMain, args, 'clusterset-dns-bench');
+    } else {
+      c = await startController(this.env, args, 'clusterset-dns-bench');
+    }
+    const ready = now();
+    this.controller = c;
+    this.rss = new RssSampler(c.proc.pid).start();
+    this.log(`controller pid ${c.proc.pid} ready in ${((ready - t0) / 1000).toFixed(2)}s; log ${c.proc.log}`);
+    return { c, t0, ready };
+  }
+
+  async stop() {
+    if (!this.controller) return undefined;
+    const rss = this.rss;
+    rss?.stop();
+    const info = { kind: this.controllerKind, pid: this.controller.proc.pid, log: this.controller.proc.log, logSummary: summarizeLog(this.controller.proc.log), vmHwmMiB: hwmMiB(this.controller.proc.pid), sampledMaxRssMiB: rss?.maxRssMiB, sampledMaxTreeRssMiB: rss?.maxTreeRssMiB, samples: rss?.samples };
+    await this.controller.stop();
+    info.logSummary = summarizeLog(info.log);
+    this.controller = undefined;
+    this.controllerKind = undefined;
+    return info;
+  }
+
+  /** Stops the controller, or starts one of the phase's build (replacing one of another build). */
+  async ensure(running: boolean): Promise<RunningController | undefined> {
+    if (!running) {
+      if (this.controller) this.controllers.push(await this.stop());
+      return undefined;
+    }
+    if (this.controller && this.controllerKind === this.phaseKind) return this.controller;
+    if (this.controller) this.controllers.push(await this.stop());
+    const { c } = await this.start();
+    await sleep(2000); // let it sync the members before the phase starts
+    return c;
+  }
+}
+
+/** Counts of the controller's log lines by level and message (JSON lines from pino). */
+function summarizeLog(file: string): Record<string, number> {
+  const levels: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+  const out: Record<string, number> = {};
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const o = JSON.parse(line) as { level?: number; msg?: string };
+      const msg = String(o.msg ?? '').replace(/\b[\w.-]+\/[\w.-]+\b/g, '<ns>/<name>').replace(/\d+\.\d+\.\d+\.\d+/g, '<ip>').slice(0, 100);
+      const k = `${levels[o.level ?? 0] ?? o.level}: ${msg}`;
+      out[k] = (out[k] ?? 0) + 1;
+    } catch {
+      /* not JSON */
+    }
+  }
+  return out;
+}

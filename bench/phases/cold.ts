@@ -1,0 +1,76 @@
+/**
+ * Phase `cold`: the controller stopped, our OverridePolicies deleted and
+ * Karmada left to clear spec.ips (`cold-clear`); then a fresh controller's time
+ * from start to all filled, and its peak RSS (`cold-start`).
+ */
+import { now, sleep, waitFor } from '../lib/api.js';
+import { scrape } from '../lib/metrics.js';
+import { MEMBERS, POLICY } from '../lib/objects.js';
+import { firstAfter } from '../lib/observed.js';
+import { hwmMiB } from '../lib/proc.js';
+import type { BenchRun } from '../lib/run.js';
+import { summarize } from '../lib/stats.js';
+
+export async function runCold(run: BenchRun): Promise<void> {
+  const { flags, obs, log, cp, nsNames, ctl, workload, phase, checkInterrupted } = run;
+  const { allKeys } = workload;
+  const keys = [...allKeys];
+  await ctl.ensure(false);
+  await phase('cold-clear', async () => {
+    // Delete our OverridePolicies (the bench is admin), then let Karmada clear spec.ips.
+    const t0 = now();
+    for (const ns of nsNames) await cp.delete(`${POLICY}/namespaces/${ns}/overridepolicies?labelSelector=${encodeURIComponent('app.kubernetes.io/managed-by=clusterset-dns')}`);
+    const cleared = await waitFor(() => obs.count(keys, (m, k) => (obs.track.get(m)?.get(k)?.curIps ?? '') !== '') === 0, flags.fillTimeout * 1000, 200);
+    const left = obs.count(keys, (m, k) => (obs.track.get(m)?.get(k)?.curIps ?? '') !== '');
+    log(`  Karmada cleared spec.ips of ${2 * keys.length - left}/${2 * keys.length} in ${((now() - t0) / 1000).toFixed(1)}s`);
+    return { cleared, stillFilled: left, karmadaClearSeconds: +((now() - t0) / 1000).toFixed(2) };
+  });
+  await phase('cold-start', async () => {
+    const phaseT0 = now();
+    const { c, t0, ready } = await ctl.start();
+    let tAllPolicies: number | undefined;
+    const deadline = Date.now() + flags.fillTimeout * 1000;
+    let lastLog = 0;
+    while (Date.now() < deadline) {
+      checkInterrupted();
+      if (tAllPolicies === undefined && obs.count(keys, (m, k) => obs.opDone(m, k)) === 2 * keys.length) tAllPolicies = now();
+      if (obs.count(keys, (m, k) => obs.filled(m, k)) === 2 * keys.length) break;
+      if (Date.now() - lastLog > 10_000) {
+        lastLog = Date.now();
+        log(`  cold +${((now() - t0) / 1000).toFixed(0)}s: ${obs.progress(keys)}; controller RSS ${ctl.rss?.maxRssMiB.toFixed(0)} MiB`);
+      }
+      await sleep(50);
+    }
+    const tEnd = now();
+    const filled = obs.count(keys, (m, k) => obs.filled(m, k));
+    // When each pair's rule and IP landed (after start), for the distribution.
+    const ruleAt: number[] = [], ipsAt: number[] = [];
+    for (const m of MEMBERS) for (const k of keys) {
+      const tr = obs.track.get(m)?.get(k);
+      if (!tr?.derivedIp) continue;
+      const a = firstAfter(tr.op, tr.derivedIp, phaseT0);
+      const b = firstAfter(tr.ips, tr.derivedIp, phaseT0);
+      if (a !== undefined) ruleAt.push(a - t0);
+      if (b !== undefined) ipsAt.push(b - t0);
+    }
+    await sleep(3000);
+    const mm = await scrape(c);
+    return {
+      imports: keys.length,
+      pairs: 2 * keys.length,
+      filledPairs: filled,
+      complete: filled === 2 * keys.length,
+      readySeconds: +((ready - t0) / 1000).toFixed(2),
+      allPolicyRulesSeconds: tAllPolicies === undefined ? null : +((tAllPolicies - t0) / 1000).toFixed(2),
+      allFilledSeconds: filled === 2 * keys.length ? +((tEnd - t0) / 1000).toFixed(2) : null,
+      ruleWrittenAfterStartMs: summarize(ruleAt),
+      ipsVisibleAfterStartMs: summarize(ipsAt),
+      controllerWrites: mm.writes,
+      controllerReconciles: mm.reconciles,
+      decision: { count: mm.decisionCount, meanMs: mm.decisionCount ? +((mm.decisionSum / mm.decisionCount) * 1000).toFixed(3) : null },
+      // Whole reconciles (decision + every write and Event it awaits), from the controller's own histogram.
+      reconcile: { count: mm.reconcileCount, meanMs: mm.reconcileCount ? +((mm.reconcileSum / mm.reconcileCount) * 1000).toFixed(2) : null, totalSeconds: +mm.reconcileSum.toFixed(2) },
+      controllerRssMiB: { sampledMax: +(ctl.rss?.maxRssMiB ?? 0).toFixed(1), sampledMaxWithChildren: +(ctl.rss?.maxTreeRssMiB ?? 0).toFixed(1), vmHwm: hwmMiB(c.proc.pid) },
+    };
+  });
+}

@@ -1,0 +1,49 @@
+/** Phase `restart`: everything filled; a fresh controller, observed for --restart-seconds, must change nothing. */
+import { sleep } from '../lib/api.js';
+import { scrape } from '../lib/metrics.js';
+import { MEMBERS } from '../lib/objects.js';
+import type { BenchRun } from '../lib/run.js';
+
+export async function runRestart(run: BenchRun): Promise<void> {
+  const { flags, obs, log, ctl, workload, phase, checkInterrupted } = run;
+  const { allKeys } = workload;
+  const keys = [...allKeys];
+  await ctl.ensure(false);
+  await phase('restart', async () => {
+    const ev0 = obs.counters.ourPolicyEvents;
+    const cev0 = obs.counters.controllerEvents;
+    const reasons0 = new Map(obs.counters.controllerEventsByReason);
+    const filled0 = obs.count(keys, (m, k) => obs.filled(m, k));
+    const { c, t0, ready } = await ctl.start();
+    const end = Date.now() + flags.restartSeconds * 1000;
+    while (Date.now() < end) {
+      checkInterrupted();
+      await sleep(Math.min(1000, end - Date.now()));
+    }
+    const mm = await scrape(c);
+    // Every change after the start, per (member, import): policy rule and member spec.ips.
+    const changes: Array<{ member: string; key: string; what: 'policy rule' | 'spec.ips'; atMs: number; value: string }> = [];
+    for (const m of MEMBERS) for (const k of keys) {
+      const tr = obs.track.get(m)?.get(k);
+      for (const [t, v] of tr?.op ?? []) if (t >= t0) changes.push({ member: m, key: k, what: 'policy rule', atMs: +(t - t0).toFixed(1), value: v });
+      for (const [t, v] of tr?.ips ?? []) if (t >= t0) changes.push({ member: m, key: k, what: 'spec.ips', atMs: +(t - t0).toFixed(1), value: v });
+    }
+    changes.sort((a, b) => a.atMs - b.atMs);
+    const reasons = Object.fromEntries([...obs.counters.controllerEventsByReason].map(([r, n]) => [r, n - (reasons0.get(r) ?? 0)]).filter(([, n]) => n !== 0));
+    log(`  restart: ${changes.length} changes, writes ${JSON.stringify(mm.writes)}`);
+    return {
+      observeSeconds: flags.restartSeconds,
+      readySeconds: +((ready - t0) / 1000).toFixed(2),
+      filledBefore: filled0,
+      filledAfter: obs.count(keys, (m, k) => obs.filled(m, k)),
+      writes: mm.writes,
+      writesTotal: mm.writesTotal,
+      ourPolicyWatchEvents: obs.counters.ourPolicyEvents - ev0,
+      controllerEventsCreated: obs.counters.controllerEvents - cev0,
+      controllerEventsByReason: reasons,
+      policyRuleChanges: changes.filter((x) => x.what === 'policy rule').length,
+      specIpsChanges: changes.filter((x) => x.what === 'spec.ips').length,
+      firstChanges: changes.slice(0, 30),
+    };
+  });
+}

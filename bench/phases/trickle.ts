@@ -1,0 +1,71 @@
+/**
+ * Phase `trickle`: with N imports in place, --trickle more one at a time,
+ * interleaved with floor samples taken in the same minutes.
+ */
+import type { RunningController } from '../../test/env/controller.js';
+import { now, sleep, waitFor } from '../lib/api.js';
+import { diffCounts, scrape } from '../lib/metrics.js';
+import { MEMBERS } from '../lib/objects.js';
+import { firstAfter } from '../lib/observed.js';
+import type { BenchRun } from '../lib/run.js';
+import { ms, summarize } from '../lib/stats.js';
+
+export async function runTrickle(run: BenchRun): Promise<void> {
+  const { flags, obs, log, floorNs, ctl, workload, floors, phase, checkInterrupted } = run;
+  const { sampleFloorA, sampleFloorB, floorB1, floorB2 } = floors;
+  const c = (await ctl.ensure(true)) as RunningController;
+  await phase('trickle', async () => {
+    const before = await scrape(c);
+    const total: number[] = [], ours: number[] = [], karmada: number[] = [];
+    const into = { karmada: [] as number[], member1: [] as number[], member2: [] as number[] };
+    const rtt = { karmada: [] as number[], member1: [] as number[], member2: [] as number[] };
+    const aPerStep = Math.max(1, Math.ceil(flags.floorSamples / Math.max(1, flags.trickle)));
+    const bPerStep = Math.max(1, Math.ceil(flags.karmadaFloorSamples / Math.max(1, flags.trickle)));
+    let incomplete = 0;
+    const samples: Array<{ key: string; member: string; oursMs: number | null; karmadaMs: number | null; totalMs: number | null }> = [];
+    for (let k = 0; k < flags.trickle; k++) {
+      checkInterrupted();
+      const key = `${floorNs}/tr-${String(k).padStart(3, '0')}`;
+      const t0 = now();
+      await workload.createImport(key);
+      const done = await waitFor(() => MEMBERS.every((m) => obs.filled(m, key)), 120_000, 10);
+      if (!done) incomplete++;
+      for (const m of MEMBERS) {
+        const tr = obs.track.get(m)?.get(key);
+        if (!tr?.derivedAt || !tr.derivedIp) continue;
+        const tIps = firstAfter(tr.ips, tr.derivedIp, t0);
+        const tOp = firstAfter(tr.op, tr.derivedIp, t0);
+        if (tIps !== undefined) total.push(tIps - tr.derivedAt);
+        if (tOp !== undefined) ours.push(tOp - tr.derivedAt);
+        if (tOp !== undefined && tIps !== undefined) karmada.push(tIps - tOp);
+        samples.push({ key, member: m, oursMs: tOp === undefined ? null : +(tOp - tr.derivedAt).toFixed(1), karmadaMs: tOp === undefined || tIps === undefined ? null : +(tIps - tOp).toFixed(1), totalMs: tIps === undefined ? null : +(tIps - tr.derivedAt).toFixed(1) });
+      }
+      for (let j = 0; j < bPerStep; j++) {
+        await sampleFloorB('b1');
+        await sampleFloorB('b2');
+      }
+      for (let j = 0; j < aPerStep; j++) for (const w of ['karmada', 'member1', 'member2'] as const) await sampleFloorA(w, into, rtt);
+      if (k % 10 === 9) log(`  trickle ${k + 1}/${flags.trickle}: derived→ips p50 ${ms(summarize(total).p50)} ms`);
+      await sleep(200);
+    }
+    const after = await scrape(c);
+    return {
+      imports: flags.trickle,
+      incomplete,
+      latency: {
+        derivedToIps: summarize(total),
+        derivedToPolicy: summarize(ours),
+        policyToIps: summarize(karmada),
+      },
+      floors: {
+        apiWriteToWatch: { karmada: summarize(into.karmada), member1: summarize(into.member1), member2: summarize(into.member2) },
+        apiWriteRtt: { karmada: summarize(rtt.karmada), member1: summarize(rtt.member1), member2: summarize(rtt.member2) },
+        karmadaTemplateLabel: { member1: summarize(floorB1.member1), member2: summarize(floorB1.member2), both: summarize([...floorB1.member1, ...floorB1.member2]), fromWrite: summarize(floorB1.fromWrite), cpWriteToWatch: summarize(floorB1.cpWriteToWatch) },
+        karmadaOverridePolicy: { member1: summarize(floorB2.member1), member2: summarize(floorB2.member2), both: summarize([...floorB2.member1, ...floorB2.member2]), fromWrite: summarize(floorB2.fromWrite), cpWriteToWatch: summarize(floorB2.cpWriteToWatch) },
+      },
+      raw: { floorB1, floorB2, floorA: into },
+      samples,
+      controllerWrites: diffCounts(before.writes, after.writes),
+    };
+  });
+}
