@@ -12,22 +12,20 @@
 //  - before returning a changed Corefile, install proves on the result that removal
 //    gives back its input and that `inspect` sees a valid installation.
 
+import { CorefileParseError, startsLine, type Token } from './lex.js';
+import { parse } from './parse.js';
 import {
-  CorefileParseError,
   comments,
   directiveArgs,
   directiveBlock,
   lastToken,
-  parse,
   serverBlocks,
   serverKeys,
-  startsLine,
   type Block,
   type Corefile,
   type Directive,
   type ServerBlock,
-  type Token,
-} from './parse.js';
+} from './tree.js';
 import {
   DEFAULT_PORT,
   hasPlaceholder,

@@ -1,28 +1,25 @@
 // Public API of the Corefile parser and clusterset stanza editor. Pure functions over
 // strings: reading and writing the kube-system/coredns ConfigMap is the caller's job.
 
+export { CorefileParseError, startsLine, type Token, type TokenKind } from './lex.js';
+export { parse } from './parse.js';
 export {
-  CorefileParseError,
   comments,
   directiveArgs,
   directiveBlock,
   lastToken,
-  parse,
   render,
   serverBlocks,
   serverKeys,
-  startsLine,
   walkTokens,
   type Block,
   type Corefile,
   type Directive,
   type ServerBlock,
   type Snippet,
-  type Token,
-  type TokenKind,
   type TopImport,
   type TopLevel,
-} from './parse.js';
+} from './tree.js';
 
 export {
   DEFAULT_CLUSTER_DOMAIN,
