@@ -21,20 +21,9 @@ export {
   type TopLevel,
 } from './tree.js';
 
-export {
-  DEFAULT_CLUSTER_DOMAIN,
-  DEFAULT_ZONE,
-  MARKER,
-  PLUGIN_DEFAULT_TTL,
-  inspect,
-  planInstall,
-  planUninstall,
-  type Flavor,
-  type InspectStatus,
-  type Inspection,
-  type InstallOptions,
-  type InstallPlan,
-  type UninstallPlan,
-} from './clusterset.js';
+export { DEFAULT_CLUSTER_DOMAIN, DEFAULT_ZONE, PLUGIN_DEFAULT_TTL, type Flavor, type InstallOptions } from './options.js';
+export { MARKER } from './markers.js';
+export { planInstall, planUninstall, type InstallPlan, type UninstallPlan } from './plan.js';
+export { inspect, type InspectStatus, type Inspection } from './inspect.js';
 
 export { normalizeZone, parseServerKey, zoneCovers, type ServerKey, type Transport } from './zones.js';

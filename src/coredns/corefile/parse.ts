@@ -4,7 +4,7 @@
 // a block or an import is what CoreDNS calls one, and it keeps every token: the tree
 // in tree.ts references each token of the input exactly once, in order, so
 // `render(parse(x)) === x` for any input `parse` accepts. Nothing in here knows about
-// clusterset.local; the editor in clusterset.ts builds on it.
+// clusterset.local; the editor (plan.ts and the files it uses) builds on it.
 //
 // Where Caddy would accept something only by accident (a `}` that silently ends a
 // block that never had a `{`, a `{` with no address before it) we throw a

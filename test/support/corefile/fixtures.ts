@@ -2,7 +2,7 @@
 // what other MCS tools leave behind, and hand-written oddities. Each fixture says
 // what install should do with it, so property tests can run over all of them.
 
-import type { InspectStatus } from '../../../src/coredns/corefile/clusterset.js';
+import type { InspectStatus } from '../../../src/coredns/corefile/index.js';
 
 export type InstallKind = 'changed' | 'foreign' | 'refused';
 

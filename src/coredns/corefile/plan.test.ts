@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { inspect, markedLines, planInstall, planUninstall, type InstallOptions, type InstallPlan } from './clusterset.js';
+import { inspect, planInstall, planUninstall, type InstallOptions, type InstallPlan } from './index.js';
+import { markedLines } from './markers.js';
 import {
   AKS,
   CILIUM,
