@@ -257,7 +257,7 @@ describe('Corefile editor output on a real CoreDNS (integration)', function () {
     };
     const ok = (c: string) => c;
     const cases: Array<[string, string, (c: string) => string, RegExp]> = [
-      // The mistake the editor exists to avoid (coredns.md §2: the zone must be on the kubernetes line too).
+      // The mistake the editor exists to avoid: CoreDNS's plugin/kubernetes/setup.go requires the multicluster zone on the kubernetes line too.
       ['multicluster without the zone on the kubernetes line', KUBEADM.replace('       ttl 30\n    }\n', '       ttl 30\n       multicluster clusterset.local\n    }\n'), ok, /not authoritative for the multicluster zone/],
       // Broken after the loopback rewrite, which needs a Corefile our parser accepts.
       ['a block that is never closed', planned(KUBEADM), (c) => c.replace(/\}\n$/, ''), /Syntax error/],

@@ -11,7 +11,7 @@ import {
   type Corefile,
   type Directive,
   type ServerBlock,
-} from './parse.js';
+} from './index.js';
 import { FIXTURES, K3S, KUBEADM } from '../../../test/support/corefile/fixtures.js';
 
 const values = (cf: Corefile): string[] => cf.tokens.map((t) => t.value);

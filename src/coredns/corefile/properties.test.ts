@@ -3,9 +3,9 @@
 // reproduces; the whole file stays well under two seconds.
 
 import { expect } from 'chai';
-import { inspect, planInstall, planUninstall, type InstallOptions } from './clusterset.js';
+import { inspect, planInstall, planUninstall, type InstallOptions } from './index.js';
 import { FIXTURES } from '../../../test/support/corefile/fixtures.js';
-import { CorefileParseError, parse, render } from './parse.js';
+import { CorefileParseError, parse, render } from './index.js';
 import { Rng, addDirectives, mutateTrivia, structuredCorefile, toCRLF, tokenSoup } from '../../../test/support/corefile/testkit.js';
 
 const OPTION_SETS: readonly InstallOptions[] = [

@@ -2,7 +2,7 @@
 // what other MCS tools leave behind, and hand-written oddities. Each fixture says
 // what install should do with it, so property tests can run over all of them.
 
-import type { InspectStatus } from '../../../src/coredns/corefile/clusterset.js';
+import type { InspectStatus } from '../../../src/coredns/corefile/index.js';
 
 export type InstallKind = 'changed' | 'foreign' | 'refused';
 
@@ -18,7 +18,7 @@ export interface Fixture {
 
 const lines = (...ls: string[]): string => ls.join('\n') + '\n';
 
-/** kubeadm's default since kubernetes/kubernetes#128359 (coredns.md section 7). */
+/** kubeadm's default since kubernetes/kubernetes#128359 (cmd/kubeadm/app/phases/addons/dns/manifests.go, rendered with cluster.local). */
 export const KUBEADM = lines(
   '.:53 {',
   '    errors',
@@ -51,7 +51,7 @@ export const KUBEADM_LEGACY = KUBEADM.replace(
   '    cache 30\n',
 );
 
-/** The in-tree stanza exactly as coredns.md section 7 shows it, plus our markers. */
+/** kubeadm's Corefile with the in-tree stanza in the shape mcs-api and Cilium produce, plus our markers. */
 export const KUBEADM_INSTALLED_IN_TREE = KUBEADM.replace(
   '    kubernetes cluster.local in-addr.arpa ip6.arpa {\n',
   '    kubernetes cluster.local clusterset.local in-addr.arpa ip6.arpa { # clusterset-dns: added clusterset.local\n',

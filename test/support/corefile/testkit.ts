@@ -1,7 +1,7 @@
 // Test helpers: a seeded PRNG (no dependency, reproducible failures) and generators
 // for mutated, random and structured Corefiles. Used only by the *.test.ts files.
 
-import { parse, startsLine, type Token } from '../../../src/coredns/corefile/parse.js';
+import { parse, startsLine, type Token } from '../../../src/coredns/corefile/index.js';
 
 /** mulberry32: tiny, fast, good enough to drive property tests from a seed. */
 export class Rng {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { inspect, markedLines, planInstall, planUninstall, type InstallOptions, type InstallPlan } from './clusterset.js';
+import { inspect, planInstall, planUninstall, type InstallOptions, type InstallPlan } from './index.js';
+import { markedLines } from './markers.js';
 import {
   AKS,
   CILIUM,
@@ -49,7 +50,7 @@ describe('corefile/clusterset', () => {
   });
 
   describe('in-tree install', () => {
-    it("produces coredns.md's shape on kubeadm, with markers, and keeps the cache block as is", () => {
+    it("produces mcs-api's and Cilium's shape on kubeadm, with markers, and keeps the cache block as is", () => {
       const out = installed(KUBEADM);
       expect(out).to.equal(KUBEADM_INSTALLED_IN_TREE);
       expect(out).to.contain('       disable success cluster.local\n       disable denial cluster.local\n');
