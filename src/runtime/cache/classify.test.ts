@@ -2,6 +2,7 @@ import { ApiException } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { ListTimeout } from '../../kube/list.js';
 import { WatchClosed, WatchdogTimeout, classifyError } from './classify.js';
+import { WatchRefused } from './watch.js';
 
 describe('classifyError', () => {
   const ctx = { verb: 'list' as const, path: '/apis/multicluster.x-k8s.io/v1alpha1/serviceimports', cluster: 'member1' };
@@ -18,10 +19,11 @@ describe('classifyError', () => {
     );
   });
 
-  it('forbidden watch (Watch has only the status code) in a namespace', () => {
+  it('forbidden watch (a refused watch has only the status code) in a namespace', () => {
     const e = Object.assign(new Error('Forbidden'), { statusCode: 403 });
     const c = classifyError(e, { verb: 'watch', path: '/api/v1/namespaces/ns1/configmaps', cluster: 'c' });
     expect(c).to.deep.equal({ reason: 'forbidden', code: 403, message: 'forbidden: cannot watch configmaps in the namespace "ns1" on cluster "c" (HTTP 403)' });
+    expect(classifyError(new WatchRefused(403, 'Forbidden'), { verb: 'watch', path: '/api/v1/namespaces/ns1/configmaps', cluster: 'c' })).to.deep.equal(c);
   });
 
   it('404 on a grouped resource is a missing CRD; on the core group it is not', () => {

@@ -255,7 +255,7 @@ describe('reflector: failure modes against an in-process server', () => {
     await until('two open watches', () => fake.openWatches() === 2);
     await r2.stop();
     await until('the server to see the close', () => fake.openWatches() === 1);
-    // Let client-node's AbortError callback run: it must be ignored.
+    // Let the aborted watch's AbortError callback run: it must be ignored.
     await new Promise((res) => setImmediate(res));
     await new Promise((res) => setTimeout(res, 20));
     expect(states).to.deep.equal(['running', 'stopped']);

@@ -11,10 +11,10 @@
  * throwing handler become an unhandledRejection, and never notices a
  * silently dead connection. What the Reflector adds around it:
  *
- *   - a Watch subclass (./reflector-watch.ts) that asks for bookmarks and a
- *     server-side timeout, tracks every watch it opens (so stop() and the
- *     watchdog can really close them, even while a connection is still being
- *     set up), and turns failures into one place: fail();
+ *   - its own watch (./reflector-watch.ts over ./watch.ts) that asks for
+ *     bookmarks and a server-side timeout, tracks every watch it opens (so
+ *     stop() and the watchdog can really close them, even while a connection
+ *     is still being set up), and turns failures into one place: fail();
  *   - restart with exponential backoff and jitter (./backoff.ts) on every
  *     error (network, 5xx, 429, 403, 401, 404/CRD missing, ...; see
  *     ./classify.ts), reset after a healthy period;
@@ -167,8 +167,8 @@ export class Reflector<T extends ObjectLike> {
 
   /**
    * Stops for good (until start() again): cancels timers, aborts the list or
-   * watch in flight and closes their sockets. The AbortError client-node
-   * emits on stop is recognised as stale and never restarts anything.
+   * watch in flight and closes their sockets. The AbortError an aborted
+   * watch reports is recognised as stale and never restarts anything.
    */
   async stop(): Promise<void> {
     if (this._stopped) return;
