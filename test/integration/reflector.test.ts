@@ -13,7 +13,8 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Reflector, type ReflectorLogger, type ReflectorOptions, type ReflectorState } from '../../src/runtime/cache/reflector.js';
+import { Reflector } from '../../src/runtime/cache/reflector.js';
+import type { ReflectorLogger, ReflectorOptions, ReflectorState } from '../../src/runtime/cache/reflector-types.js';
 import { startApiServerFixture, type ApiServerFixture } from '../support/apiserver.js';
 
 type ConfigMap = k8s.V1ConfigMap;
@@ -184,7 +185,7 @@ describe('Reflector against a real kube-apiserver', function () {
     await f.stopApiServer({ graceMs: 2_000 });
     await until('backoff after the API server went away', () => health().state === 'backoff', 15_000, health);
     // At least one retry has hit the stopped server too (connection refused), and the
-    // cache still holds the last known state: unreachable is not empty (D5).
+    // cache still holds the last known state: unreachable is not empty (docs/design.md#unreachable-is-not-empty).
     await until('a retry against the stopped server', () => health().restarts >= 2, 15_000, health);
     expect(r.hasSynced()).to.equal(true);
     expect(r.list(ns)).to.have.length(2);

@@ -1,8 +1,9 @@
 /**
- * What the cluster manager needs from a watch: a started/stopped cache of one
- * resource on one cluster that reports its own health. The implementation is
- * src/runtime/cache/reflector.ts (restarts with backoff, bookmarks, watchdog,
- * relist on 410); tests may substitute their own.
+ * The Informer: what the cluster manager needs from a watch, a started and
+ * stopped cache of one resource on one cluster that reports its own health.
+ * The implementation is the Reflector (./reflector.ts: restarts with backoff,
+ * bookmarks, watchdog, relist on 410), adapted to this interface by
+ * ./reflector-informer.ts; tests may substitute their own.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../../api/meta.js';

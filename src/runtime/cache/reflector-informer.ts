@@ -1,14 +1,16 @@
 /**
- * The production InformerFactory: each Informer is a Reflector
- * (src/runtime/cache/reflector.ts) with its metrics and logs wired in. Kept apart so
- * the manager depends only on the small Informer interface.
+ * The production InformerFactory: adapts a Reflector (./reflector.ts, the
+ * implementation) to the Informer interface the cluster manager consumes
+ * (./informer.ts), with metrics and logs wired in. Kept apart so the manager
+ * depends only on that small interface.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/meta.js';
-import { Reflector, stripManagedFields } from './reflector.js';
+import { Reflector } from './reflector.js';
 import type { Metrics } from '../metrics.js';
 import type { Informer, InformerEvent, InformerFactory } from './informer.js';
+import { stripManagedFields } from './transform.js';
 
 export function reflectorInformerFactory(log: Logger, metrics?: Metrics): InformerFactory {
   return (kc, spec) => {

@@ -1,153 +1,18 @@
 /**
- * Unit tests of the reflector: the pure parts (backoff, watch timeouts, path
- * parsing, error classification, freezing) and, against a tiny in-process
- * HTTP server, the failure modes a real API server will not produce on
- * demand (client-node.md §8): ERROR events in the stream, watches that end at
- * once or stall, an expired continue token, throwing handlers, failing
- * credentials. The real-apiserver behaviour is in
- * test/integration/reflector.test.ts.
+ * The Reflector against a tiny in-process HTTP server: the failure modes a
+ * real API server will not produce on demand: ERROR events in the stream,
+ * watches that end at once or stall, an expired continue token, throwing
+ * handlers, failing credentials. The real-apiserver behaviour is in
+ * test/integration/reflector.test.ts; the pure parts have their own tests
+ * beside their modules.
  */
-import { ApiException, KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakeClock } from '../clock.js';
-import {
-  DEFAULT_BACKOFF,
-  ListTimeout,
-  Reflector,
-  WatchClosed,
-  WatchdogTimeout,
-  backoffDelay,
-  classifyError,
-  deepFreeze,
-  stripManagedFields,
-  jitteredWatchTimeout,
-  parseResourcePath,
-  type ObjectLike,
-  type ReflectorOptions,
-} from './reflector.js';
-
-describe('reflector: pure helpers', () => {
-  describe('backoffDelay', () => {
-    const opts = { ...DEFAULT_BACKOFF, initialMs: 100, maxMs: 1_000, factor: 2, jitter: 0.5 };
-
-    it('doubles from the initial delay up to the cap', () => {
-      const noJitter = () => 0;
-      expect([0, 1, 2, 3, 4, 5, 50].map((a) => backoffDelay(a, opts, noJitter))).to.deep.equal([100, 200, 400, 800, 1000, 1000, 1000]);
-    });
-
-    it('takes up to `jitter` off at random, never exceeding the cap', () => {
-      expect(backoffDelay(0, opts, () => 1)).to.equal(50);
-      expect(backoffDelay(10, opts, () => 0.999)).to.be.within(500, 1000);
-      for (let i = 0; i < 200; i++) expect(backoffDelay(i % 12, opts)).to.be.within(50, 1000);
-    });
-
-    it('survives absurd attempt numbers', () => {
-      expect(backoffDelay(1e6, opts, () => 0)).to.equal(1000);
-    });
-  });
-
-  it('jitteredWatchTimeout spreads timeouts above the base', () => {
-    expect(jitteredWatchTimeout(300, 0.2, () => 0)).to.equal(300);
-    expect(jitteredWatchTimeout(300, 0.2, () => 0.999)).to.equal(360);
-    expect(jitteredWatchTimeout(0, 0, () => 0)).to.equal(1); // 0 would mean "no timeout" to the server
-  });
-
-  it('parseResourcePath names the resource, its group and namespace', () => {
-    expect(parseResourcePath('/api/v1/configmaps')).to.deep.equal({ resource: 'configmaps', grouped: false });
-    expect(parseResourcePath('/api/v1/namespaces/kube-system/configmaps')).to.deep.equal({ resource: 'configmaps', namespace: 'kube-system', grouped: false });
-    expect(parseResourcePath('/apis/multicluster.x-k8s.io/v1alpha1/serviceimports')).to.deep.equal({ resource: 'serviceimports.multicluster.x-k8s.io', grouped: true });
-    expect(parseResourcePath('/apis/multicluster.x-k8s.io/v1alpha1/namespaces/a/serviceexports')).to.deep.equal({
-      resource: 'serviceexports.multicluster.x-k8s.io',
-      namespace: 'a',
-      grouped: true,
-    });
-    // A collection named "namespaces" is not a namespace segment.
-    expect(parseResourcePath('/api/v1/namespaces')).to.deep.equal({ resource: 'namespaces', grouped: false });
-    // Karmada's cluster proxy prefix.
-    expect(parseResourcePath('/apis/cluster.karmada.io/v1alpha1/clusters/m1/proxy/apis/discovery.k8s.io/v1/endpointslices').resource).to.equal('endpointslices.discovery.k8s.io');
-  });
-
-  describe('classifyError', () => {
-    const ctx = { verb: 'list' as const, path: '/apis/multicluster.x-k8s.io/v1alpha1/serviceimports', cluster: 'member1' };
-    const status = (code: number, message: string, reason = '') => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code });
-
-    it('forbidden: names verb, resource, scope and user, with the server message', () => {
-      const body = status(403, 'serviceimports.multicluster.x-k8s.io is forbidden: User "x" cannot list resource "serviceimports" in API group "multicluster.x-k8s.io" at the cluster scope', 'Forbidden');
-      const c = classifyError(new ApiException(403, 'Unknown API Status Code!', body, {}), ctx);
-      expect(c.reason).to.equal('forbidden');
-      expect(c.code).to.equal(403);
-      expect(c.message).to.equal(
-        'forbidden: cannot list serviceimports.multicluster.x-k8s.io at the cluster scope as user "x" on cluster "member1": ' +
-          'serviceimports.multicluster.x-k8s.io is forbidden: User "x" cannot list resource "serviceimports" in API group "multicluster.x-k8s.io" at the cluster scope',
-      );
-    });
-
-    it('forbidden watch (Watch has only the status code) in a namespace', () => {
-      const e = Object.assign(new Error('Forbidden'), { statusCode: 403 });
-      const c = classifyError(e, { verb: 'watch', path: '/api/v1/namespaces/ns1/configmaps', cluster: 'c' });
-      expect(c).to.deep.equal({ reason: 'forbidden', code: 403, message: 'forbidden: cannot watch configmaps in the namespace "ns1" on cluster "c" (HTTP 403)' });
-    });
-
-    it('404 on a grouped resource is a missing CRD; on the core group it is not', () => {
-      const body = status(404, 'the server could not find the requested resource', 'NotFound');
-      const crd = classifyError(new ApiException(404, '', body, {}), ctx);
-      expect(crd.reason).to.equal('crd-missing');
-      expect(crd.message).to.match(/^CRD not installed: cluster "member1" does not serve serviceimports\.multicluster\.x-k8s\.io \(list \/apis\/multicluster\.x-k8s\.io\/v1alpha1\/serviceimports answered 404\)/);
-      expect(classifyError(Object.assign(new Error('Not Found'), { statusCode: 404 }), { ...ctx, path: '/api/v1/widgets' }).reason).to.equal('not-found');
-    });
-
-    it('401 (ApiException without body), 410, 429, 5xx, other 4xx', () => {
-      expect(classifyError(new ApiException(401, 'Unauthorized', undefined, {}), ctx)).to.include({ reason: 'unauthorized', code: 401 });
-      expect(classifyError({ code: 410 }, ctx).reason).to.equal('expired');
-      expect(classifyError(Object.assign(new Error('Too Many Requests'), { statusCode: 429 }), ctx).reason).to.equal('throttled');
-      expect(classifyError(new ApiException(503, '', status(503, 'etcd is down'), {}), ctx)).to.deep.include({ reason: 'server-error', message: 'server error: list of serviceimports.multicluster.x-k8s.io on cluster "member1" answered 503: etcd is down' });
-      expect(classifyError(new ApiException(422, '', 'not json at all', {}), ctx).message).to.match(/answered 422: not json at all$/);
-    });
-
-    it('network and TLS errors by their system code or message', () => {
-      const fetchError = Object.assign(new Error('request to https://127.0.0.1:1/x failed, reason: connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', type: 'system' });
-      expect(classifyError(fetchError, ctx).reason).to.equal('network');
-      expect(classifyError(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }), ctx).reason).to.equal('network');
-      expect(classifyError(new Error('socket hang up'), ctx).reason).to.equal('network');
-      expect(classifyError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), ctx).reason).to.equal('tls');
-    });
-
-    it('own error types', () => {
-      expect(classifyError(new WatchdogTimeout(400_000), { ...ctx, verb: 'watch' }).message).to.equal(
-        'watchdog: watch of serviceimports.multicluster.x-k8s.io at the cluster scope on cluster "member1" went quiet (no event, bookmark or reconnect for 400s); reconnecting',
-      );
-      expect(classifyError(new ListTimeout('no answer within 60s'), ctx).reason).to.equal('timeout');
-      expect(classifyError(new WatchClosed('closed by the server after 3ms without any event'), { ...ctx, verb: 'watch' }).reason).to.equal('watch-closed');
-      const streamErr = Object.assign(new WatchClosed('ERROR event', { code: 500, message: 'boom' }), { code: 500 });
-      expect(classifyError(streamErr, { ...ctx, verb: 'watch' })).to.deep.include({ reason: 'server-error', code: 500 });
-      expect(classifyError('weird', ctx).reason).to.equal('internal');
-    });
-  });
-
-  it('stripManagedFields drops managedFields and kubectl\'s last-applied annotation, nothing else', () => {
-    const o = {
-      metadata: {
-        name: 'web',
-        managedFields: [{ manager: 'karmada-controller-manager', fieldsV1: { 'f:spec': {} } }],
-        annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big":true}', 'clusterset-dns.io/local-first': 'true' },
-      },
-      spec: { ips: ['10.98.0.1'] },
-    };
-    stripManagedFields(o);
-    expect(o).to.deep.equal({ metadata: { name: 'web', annotations: { 'clusterset-dns.io/local-first': 'true' } }, spec: { ips: ['10.98.0.1'] } });
-    const bare = { kind: 'Status' };
-    stripManagedFields(bare);
-    expect(bare).to.deep.equal({ kind: 'Status' });
-  });
-
-  it('deepFreeze freezes nested objects and arrays', () => {
-    const o = deepFreeze({ a: { b: [1, { c: 2 }] } });
-    expect(Object.isFrozen(o.a.b)).to.equal(true);
-    expect(Object.isFrozen(o.a.b[1])).to.equal(true);
-  });
-});
+import { Reflector } from './reflector.js';
+import type { ObjectLike, ReflectorOptions } from './reflector-types.js';
 
 // ---------------------------------------------------------------------------
 // Against an in-process API server double
@@ -390,7 +255,7 @@ describe('reflector: failure modes against an in-process server', () => {
     await until('two open watches', () => fake.openWatches() === 2);
     await r2.stop();
     await until('the server to see the close', () => fake.openWatches() === 1);
-    // Let client-node's AbortError callback run: it must be ignored.
+    // Let the aborted watch's AbortError callback run: it must be ignored.
     await new Promise((res) => setImmediate(res));
     await new Promise((res) => setTimeout(res, 20));
     expect(states).to.deep.equal(['running', 'stopped']);

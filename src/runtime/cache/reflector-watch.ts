@@ -1,0 +1,176 @@
+/**
+ * The watch a Reflector hands to client-node's ListWatch. ListWatch (1.4.0,
+ * dist/cache.js) calls watch(path, query, callback, done) each time it
+ * (re)connects and keeps its cache from the callbacks: `done(410)` or an
+ * ERROR 410 event makes it relist, `done(null)` resume from its
+ * resourceVersion, any other error stop it for good. This class opens each
+ * watch with openWatch (./watch.ts), asking for bookmarks and a jittered
+ * server-side timeout, and steers those callbacks:
+ *
+ *   - events of a stale watch (one that belongs to an abandoned attempt) are
+ *     dropped; the rest are pruned, frozen and recorded as activity;
+ *   - `done` with a non-410 error goes to the Reflector's fail() instead of
+ *     ListWatch; 410 and clean ends go to ListWatch, which relists or
+ *     resumes;
+ *   - a clean end right after an ERROR event, or with no event at all within
+ *     minWatchMs, is a failure: without this, ListWatch would reconnect in a
+ *     tight loop;
+ *   - every watch it opens is tracked, so abortAll() can close it at any
+ *     stage, connected or still connecting.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { ApiStatus } from '../../kube/errors.js';
+import { httpStatusOf } from '../../kube/errors.js';
+import { WatchClosed } from './classify.js';
+import { guardedCall } from './guarded-call.js';
+import { deepFreeze } from './transform.js';
+import { openWatch } from './watch.js';
+
+type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
+type DoneCallback = (err: unknown) => void;
+
+/** What a ReflectorWatch needs from its Reflector. */
+export interface WatchOwner {
+  /** The current attempt; a watch opened under an older one is stale. */
+  readonly epoch: number;
+  readonly stopped: boolean;
+  readonly freeze: boolean;
+  readonly minWatchMs: number;
+  prune(obj: unknown): void;
+  now(): number;
+  nextWatchTimeout(): number;
+  /** ListWatch calls watch() right after loading a list into its cache. */
+  onWatchStarting(epoch: number): void;
+  onWatchEstablished(epoch: number): void;
+  onWatchEvent(epoch: number, type: string): void;
+  onExpired(epoch: number, message: string | undefined): void;
+  onWatchClosed(epoch: number): void;
+  fail(err: unknown, verb: 'list' | 'watch', epoch: number): void;
+  internalError(err: unknown, where: string): void;
+}
+
+interface OpenWatch {
+  epoch: number;
+  controller: AbortController;
+}
+
+/** One watch's state while it runs. */
+interface WatchRun {
+  readonly w: OpenWatch;
+  readonly startedAt: number;
+  events: number;
+  /** The Status of an ERROR event, if the stream carried one. */
+  streamError: ApiStatus | undefined;
+  finished: boolean;
+}
+
+export class ReflectorWatch {
+  private readonly open = new Set<OpenWatch>();
+
+  /**
+   * ListWatch's constructor is typed with client-node's Watch class, whose
+   * only other member is the KubeConfig it watches with: this is the real
+   * one, and ListWatch never reads it.
+   */
+  constructor(
+    readonly config: KubeConfig,
+    private readonly owner: WatchOwner,
+  ) {}
+
+  /** What ListWatch calls to (re)connect. Resolves once connected or failed; the controller closes the watch. */
+  async watch(path: string, queryParams: Record<string, string | number | boolean | undefined>, callback: WatchCallback, done: DoneCallback): Promise<AbortController> {
+    const owner = this.owner;
+    const w: OpenWatch = { epoch: owner.epoch, controller: new AbortController() };
+    const run: WatchRun = { w, startedAt: owner.now(), events: 0, streamError: undefined, finished: false };
+    this.open.add(w);
+    owner.onWatchStarting(w.epoch);
+    const onDone = (err: unknown) => this.onDone(run, err, done);
+    try {
+      await openWatch(
+        this.config,
+        { path, query: queryParams, bookmarks: true, timeoutSeconds: owner.nextWatchTimeout(), signal: w.controller.signal },
+        { onEvent: (type, obj, raw) => this.onEvent(run, type, obj, raw, callback), onDone },
+      );
+    } catch (e) {
+      // No current cluster, or the credentials plugin failed: nothing was sent.
+      run.finished = true;
+      this.open.delete(w);
+      if (!this.stale(w)) owner.fail(e, 'watch', w.epoch);
+      w.controller.abort();
+      return w.controller;
+    }
+    if (w.controller.signal.aborted || this.stale(w)) {
+      w.controller.abort();
+      onDone(null);
+    } else if (!run.finished) {
+      owner.onWatchEstablished(w.epoch);
+    }
+    return w.controller;
+  }
+
+  /** Closes every watch opened so far, connected or still connecting. */
+  abortAll(): void {
+    for (const w of this.open) w.controller.abort();
+  }
+
+  openWatches(): number {
+    return this.open.size;
+  }
+
+  /** Superseded by a restart or stop(): nobody is waiting for it any more. */
+  private stale(w: OpenWatch): boolean {
+    return w.epoch !== this.owner.epoch || this.owner.stopped;
+  }
+
+  private onEvent(run: WatchRun, phase: string, obj: unknown, raw: unknown, callback: WatchCallback): void {
+    const owner = this.owner;
+    if (this.stale(run.w) || run.finished) return;
+    run.events++;
+    if (phase === 'ERROR') run.streamError = (obj ?? {}) as ApiStatus;
+    else if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') {
+      owner.prune(obj);
+      if (owner.freeze) deepFreeze(obj);
+    }
+    owner.onWatchEvent(run.w.epoch, phase);
+    // ListWatch's handler is async: its rejection is caught here, or it would become an unhandledRejection.
+    guardedCall(() => callback(phase, obj, raw), (e) => owner.internalError(e, 'ListWatch watch handler'));
+  }
+
+  private onDone(run: WatchRun, err: unknown, done: DoneCallback): void {
+    const owner = this.owner;
+    const { w } = run;
+    if (run.finished) return;
+    run.finished = true;
+    this.open.delete(w);
+    if (this.stale(w)) return;
+    const passOn = (e: unknown) => guardedCall(() => done(e), (x) => owner.fail(x, 'watch', w.epoch));
+    if (err !== null && err !== undefined) {
+      if (httpStatusOf(err) === 410) {
+        owner.onExpired(w.epoch, (err as { message?: string }).message);
+        passOn(err); // ListWatch resets its resourceVersion and relists
+      } else {
+        owner.fail(err, 'watch', w.epoch);
+      }
+      return;
+    }
+    const streamError = run.streamError;
+    if (streamError !== undefined) {
+      if (streamError.code === 410) {
+        owner.onExpired(w.epoch, streamError.message);
+        passOn(null); // ListWatch has reset its resourceVersion on the ERROR event: it relists
+      } else {
+        const e = new WatchClosed(`ERROR event in the watch stream${streamError.message ? `: ${streamError.message}` : ''}`, streamError);
+        if (typeof streamError.code === 'number') (e as unknown as { code: number }).code = streamError.code;
+        owner.fail(e, 'watch', w.epoch);
+      }
+      return;
+    }
+    const ms = owner.now() - run.startedAt;
+    if (run.events === 0 && ms < owner.minWatchMs) {
+      owner.fail(new WatchClosed(`closed by the server after ${Math.round(ms)}ms without any event`), 'watch', w.epoch);
+      return;
+    }
+    owner.onWatchClosed(w.epoch);
+    passOn(null); // a normal end (timeoutSeconds): ListWatch resumes from its resourceVersion
+  }
+}
