@@ -257,15 +257,3 @@ export function karmadaModuleDir(): string {
 export function karmadaVersion(): string {
   return requiredVersion(join(toolsDir, 'karmada'), 'github.com/karmada-io/karmada');
 }
-
-// `tsx test/env/binaries.ts` builds everything and prints where it is.
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensureBinaries()
-    .then((b) => {
-      for (const [k, v] of Object.entries(b)) console.log(`${k.padEnd(30)} ${v}`);
-    })
-    .catch((e: unknown) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exit(1);
-    });
-}
