@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { FakeClock, realClock, type Clock } from '../clock.js';
 import { DelayingQueue } from './delaying.js';
-import { drainKeys, flush, track } from './testkit.test.js';
+import { drainKeys, flush, track } from '../../../test/support/workqueue.js';
 
 describe('DelayingQueue', () => {
   const orderCases: { name: string; adds: [string, number][]; checkpoints: [number, string[]][] }[] = [

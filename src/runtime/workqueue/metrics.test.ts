@@ -3,7 +3,7 @@ import { FakeClock, type Clock } from '../clock.js';
 import type { ProcessingTimes, WorkQueueMetrics } from './metrics.js';
 import { WorkQueue } from './queue.js';
 import { RateLimitingQueue } from './ratelimiting.js';
-import { mustGet } from './testkit.test.js';
+import { mustGet } from '../../../test/support/workqueue.js';
 
 /** Records every metric call with the fake time it happened at. */
 class RecordingMetrics implements WorkQueueMetrics {

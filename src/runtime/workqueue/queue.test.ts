@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { FakeClock } from '../clock.js';
 import { WorkQueue, type GetResult } from './queue.js';
-import { drainKeys, flush, mustGet, track } from './testkit.test.js';
+import { drainKeys, flush, mustGet, track } from '../../../test/support/workqueue.js';
 
 const fakeSleep = (clock: FakeClock, ms: number): Promise<void> =>
   new Promise((resolve) => clock.setTimer(resolve, ms));

@@ -1,9 +1,8 @@
 /**
- * Helpers shared by the work queue tests. It holds no tests itself; the
- * .test.ts name keeps it out of the build, as it imports chai.
+ * Helpers shared by the work queue tests (src/runtime/workqueue/*.test.ts).
  */
 import { expect } from 'chai';
-import type { WorkQueue } from './queue.js';
+import type { WorkQueue } from '../../src/runtime/workqueue/queue.js';
 
 /** Lets every pending promise continuation run (one macrotask turn, no clock time). */
 export const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
