@@ -17,8 +17,10 @@ import { exitCode, formatResults } from '../doctor/format.js';
 import { observeControlPlane, observeMember, type MemberOptions } from '../doctor/observe.js';
 import type { StatusOptions } from '../coredns/install.js';
 import { apiErrorMessage } from '../kube/errors.js';
-import { COREDNS_FLAGS, findMembers, parseCoreDnsOptions, parseOrExit, parseTarget, processIo, type Io, type Member, type Target } from './coredns.js';
+import { COREDNS_FLAGS, parseCoreDnsOptions } from './coredns.js';
 import { UsageError, flagHelp, parseFlags, type FlagSpec } from './internal/flags.js';
+import { parseOrExit, processIo, type Io } from './internal/io.js';
+import { findMembers, parseTarget, type FoundMember, type Target } from './internal/members.js';
 
 const fromCoreDns = (name: string): FlagSpec => {
   const f = COREDNS_FLAGS.find((x) => x.name === name);
@@ -171,7 +173,7 @@ export async function doctor(argv: string[], io: Io = processIo): Promise<number
   };
 
   const obs: DoctorObservation = { mode: cmd.target.kind, members: [], ...(cmd.service ? { service: cmd.service } : {}) };
-  let members: Member[];
+  let members: FoundMember[];
   try {
     const found = await findMembers(cmd.target);
     members = found.members;

@@ -23,6 +23,7 @@ import { createMetrics } from '../runtime/metrics.js';
 import { RateLimitingQueue } from '../runtime/workqueue/queue.js';
 import { COREDNS_FLAGS, parseInstallOptions } from './coredns.js';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './internal/flags.js';
+import { loadKubeConfig } from './internal/kubeconfig.js';
 
 /** `coredns install`'s option flags, taken as they are, for --manage-coredns. */
 const MANAGE_COREDNS_FLAGS = COREDNS_FLAGS.filter((f) =>
@@ -71,17 +72,6 @@ Flags (each can also come from the environment variable shown):
 ${flagHelp(RUN_FLAGS)}
 `;
 
-function loadKubeConfig(path: string, context: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromCluster();
-  if (context) {
-    if (!kc.getContextObject(context)) throw new UsageError(`context ${JSON.stringify(context)} not found in ${path || 'in-cluster config'}`);
-    kc.setCurrentContext(context);
-  }
-  return kc;
-}
-
 export async function run(argv: string[]): Promise<number> {
   let flags;
   let corednsOptions: InstallOptions | undefined;
@@ -106,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
     process.exit(1);
   });
 
-  const kc = loadKubeConfig(String(flags['kubeconfig']), String(flags['context']));
+  const kc = loadKubeConfig({ path: String(flags['kubeconfig']), context: String(flags['context']), whenNoPath: 'in-cluster' });
   const metrics = createMetrics();
   const workers = Number(flags['workers']);
   const queue = new RateLimitingQueue<string>({ name: 'serviceimport', metrics: metrics.workQueue('serviceimport') });
