@@ -13,12 +13,11 @@
  * port is only reachable inside the pod network and the reason is what an
  * operator needs. Checks must not put secrets in their errors.
  *
- * Readiness in this controller: the control-plane informers are synced. A
- * member cluster gets its own check, `cluster-<name>`, registered with
- * `affectsAggregate: false`: it shows up (and /readyz/cluster-<name> fails)
- * when the member is down, but one unreachable member must not take the
- * controller out of its Service — it still serves every other member. A
- * non-leader is ready too: readiness is about the process, not the lease.
+ * A check registered with `affectsAggregate: false` shows up in the
+ * aggregate (and fails on its own path) without failing it: for one of many
+ * things the process serves, whose loss must not take the whole process out
+ * of its Service. Readiness is about the process, not the lease: a replica
+ * on standby is ready too (manager.ts).
  *
  * Liveness should only fail when the process is wedged; an event loop that
  * is blocked cannot answer at all, which kubelet already counts as failure.
