@@ -1,26 +1,24 @@
 /**
  * `clusterset-dns coredns install | uninstall | status`: wiring only. Parses
- * the flags (pure: parseCoreDnsArgs), finds the members — through Karmada's
- * Cluster objects and their Secrets exactly as the controller does
- * (src/karmada/access.ts), or one member kubeconfig — and runs
+ * the flags (pure: parseCoreDnsArgs), finds the members (./internal/members.ts:
+ * through Karmada's Cluster objects and their Secrets exactly as the
+ * controller does, or one member kubeconfig) and runs
  * src/coredns/install.ts against each. Output and exit code are pure functions
  * of the per-member outcomes (formatOutcomes, exitCode).
  *
  * Exit codes: 0 every member ok, 1 a member refused, failed or was
  * unreachable, 2 usage.
  */
-import * as k8s from '@kubernetes/client-node';
-import { parseCluster } from '../api/guards.js';
-import type { Cluster } from '../api/karmada.js';
-import type { Secret } from '../api/core.js';
-import { memberAccess, memberKubeConfig, secretRefOf } from '../karmada/access.js';
 import type { Flavor } from '../coredns/corefile/index.js';
 import { installCoreDns, uninstallCoreDns, type InstallOptions, type InstallResult } from '../coredns/install.js';
 import { DEFAULT_LOCATION, type CoreDnsLocation } from '../coredns/objects.js';
 import { statusCoreDns, type CoreDnsStatus } from '../coredns/status.js';
 import { ROLLOUT_MODES, type RolloutMode } from '../coredns/rollout.js';
-import { apiErrorMessage, isNotFound } from '../kube/errors.js';
+import { apiErrorMessage } from '../kube/errors.js';
+import { table } from '../runtime/table.js';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './internal/flags.js';
+import { parseOrExit, processIo, type Io } from './internal/io.js';
+import { findMembers, parseTarget, type FoundMember, type Target } from './internal/members.js';
 
 export const COREDNS_FLAGS: FlagSpec[] = [
   { name: 'cluster', kind: 'string', default: '', help: 'Member cluster(s) to act on, by Karmada Cluster name; several as a comma-separated list (member1,member2).' },
@@ -68,30 +66,6 @@ ${flagHelp(COREDNS_FLAGS)}
 `;
 
 export type Action = 'install' | 'uninstall' | 'status';
-
-/**
- * --cluster / --all / --member-kubeconfig (and their contexts) → which members; pure.
- * `defaultAll`: neither --cluster nor --all means every Cluster (doctor) instead of a usage error (coredns, which changes things).
- */
-export function parseTarget(f: FlagValues, opts: { defaultAll: boolean }): Target {
-  const str = (name: string) => String(f[name]).trim();
-  const clusters = str('cluster').split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (str('cluster') !== '' && clusters.length === 0) throw new UsageError('--cluster: no cluster names given');
-  const memberKc = str('member-kubeconfig');
-  const all = f['all'] === true;
-  if (memberKc) {
-    if (all || clusters.length > 0) throw new UsageError('--member-kubeconfig reaches one member directly; do not combine it with --cluster or --all');
-    return { kind: 'direct', kubeconfig: memberKc, context: str('member-context') };
-  }
-  if (str('member-context')) throw new UsageError('--member-context needs --member-kubeconfig');
-  if (all && clusters.length > 0) throw new UsageError('give either --cluster or --all, not both');
-  if (!all && clusters.length === 0 && !opts.defaultAll) throw new UsageError('say which members: --cluster NAME[,NAME...], --all, or --member-kubeconfig PATH');
-  return { kind: 'karmada', kubeconfig: str('kubeconfig'), context: str('context'), clusters: all || clusters.length === 0 ? 'all' : [...new Set(clusters)] };
-}
-
-export type Target =
-  | { kind: 'karmada'; kubeconfig: string; context: string; clusters: string[] | 'all' }
-  | { kind: 'direct'; kubeconfig: string; context: string };
 
 export interface CoreDnsCommand {
   action: Action;
@@ -207,12 +181,6 @@ function rolloutNote(r: InstallResult): string {
   return `; not rolled out: ${ro.reason}${ro.deployment ? `; ${ro.deployment}` : ''}`;
 }
 
-export function table(rows: string[][]): string {
-  const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
-  // The last column (the message) is never padded, so long messages do not push trailing blanks.
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
-}
-
 export function formatOutcomes(action: Action, outcomes: readonly Outcome[], output: 'table' | 'json'): string {
   if (output === 'json') {
     const items = outcomes.map((o) => {
@@ -244,60 +212,7 @@ export function formatOutcomes(action: Action, outcomes: readonly Outcome[], out
 // ---------------------------------------------------------------------------
 // I/O
 
-function loadKubeConfig(path: string, context: string, what: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  if (context) {
-    if (!kc.getContextObject(context)) throw new UsageError(`context ${JSON.stringify(context)} not found in ${what} ${path || '(default kubeconfig)'}`);
-    kc.setCurrentContext(context);
-  }
-  return kc;
-}
-
-const CLUSTERS = { group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters' };
-
-export type Member = { cluster: string; kc: k8s.KubeConfig } | { cluster: string; error: string };
-
-/** Each named (or every) Cluster, reached as the controller reaches it. */
-async function karmadaMembers(cp: k8s.KubeConfig, which: string[] | 'all'): Promise<Member[]> {
-  const custom = cp.makeApiClient(k8s.CustomObjectsApi);
-  const core = cp.makeApiClient(k8s.CoreV1Api);
-  let raws: Array<{ name: string; obj: unknown }>;
-  if (which === 'all') {
-    const list = (await custom.listClusterCustomObject(CLUSTERS)) as { items?: Array<{ metadata?: { name?: string } }> };
-    raws = (list.items ?? []).map((obj) => ({ name: obj.metadata?.name ?? '?', obj }));
-  } else {
-    raws = await Promise.all(which.map(async (name) => {
-      try {
-        return { name, obj: await custom.getClusterCustomObject({ ...CLUSTERS, name }) as unknown };
-      } catch (e) {
-        if (isNotFound(e)) return { name, obj: undefined };
-        throw e;
-      }
-    }));
-  }
-  return Promise.all(raws.map(async ({ name, obj }): Promise<Member> => {
-    if (obj === undefined) return { cluster: name, error: `Cluster ${name} not found in the Karmada control plane; \`kubectl get clusters\` on the Karmada API server lists the members` };
-    const parsed = parseCluster(obj);
-    if (!parsed.ok) return { cluster: name, error: parsed.reason };
-    const c: Cluster = parsed.value;
-    const ref = secretRefOf(c);
-    let secret: Secret | undefined;
-    if (ref) {
-      try {
-        secret = (await core.readNamespacedSecret(ref)) as unknown as Secret;
-      } catch (e) {
-        if (!isNotFound(e)) return { cluster: name, error: `cannot read Secret ${ref.namespace}/${ref.name} for Cluster ${name}: ${apiErrorMessage(e)}` };
-      }
-    }
-    const access = memberAccess(c, secret);
-    if (access.kind === 'unreachable') return { cluster: name, error: `${access.reason}; or reach the member directly with --member-kubeconfig` };
-    return { cluster: name, kc: memberKubeConfig(name, access, cp) };
-  }));
-}
-
-async function runOn(cmd: CoreDnsCommand, m: Member): Promise<Outcome> {
+async function runOn(cmd: CoreDnsCommand, m: FoundMember): Promise<Outcome> {
   if ('error' in m) return { cluster: m.cluster, kind: 'error', message: m.error };
   try {
     switch (cmd.action) {
@@ -319,53 +234,10 @@ async function runOn(cmd: CoreDnsCommand, m: Member): Promise<Outcome> {
   }
 }
 
-export interface Io {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-}
-
-export const processIo: Io = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
-
-/**
- * A subcommand's argv → its command; a usage error is printed (exit 2), and
- * --help prints `help` (exit 0): a number means "exit with this".
- */
-export function parseOrExit<C>(name: string, help: string, parse: (argv: string[]) => C | 'help', argv: string[], io: Io): C | number {
-  let cmd: C | 'help';
-  try {
-    cmd = parse(argv);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`clusterset-dns ${name}: ${e.message}\nRun clusterset-dns ${name} --help for the flags.\n`);
-      return 2;
-    }
-    throw e;
-  }
-  if (cmd === 'help') {
-    io.stdout(help);
-    return 0;
-  }
-  return cmd;
-}
-
-/**
- * The members a Target names — the one --member-kubeconfig reaches (named
- * after its context), or Clusters through Karmada, with the control plane's
- * KubeConfig. Throws UsageError for a context that is not there.
- */
-export async function findMembers(t: Target): Promise<{ members: Member[]; controlPlane?: k8s.KubeConfig }> {
-  if (t.kind === 'direct') {
-    const kc = loadKubeConfig(t.kubeconfig, t.context, '--member-kubeconfig');
-    return { members: [{ cluster: kc.getCurrentContext() || t.kubeconfig, kc }] };
-  }
-  const controlPlane = loadKubeConfig(t.kubeconfig, t.context, '--kubeconfig');
-  return { members: await karmadaMembers(controlPlane, t.clusters), controlPlane };
-}
-
 export async function coredns(argv: string[], io: Io = processIo): Promise<number> {
   const cmd = parseOrExit('coredns', COREDNS_HELP, parseCoreDnsArgs, argv, io);
   if (typeof cmd === 'number') return cmd;
-  let members: Member[];
+  let members: FoundMember[];
   try {
     members = (await findMembers(cmd.target)).members;
     if (members.length === 0) {

@@ -12,13 +12,17 @@
  * Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 usage.
  */
 import { isIP } from 'node:net';
-import { runChecks, type CheckResult, type DoctorObservation, type MemberObservation } from '../doctor/checks.js';
+import { runChecks, type CheckResult } from '../doctor/checks.js';
+import type { DoctorObservation, MemberObservation } from '../doctor/observation.js';
 import { exitCode, formatResults } from '../doctor/format.js';
 import { observeControlPlane, observeMember, type MemberOptions } from '../doctor/observe.js';
 import type { StatusOptions } from '../coredns/status.js';
 import { apiErrorMessage } from '../kube/errors.js';
-import { COREDNS_FLAGS, findMembers, parseCoreDnsOptions, parseOrExit, parseTarget, processIo, type Io, type Member, type Target } from './coredns.js';
+import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
+import { COREDNS_FLAGS, parseCoreDnsOptions } from './coredns.js';
 import { UsageError, flagHelp, parseFlags, type FlagSpec } from './internal/flags.js';
+import { parseOrExit, processIo, type Io } from './internal/io.js';
+import { findMembers, parseTarget, type FoundMember, type Target } from './internal/members.js';
 
 const fromCoreDns = (name: string): FlagSpec => {
   const f = COREDNS_FLAGS.find((x) => x.name === name);
@@ -51,7 +55,7 @@ export const DOCTOR_HELP = `Usage: clusterset-dns doctor [--cluster NAME[,NAME..
 
 Checks, for each member, every link between a ServiceImport and a CoreDNS answer:
   access          the member is reachable (through its Karmada Cluster object, or --member-kubeconfig)
-  crds            serviceimports/serviceexports.multicluster.x-k8s.io installed, v1alpha1 served
+  crds            serviceimports/serviceexports.${MCS_GROUP} installed, ${MCS_VERSION} served
   coredns-version the CoreDNS image's version and the flavour it can serve (in-tree >= 1.12.2)
   coredns-rbac    CoreDNS's service account may list and watch serviceimports (SubjectAccessReview)
   corefile        the Corefile serves the clusterset zone (installed, or a working foreign setup)
@@ -171,7 +175,7 @@ export async function doctor(argv: string[], io: Io = processIo): Promise<number
   };
 
   const obs: DoctorObservation = { mode: cmd.target.kind, members: [], ...(cmd.service ? { service: cmd.service } : {}) };
-  let members: Member[];
+  let members: FoundMember[];
   try {
     const found = await findMembers(cmd.target);
     members = found.members;

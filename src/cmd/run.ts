@@ -1,10 +1,14 @@
 /**
- * `clusterset-dns run`: wiring only. Connects to the Karmada control plane,
- * follows member clusters, and runs the ServiceImport controller under leader
- * election, with probes and metrics. Every behaviour lives in the module named
- * beside each step.
+ * `clusterset-dns run`: wiring only. Builds the parts — the caches of the
+ * Karmada control plane and its members, the ServiceImport controller, the
+ * event recorder, and with --manage-coredns the CoreDNS set-up — and hands
+ * them to the Manager (src/runtime/manager.ts), which starts them, runs the
+ * writers only while this replica holds the lease, serves the probes and
+ * metrics, and stops everything in order. Every behaviour lives in the
+ * module named beside each step.
  */
 import * as k8s from '@kubernetes/client-node';
+import { randomUUID } from 'node:crypto';
 import type { Secret } from '../api/core.js';
 import { ClusterManager } from '../karmada/cluster-manager.js';
 import { reflectorInformerFactory } from '../runtime/cache/reflector-informer.js';
@@ -16,13 +20,17 @@ import { Writer } from '../serviceimport/writer.js';
 import { installCoreDns, type InstallOptions } from '../coredns/install.js';
 import { CoreDnsManager } from '../coredns/manage.js';
 import { isNotFound } from '../kube/errors.js';
-import { CheckSet, condition, startHealthServer } from '../runtime/health.js';
-import { DEFAULT_LEASE_NAMESPACE, LeaderElector, defaultIdentity } from '../runtime/leaderelection/elector.js';
-import { createLogger } from '../runtime/logging.js';
-import { createMetrics } from '../runtime/metrics.js';
+import { condition } from '../runtime/health.js';
+import { createLogger, type Logger } from '../runtime/logging.js';
+import { DEFAULT_LEASE_NAMESPACE } from '../runtime/leaderelection/elector.js';
+import { Manager, startStop, untilAborted, type Runnable } from '../runtime/manager.js';
+import { createMetrics, type Metrics } from '../runtime/metrics.js';
 import { RateLimitingQueue } from '../runtime/workqueue/ratelimiting.js';
 import { COREDNS_FLAGS, parseInstallOptions } from './coredns.js';
 import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './internal/flags.js';
+import { loadKubeConfig } from './internal/kubeconfig.js';
+import { memberReadiness } from './internal/member-readiness.js';
+
 
 /** `coredns install`'s option flags, taken as they are, for --manage-coredns. */
 const MANAGE_COREDNS_FLAGS = COREDNS_FLAGS.filter((f) =>
@@ -50,7 +58,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'workers', kind: 'int', default: '4', help: 'ServiceImport keys reconciled in parallel.' },
   { name: 'health-probe-bind-address', kind: 'string', default: ':8081', help: 'Address of /healthz and /readyz ("0" disables).' },
   { name: 'metrics-bind-address', kind: 'string', default: ':8080', help: 'Address of /metrics ("0" disables; the same as the probe address serves both on one port).' },
-  { name: 'local-first', kind: 'bool', default: 'false', help: 'Prefer the importing member\'s own <svc> while it has ready endpoints (D2; docs/local-first.md). Per ServiceImport, the annotation clusterset-dns.io/local-first: "true"|"false" wins.' },
+  { name: 'local-first', kind: 'bool', default: 'false', help: 'Prefer the importing member\'s own <svc> while it has ready endpoints (docs/local-first.md). Per ServiceImport, the annotation clusterset-dns.io/local-first: "true"|"false" wins.' },
   { name: 'failover-debounce', kind: 'duration', default: '200ms', help: 'Local-first: how long "no ready local endpoint" must last before failing over (absorbs EndpointSlice replacement).' },
   { name: 'fail-back-hold-down', kind: 'duration', default: '30s', help: 'Local-first: how long the local copy must stay ready before failing back, so a flapping pod cannot flap DNS.' },
   { name: 'manage-coredns', kind: 'bool', default: 'false', help: 'Set CoreDNS up in every member as it joins, as `clusterset-dns coredns install` does (RBAC + Corefile stanza; refusals and "set up by someone else" are respected; retried with backoff). The leader does it. The --zone, --coredns-*, --ttl, --header-ra-fix and --rollout* flags below apply to it. docs/coredns.md.' },
@@ -71,23 +79,13 @@ Flags (each can also come from the environment variable shown):
 ${flagHelp(RUN_FLAGS)}
 `;
 
-function loadKubeConfig(path: string, context: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromCluster();
-  if (context) {
-    if (!kc.getContextObject(context)) throw new UsageError(`context ${JSON.stringify(context)} not found in ${path || 'in-cluster config'}`);
-    kc.setCurrentContext(context);
-  }
-  return kc;
-}
-
-export async function run(argv: string[]): Promise<number> {
-  let flags;
-  let corednsOptions: InstallOptions | undefined;
+/** flags, or the exit code of a usage error or --help. */
+function parseRunArgs(argv: string[]): { flags: FlagValues; coredns: InstallOptions | undefined } | number {
+  let flags: FlagValues;
+  let coredns: InstallOptions | undefined;
   try {
     flags = parseFlags(RUN_FLAGS, argv);
-    corednsOptions = manageCorednsOptions(flags);
+    coredns = manageCorednsOptions(flags);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`clusterset-dns run: ${e.message}\n\n${RUN_HELP}`);
@@ -99,19 +97,12 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(RUN_HELP);
     return 0;
   }
-  const log = createLogger({ level: String(flags['log-level']) }).child({ controller: 'serviceimport' });
-  process.on('unhandledRejection', (reason) => {
-    // A promise nobody awaited failed: the process state is unknown. Fail loudly.
-    log.fatal({ err: reason }, 'unhandled promise rejection; exiting');
-    process.exit(1);
-  });
+  return { flags, coredns };
+}
 
-  const kc = loadKubeConfig(String(flags['kubeconfig']), String(flags['context']));
-  const metrics = createMetrics();
-  const workers = Number(flags['workers']);
-  const queue = new RateLimitingQueue<string>({ name: 'serviceimport', metrics: metrics.workQueue('serviceimport') });
+function secretReader(kc: k8s.KubeConfig): (namespace: string, name: string) => Promise<Secret | undefined> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
-  const getSecret = async (namespace: string, name: string): Promise<Secret | undefined> => {
+  return async (namespace, name) => {
     try {
       return (await core.readNamespacedSecret({ namespace, name })) as unknown as Secret;
     } catch (e) {
@@ -119,14 +110,33 @@ export async function run(argv: string[]): Promise<number> {
       throw e;
     }
   };
-  let controller: Controller | undefined;
-  const manager = new ClusterManager(kc, reflectorInformerFactory(log, metrics), getSecret, (keys) => controller?.enqueue(keys), log, { serviceImportOfPolicy });
-  const writer = new Writer(kc, (cluster) => manager.memberClient(cluster), (kind, result) => {
+}
+
+/** The ServiceImport controller as a leader runnable: reconciles everything once, then what changes, until stopped. */
+function controllerRunnable(controller: Controller, queue: RateLimitingQueue<string>, clusters: ClusterManager, workers: number, log: Logger): Runnable {
+  return {
+    start: async (signal) => {
+      log.info({ members: clusters.memberStatus() }, 'caches synced (control plane, and every member listed or failed); reconciling');
+      controller.enqueue('all');
+      const done = controller.run(workers);
+      void untilAborted(signal).then(() => queue.shutDown());
+      await done;
+    },
+  };
+}
+
+/** The caches, the controller and the event recorder, wired to each other and to the metrics. */
+function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics, log: Logger) {
+  const workers = Number(flags['workers']);
+  const queue = new RateLimitingQueue<string>({ name: 'serviceimport', metrics: metrics.workQueue('serviceimport') });
+  // onKeys is first called once the caches run, when `controller` below exists.
+  const clusters = new ClusterManager(kc, reflectorInformerFactory(log, metrics), secretReader(kc), (keys) => controller.enqueue(keys), log, { serviceImportOfPolicy });
+  const writer = new Writer(kc, (cluster) => clusters.memberClient(cluster), (kind, result) => {
     if (kind !== 'event') metrics.write(kind, result);
   });
   const events = new EventRecorder((e) => writer.event(e.involved, e.type, e.reason, e.message), log);
   const reconciler = new Reconciler({
-    caches: manager,
+    caches: clusters,
     writer,
     events,
     log,
@@ -140,130 +150,58 @@ export async function run(argv: string[]): Promise<number> {
     },
   });
   const ctrlMetrics = metrics.controller('serviceimport', { maxConcurrentReconciles: workers });
-  controller = new Controller(queue, reconciler, () => manager.allKeys(), log, {
+  const controller: Controller = new Controller(queue, reconciler, () => clusters.allKeys(), log, {
     reconciled: (result, s) => ctrlMetrics.reconciled(result, s),
     activeWorkers: (d) => (d > 0 ? ctrlMetrics.workerBusy() : ctrlMetrics.workerIdle()),
   });
+  return { clusters, events, controller: controllerRunnable(controller, queue, clusters, workers, log) };
+}
 
-  // Probes: alive while the event loop runs; ready once the control-plane caches synced.
-  const healthz = new CheckSet('healthz');
-  healthz.add('ping', () => {});
-  const readyz = new CheckSet('readyz');
-  readyz.add('informers', condition(() => manager.synced(), 'caches not synced yet: the control plane, or a member still on its first list'));
-  const memberChecks = new Set<string>();
-  const refreshClusters = () => {
-    for (const s of manager.memberStatus()) {
-      metrics.setClusterReady(s.cluster, s.reachable);
-      const check = `cluster-${s.cluster.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-      if (!memberChecks.has(check)) {
-        memberChecks.add(check);
-        // A member that is down is reported, but does not make us unready (D5: we keep serving the rest).
-        readyz.add(check, () => {
-          const now = manager.memberStatus().find((x) => x.cluster === s.cluster);
-          if (now && !now.reachable) throw new Error(now.reason ?? 'unreachable');
-        }, { affectsAggregate: false });
-      }
-    }
-  };
-  const clusterTimer = setInterval(refreshClusters, 2000);
-  const server = await startHealthServer({
-    healthz,
-    readyz,
-    registry: metrics.registry,
-    probeAddress: String(flags['health-probe-bind-address']),
-    metricsAddress: String(flags['metrics-bind-address']),
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseRunArgs(argv);
+  if (typeof parsed === 'number') return parsed;
+  const { flags, coredns: corednsOptions } = parsed;
+  const log = createLogger({ level: String(flags['log-level']) }).child({ controller: 'serviceimport' });
+  process.on('unhandledRejection', (reason) => {
+    // A promise nobody awaited failed: the process state is unknown. Fail loudly.
+    log.fatal({ err: reason }, 'unhandled promise rejection; exiting');
+    process.exit(1);
   });
 
-  // --manage-coredns: told about every member the manager engages; acts once leading.
-  const coredns = corednsOptions
-    ? new CoreDnsManager({ install: installCoreDns, options: corednsOptions, log: log.child({ component: 'coredns' }), counted: (c, r) => metrics.corednsSetup(c, r) })
-    : undefined;
-  if (coredns) {
-    manager.onMemberEngaged((cluster, mkc) => coredns.engaged(cluster, mkc));
-    manager.onMemberGone((cluster) => coredns.gone(cluster));
-  }
-
-  manager.start();
-  const startWork = async (signal: AbortSignal): Promise<void> => {
-    while (!manager.synced() && !signal.aborted) await new Promise((r) => setTimeout(r, 100));
-    if (signal.aborted) return;
-    coredns?.start();
-    log.info({ members: manager.memberStatus() }, 'caches synced (control plane, and every member listed or failed); reconciling');
-    controller?.enqueue('all');
-    const done = controller?.run(workers);
-    signal.addEventListener('abort', () => queue.shutDown(), { once: true });
-    await done;
-  };
-
-  const abort = new AbortController();
-  let elector: LeaderElector | undefined;
-  let exitCode = 0;
-  let finished: Promise<unknown>;
-  if (flags['leader-elect']) {
-    elector = new LeaderElector({
+  const kc = loadKubeConfig({ path: String(flags['kubeconfig']), context: String(flags['context']), whenNoPath: 'in-cluster' });
+  const metrics = createMetrics();
+  const { clusters, events, controller } = buildController(kc, flags, metrics, log);
+  const podName = process.env['POD_NAME'];
+  const mgr = new Manager({
+    log,
+    health: { registry: metrics.registry, probeAddress: String(flags['health-probe-bind-address']), metricsAddress: String(flags['metrics-bind-address']) },
+    leaderElection: {
+      enabled: Boolean(flags['leader-elect']),
       name: String(flags['leader-election-id']),
       namespace: String(flags['leader-election-namespace']),
-      identity: process.env['POD_NAME'] ? `${process.env['POD_NAME']}_${defaultIdentity().split('_').pop()}` : defaultIdentity(),
+      // In a pod, its name (the hostname otherwise), plus a fresh UUID as client-go does.
+      ...(podName ? { identity: `${podName}_${randomUUID()}` } : {}),
       kubeConfig: kc,
       metrics: metrics.leaderElection,
-      logger: log,
-      callbacks: {
-        onStartedLeading: (signal) => startWork(signal),
-        onStoppedLeading: ({ reason }) => {
-          if (reason === 'lost') {
-            // As controller-runtime: never keep running without the lease.
-            log.fatal('leader election lost; exiting');
-            process.exit(1);
-          }
-        },
-        onNewLeader: (id) => log.info({ leader: id }, 'new leader'),
-      },
-    });
-    finished = elector.run();
-  } else {
-    metrics.leaderElection.setLeading(String(flags['leader-election-id']), true);
-    finished = startWork(abort.signal);
-  }
-
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    abort.abort();
-    queue.shutDown();
-    await elector?.stop(); // releases the Lease so a standby takes over at once
-    clearInterval(clusterTimer);
-    coredns?.stop();
-    await events.stop(); // send what is queued before the informers go
-    await manager.stop();
-    await server.close();
-  };
-  await new Promise<void>((resolve) => {
-    // Handlers stay installed during shutdown: a second signal (Ctrl-C under
-    // tsx or npm arrives twice: from the terminal and relayed) must not kill
-    // the process halfway, before the Lease is released and Events are sent.
-    let stopping = false;
-    const onSignal = (sig: string) => {
-      if (stopping) {
-        log.info({ signal: sig }, 'already shutting down');
-        return;
-      }
-      stopping = true;
-      shutdown(sig).then(resolve, (e: unknown) => {
-        log.error({ err: e }, 'shutdown failed');
-        exitCode = 1;
-        resolve();
-      });
-    };
-    process.on('SIGTERM', () => onSignal('SIGTERM'));
-    process.on('SIGINT', () => onSignal('SIGINT'));
-    void finished.then(() => {
-      if (!abort.signal.aborted && !stopping) {
-        stopping = true;
-        log.error('controller stopped unexpectedly');
-        exitCode = 1;
-        shutdown('internal').then(resolve, resolve);
-      }
-    });
+    },
   });
-  log.info('stopped');
-  return exitCode;
+
+  // Probes: alive while the event loop runs; ready once the control-plane caches synced.
+  mgr.addHealthzCheck('ping', () => {});
+  mgr.addReadyzCheck('informers', condition(() => clusters.synced(), 'caches not synced yet: the control plane, or a member still on its first list'));
+
+  // Stopped in reverse: the readiness refresher, then the recorder (it sends what is queued while the members' clients still work), then the caches.
+  mgr.add(startStop(clusters), { needLeaderElection: false });
+  mgr.add(startStop({ stop: () => events.stop() }), { needLeaderElection: false });
+  mgr.add(memberReadiness({ status: () => clusters.memberStatus(), addReadyzCheck: (n, c, o) => mgr.addReadyzCheck(n, c, o), setClusterReady: (c, r) => metrics.setClusterReady(c, r) }), { needLeaderElection: false });
+
+  // --manage-coredns: told about every member the caches engage; acts while leading.
+  if (corednsOptions) {
+    const coredns = new CoreDnsManager({ install: installCoreDns, options: corednsOptions, log: log.child({ component: 'coredns' }), counted: (c, r) => metrics.corednsSetup(c, r) });
+    clusters.onMemberEngaged((cluster, mkc) => coredns.engaged(cluster, mkc));
+    clusters.onMemberGone((cluster) => coredns.gone(cluster));
+    mgr.add(startStop(coredns), { needLeaderElection: true });
+  }
+  mgr.add(controller, { needLeaderElection: true });
+  return mgr.start();
 }

@@ -1,14 +1,16 @@
 import { expect } from 'chai';
 import type * as k8s from '@kubernetes/client-node';
 import type { KubeObject } from '../api/meta.js';
-import type { OverridePolicy } from '../api/karmada.js';
+import { KARMADA_MANAGED_LABEL, type OverridePolicy } from '../api/karmada.js';
+import { MCS_API_VERSION, MCS_GROUP } from '../kube/gvr.js';
 import type { Service } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { desiredOverridePolicy } from '../serviceimport/overridepolicy.js';
 import { KUBEADM, KUBEADM_INSTALLED_IN_TREE, MCS_API_SED } from '../../test/support/corefile/fixtures.js';
 import { summarizeStatus } from '../coredns/status.js';
 import { corednsRbac } from '../coredns/rbac.js';
-import { runChecks, type CheckOptions, type CheckResult, type DoctorObservation, type MemberObservation, type Status } from './checks.js';
+import { runChecks, type CheckOptions, type CheckResult, type Status } from './checks.js';
+import type { DoctorObservation, MemberObservation } from './observation.js';
 
 type Reached = Extract<MemberObservation, { reached: true }>;
 
@@ -18,7 +20,7 @@ const IP2 = '10.98.0.5';
 const OPTS: CheckOptions = { zone: 'clusterset.local', localFirst: false, now: 1_000_000, memberFlag: (m) => `--cluster ${m}` };
 
 const crd = (plural: string, opts: { versions?: string[]; maxItems?: number } = {}): KubeObject => ({
-  metadata: { name: `${plural}.multicluster.x-k8s.io` },
+  metadata: { name: `${plural}.${MCS_GROUP}` },
   spec: {
     versions: (opts.versions ?? ['v1alpha1']).map((name) => ({
       name, served: true,
@@ -33,7 +35,7 @@ const deployment = (image = 'registry.k8s.io/coredns/coredns:v1.14.7'): k8s.V1De
 const [role, binding] = corednsRbac() as unknown as [k8s.V1ClusterRole, k8s.V1ClusterRoleBinding];
 const coredns = (o: { image?: string; corefile?: string | null; rbac?: boolean } = {}) => ({
   ok: true as const,
-  status: summarizeStatus({
+  value: summarizeStatus({
     deployment: { ok: true, value: deployment(o.image) },
     configMap: o.corefile === null ? undefined : { ok: true, value: { data: { Corefile: o.corefile ?? KUBEADM_INSTALLED_IN_TREE } } },
     clusterRole: o.rbac === false ? undefined : role,
@@ -42,8 +44,8 @@ const coredns = (o: { image?: string; corefile?: string | null; rbac?: boolean }
 });
 
 const si = (name: string, o: { ips?: string[]; ports?: number; managed?: boolean; type?: string; annotations?: Record<string, string> } = {}): ServiceImport => ({
-  apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport',
-  metadata: { name, namespace: NS, uid: `uid-${name}`, ...(o.managed === false ? {} : { labels: { 'karmada.io/managed': 'true' } }), ...(o.annotations ? { annotations: o.annotations } : {}) },
+  apiVersion: MCS_API_VERSION, kind: 'ServiceImport',
+  metadata: { name, namespace: NS, uid: `uid-${name}`, ...(o.managed === false ? {} : { labels: { [KARMADA_MANAGED_LABEL]: 'true' } }), ...(o.annotations ? { annotations: o.annotations } : {}) },
   spec: {
     type: (o.type ?? 'ClusterSetIP') as 'ClusterSetIP',
     ports: Array.from({ length: o.ports ?? 1 }, (_, i) => ({ name: `p${i}`, port: 80 + i, protocol: 'TCP' })),
@@ -51,7 +53,7 @@ const si = (name: string, o: { ips?: string[]; ports?: number; managed?: boolean
   },
 });
 const svc = (name: string, ...clusterIPs: string[]): Service => ({ metadata: { name, namespace: NS }, spec: { type: 'ClusterIP', clusterIP: clusterIPs[0] ?? 'None', clusterIPs: clusterIPs.length ? clusterIPs : ['None'], ipFamilies: clusterIPs.map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4')) } });
-const ok = <T>(items: T[]) => ({ ok: true as const, items });
+const ok = <T>(items: T[]) => ({ ok: true as const, value: items });
 
 type Overrides = Partial<Omit<Reached, 'dns'>> & { dns?: Reached['dns'] | undefined };
 
@@ -127,21 +129,21 @@ const dnsWith = (probe: Reached['dns'] extends infer D ? D extends { probe: infe
 const CASES: Case[] = [
   // Reaching the member
   { name: 'a member Karmada cannot reach', obs: observation({}, [{ member: 'edge', reached: false, reason: 'Secret karmada-cluster/x named by Cluster edge does not exist; or reach the member directly with --member-kubeconfig' }]), member: 'edge', check: 'access', status: 'fail', detail: /does not exist/, fix: /Cluster's credentials.*--member-kubeconfig/ },
-  { name: 'an API server that does not answer', obs: m2({ namespaces: { ok: false, message: 'connect ECONNREFUSED 127.0.0.1:1' } }), check: 'access', status: 'fail', detail: /does not answer: connect ECONNREFUSED/, fix: /readyz/ },
-  { name: 'a forbidden list', obs: m2({ services: { ok: false, code: 403, message: 'HTTP 403 Forbidden: services is forbidden' } }), check: 'read', status: 'fail', detail: /cannot list services: HTTP 403/, fix: /identity that may read there/ },
-  { name: 'a forbidden list skips the ServiceImport checks, saying why', obs: m2({ services: { ok: false, code: 403, message: 'forbidden' } }), check: 'serviceimport', status: 'skip', detail: /cannot read member2's objects/ },
+  { name: 'an API server that does not answer', obs: m2({ namespaces: { ok: false, reason: 'connect ECONNREFUSED 127.0.0.1:1' } }), check: 'access', status: 'fail', detail: /does not answer: connect ECONNREFUSED/, fix: /readyz/ },
+  { name: 'a forbidden list', obs: m2({ services: { ok: false, code: 403, reason: 'HTTP 403 Forbidden: services is forbidden' } }), check: 'read', status: 'fail', detail: /cannot list services: HTTP 403/, fix: /identity that may read there/ },
+  { name: 'a forbidden list skips the ServiceImport checks, saying why', obs: m2({ services: { ok: false, code: 403, reason: 'forbidden' } }), check: 'serviceimport', status: 'skip', detail: /cannot read member2's objects/ },
   // CRDs
-  { name: 'ServiceImport CRD missing', obs: m2({ crds: { serviceimports: { ok: true, value: undefined }, serviceexports: { ok: true, value: crd('serviceexports') } }, serviceImports: { ok: false, code: 404, message: 'not found' } }), check: 'crds', status: 'fail', detail: /serviceimports\.multicluster\.x-k8s\.io is not installed/, fix: /ClusterPropagationPolicy/ },
+  { name: 'ServiceImport CRD missing', obs: m2({ crds: { serviceimports: { ok: true, value: undefined }, serviceexports: { ok: true, value: crd('serviceexports') } }, serviceImports: { ok: false, code: 404, reason: 'not found' } }), check: 'crds', status: 'fail', detail: /serviceimports\.multicluster\.x-k8s\.io is not installed/, fix: /ClusterPropagationPolicy/ },
   { name: 'v1alpha1 not served', obs: m2({ crds: { serviceimports: { ok: true, value: crd('serviceimports', { versions: ['v1beta1'] }) }, serviceexports: { ok: true, value: crd('serviceexports') } } }), check: 'crds', status: 'fail', detail: /serves v1beta1, not v1alpha1/, fix: /serve v1alpha1/ },
   { name: 'ServiceExport CRD missing is a warning (importing still works)', obs: m2({ crds: { serviceimports: { ok: true, value: crd('serviceimports') }, serviceexports: { ok: true, value: undefined } } }), check: 'crds', status: 'warn', detail: /cannot export/ },
-  { name: 'CRD unreadable', obs: m2({ crds: { serviceimports: { ok: false, code: 403, message: 'forbidden' }, serviceexports: { ok: true, value: crd('serviceexports') } } }), check: 'crds', status: 'fail', detail: /cannot read CRD/, fix: /identity that may read/ },
+  { name: 'CRD unreadable', obs: m2({ crds: { serviceimports: { ok: false, code: 403, reason: 'forbidden' }, serviceexports: { ok: true, value: crd('serviceexports') } } }), check: 'crds', status: 'fail', detail: /cannot read CRD/, fix: /identity that may read/ },
   { name: 'no maxItems in the schema: one per IP family', obs: m2({ crds: { serviceimports: { ok: true, value: crd('serviceimports') }, serviceexports: { ok: true, value: crd('serviceexports') } } }), check: 'crds', status: 'pass', detail: /at most 2 IPs/ },
   // CoreDNS
   { name: 'CoreDNS too old for the in-tree stanza', obs: m2({ coredns: coredns({ image: 'registry.k8s.io/coredns/coredns:v1.11.3' }) }), check: 'coredns-version', status: 'fail', detail: /v1\.11\.3 cannot serve/, fix: /upgrade CoreDNS to >= v1\.12\.2/ },
   { name: 'an image without a version tag', obs: m2({ coredns: coredns({ image: 'coredns/coredns:latest' }) }), check: 'coredns-version', status: 'fail', detail: /cannot tell the CoreDNS version/, fix: /--coredns-version/ },
-  { name: 'CoreDNS objects unreadable', obs: m2({ coredns: { ok: false, message: 'HTTP 403 Forbidden' } }), check: 'coredns-version', status: 'fail', detail: /HTTP 403/, fix: /identity that may read them/ },
+  { name: 'CoreDNS objects unreadable', obs: m2({ coredns: { ok: false, reason: 'HTTP 403 Forbidden' } }), check: 'coredns-version', status: 'fail', detail: /HTTP 403/, fix: /identity that may read them/ },
   { name: 'no RBAC: SubjectAccessReview denies', obs: m2({ coredns: coredns({ rbac: false }), sar: { ok: true, value: { serviceAccount: 'kube-system/coredns', verbs: [{ verb: 'list', allowed: false }, { verb: 'watch', allowed: false }] } } }), check: 'coredns-rbac', status: 'fail', detail: /system:serviceaccount:kube-system:coredns may not list, watch serviceimports.*: absent\)/, fix: /^clusterset-dns coredns install --cluster member2/ },
-  { name: 'SubjectAccessReview forbidden to us', obs: m2({ sar: { ok: false, message: 'HTTP 403 Forbidden: subjectaccessreviews.authorization.k8s.io is forbidden' } }), check: 'coredns-rbac', status: 'fail', detail: /cannot ask the API server/, fix: /create subjectaccessreviews/ },
+  { name: 'SubjectAccessReview forbidden to us', obs: m2({ sar: { ok: false, reason: 'HTTP 403 Forbidden: subjectaccessreviews.authorization.k8s.io is forbidden' } }), check: 'coredns-rbac', status: 'fail', detail: /cannot ask the API server/, fix: /create subjectaccessreviews/ },
   { name: 'no Deployment: the account is unknown', obs: m2({ sar: undefined }), check: 'coredns-rbac', status: 'skip', detail: /service account is unknown/ },
   { name: 'no stanza', obs: m2({ coredns: coredns({ corefile: KUBEADM }) }), check: 'corefile', status: 'fail', detail: /not configured/, fix: /^clusterset-dns coredns install --cluster member2$/ },
   { name: 'a Corefile that does not parse', obs: m2({ coredns: coredns({ corefile: '.:53 {\n    kubernetes "cluster.local {\n}\n' }) }), check: 'corefile', status: 'fail', detail: /line \d+/, fix: /edit configmap coredns/ },
@@ -169,7 +171,7 @@ const CASES: Case[] = [
   { name: 'Headless ServiceImport: no answer check either', obs: m2({ serviceImports: ok([si('web', { type: 'Headless' })]) }), check: 'answer', status: 'skip', detail: /Headless/ },
   { name: 'control plane unreadable: managed imports are skipped, saying why', obs: observation({ controlPlane: { error: 'connect ECONNREFUSED' } }), check: 'ips', status: 'skip', detail: /control plane could not be read/ },
   { name: 'control plane unreadable is itself a failure', obs: observation({ controlPlane: { error: 'connect ECONNREFUSED' } }), member: null, check: 'control-plane', status: 'fail', fix: /--kubeconfig\/--context/ },
-  { name: 'a control-plane list forbidden', obs: observation({ controlPlane: { serviceImports: ok([]), overridePolicies: { ok: false, code: 403, message: 'forbidden' }, namespaces: ok([]) } }), member: null, check: 'control-plane', status: 'fail', detail: /cannot list overridepolicies/, fix: /identity that may read there/ },
+  { name: 'a control-plane list forbidden', obs: observation({ controlPlane: { serviceImports: ok([]), overridePolicies: { ok: false, code: 403, reason: 'forbidden' }, namespaces: ok([]) } }), member: null, check: 'control-plane', status: 'fail', detail: /cannot list overridepolicies/, fix: /identity that may read there/ },
   { name: '--member-kubeconfig: no control plane, said once', obs: direct({}), member: null, check: 'control-plane', status: 'skip', detail: /no control plane with --member-kubeconfig/ },
   { name: '--member-kubeconfig: a managed import\'s ips are skipped, saying why', obs: direct({}), check: 'ips', status: 'skip', detail: /--member-kubeconfig does not reach.*--cluster member2/ },
   { name: '--member-kubeconfig: an unmanaged import is still decided', obs: direct({ serviceImports: ok([si('web', { managed: false, ips: [IP2] })]) }), check: 'ips', status: 'pass', detail: /patched in the member/ },

@@ -8,79 +8,20 @@
  * (src/doctor/list-caches.ts), then buildSnapshot and decide — the controller's own
  * code — give the answer.
  */
-import { KARMADA_MANAGED_LABEL, type OverridePolicy } from '../api/karmada.js';
-import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
+import { KARMADA_MANAGED_LABEL } from '../api/karmada.js';
+import { MCS_VERSION, SERVICEEXPORT_CRD as SE_CRD, SERVICEIMPORT_CRD as SI_CRD } from '../kube/gvr.js';
 import { key, type KubeObject } from '../api/meta.js';
 import { parseServiceImport } from '../api/guards.js';
-import type { EndpointSlice, Service } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { buildSnapshot } from '../serviceimport/build-snapshot.js';
 import { decide, derivedIps, sameIps, type Decision } from '../serviceimport/decide.js';
 import { DEFAULT_LOCAL_FIRST, localFirstEnabled } from '../serviceimport/localfirst.js';
 import { overridePolicyName } from '../serviceimport/overridepolicy.js';
 import type { MemberView } from '../serviceimport/snapshot.js';
-import type { CoreDnsStatus } from '../coredns/status.js';
 import { COREDNS_ROLE_NAME } from '../coredns/rbac.js';
 import { ipsMaxItemsOf } from '../karmada/crd-schema.js';
 import { listCaches } from './list-caches.js';
-
-// ---------------------------------------------------------------------------
-// Observations (filled by observe.ts)
-
-/** A one-shot list; `code` is the HTTP status when the API answered with an error. */
-export type Listed<T> = { ok: true; items: T[] } | { ok: false; code?: number; message: string };
-/** A one-shot get; `value` undefined means 404. */
-export type Got<T> = { ok: true; value: T | undefined } | { ok: false; code?: number; message: string };
-
-/** One name's A (and AAAA) records; `error` is node:dns's code (ENOTFOUND = NXDOMAIN, ENODATA = no records, ESERVFAIL, ETIMEOUT, ECONNREFUSED…). */
-export type DnsAnswer = { ips: string[] } | { error: string };
-
-export interface ControlPlaneObservation {
-  serviceImports: Listed<ServiceImport>;
-  overridePolicies: Listed<OverridePolicy>;
-  namespaces: Listed<KubeObject>;
-}
-
-export interface SarObservation {
-  /** "namespace/name" of the account CoreDNS runs as. */
-  serviceAccount: string;
-  verbs: Array<{ verb: string; allowed: boolean; reason?: string }>;
-}
-
-export interface DnsObservation {
-  server: string;
-  /** A name that cannot exist in the zone: NXDOMAIN proves the server serves the zone. */
-  probe: DnsAnswer;
-  /** By "namespace/name": the answer for <name>.<namespace>.svc.<zone>. */
-  answers: Record<string, DnsAnswer>;
-}
-
-export type MemberObservation =
-  | { member: string; reached: false; reason: string }
-  | {
-      member: string;
-      reached: true;
-      crds: { serviceimports: Got<KubeObject>; serviceexports: Got<KubeObject> };
-      coredns: { ok: true; status: CoreDnsStatus } | { ok: false; message: string };
-      /** Undefined when CoreDNS's account is unknown (no Deployment). */
-      sar: { ok: true; value: SarObservation } | { ok: false; message: string } | undefined;
-      serviceImports: Listed<ServiceImport>;
-      serviceExports: Listed<KubeObject>;
-      services: Listed<Service>;
-      endpointSlices: Listed<EndpointSlice>;
-      namespaces: Listed<KubeObject>;
-      /** Undefined when no DNS address was given for this member. */
-      dns?: DnsObservation;
-    };
-
-export interface DoctorObservation {
-  /** `karmada`: members through Cluster objects, control plane read; `direct`: --member-kubeconfig, no control plane. */
-  mode: 'karmada' | 'direct';
-  controlPlane?: ControlPlaneObservation | { error: string };
-  members: MemberObservation[];
-  /** --service, when given. */
-  service?: { namespace: string; name: string };
-}
+import type { ApiFailure, CpLists, DnsAnswer, DnsObservation, DoctorObservation, Listed, MemberObservation, ReachedMember as Reached } from './observation.js';
 
 // ---------------------------------------------------------------------------
 // Results
@@ -124,8 +65,6 @@ export interface CheckOptions {
   memberFlag: (member: string) => string;
 }
 
-const SI_CRD = `serviceimports.${MCS_GROUP}`;
-const SE_CRD = `serviceexports.${MCS_GROUP}`;
 const list = (ips: readonly string[]) => (ips.length === 0 ? 'none' : ips.join(', '));
 
 /** A fix for an API error that is about our own identity or connection, not about the chain. */
@@ -139,13 +78,13 @@ function apiFix(code: number | undefined, member: string | null): string {
 export function runChecks(obs: DoctorObservation, opts: CheckOptions): CheckResult[] {
   const out: CheckResult[] = [];
   const cp = controlPlaneChecks(obs, out);
-  const readable = obs.members.filter((m): m is Extract<MemberObservation, { reached: true }> => m.reached && readsOk(m));
+  const readable = obs.members.filter((m): m is Reached => m.reached && readsOk(m));
   const caches = listCaches(cp, readable);
 
   if (obs.service) {
     const k = key(obs.service.namespace, obs.service.name);
     const inCp = cp?.serviceImports.some((s) => s.metadata.namespace === obs.service?.namespace && s.metadata.name === obs.service?.name) ?? false;
-    const inMembers = readable.filter((m) => m.serviceImports.ok && m.serviceImports.items.some((s) => key(s.metadata.namespace ?? '', s.metadata.name) === k));
+    const inMembers = readable.filter((m) => m.serviceImports.ok && m.serviceImports.value.some((s) => key(s.metadata.namespace ?? '', s.metadata.name) === k));
     if (!inCp && inMembers.length === 0) {
       out.push({
         member: null, check: 'service', service: k, status: 'fail',
@@ -177,7 +116,7 @@ function controlPlaneChecks(obs: DoctorObservation, out: CheckResult[]): CpLists
   }
   for (const [what, l] of [['serviceimports', c.serviceImports], ['overridepolicies', c.overridePolicies], ['namespaces', c.namespaces]] as const) {
     if (!l.ok) {
-      out.push({ member: null, check: 'control-plane', status: 'fail', detail: `cannot list ${what} on the Karmada API server: ${l.message}`, fix: apiFix(l.code, null) });
+      out.push({ member: null, check: 'control-plane', status: 'fail', detail: `cannot list ${what} on the Karmada API server: ${l.reason}`, fix: apiFix(l.code, null) });
       return undefined;
     }
   }
@@ -186,15 +125,7 @@ function controlPlaneChecks(obs: DoctorObservation, out: CheckResult[]): CpLists
   return lists;
 }
 
-export interface CpLists {
-  serviceImports: ServiceImport[];
-  overridePolicies: OverridePolicy[];
-  namespaces: KubeObject[];
-}
-
-const okItems = <T>(l: Listed<T>): T[] => (l.ok ? l.items : []);
-
-type Reached = Extract<MemberObservation, { reached: true }>;
+const okItems = <T>(l: Listed<T>): T[] => (l.ok ? l.value : []);
 
 /** The member lists a snapshot needs all answered (the MCS ones may 404: CRD missing is its own check). */
 function readsOk(m: Reached): boolean {
@@ -212,29 +143,29 @@ function memberChecks(m: MemberObservation, obs: DoctorObservation, cp: CpLists 
   }
   const out: CheckResult[] = [];
   if (!m.namespaces.ok && m.namespaces.code === undefined) {
-    out.push(r('access', 'fail', `${member}'s API server does not answer: ${m.namespaces.message}`, apiFix(undefined, member)));
+    out.push(r('access', 'fail', `${member}'s API server does not answer: ${m.namespaces.reason}`, apiFix(undefined, member)));
     return out;
   }
   out.push(r('access', 'pass', obs.mode === 'karmada' ? 'reached through its Karmada Cluster object' : 'reached with --member-kubeconfig'));
 
   const failedReads = ([
     ['namespaces', m.namespaces], ['services', m.services], ['endpointslices', m.endpointSlices], ['serviceimports', m.serviceImports], ['serviceexports', m.serviceExports],
-  ] as const).filter(([, l]) => !l.ok && l.code !== 404) as Array<[string, { ok: false; code?: number; message: string }]>;
+  ] as const).filter(([, l]) => !l.ok && l.code !== 404) as Array<[string, { ok: false; reason: string } & ApiFailure]>;
   if (failedReads.length > 0) {
-    const [, first] = failedReads[0] as [string, { code?: number; message: string }];
-    out.push(r('read', 'fail', `cannot list ${failedReads.map(([w]) => w).join(', ')}: ${first.message}`, apiFix(first.code, member)));
+    const [, first] = failedReads[0] as [string, { reason: string } & ApiFailure];
+    out.push(r('read', 'fail', `cannot list ${failedReads.map(([w]) => w).join(', ')}: ${first.reason}`, apiFix(first.code, member)));
   }
 
   out.push(crdCheck(m, r));
   out.push(...corednsChecks(m, opts, r));
-  if (m.dns) out.push(dnsProbeCheck(m.dns, opts.zone, m.coredns.ok ? m.coredns.status.corefile.status : undefined, r));
+  if (m.dns) out.push(dnsProbeCheck(m.dns, opts.zone, m.coredns.ok ? m.coredns.value.corefile.status : undefined, r));
   else out.push(r('dns', 'skip', `no DNS address for ${member}: pass --dns HOST:PORT (one member) or --dns ${member}=HOST:PORT to query its CoreDNS`));
 
   if (!readsOk(m)) {
     out.push(r('serviceimport', 'skip', `cannot read ${member}'s objects (see read/crds): ServiceImports not checked`));
     return out;
   }
-  let imports = m.serviceImports.ok ? m.serviceImports.items : [];
+  let imports = m.serviceImports.ok ? m.serviceImports.value : [];
   if (obs.service) {
     const want = key(obs.service.namespace, obs.service.name);
     imports = imports.filter((s) => key(s.metadata.namespace ?? '', s.metadata.name) === want);
@@ -255,7 +186,7 @@ function crdCheck(m: Reached, r: Row): CheckResult {
   const propagate = `install the MCS CRDs in ${m.member}: propagate ${SI_CRD} and ${SE_CRD} from Karmada with a ClusterPropagationPolicy (docs/doctor.md)`;
   const parts: string[] = [];
   for (const [name, got] of [[SI_CRD, m.crds.serviceimports], [SE_CRD, m.crds.serviceexports]] as const) {
-    if (!got.ok) return r('crds', 'fail', `cannot read CRD ${name}: ${got.message}`, apiFix(got.code, m.member));
+    if (!got.ok) return r('crds', 'fail', `cannot read CRD ${name}: ${got.reason}`, apiFix(got.code, m.member));
     if (got.value === undefined) {
       // Importing needs serviceimports (CoreDNS and the controller watch it); serviceexports only matters for exporting.
       if (name === SI_CRD) return r('crds', 'fail', `CRD ${name} is not installed: CoreDNS cannot answer clusterset names and the controller reports CRDMissing`, propagate);
@@ -266,7 +197,7 @@ function crdCheck(m: Reached, r: Row): CheckResult {
     if (!versions.includes(MCS_VERSION)) {
       return r('crds', 'fail', `CRD ${name} serves ${versions.join(', ') || 'no version'}, not ${MCS_VERSION}, which CoreDNS and the controller use`, `serve ${MCS_VERSION} in CRD ${name} in ${m.member} (install the mcs-api or Karmada CRDs that do)`);
     }
-    // The limit the controller cuts spec.ips to (D1), read the way the controller reads it.
+    // The limit the controller cuts spec.ips to (docs/design.md#which-ip), read the way the controller reads it.
     const mx = name === SI_CRD ? ipsMaxItemsOf(got.value) : undefined;
     parts.push(`${name}: ${versions.join(', ')}${mx !== undefined ? ` (spec.ips holds at most ${mx} IP${mx === 1 ? '' : 's'})` : ''}`);
   }
@@ -278,9 +209,9 @@ function corednsChecks(m: Reached, opts: CheckOptions, r: Row): CheckResult[] {
   const target = opts.memberFlag(m.member);
   const install = `clusterset-dns coredns install ${target}`;
   if (!m.coredns.ok) {
-    return [r('coredns-version', 'fail', `cannot read CoreDNS's Deployment, ConfigMap or RBAC: ${m.coredns.message}`, `run doctor as an identity that may read them (a cluster admin of ${m.member})`)];
+    return [r('coredns-version', 'fail', `cannot read CoreDNS's Deployment, ConfigMap or RBAC: ${m.coredns.reason}`, `run doctor as an identity that may read them (a cluster admin of ${m.member})`)];
   }
-  const s = m.coredns.status;
+  const s = m.coredns.value;
   const out: CheckResult[] = [];
 
   // Version and flavour.
@@ -297,7 +228,7 @@ function corednsChecks(m: Reached, opts: CheckOptions, r: Row): CheckResult[] {
   if (m.sar === undefined) {
     out.push(r('coredns-rbac', 'skip', 'CoreDNS\'s service account is unknown (no Deployment, see coredns-version)'));
   } else if (!m.sar.ok) {
-    out.push(r('coredns-rbac', 'fail', `cannot ask the API server (SubjectAccessReview): ${m.sar.message}`, `run doctor as an identity that may create subjectaccessreviews.authorization.k8s.io in ${m.member} (a cluster admin)`));
+    out.push(r('coredns-rbac', 'fail', `cannot ask the API server (SubjectAccessReview): ${m.sar.reason}`, `run doctor as an identity that may create subjectaccessreviews.authorization.k8s.io in ${m.member} (a cluster admin)`));
   } else {
     const sar = m.sar.value;
     const denied = sar.verbs.filter((v) => !v.allowed).map((v) => v.verb);
@@ -467,7 +398,7 @@ function answerCheck(m: Reached, d: DnsObservation, k: string, current: string[]
     return r('answer', 'pass', want.length === 0 ? `${d.server} answers ${fqdn} with no records, as spec.ips is empty (see ips)` : `${d.server} answers ${fqdn} with ${list(got)} = spec.ips`);
   }
   // What CoreDNS's cache can explain: kubeadm's `cache 30` keeps clusterset answers, negative ones too.
-  const c = m.coredns.ok ? m.coredns.status.corefile : undefined;
+  const c = m.coredns.ok ? m.coredns.value.corefile : undefined;
   const cacheNote = c && 'notes' in c ? c.notes.find((n) => /cache plugin/.test(n) && !/does not cache/.test(n)) : undefined;
   const ttl = c && 'answerTtl' in c && c.answerTtl !== null ? c.answerTtl : undefined;
   const staleness = cacheNote || ttl !== undefined

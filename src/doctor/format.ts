@@ -3,7 +3,7 @@
  * results. The table puts each failure's fix on the line below it, so the
  * table stays readable and the fix can be copied whole.
  */
-import { table } from '../cmd/coredns.js';
+import { table } from '../runtime/table.js';
 import type { CheckResult, Status } from './checks.js';
 
 export type Summary = Record<Status, number>;

@@ -2,13 +2,13 @@
  * One-shot lists as the controller's Caches (src/serviceimport/build-snapshot.ts), so
  * doctor can hand them to buildSnapshot and decide — the controller's own
  * code — and learn what the controller would write, without a second copy of
- * D1. Pure.
+ * how spec.ips is chosen (docs/design.md#which-ip). Pure.
  */
 import { key, type KubeObject } from '../api/meta.js';
 import type { EndpointSlice } from '../api/core.js';
 import { ipsMaxItemsOf } from '../karmada/crd-schema.js';
 import type { Caches, MemberCaches, ObjectReader } from '../karmada/caches.js';
-import type { CpLists, Listed, MemberObservation } from './checks.js';
+import type { CpLists, Listed, ReachedMember } from './observation.js';
 
 function reader<T extends KubeObject>(items: readonly T[]): ObjectReader<T> & { list(): T[] } {
   // Namespaces are cluster-scoped: no metadata.namespace, so their key is "/name", as the caches' get('', name) asks.
@@ -17,9 +17,9 @@ function reader<T extends KubeObject>(items: readonly T[]): ObjectReader<T> & { 
 }
 
 /** Items of a list that answered; a 404 (CRD not installed) reads as empty, as the controller's reflector sees it. */
-const items = <T>(l: Listed<T>): T[] => (l.ok ? l.items : []);
+const items = <T>(l: Listed<T>): T[] => (l.ok ? l.value : []);
 
-export function listCaches(cp: CpLists | undefined, members: ReadonlyArray<Extract<MemberObservation, { reached: true }>>): Caches {
+export function listCaches(cp: CpLists | undefined, members: readonly ReachedMember[]): Caches {
   const none = reader<never>([]);
   const controlPlane = cp
     ? { serviceImports: reader(cp.serviceImports), overridePolicies: reader(cp.overridePolicies), namespaces: reader(cp.namespaces) }

@@ -9,40 +9,41 @@
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
-import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
+import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_GROUP, MCS_VERSION, SERVICEEXPORT_CRD, SERVICEIMPORT_CRD } from '../kube/gvr.js';
 import type { EndpointSlice, Service } from '../api/core.js';
 import type { KubeObject } from '../api/meta.js';
 import type { OverridePolicy } from '../api/karmada.js';
 import type { ServiceImport } from '../api/mcs.js';
-import { statusCoreDns, type StatusOptions } from '../coredns/status.js';
-import { apiErrorMessage, isNotFound } from '../kube/errors.js';
-import type { ControlPlaneObservation, DnsAnswer, DnsObservation, Got, Listed, MemberObservation, SarObservation } from './checks.js';
+import { statusCoreDns, type CoreDnsStatus, type StatusOptions } from '../coredns/status.js';
+import { fail, ok, type Result } from '../api/result.js';
+import { apiErrorMessage, httpStatusOf, isNotFound } from '../kube/errors.js';
+import type { ApiFailure, ControlPlaneObservation, DnsAnswer, DnsObservation, Got, Listed, MemberObservation, SarObservation } from './observation.js';
 
 export interface Scope {
   /** --service: only this key (lists are narrowed to its namespace). */
   service?: { namespace: string; name: string };
 }
 
-const codeOf = (e: unknown): { code?: number } => {
-  // client-node's ApiException carries the HTTP status; a network error carries a string code (ECONNREFUSED…), which is not one.
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? { code } : {};
-};
+/** A failed read as a value: the message, and the HTTP status when the API answered (a network error has none). */
+function apiFailure(e: unknown): { ok: false; reason: string } & ApiFailure {
+  const code = httpStatusOf(e);
+  return { ok: false, ...(code !== undefined ? { code } : {}), reason: apiErrorMessage(e) };
+}
 
 async function listed<T>(f: () => Promise<{ items?: unknown[] }>): Promise<Listed<T>> {
   try {
-    return { ok: true, items: ((await f()).items ?? []) as T[] };
+    return ok(((await f()).items ?? []) as T[]);
   } catch (e) {
-    return { ok: false, ...codeOf(e), message: apiErrorMessage(e) };
+    return apiFailure(e);
   }
 }
 
 async function got<T>(f: () => Promise<unknown>): Promise<Got<T>> {
   try {
-    return { ok: true, value: (await f()) as T };
+    return ok((await f()) as T);
   } catch (e) {
-    if (isNotFound(e)) return { ok: true, value: undefined };
-    return { ok: false, ...codeOf(e), message: apiErrorMessage(e) };
+    if (isNotFound(e)) return ok(undefined);
+    return apiFailure(e);
   }
 }
 
@@ -58,7 +59,7 @@ export async function observeControlPlane(kc: k8s.KubeConfig, scope: Scope): Pro
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const [serviceImports, overridePolicies, namespaces] = await Promise.all([
     listed<ServiceImport>(customLister(kc, MCS_GROUP, MCS_VERSION, 'serviceimports', scope)),
-    listed<OverridePolicy>(customLister(kc, 'policy.karmada.io', 'v1alpha1', 'overridepolicies', scope)),
+    listed<OverridePolicy>(customLister(kc, KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, 'overridepolicies', scope)),
     listed<KubeObject>(() => core.listNamespace()),
   ]);
   return { serviceImports, overridePolicies, namespaces };
@@ -86,7 +87,7 @@ export async function queryAddresses(server: string, name: string, timeoutMs: nu
   return a;
 }
 
-async function subjectAccess(kc: k8s.KubeConfig, sa: string): Promise<{ ok: true; value: SarObservation } | { ok: false; message: string }> {
+async function subjectAccess(kc: k8s.KubeConfig, sa: string): Promise<Result<SarObservation>> {
   const [namespace, name] = sa.split('/') as [string, string];
   const authz = kc.makeApiClient(k8s.AuthorizationV1Api);
   try {
@@ -103,9 +104,9 @@ async function subjectAccess(kc: k8s.KubeConfig, sa: string): Promise<{ ok: true
       });
       return { verb, allowed: r.status?.allowed === true, ...(r.status?.reason ? { reason: r.status.reason } : {}) };
     }));
-    return { ok: true, value: { serviceAccount: sa, verbs } };
+    return ok({ serviceAccount: sa, verbs });
   } catch (e) {
-    return { ok: false, message: apiErrorMessage(e) };
+    return fail(apiErrorMessage(e));
   }
 }
 
@@ -137,17 +138,17 @@ async function observeReached(member: string, kc: k8s.KubeConfig, opts: MemberOp
     listed<EndpointSlice>(() => (ns ? discovery.listNamespacedEndpointSlice({ namespace: ns }) : discovery.listEndpointSliceForAllNamespaces())),
     listed<ServiceImport>(customLister(kc, MCS_GROUP, MCS_VERSION, 'serviceimports', opts)),
     listed<KubeObject>(customLister(kc, MCS_GROUP, MCS_VERSION, 'serviceexports', opts)),
-    got<KubeObject>(() => ext.readCustomResourceDefinition({ name: `serviceimports.${MCS_GROUP}` })),
-    got<KubeObject>(() => ext.readCustomResourceDefinition({ name: `serviceexports.${MCS_GROUP}` })),
-    statusCoreDns(kc, opts.coredns).then((status) => ({ ok: true as const, status }), (e: unknown) => ({ ok: false as const, message: apiErrorMessage(e) })),
+    got<KubeObject>(() => ext.readCustomResourceDefinition({ name: SERVICEIMPORT_CRD })),
+    got<KubeObject>(() => ext.readCustomResourceDefinition({ name: SERVICEEXPORT_CRD })),
+    statusCoreDns(kc, opts.coredns).then((status): Result<CoreDnsStatus> => ok(status), (e: unknown) => fail(apiErrorMessage(e))),
   ]);
-  const sa = coredns.ok ? coredns.status.rbac.serviceAccount : null;
+  const sa = coredns.ok ? coredns.value.rbac.serviceAccount : null;
   const sar = sa === null ? undefined : await subjectAccess(kc, sa);
 
   let dns: DnsObservation | undefined;
   if (opts.dns) {
     const server = opts.dns;
-    const keys = (serviceImports.ok ? serviceImports.items : [])
+    const keys = (serviceImports.ok ? serviceImports.value : [])
       .map((s) => ({ namespace: s.metadata.namespace ?? '', name: s.metadata.name }))
       .filter((k) => !opts.service || (k.namespace === opts.service.namespace && k.name === opts.service.name));
     // A fresh random name each run: kubeadm's cache keeps negative answers, and a reused name could be answered from it.

@@ -13,12 +13,11 @@
  * port is only reachable inside the pod network and the reason is what an
  * operator needs. Checks must not put secrets in their errors.
  *
- * Readiness in this controller: the control-plane informers are synced. A
- * member cluster gets its own check, `cluster-<name>`, registered with
- * `affectsAggregate: false`: it shows up (and /readyz/cluster-<name> fails)
- * when the member is down, but one unreachable member must not take the
- * controller out of its Service — it still serves every other member. A
- * non-leader is ready too: readiness is about the process, not the lease.
+ * A check registered with `affectsAggregate: false` shows up in the
+ * aggregate (and fails on its own path) without failing it: for one of many
+ * things the process serves, whose loss must not take the whole process out
+ * of its Service. Readiness is about the process, not the lease: a replica
+ * on standby is ready too (manager.ts).
  *
  * Liveness should only fail when the process is wedged; an event loop that
  * is blocked cannot answer at all, which kubelet already counts as failure.
@@ -35,7 +34,7 @@ import type { Registry } from 'prom-client';
 /** Resolves when healthy; throws (or rejects) with the reason when not. */
 export type Check = () => Promise<void> | void;
 
-export interface CheckOptions {
+export interface HealthCheckOptions {
   /**
    * When false the check is reported in the aggregate (and on its own path)
    * but its failure does not fail the aggregate. Default true.
@@ -48,7 +47,7 @@ interface Registered {
   readonly affectsAggregate: boolean;
 }
 
-export interface CheckResult {
+export interface HealthCheckResult {
   readonly name: string;
   readonly ok: boolean;
   readonly excluded: boolean;
@@ -71,7 +70,7 @@ export class CheckSet {
   ) {}
 
   /** Adds or replaces a check. Names must be usable as one URL path segment. */
-  add(name: string, check: Check, options: CheckOptions = {}): void {
+  add(name: string, check: Check, options: HealthCheckOptions = {}): void {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new RangeError(`${this.kind} check name ${JSON.stringify(name)}: use letters, digits, '.', '_', '-'`);
     this.checks.set(name, { check, affectsAggregate: options.affectsAggregate ?? true });
   }
@@ -89,7 +88,7 @@ export class CheckSet {
   }
 
   /** Runs one check; undefined if there is no such check. */
-  async runOne(name: string): Promise<CheckResult | undefined> {
+  async runOne(name: string): Promise<HealthCheckResult | undefined> {
     const c = this.checks.get(name);
     if (c === undefined) return undefined;
     return this.execute(name, c);
@@ -100,9 +99,9 @@ export class CheckSet {
    * its own; kubelet's default is 1 s). With no checks, reports `ping`, as
    * controller-runtime does.
    */
-  async runAll(exclude: ReadonlySet<string> = new Set()): Promise<{ results: CheckResult[]; ok: boolean; unknownExcludes: string[] }> {
+  async runAll(exclude: ReadonlySet<string> = new Set()): Promise<{ results: HealthCheckResult[]; ok: boolean; unknownExcludes: string[] }> {
     const entries = [...this.checks.entries()];
-    const results: CheckResult[] =
+    const results: HealthCheckResult[] =
       entries.length === 0
         ? [{ name: 'ping', ok: true, excluded: false, affectsAggregate: true }]
         : await Promise.all(
@@ -116,7 +115,7 @@ export class CheckSet {
     return { results, ok, unknownExcludes };
   }
 
-  private async execute(name: string, c: Registered): Promise<CheckResult> {
+  private async execute(name: string, c: Registered): Promise<HealthCheckResult> {
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<never>((_, reject) => {
@@ -150,7 +149,7 @@ export function condition(ok: () => boolean, reason: string): Check {
 /** Renders an aggregate as controller-runtime's writeStatusesAsText does (plus reasons). */
 export function renderAggregate(
   kind: string,
-  agg: { results: readonly CheckResult[]; ok: boolean; unknownExcludes: readonly string[] },
+  agg: { results: readonly HealthCheckResult[]; ok: boolean; unknownExcludes: readonly string[] },
   verbose: boolean,
 ): string {
   if (agg.ok && !verbose) return 'ok';

@@ -59,7 +59,7 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
   }
 }
 
-export type { DnsAnswer } from '../../src/doctor/checks.js';
+export type { DnsAnswer } from '../../src/doctor/observation.js';
 
 /** One A query against a DNS server on loopback (doctor's client, 1 s, one try); errors become values (ENOTFOUND = NXDOMAIN). */
 export const queryA = (server: string, name: string) => query(server, name, 1000, 'A', 1);

@@ -1,0 +1,98 @@
+/**
+ * Which member clusters a one-shot command acts on, and how it reaches them:
+ * --cluster / --all through Karmada's Cluster objects and their Secrets,
+ * exactly as the controller reaches them (src/karmada/access.ts), or one
+ * member directly with --member-kubeconfig. Shared by `coredns` and `doctor`.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { parseCluster } from '../../api/guards.js';
+import type { Cluster } from '../../api/karmada.js';
+import type { Secret } from '../../api/core.js';
+import { memberAccess, memberKubeConfig, secretRefOf } from '../../karmada/access.js';
+import { apiErrorMessage, isNotFound } from '../../kube/errors.js';
+import { KARMADA_CLUSTER_GROUP, KARMADA_CLUSTER_VERSION } from '../../kube/gvr.js';
+import { UsageError, type FlagValues } from './flags.js';
+import { loadKubeConfig } from './kubeconfig.js';
+
+export type Target =
+  | { kind: 'karmada'; kubeconfig: string; context: string; clusters: string[] | 'all' }
+  | { kind: 'direct'; kubeconfig: string; context: string };
+
+/** A member a Target named: reached (its KubeConfig), or why it cannot be. */
+export type FoundMember = { cluster: string; kc: k8s.KubeConfig } | { cluster: string; error: string };
+
+/**
+ * --cluster / --all / --member-kubeconfig (and their contexts) → which members; pure.
+ * `defaultAll`: neither --cluster nor --all means every Cluster (doctor) instead of a usage error (coredns, which changes things).
+ */
+export function parseTarget(f: FlagValues, opts: { defaultAll: boolean }): Target {
+  const str = (name: string) => String(f[name]).trim();
+  const clusters = str('cluster').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (str('cluster') !== '' && clusters.length === 0) throw new UsageError('--cluster: no cluster names given');
+  const memberKc = str('member-kubeconfig');
+  const all = f['all'] === true;
+  if (memberKc) {
+    if (all || clusters.length > 0) throw new UsageError('--member-kubeconfig reaches one member directly; do not combine it with --cluster or --all');
+    return { kind: 'direct', kubeconfig: memberKc, context: str('member-context') };
+  }
+  if (str('member-context')) throw new UsageError('--member-context needs --member-kubeconfig');
+  if (all && clusters.length > 0) throw new UsageError('give either --cluster or --all, not both');
+  if (!all && clusters.length === 0 && !opts.defaultAll) throw new UsageError('say which members: --cluster NAME[,NAME...], --all, or --member-kubeconfig PATH');
+  return { kind: 'karmada', kubeconfig: str('kubeconfig'), context: str('context'), clusters: all || clusters.length === 0 ? 'all' : [...new Set(clusters)] };
+}
+
+const CLUSTERS = { group: KARMADA_CLUSTER_GROUP, version: KARMADA_CLUSTER_VERSION, plural: 'clusters' };
+
+/** The Cluster objects named (or all of them), raw; undefined for a name that does not exist. */
+async function readClusters(custom: k8s.CustomObjectsApi, which: string[] | 'all'): Promise<Array<{ name: string; obj: unknown }>> {
+  if (which === 'all') {
+    const list = (await custom.listClusterCustomObject(CLUSTERS)) as { items?: Array<{ metadata?: { name?: string } }> };
+    return (list.items ?? []).map((obj) => ({ name: obj.metadata?.name ?? '?', obj }));
+  }
+  return Promise.all(which.map(async (name) => {
+    try {
+      return { name, obj: await custom.getClusterCustomObject({ ...CLUSTERS, name }) as unknown };
+    } catch (e) {
+      if (isNotFound(e)) return { name, obj: undefined };
+      throw e;
+    }
+  }));
+}
+
+/** Each named (or every) Cluster, reached as the controller reaches it. */
+async function karmadaMembers(cp: k8s.KubeConfig, which: string[] | 'all'): Promise<FoundMember[]> {
+  const core = cp.makeApiClient(k8s.CoreV1Api);
+  const raws = await readClusters(cp.makeApiClient(k8s.CustomObjectsApi), which);
+  return Promise.all(raws.map(async ({ name, obj }): Promise<FoundMember> => {
+    if (obj === undefined) return { cluster: name, error: `Cluster ${name} not found in the Karmada control plane; \`kubectl get clusters\` on the Karmada API server lists the members` };
+    const parsed = parseCluster(obj);
+    if (!parsed.ok) return { cluster: name, error: parsed.reason };
+    const c: Cluster = parsed.value;
+    const ref = secretRefOf(c);
+    let secret: Secret | undefined;
+    if (ref) {
+      try {
+        secret = (await core.readNamespacedSecret(ref)) as unknown as Secret;
+      } catch (e) {
+        if (!isNotFound(e)) return { cluster: name, error: `cannot read Secret ${ref.namespace}/${ref.name} for Cluster ${name}: ${apiErrorMessage(e)}` };
+      }
+    }
+    const access = memberAccess(c, secret);
+    if (access.kind === 'unreachable') return { cluster: name, error: `${access.reason}; or reach the member directly with --member-kubeconfig` };
+    return { cluster: name, kc: memberKubeConfig(name, access, cp) };
+  }));
+}
+
+/**
+ * The members a Target names — the one --member-kubeconfig reaches (named
+ * after its context), or Clusters through Karmada, with the control plane's
+ * KubeConfig. Throws UsageError for a context that is not there.
+ */
+export async function findMembers(t: Target): Promise<{ members: FoundMember[]; controlPlane?: k8s.KubeConfig }> {
+  if (t.kind === 'direct') {
+    const kc = loadKubeConfig({ path: t.kubeconfig, context: t.context, whenNoPath: 'default', flag: '--member-kubeconfig' });
+    return { members: [{ cluster: kc.getCurrentContext() || t.kubeconfig, kc }] };
+  }
+  const controlPlane = loadKubeConfig({ path: t.kubeconfig, context: t.context, whenNoPath: 'default', flag: '--kubeconfig' });
+  return { members: await karmadaMembers(controlPlane, t.clusters), controlPlane };
+}
