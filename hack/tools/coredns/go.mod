@@ -1,5 +1,5 @@
 // Wrapper module: a CoreDNS with the plugins kubeadm's default Corefile uses,
-// for the local test environment. Never imported; see docs/test-environment.md.
+// for the local test environment. Never imported; see docs/local-environment.md.
 module example.invalid/clusterset-dns/tools/coredns
 
 go 1.26.0

@@ -1,5 +1,5 @@
 // Wrapper module: builds kube-apiserver, kube-controller-manager and etcd for
-// the local test environment. Never imported; see docs/test-environment.md.
+// the local test environment. Never imported; see docs/local-environment.md.
 module example.invalid/clusterset-dns/tools/k8s
 
 go 1.26.0

@@ -1,5 +1,5 @@
 // Wrapper module: builds the Karmada control-plane components for the local
-// test environment. Never imported; see docs/test-environment.md.
+// test environment. Never imported; see docs/local-environment.md.
 module example.invalid/clusterset-dns/tools/karmada
 
 go 1.26.0
