@@ -19,7 +19,7 @@ import { serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
 import { Writer } from '../serviceimport/writer.js';
 import { installCoreDns, type InstallOptions } from '../coredns/install.js';
 import { CoreDnsManager } from '../coredns/manage.js';
-import { isNotFound } from '../kube/errors.js';
+import { undefinedIfNotFound } from '../kube/errors.js';
 import { condition } from '../runtime/health.js';
 import { createLogger, type Logger } from '../runtime/logging.js';
 import { DEFAULT_LEASE_NAMESPACE } from '../runtime/leaderelection/elector.js';
@@ -102,14 +102,7 @@ function parseRunArgs(argv: string[]): { flags: FlagValues; coredns: InstallOpti
 
 function secretReader(kc: k8s.KubeConfig): (namespace: string, name: string) => Promise<Secret | undefined> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
-  return async (namespace, name) => {
-    try {
-      return (await core.readNamespacedSecret({ namespace, name })) as unknown as Secret;
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
-  };
+  return (namespace, name) => undefinedIfNotFound(async () => (await core.readNamespacedSecret({ namespace, name })) as unknown as Secret);
 }
 
 /** The ServiceImport controller as a leader runnable: reconciles everything once, then what changes, until stopped. */

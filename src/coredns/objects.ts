@@ -41,15 +41,6 @@ export async function readConfigMap(core: k8s.CoreV1Api, loc: CoreDnsLocation): 
   }
 }
 
-/** The object, or undefined when it does not exist (404); other errors propagate. */
-export async function readIfPresent<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
-}
 
 /**
  * Writes `corefile` over `cm` as it was read: a replace carries the read's

@@ -5,7 +5,8 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { DEFAULT_ZONE, inspect, type Flavor, type Inspection } from './corefile/index.js';
-import { DEFAULT_LOCATION, readConfigMap, readDeployment, readIfPresent, serviceAccountOf, type CoreDnsLocation, type Read } from './objects.js';
+import { DEFAULT_LOCATION, readConfigMap, readDeployment, serviceAccountOf, type CoreDnsLocation, type Read } from './objects.js';
+import { undefinedIfNotFound } from '../kube/errors.js';
 import { COREDNS_ROLE_NAME } from './rbac.js';
 import { chooseFlavor, corednsImage, fmt, versionFromImage } from './version.js';
 
@@ -101,8 +102,8 @@ export async function statusCoreDns(kc: k8s.KubeConfig, opts: StatusOptions = {}
   const [deployment, configMap, clusterRole, binding] = await Promise.all([
     readDeployment(apps, loc).then((r) => (!r.ok && r.missing ? undefined : r)),
     readConfigMap(core, loc).then((r) => (!r.ok && r.missing ? undefined : r)),
-    readIfPresent(() => rbac.readClusterRole({ name: COREDNS_ROLE_NAME })),
-    readIfPresent(() => rbac.readClusterRoleBinding({ name: COREDNS_ROLE_NAME })),
+    undefinedIfNotFound(() => rbac.readClusterRole({ name: COREDNS_ROLE_NAME })),
+    undefinedIfNotFound(() => rbac.readClusterRoleBinding({ name: COREDNS_ROLE_NAME })),
   ]);
   return summarizeStatus({ deployment, configMap, clusterRole, binding }, opts);
 }

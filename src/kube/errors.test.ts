@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { apiErrorMessage, httpStatusOf, isConflict, isForbidden, isNotFound, parseStatus } from './errors.js';
+import { apiErrorMessage, httpStatusOf, isConflict, isForbidden, isNotFound, parseStatus, undefinedIfNotFound } from './errors.js';
 
 describe('kube/errors', () => {
   it('parses a Status body given as JSON text, an object or plain text', () => {
@@ -30,5 +30,13 @@ describe('kube/errors', () => {
     expect(apiErrorMessage(e)).to.equal('HTTP 403 Forbidden: serviceimports is forbidden: User "x" cannot list');
     expect(apiErrorMessage(new Error('socket hang up'))).to.equal('socket hang up');
     expect(apiErrorMessage('plain')).to.equal('plain');
+  });
+
+  it('turns a 404 into undefined and lets every other error through', async () => {
+    expect(await undefinedIfNotFound(() => Promise.resolve('x'))).to.equal('x');
+    expect(await undefinedIfNotFound(() => Promise.reject(Object.assign(new Error('nf'), { code: 404 })))).to.equal(undefined);
+    let thrown: unknown;
+    await undefinedIfNotFound(() => Promise.reject(Object.assign(new Error('forbidden'), { code: 403 }))).catch((e: unknown) => (thrown = e));
+    expect(thrown).to.be.instanceOf(Error).with.property('message', 'forbidden');
   });
 });

@@ -61,3 +61,13 @@ export function apiErrorMessage(e: unknown): string {
   }
   return String(e);
 }
+
+/** The object a read returns, or undefined when it does not exist (404); any other error propagates. */
+export async function undefinedIfNotFound<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}

@@ -3,6 +3,7 @@ import * as k8s from '@kubernetes/client-node';
 import { KARMADA_CONTEXT, kubeConfig, type EnvState } from '../env/environment.js';
 import { apply } from '../env/kube.js';
 import { query } from '../../src/doctor/observe.js';
+import { undefinedIfNotFound } from '../../src/kube/errors.js';
 
 export interface Clients {
   kc: k8s.KubeConfig;
@@ -27,17 +28,8 @@ export function applyAll(c: Clients, objs: k8s.KubernetesObject[]): Promise<void
   return apply(c.kc, objs, 'clusterset-dns-tests');
 }
 
-export const isNotFound = (e: unknown) => typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 404;
-
 /** Undefined instead of a 404. */
-export async function getOrUndefined<T>(f: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await f();
-  } catch (e) {
-    if (isNotFound(e)) return undefined;
-    throw e;
-  }
-}
+export const getOrUndefined = undefinedIfNotFound;
 
 /**
  * Waits for `probe` to return a value (not undefined). Fails with what it
