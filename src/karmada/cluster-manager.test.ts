@@ -1,6 +1,7 @@
 /**
- * The manager's bookkeeping — when the controller may start deciding, and
- * that a member coming back re-decides everything — over in-memory informers
+ * The manager's bookkeeping — when the controller may start deciding, that a
+ * member coming back re-decides everything, and that a malformed Cluster is
+ * an unreachable member with a reason — over in-memory informers
  * (the Informer interface is the seam; the real reflectors are exercised by
  * test/integration and test/e2e). Each informer here is driven by hand.
  */
@@ -50,9 +51,13 @@ class HandInformer implements Informer {
     this.objects.set(`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o);
     for (const f of this.events) f('add', o);
   }
+  delete(o: KubeObject) {
+    this.objects.delete(`${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    for (const f of this.events) f('delete', o);
+  }
 }
 
-function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs?: number; serviceImportOfPolicy?: (p: OverridePolicy) => string | undefined } = {}) {
+function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs?: number; serviceImportOfPolicy?: (p: OverridePolicy) => string | undefined; secrets?: Record<string, Secret> } = {}) {
   const informers: HandInformer[] = [];
   const keys: Array<string[] | 'all'> = [];
   const kc = new KubeConfig();
@@ -60,6 +65,7 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs
   const secrets: Record<string, Secret> = {
     member1: { metadata: { name: 'member1', namespace: 'karmada-cluster' }, data: { token: b64('t1') } },
     member2: { metadata: { name: 'member2', namespace: 'karmada-cluster' }, data: { token: b64('t2') } },
+    ...opts.secrets,
   };
   const m = new ClusterManager(
     kc,
@@ -108,10 +114,11 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     expect(t.m.synced()).to.equal(true);
   });
 
-  it('a member that becomes reachable again re-enqueues every key; so does one that goes away', async () => {
+  it('a member that becomes reachable again re-enqueues every key; so does one that goes away (unreachable, or its Cluster deleted)', async () => {
     const t = setup();
     t.m.start();
-    t.of('karmada', 'clusters')[0]!.add(t.cluster('member2'));
+    const clusters = t.of('karmada', 'clusters')[0]!;
+    clusters.add(t.cluster('member2'));
     await t.settle();
     t.keys.length = 0;
     t.syncAll('member2');
@@ -126,9 +133,13 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     t.keys.length = 0;
     se.set({ running: true, synced: true });
     expect(t.keys, 'no transition, no enqueue').to.deep.equal([]);
+    clusters.delete(t.cluster('member2'));
+    await t.settle();
+    expect(t.keys, 'Cluster deleted').to.include('all');
+    expect(t.m.members(), 'and its member with it').to.deep.equal([]);
   });
 
-  it('a member still on its first list is "starting" (no warning); one that failed is not', async () => {
+  it('a member still on its first list is unreachable but "starting"; one whose watch failed is unreachable and not starting', async () => {
     const t = setup();
     t.m.start();
     t.of('karmada', 'clusters')[0]!.add(t.cluster('member1'));
@@ -137,6 +148,7 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     expect(m1!.reachable()).to.equal(false);
     expect(m1!.starting()).to.equal(true);
     t.of('member1', 'crds')[0]!.set({ running: false, lastError: 'timeout', lastErrorReason: 'network' });
+    expect(m1!.reachable()).to.equal(false);
     expect(m1!.starting()).to.equal(false);
   });
 
@@ -186,5 +198,72 @@ describe('ClusterManager: control-plane events become keys', () => {
     policies[0]!.add(policy('shop', 'someone-elses', 'web'));
     expect(t.keys, 'disowned: nothing enqueued').to.deep.equal([]);
     expect(asked).to.deep.equal(['ours-web', 'someone-elses']);
+  });
+});
+
+describe('ClusterManager: malformed Clusters from the control plane', () => {
+  const ref = { namespace: 'karmada-cluster', name: 'bad' };
+  const secret = (data?: Record<string, string>): Secret => ({ metadata: { name: 'bad', namespace: 'karmada-cluster' }, ...(data ? { data } : {}) });
+  const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+  const endpoint = 'https://127.0.0.1:1003';
+  const syncModeReason = 'Cluster bad: spec.syncMode must be Push or Pull';
+  const noToken = 'Secret karmada-cluster/bad for Cluster bad has no "token" key (or it is empty)';
+  const cases: Array<{ name: string; cluster: unknown; secret?: Secret; reason: string }> = [
+    { name: 'no spec', cluster: { metadata: { name: 'bad' } }, reason: syncModeReason },
+    { name: 'spec is null', cluster: { metadata: { name: 'bad' }, spec: null }, reason: syncModeReason },
+    { name: 'no spec.syncMode', cluster: { metadata: { name: 'bad' }, spec: { apiEndpoint: endpoint, secretRef: ref } }, secret: secret({ token: b64('t') }), reason: syncModeReason },
+    { name: 'spec.syncMode neither Push nor Pull', cluster: { metadata: { name: 'bad' }, spec: { syncMode: 'Poll', apiEndpoint: endpoint, secretRef: ref } }, secret: secret({ token: b64('t') }), reason: syncModeReason },
+    { name: 'spec.syncMode in the wrong case', cluster: { metadata: { name: 'bad' }, spec: { syncMode: 'push', apiEndpoint: endpoint, secretRef: ref } }, secret: secret({ token: b64('t') }), reason: syncModeReason },
+    { name: 'Push without spec.apiEndpoint', cluster: { metadata: { name: 'bad' }, spec: { syncMode: 'Push', secretRef: ref } }, secret: secret({ token: b64('t') }), reason: 'Push cluster bad has no spec.apiEndpoint' },
+    { name: 'Push with a blank spec.apiEndpoint', cluster: { metadata: { name: 'bad' }, spec: { syncMode: 'Push', apiEndpoint: '  ', secretRef: ref } }, secret: secret({ token: b64('t') }), reason: 'Push cluster bad has no spec.apiEndpoint' },
+    { name: 'Push without spec.secretRef', cluster: { metadata: { name: 'bad' }, spec: { syncMode: 'Push', apiEndpoint: endpoint } }, reason: 'Push cluster bad has no spec.secretRef' },
+    { name: 'secretRef naming a Secret that does not exist', cluster: { metadata: { name: 'bad' }, spec: { syncMode: 'Push', apiEndpoint: endpoint, secretRef: { ...ref, name: 'absent' } } }, reason: 'Secret karmada-cluster/absent named by Cluster bad does not exist' },
+    { name: 'secretRef naming a Secret without `token`', cluster: { metadata: { name: 'bad' }, spec: { syncMode: 'Push', apiEndpoint: endpoint, secretRef: ref } }, secret: secret({ caBundle: b64(PEM) }), reason: noToken },
+    { name: 'secretRef naming a Secret with a blank `token`', cluster: { metadata: { name: 'bad' }, spec: { syncMode: 'Push', apiEndpoint: endpoint, secretRef: ref } }, secret: secret({ token: b64(' \n') }), reason: noToken },
+    { name: 'secretRef naming a Secret with no data', cluster: { metadata: { name: 'bad' }, spec: { syncMode: 'Push', apiEndpoint: endpoint, secretRef: ref } }, secret: secret(), reason: noToken },
+    {
+      name: 'caBundle not PEM',
+      cluster: { metadata: { name: 'bad' }, spec: { syncMode: 'Push', apiEndpoint: endpoint, secretRef: ref } },
+      secret: secret({ token: b64('t'), caBundle: b64('MIIB not a certificate') }),
+      reason: 'Secret karmada-cluster/bad for Cluster bad: "caBundle" is not a PEM certificate',
+    },
+    {
+      name: 'Pull without spec.impersonatorSecretRef',
+      cluster: { metadata: { name: 'bad' }, spec: { syncMode: 'Pull' } },
+      reason: 'Pull cluster bad has no spec.impersonatorSecretRef, so the Karmada cluster proxy cannot reach it; register it with an impersonator secret (karmadactl register does)',
+    },
+  ];
+
+  for (const c of cases) {
+    it(`${c.name}: unreachable with that reason, no watches; member1 is engaged and synced() still becomes true`, async () => {
+      const t = setup(c.secret ? { secrets: { [c.secret.metadata.name]: c.secret } } : {});
+      t.m.start();
+      const clusters = t.of('karmada', 'clusters')[0]!;
+      expect(() => clusters.add(c.cluster as Cluster), 'the event handler').not.to.throw();
+      clusters.add(t.cluster('member1'));
+      for (const i of t.of('karmada')) i.set({ synced: true, running: true });
+      await t.settle();
+      await t.settle();
+      expect(t.of('bad'), 'no watch on a cluster that cannot be reached').to.deep.equal([]);
+      expect(t.of('member1'), 'member1 engaged').to.have.length(6);
+      expect(t.m.synced(), 'member1 still listing').to.equal(false);
+      t.syncAll('member1');
+      expect(t.m.memberStatus()).to.have.deep.members([
+        { cluster: 'bad', reachable: false, reason: c.reason },
+        { cluster: 'member1', reachable: true },
+      ]);
+      expect(t.m.synced()).to.equal(true);
+    });
+  }
+
+  it('the same Cluster, well-formed, is engaged: the cases above are not unreachable by construction', async () => {
+    const t = setup({ secrets: { bad: secret({ token: b64('t'), caBundle: b64(PEM) }) } });
+    t.m.start();
+    const wellFormed: Cluster = { metadata: { name: 'bad' }, spec: { syncMode: 'Push', apiEndpoint: endpoint, secretRef: ref } };
+    t.of('karmada', 'clusters')[0]!.add(wellFormed);
+    await t.settle();
+    await t.settle();
+    t.syncAll('bad');
+    expect(t.m.memberStatus()).to.deep.equal([{ cluster: 'bad', reachable: true }]);
   });
 });
