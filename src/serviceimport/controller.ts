@@ -19,7 +19,8 @@ export interface ControllerHooks {
 export class Controller {
   constructor(
     private readonly queue: RateLimitingQueue,
-    private readonly reconciler: Reconciler,
+    /** Only reconcile() is called, so tests can pass a scripted fake. */
+    private readonly reconciler: Pick<Reconciler, 'reconcile'>,
     private readonly allKeys: () => string[],
     private readonly log: Logger,
     private readonly hooks: ControllerHooks = {},
