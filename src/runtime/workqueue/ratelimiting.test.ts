@@ -45,36 +45,4 @@ describe('RateLimitingQueue', () => {
     expect(q.numRequeues('a')).to.equal(0);
     expect(clock.pendingTimers()).to.equal(0);
   });
-
-  it('runs the controller loop: failures back off, success forgets', async () => {
-    const clock = new FakeClock();
-    const q = new RateLimitingQueue<`${string}/${string}`>({ clock });
-    let failuresLeft = 2;
-    const attempts: number[] = [];
-    const worker = async (): Promise<void> => {
-      for (;;) {
-        const item = await q.get();
-        if (item.shutdown) return;
-        attempts.push(clock.now());
-        try {
-          if (failuresLeft-- > 0) throw new Error('transient');
-          q.forget(item.key);
-        } catch {
-          q.addRateLimited(item.key);
-        } finally {
-          q.done(item.key);
-        }
-      }
-    };
-    const running = worker();
-    q.add('ns/svc');
-    for (let t = 0; t < 50; t++) {
-      await flush();
-      clock.advance(1);
-    }
-    expect(attempts).to.deep.equal([0, 5, 15]);
-    expect(q.numRequeues('ns/svc')).to.equal(0);
-    q.shutDown();
-    await running;
-  });
 });
