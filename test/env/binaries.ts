@@ -195,7 +195,8 @@ function runGo(args: string[], cwd: string, label: string, log: Log): Promise<vo
       clearInterval(timer);
       reject(e);
     });
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the last lines of output (the error, on failure) may still be unread at 'exit'.
+    child.on('close', (code) => {
       clearInterval(timer);
       onLine(buf);
       if (code === 0) resolveRun();

@@ -129,7 +129,9 @@ async function runCoreDns(bin: string, dir: string, corefile: string, dnsPort: n
   child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
   let exited: number | null | undefined;
-  const exit = new Promise<void>((r) => child.on('exit', (code) => { exited = code; r(); }));
+  // 'close', not 'exit': 'exit' can come before the last of stderr has been read, and the
+  // rejection tests match CoreDNS's message in it.
+  const exit = new Promise<void>((r) => child.on('close', (code) => { exited = code; r(); }));
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   try {

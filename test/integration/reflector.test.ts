@@ -380,7 +380,8 @@ describe('Reflector against a real kube-apiserver', function () {
     const started = Date.now();
     const code = await new Promise<number | null>((resolveExit) => {
       const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.on('exit', (c) => {
+      // 'close' (all output read), not 'exit': the report is the last line of stdout.
+      child.on('close', (c) => {
         clearTimeout(killer);
         resolveExit(c);
       });
