@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
 import { Registry } from 'prom-client';
+import { flush } from '../../test/support/workqueue.js';
+import { FakeClock } from './clock.js';
 import type { LeaderElectorOptions } from './leaderelection/elector.js';
 import { createLogger } from './logging.js';
 import { Manager, startStop, untilAborted, type ManagerOptions, type Runnable } from './manager.js';
@@ -30,21 +32,50 @@ class MemoryLease implements Lock {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/**
+ * Waits for what real I/O brings about (the probe server listening) by
+ * yielding to the event loop, not for a fixed time; mocha's timeout ends a
+ * wait that never comes.
+ */
+async function waitFor(what: string, cond: () => boolean): Promise<void> {
+  while (!cond()) await flush();
+  expect(cond(), what).to.equal(true);
+}
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
+/**
+ * Moves the fake clock in steps, letting promises settle after each, until
+ * cond holds; fails if it does not within limitMs of clock time. Returns the
+ * clock time it took.
+ */
+async function advanceUntil(clock: FakeClock, what: string, cond: () => boolean, limitMs: number, stepMs = 10): Promise<number> {
+  let waited = 0;
+  await flush();
   while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
+    if (waited >= limitMs) throw new Error(`${what}: not within ${limitMs} ms of clock time`);
+    clock.advance(stepMs);
+    waited += stepMs;
+    await flush();
+  }
+  return waited;
+}
+
+/** Moves the fake clock by ms in steps, letting promises settle after each. */
+async function advance(clock: FakeClock, ms: number, stepMs = 10): Promise<void> {
+  for (let t = 0; t < ms; t += stepMs) {
+    clock.advance(Math.min(stepMs, ms - t));
+    await flush();
   }
 }
+
+/** Resolves after ms on the fake clock. */
+const after = (clock: FakeClock, ms: number) => new Promise<void>((r) => clock.setTimer(r, ms));
 
 /** Fast timings: a renew every 50 ms, lost after 200 ms without one. */
 const FAST = { leaseDurationMs: 300, renewDeadlineMs: 200, retryPeriodMs: 50, random: () => 0 };
 
 interface Harness {
   mgr: Manager;
+  clock: FakeClock;
   signals: EventEmitter;
   events: string[];
   logs: Array<Record<string, unknown>>;
@@ -54,7 +85,8 @@ interface Harness {
   get(path: string): Promise<{ status: number; body: string }>;
 }
 
-function harness(o: { lease?: MemoryLease; identity?: string; gracefulShutdownMs?: number; leaseDurationMs?: number } = {}): Harness {
+function harness(o: { lease?: MemoryLease; identity?: string; gracefulShutdownMs?: number; leaseDurationMs?: number; clock?: FakeClock } = {}): Harness {
+  const clock = o.clock ?? new FakeClock();
   const signals = new EventEmitter();
   const logs: Array<Record<string, unknown>> = [];
   const exits: number[] = [];
@@ -72,11 +104,13 @@ function harness(o: { lease?: MemoryLease; identity?: string; gracefulShutdownMs
     syncPollMs: 10,
     signals,
     exit: (code) => void exits.push(code),
+    clock,
     ...(o.gracefulShutdownMs !== undefined ? { gracefulShutdownMs: o.gracefulShutdownMs } : {}),
   };
   const mgr = new Manager(options);
   return {
     mgr,
+    clock,
     signals,
     events: [],
     logs,
@@ -112,11 +146,12 @@ describe('runtime/manager', () => {
     h.mgr.add(recorder(h.events, 'writer'), { needLeaderElection: true });
     const done = h.mgr.start();
     await waitFor('the cache to start', () => h.events.includes('cache started'));
-    await sleep(50);
+    await advance(h.clock, 500);
     expect(h.events, 'the writer waits for the cache').to.deep.equal(['cache started']);
     expect(h.leading).to.deep.equal([['test-lease', true]]);
     synced = true;
-    await waitFor('the writer to start', () => h.events.includes('writer started'));
+    // The next sync poll (every 10 ms) starts it.
+    await advanceUntil(h.clock, 'the writer to start', () => h.events.includes('writer started'), 10, 1);
     h.signals.emit('SIGTERM');
     expect(await done).to.equal(0);
     expect(h.events).to.deep.equal(['cache started', 'writer started', 'writer stopped', 'cache stopped']);
@@ -156,23 +191,24 @@ describe('runtime/manager', () => {
 
   it('a standby takes over as soon as the leader released the lease on SIGTERM', async () => {
     const lease = new MemoryLease();
+    const clock = new FakeClock();
     // A long lease, so that taking over before it runs out can only be the release.
-    const a = harness({ lease, identity: 'a', leaseDurationMs: 5_000 });
-    const b = harness({ lease, identity: 'b', leaseDurationMs: 5_000 });
+    const a = harness({ lease, identity: 'a', leaseDurationMs: 5_000, clock });
+    const b = harness({ lease, identity: 'b', leaseDurationMs: 5_000, clock });
     a.mgr.add(recorder(a.events, 'a-writer'), { needLeaderElection: true });
     b.mgr.add(recorder(b.events, 'b-writer'), { needLeaderElection: true });
     const aDone = a.mgr.start();
     await waitFor('a to lead', () => a.events.includes('a-writer started'));
     const bDone = b.mgr.start();
-    await sleep(150);
+    await waitFor('b to serve', () => b.mgr.addresses() !== undefined);
+    await advance(clock, 150);
     expect(b.events, 'b stands by while a leads').to.deep.equal([]);
     expect((await b.get('/readyz')).status, 'a standby is ready: readiness is about the process, not the lease').to.equal(200);
     a.signals.emit('SIGTERM');
     expect(await aDone).to.equal(0);
-    const released = Date.now();
-    await waitFor('b to lead', () => b.events.includes('b-writer started'));
     // Without the release b would wait out the 5 s lease; it retries every 50 ms.
-    expect(Date.now() - released).to.be.below(2_500);
+    const took = await advanceUntil(clock, 'b to lead', () => b.events.includes('b-writer started'), 2_500);
+    expect(took).to.be.at.most(50);
     b.signals.emit('SIGTERM');
     expect(await bDone).to.equal(0);
   });
@@ -188,7 +224,7 @@ describe('runtime/manager', () => {
       },
     }, { needLeaderElection: true });
     const done = h.mgr.start();
-    await sleep(30);
+    await waitFor('the server', () => h.mgr.addresses() !== undefined);
     h.signals.emit('SIGINT');
     await waitFor('the work to drain', () => release !== undefined);
     h.signals.emit('SIGINT');
@@ -209,7 +245,8 @@ describe('runtime/manager', () => {
     // Someone else takes the Lease over (as after a long pause of this process).
     const snap = lease.snap!;
     lease.snap = { record: { ...snap.record, holderIdentity: 'other' }, resourceVersion: `${snap.resourceVersion}x` };
-    await waitFor('the exit', () => h.exits.length > 0);
+    // Seen at the next renew (every 50 ms), well before the 200 ms renew deadline.
+    await advanceUntil(h.clock, 'the exit', () => h.exits.length > 0, 50);
     expect(h.exits).to.deep.equal([1]);
     expect(h.logs.find((l) => l['msg'] === 'leader election lost; exiting')?.['level']).to.equal(60);
     expect(h.events, 'the work was told to stop').to.include('writer stopped');
@@ -221,8 +258,11 @@ describe('runtime/manager', () => {
     const h = harness({ lease });
     let holderWhenSiblingStopped: string | undefined;
     h.mgr.add(recorder(h.events, 'sibling', { onStop: () => (holderWhenSiblingStopped = lease.holder()) }), { needLeaderElection: true });
-    h.mgr.add({ start: async () => { await sleep(20); throw new Error('boom'); } }, { needLeaderElection: true });
-    expect(await h.mgr.start()).to.equal(1);
+    h.mgr.add({ start: async () => { await after(h.clock, 20); throw new Error('boom'); } }, { needLeaderElection: true });
+    const done = h.mgr.start();
+    await waitFor('leading', () => h.events.includes('sibling started'));
+    h.clock.advance(20);
+    expect(await done).to.equal(1);
     expect(holderWhenSiblingStopped).to.equal('me');
     expect(lease.holder(), 'released').to.equal('');
     expect(h.msgs()).to.include.members(['leader work failed; releasing the lease', 'controller stopped unexpectedly', 'shutting down', 'stopped']);
@@ -232,8 +272,12 @@ describe('runtime/manager', () => {
   it('a leader runnable that returns on its own (no election) stops the manager with exit code 1', async () => {
     const h = harness();
     h.mgr.add(recorder(h.events, 'cache'), { needLeaderElection: false });
-    h.mgr.add({ start: () => sleep(20) }, { needLeaderElection: true });
-    expect(await h.mgr.start()).to.equal(1);
+    let started = false;
+    h.mgr.add({ start: () => { started = true; return after(h.clock, 20); } }, { needLeaderElection: true });
+    const done = h.mgr.start();
+    await waitFor('the leader runnable to start', () => started);
+    h.clock.advance(20);
+    expect(await done).to.equal(1);
     expect(h.msgs()).to.include('controller stopped unexpectedly');
     expect(h.events).to.deep.equal(['cache started', 'cache stopped']);
   });
@@ -253,8 +297,11 @@ describe('runtime/manager', () => {
     // Ignores its signal until the test lets it go.
     h.mgr.add({ start: () => new Promise<void>((r) => (release = r)) }, { needLeaderElection: true });
     const done = h.mgr.start();
-    await sleep(30);
+    await waitFor('the server', () => h.mgr.addresses() !== undefined);
     h.signals.emit('SIGTERM');
+    await advance(h.clock, 99, 1);
+    expect(h.exits, 'not before the grace period is over').to.deep.equal([]);
+    h.clock.advance(1);
     expect(await done).to.equal(1);
     expect(h.exits).to.deep.equal([1]);
     expect(h.msgs()).to.include('shutdown did not finish within the grace period; exiting');

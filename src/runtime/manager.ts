@@ -36,6 +36,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { realClock, type Clock } from './clock.js';
 import { CheckSet, startHealthServer, type Check, type HealthCheckOptions, type RunningHealthServer } from './health.js';
 import { LeaderElector, type LeaderElectorOptions } from './leaderelection/elector.js';
 import type { Logger } from './logging.js';
@@ -72,6 +73,8 @@ export interface ManagerOptions {
   readonly signals?: { on(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown } | undefined;
   /** Ends the process when it must not go on (lease lost, stop past its grace); default process.exit. */
   readonly exit?: ((code: number) => void) | undefined;
+  /** Times the sync poll and the grace period, and the elector unless it has its own; default the real clock. */
+  readonly clock?: Clock | undefined;
 }
 
 export const DEFAULT_GRACEFUL_SHUTDOWN_MS = 30_000;
@@ -113,6 +116,7 @@ export class Manager {
   private readonly gracefulShutdownMs: number;
   private readonly syncPollMs: number;
   private readonly exit: (code: number) => void;
+  private readonly clock: Clock;
   private started = false;
   private stopping = false;
   private exitCode = 0;
@@ -127,6 +131,7 @@ export class Manager {
     this.gracefulShutdownMs = options.gracefulShutdownMs ?? DEFAULT_GRACEFUL_SHUTDOWN_MS;
     this.syncPollMs = options.syncPollMs ?? DEFAULT_SYNC_POLL_MS;
     this.exit = options.exit ?? ((code) => process.exit(code));
+    this.clock = options.clock ?? realClock;
   }
 
   /** Adds a part; before start() only. */
@@ -216,6 +221,7 @@ export class Manager {
     }
     this.elector = new LeaderElector({
       ...electorOptions,
+      clock: electorOptions.clock ?? this.clock,
       logger: this.log,
       callbacks: {
         onStartedLeading: (signal) => this.runLeaders(signal),
@@ -243,7 +249,7 @@ export class Manager {
    * when nothing of the leader's work still runs.
    */
   private async runLeaders(signal: AbortSignal): Promise<void> {
-    while (!this.cachesSynced() && !signal.aborted) await new Promise((r) => setTimeout(r, this.syncPollMs));
+    while (!this.cachesSynced() && !signal.aborted) await new Promise<void>((r) => this.clock.setTimer(r, this.syncPollMs));
     if (signal.aborted) return;
     const group = new AbortController();
     signal.addEventListener('abort', () => group.abort(), { once: true });
@@ -275,7 +281,7 @@ export class Manager {
   private beginStop(why: string, failed: boolean): void {
     this.stopping = true;
     if (failed) this.exitCode = 1;
-    const grace = setTimeout(() => {
+    const grace = this.clock.setTimer(() => {
       this.log.error({ gracefulShutdownMs: this.gracefulShutdownMs }, 'shutdown did not finish within the grace period; exiting');
       this.exit(1);
       this.stopped?.(1);
@@ -287,7 +293,7 @@ export class Manager {
         this.exitCode = 1;
       })
       .finally(() => {
-        clearTimeout(grace);
+        grace.cancel();
         this.stopped?.(this.exitCode);
       });
   }
