@@ -1,17 +1,12 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { pino } from 'pino';
+import { FakeClock } from '../runtime/clock.js';
+import { flush } from '../../test/support/workqueue.js';
 import type { InstallResult } from './install.js';
 import { CoreDnsManager } from './manage.js';
 
 const kc = (name: string) => ({ name }) as unknown as KubeConfig;
-const until = async (what: string, f: () => boolean, ms = 2_000) => {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-};
 
 /** An installer that answers from a script per cluster and records each call. */
 function scripted(script: Record<string, Array<InstallResult | Error>>) {
@@ -33,29 +28,46 @@ describe('CoreDnsManager (run --manage-coredns)', () => {
   it('does nothing until started (the leader acts), then sets up every member engaged so far', async () => {
     const s = scripted({});
     const counted: string[] = [];
-    const m = new CoreDnsManager({ install: s.install, options: {}, log, counted: (c, r) => counted.push(`${c}=${r}`) });
+    const clock = new FakeClock();
+    const m = new CoreDnsManager({ install: s.install, options: {}, log, counted: (c, r) => counted.push(`${c}=${r}`), clock });
     m.engaged('member1', kc('member1'));
     m.engaged('member2', kc('member2'));
-    await new Promise((r) => setTimeout(r, 20));
+    await flush();
+    expect(clock.pendingTimers(), 'nothing scheduled before start').to.equal(0);
     expect(s.calls).to.deep.equal([]);
     m.start();
-    await until('two installs', () => counted.length === 2);
+    await flush();
     expect(counted.sort()).to.deep.equal(['member1=unchanged', 'member2=unchanged']);
     // A member that joins later is set up at once.
     m.engaged('member3', kc('member3'));
-    await until('member3', () => counted.length === 3);
+    await flush();
+    expect(counted).to.have.length(3);
+    expect(clock.pendingTimers(), 'no retries after success').to.equal(0);
     m.stop();
   });
 
   it('retries errors and refusals with backoff until it succeeds, and stops retrying then', async () => {
     const s = scripted({ member1: [new Error('connect ECONNREFUSED'), { kind: 'refused', message: 'cannot read Deployment' }, { kind: 'installed', message: 'added' }] });
     const counted: string[] = [];
-    const m = new CoreDnsManager({ install: s.install, options: {}, log, counted: (_c, r) => counted.push(r), initialRetryMs: 5, maxRetryMs: 20 });
+    const clock = new FakeClock();
+    const m = new CoreDnsManager({ install: s.install, options: {}, log, counted: (_c, r) => counted.push(r), initialRetryMs: 5, maxRetryMs: 20, clock });
     m.engaged('member1', kc('member1'));
     m.start();
-    await until('installed', () => counted.includes('installed'));
+    await flush();
+    expect(counted).to.deep.equal(['error']);
+    expect(clock.nextTimerAt(), 'first retry after initialRetryMs').to.equal(5);
+    clock.advance(4);
+    await flush();
+    expect(s.calls, 'not before its time').to.have.length(1);
+    clock.advance(1);
+    await flush();
+    expect(counted).to.deep.equal(['error', 'refused']);
+    expect(clock.nextTimerAt(), 'the delay doubles').to.equal(5 + 10);
+    clock.advance(10);
+    await flush();
     expect(counted).to.deep.equal(['error', 'refused', 'installed']);
-    await new Promise((r) => setTimeout(r, 60));
+    clock.advance(60_000);
+    await flush();
     expect(s.calls).to.have.length(3);
     expect(m.outcomes()['member1']).to.equal('installed: added');
     m.stop();
@@ -63,39 +75,52 @@ describe('CoreDnsManager (run --manage-coredns)', () => {
 
   it('a rollout that was rolled back is not retried (it would break CoreDNS again); a re-engage tries once more', async () => {
     const s = scripted({ member1: [{ kind: 'rolled-back', message: 'previous Corefile restored', reason: 'pods not ready within 2m' }, { kind: 'installed', message: 'ok' }] });
-    const m = new CoreDnsManager({ install: s.install, options: {}, log, initialRetryMs: 5 });
+    const clock = new FakeClock();
+    const m = new CoreDnsManager({ install: s.install, options: {}, log, initialRetryMs: 5, clock });
     m.engaged('member1', kc('member1'));
     m.start();
-    await until('rolled back', () => m.outcomes()['member1']?.startsWith('rolled-back') === true);
-    await new Promise((r) => setTimeout(r, 40));
+    await flush();
+    expect(m.outcomes()['member1']).to.match(/^rolled-back/);
+    clock.advance(60_000);
+    await flush();
     expect(s.calls).to.have.length(1);
     m.engaged('member1', kc('member1'));
-    await until('installed', () => m.outcomes()['member1'] === 'installed: ok');
+    await flush();
+    expect(m.outcomes()['member1']).to.equal('installed: ok');
     m.stop();
   });
 
   it('a Corefile set up by someone else is left alone, not retried', async () => {
     const s = scripted({ member1: [{ kind: 'foreign', message: 'mcs-api script' }] });
-    const m = new CoreDnsManager({ install: s.install, options: {}, log, initialRetryMs: 5 });
+    const clock = new FakeClock();
+    const m = new CoreDnsManager({ install: s.install, options: {}, log, initialRetryMs: 5, clock });
     m.engaged('member1', kc('member1'));
     m.start();
-    await until('one call', () => m.outcomes()['member1'] !== undefined);
-    await new Promise((r) => setTimeout(r, 40));
+    await flush();
+    expect(m.outcomes()['member1']).to.equal('foreign: mcs-api script');
+    clock.advance(60_000);
+    await flush();
     expect(s.calls).to.have.length(1);
     m.stop();
   });
 
   it('new credentials replace a pending retry; a member that is gone is not retried', async () => {
     const s = scripted({ member1: [new Error('old token rejected'), { kind: 'installed', message: 'ok' }], member2: [new Error('down'), new Error('down')] });
-    const m = new CoreDnsManager({ install: s.install, options: {}, log, initialRetryMs: 30, maxRetryMs: 30 });
+    const clock = new FakeClock();
+    const m = new CoreDnsManager({ install: s.install, options: {}, log, initialRetryMs: 30, maxRetryMs: 30, clock });
     m.engaged('member1', kc('member1@v1'));
     m.engaged('member2', kc('member2'));
     m.start();
-    await until('both failed once', () => s.calls.length === 2 && m.outcomes()['member1'] !== undefined && m.outcomes()['member2'] !== undefined);
+    await flush();
+    expect(m.outcomes()).to.deep.equal({ member1: 'error: old token rejected', member2: 'error: down' });
+    expect(clock.pendingTimers(), 'a retry pending for each').to.equal(2);
     m.engaged('member1', kc('member1@v2'));
     m.gone('member2');
-    await until('member1 installed', () => m.outcomes()['member1'] === 'installed: ok');
-    await new Promise((r) => setTimeout(r, 80));
+    await flush();
+    expect(m.outcomes()['member1']).to.equal('installed: ok');
+    expect(clock.pendingTimers(), 'both pending retries cancelled').to.equal(0);
+    clock.advance(60_000);
+    await flush();
     expect(s.calls.map((c) => c.kc)).to.deep.equal(['member1@v1', 'member2', 'member1@v2']);
     m.stop();
   });

@@ -25,6 +25,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { realClock, type Clock, type Timer } from '../runtime/clock.js';
 import type { InstallOptions, InstallResult } from './install.js';
 
 export type Installer = (kc: KubeConfig, opts: InstallOptions) => Promise<InstallResult>;
@@ -37,6 +38,8 @@ export interface CoreDnsManagerOptions {
   counted?: (cluster: string, result: InstallResult['kind'] | 'error') => void;
   initialRetryMs?: number;
   maxRetryMs?: number;
+  /** Times the retries; default the real clock. */
+  clock?: Clock;
 }
 
 /**
@@ -45,7 +48,7 @@ export interface CoreDnsManagerOptions {
  */
 interface MemberState {
   kc: KubeConfig;
-  timer?: NodeJS.Timeout | undefined;
+  timer?: Timer | undefined;
   failures: number;
   lastOutcome?: string;
 }
@@ -55,8 +58,10 @@ export class CoreDnsManager {
   private started = false;
   private readonly initialRetryMs: number;
   private readonly maxRetryMs: number;
+  private readonly clock: Clock;
 
   constructor(private readonly o: CoreDnsManagerOptions) {
+    this.clock = o.clock ?? realClock;
     this.initialRetryMs = o.initialRetryMs ?? 5_000;
     this.maxRetryMs = o.maxRetryMs ?? 300_000;
   }
@@ -64,7 +69,7 @@ export class CoreDnsManager {
   /** A member was engaged with this kubeconfig (joined, or new credentials). */
   engaged(cluster: string, kc: KubeConfig): void {
     const prev = this.members.get(cluster);
-    if (prev?.timer) clearTimeout(prev.timer);
+    prev?.timer?.cancel();
     const st: MemberState = { kc, failures: 0, ...(prev?.lastOutcome ? { lastOutcome: prev.lastOutcome } : {}) };
     this.members.set(cluster, st);
     if (this.started) this.attempt(cluster, st);
@@ -73,7 +78,7 @@ export class CoreDnsManager {
   /** A member left: nothing more is attempted on it. */
   gone(cluster: string): void {
     const st = this.members.get(cluster);
-    if (st?.timer) clearTimeout(st.timer);
+    st?.timer?.cancel();
     this.members.delete(cluster);
   }
 
@@ -86,7 +91,7 @@ export class CoreDnsManager {
 
   stop(): void {
     this.started = false;
-    for (const st of this.members.values()) if (st.timer) clearTimeout(st.timer);
+    for (const st of this.members.values()) st.timer?.cancel();
   }
 
   /** Outcome of the last attempt per member, for logs and tests. */
@@ -126,8 +131,7 @@ export class CoreDnsManager {
         st.failures++;
         if (fresh) log.error({ result: kind, detail: message, retryInMs: delay }, 'could not set CoreDNS up; retrying with backoff');
         if (this.started) {
-          st.timer = setTimeout(() => this.attempt(cluster, st), delay);
-          st.timer.unref();
+          st.timer = this.clock.setTimer(() => this.attempt(cluster, st), delay, { unref: true });
         }
       });
   }
