@@ -12,6 +12,7 @@ import type { Cluster, OverridePolicy } from '../api/karmada.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type KubeObject } from '../api/meta.js';
 import type { Secret } from '../api/core.js';
 import type { Informer, InformerEvent, InformerHealth, InformerSpec } from '../runtime/cache/informer.js';
+import { FakeClock } from '../runtime/clock.js';
 import { ClusterManager } from './cluster-manager.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -67,6 +68,7 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs
     member2: { metadata: { name: 'member2', namespace: 'karmada-cluster' }, data: { token: b64('t2') } },
     ...opts.secrets,
   };
+  const clock = new FakeClock();
   const m = new ClusterManager(
     kc,
     (_kc, spec) => {
@@ -78,7 +80,7 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs
     (_ns, name) => (name === opts.hangSecretFor ? new Promise<never>(() => {}) : Promise.resolve(secrets[name])),
     (k) => keys.push(k),
     pino({ level: 'silent' }),
-    { serviceImportOfPolicy: opts.serviceImportOfPolicy ?? (() => undefined), ...(opts.settleMs !== undefined ? { memberSettleMs: opts.settleMs } : {}) },
+    { serviceImportOfPolicy: opts.serviceImportOfPolicy ?? (() => undefined), ...(opts.settleMs !== undefined ? { memberSettleMs: opts.settleMs } : {}), clock },
   );
   const of = (cluster: string, resource?: string) => informers.filter((i) => i.spec.cluster === cluster && (!resource || i.spec.resource === resource));
   const cluster = (name: string): Cluster => ({ metadata: { name }, spec: { syncMode: 'Push', apiEndpoint: `https://127.0.0.1:${name === 'member1' ? 1001 : 1002}`, secretRef: { namespace: 'karmada-cluster', name } } });
@@ -92,7 +94,7 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs
     for (const n of names) of('karmada', 'clusters')[0]!.add(cluster(n));
     for (const i of of('karmada')) i.set({ synced: true, running: true });
   };
-  return { m, informers, keys, of, cluster, settle, syncAll, startWithClusters };
+  return { m, clock, informers, keys, of, cluster, settle, syncAll, startWithClusters };
 }
 
 describe('ClusterManager: when deciding may start, and re-deciding when a member returns', () => {
@@ -167,7 +169,9 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     t.startWithClusters('member1', 'member2');
     await t.settle();
     expect(t.m.synced(), 'member1 listing, member2 stuck').to.equal(false);
-    await new Promise((r) => setTimeout(r, 60));
+    t.clock.advance(49);
+    expect(t.m.synced(), 'not before the settle time').to.equal(false);
+    t.clock.advance(1);
     expect(t.m.synced(), 'after the settle time').to.equal(true);
   });
 });

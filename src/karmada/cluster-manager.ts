@@ -22,6 +22,7 @@ import type { Caches, ControlPlaneCaches, MemberCaches } from './caches.js';
 import { ipsMaxItemsOf } from './crd-schema.js';
 import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
 import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
+import { realClock, type Clock } from '../runtime/clock.js';
 import { PATHS, SERVICEIMPORT_CRD } from '../kube/gvr.js';
 
 /**
@@ -73,7 +74,6 @@ class MemberInformers implements MemberCaches {
    */
   private wasReachable = false;
   private everReachable = false;
-  readonly engagedAt = Date.now();
 
   constructor(
     readonly cluster: string,
@@ -81,6 +81,8 @@ class MemberInformers implements MemberCaches {
     readonly kc: KubeConfig,
     factory: InformerFactory,
     onKeys: KeysChanged,
+    /** Clock.now() of the engage, for ClusterManager's settle time. */
+    readonly engagedAt: number,
     onReachability: (m: MemberInformers, reachable: boolean) => void = () => {},
   ) {
     const mk = <T extends KubeObject>(resource: keyof typeof MEMBER_PATHS, extra: { fieldSelector?: string } = {}) =>
@@ -224,10 +226,13 @@ export interface ClusterManagerOptions {
   serviceImportOfPolicy: (p: OverridePolicy) => string | undefined;
   /** How long a starting member may hold back deciding (ClusterManager.MEMBER_SETTLE_MS). */
   memberSettleMs?: number;
+  /** Measures the settle time; default the real clock. */
+  clock?: Clock;
 }
 
 export class ClusterManager implements Caches {
   private readonly memberSettleMs: number;
+  private readonly clock: Clock;
   readonly controlPlane: ControlPlaneCaches;
   private readonly clustersInformer: Informer<Cluster>;
   private readonly cpInformers: Informer[];
@@ -247,6 +252,7 @@ export class ClusterManager implements Caches {
     opts: ClusterManagerOptions,
   ) {
     this.memberSettleMs = opts.memberSettleMs ?? ClusterManager.MEMBER_SETTLE_MS;
+    this.clock = opts.clock ?? realClock;
     const mk = <T extends KubeObject>(resource: keyof typeof CP_PATHS, labelSelector?: string) =>
       factory(kc, { cluster: 'karmada', resource, path: CP_PATHS[resource], ...(labelSelector ? { labelSelector } : {}) }) as unknown as Informer<T>;
     this.clustersInformer = mk<Cluster>('clusters');
@@ -312,7 +318,7 @@ export class ClusterManager implements Caches {
   synced(): boolean {
     if (this.settled) return true;
     if (!this.cpInformers.every((i) => i.health().synced)) return false;
-    const now = Date.now();
+    const now = this.clock.now();
     this.cpSyncedAt ??= now;
     // An engage stuck on its Secret GET must not hold everything back either.
     const waitedEnough = now - this.cpSyncedAt >= this.memberSettleMs;
@@ -414,7 +420,7 @@ export class ClusterManager implements Caches {
     const existing = this.memberMap.get(name);
     if (existing instanceof MemberInformers && existing.fingerprint === fp && !existing.isStopped()) return; // status-only update
     if (existing instanceof MemberInformers) await existing.stop();
-    const m = new MemberInformers(name, fp, memberKubeConfig(name, access, this.kc), this.factory, this.onKeys, (member, reachable) => {
+    const m = new MemberInformers(name, fp, memberKubeConfig(name, access, this.kc), this.factory, this.onKeys, this.clock.now(), (member, reachable) => {
       if (member.isStopped()) return;
       if (reachable) this.log.info({ cluster: name }, 'cluster reachable: every watch has listed');
       else this.log.warn({ cluster: name, reason: member.reason() }, 'cluster unreachable; keeping its last known state');
