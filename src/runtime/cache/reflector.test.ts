@@ -158,9 +158,17 @@ describe('reflector: failure modes against an in-process server', () => {
       res.writeHead(200);
       res.end(line('ERROR', { kind: 'Status', code: 500, message: 'internal error' }));
     };
-    const r = make();
+    const clock = new FakeClock();
+    const r = make({ clock, backoff: { initialMs: 20, maxMs: 20, jitter: 0 } });
     r.start();
-    await until('three failures', () => r.health().restarts >= 3);
+    for (let n = 1; n <= 3; n++) {
+      await until(`failure ${n}`, () => r.health().restarts === n);
+      expect(r.state).to.equal('backoff');
+      expect(fake.watches, 'no reconnect before the backoff is over').to.have.length(n);
+      clock.advance(19);
+      expect(fake.watches, 'nor a moment before').to.have.length(n);
+      clock.advance(1);
+    }
     const h = r.health();
     expect(h.restartsByReason['server-error']).to.be.at.least(3);
     expect(h.lastError).to.deep.include({ verb: 'watch', code: 500 });
@@ -174,9 +182,13 @@ describe('reflector: failure modes against an in-process server', () => {
       res.writeHead(200);
       res.end();
     };
-    const r = make();
+    const clock = new FakeClock();
+    const r = make({ clock, backoff: { initialMs: 20, maxMs: 20, jitter: 0 } });
     r.start();
-    await until('two failures', () => (r.health().restartsByReason['watch-closed'] ?? 0) >= 2);
+    await until('one failure', () => (r.health().restartsByReason['watch-closed'] ?? 0) === 1);
+    expect(r.state).to.equal('backoff');
+    clock.advance(20);
+    await until('two failures', () => (r.health().restartsByReason['watch-closed'] ?? 0) === 2);
   });
 
   it('410 in the stream: relists, and objects gone meanwhile are deleted', async () => {
@@ -239,9 +251,16 @@ describe('reflector: failure modes against an in-process server', () => {
   });
 
   it('the watchdog tears down a stalled watch and reconnects', async () => {
-    const r = make({ watchdogMs: 150 });
+    const clock = new FakeClock();
+    const r = make({ watchdogMs: 150, clock, backoff: { initialMs: 20, maxMs: 20, jitter: 0 } });
     r.start();
-    await until('watchdog restart and a second watch', () => (r.health().restartsByReason.watchdog ?? 0) >= 1 && fake.watches.length >= 2);
+    await until('a watch', () => fake.openWatches() === 1 && r.state === 'running');
+    clock.advance(149);
+    expect(r.health().restartsByReason.watchdog, 'quiet for less than the limit').to.equal(undefined);
+    clock.advance(1);
+    expect(r.health().restartsByReason.watchdog, 'quiet for the limit').to.equal(1);
+    clock.advance(20);
+    await until('a second watch', () => fake.watches.length === 2);
     // The stalled connection was closed on our side, not left open.
     await until('at most one open connection', () => fake.openWatches() <= 1);
   });
@@ -299,12 +318,18 @@ describe('reflector: failure modes against an in-process server', () => {
 
   it('credentials that fail when a watch starts are a failure, retried — not an unhandledRejection', async () => {
     // The list goes through listPage (working); the watch asks the KubeConfig's exec plugin, which fails.
+    const clock = new FakeClock();
     const r = make({
       kubeConfig: kubeConfig(fake.url, { exec: { command: '/bin/false', apiVersion: 'client.authentication.k8s.io/v1' } }),
       listPage: async () => ({ metadata: { resourceVersion: '3' }, items: [cm('a', '1')] }),
+      clock,
+      backoff: { initialMs: 20, maxMs: 20, jitter: 0 },
     });
     r.start();
-    await until('two watch failures', () => r.health().restarts >= 2);
+    await until('a watch failure', () => r.health().restarts === 1);
+    expect(r.state).to.equal('backoff');
+    clock.advance(20);
+    await until('two watch failures', () => r.health().restarts === 2);
     expect(r.hasSynced()).to.equal(true);
     expect(r.health().lastError).to.deep.include({ verb: 'watch', reason: 'internal' });
     expect(fake.watches).to.have.length(0);

@@ -87,16 +87,20 @@ describe('watch stream', () => {
   });
 
   it('turns lines into events, across chunk boundaries, skipping what is not an event; a clean end is done(null)', async () => {
+    let rest: () => void = () => {};
     handle = (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.write('{"type":"ADDED","object":{"metadata":{"name":"a"}}}\n{"type":"MODI');
-      setTimeout(() => {
+      rest = () => {
         res.write('FIED","object":{"metadata":{"name":"a"}}}\nnot json\nnull\n\r\n{"type":"BOOKMARK","object":{}}\r\n');
         res.end('{"type":"DELETED","object":{"metadata":{"name":"a"}}}');
-      }, 20);
+      };
     };
     const { seen, opened } = open();
     await opened;
+    // The rest only once the first chunk arrived: the MODIFIED line is split across chunks.
+    await until('the first event', () => seen.events.length === 1);
+    rest();
     await until('done', () => seen.done.length === 1);
     expect(seen.events.map(([t]) => t)).to.deep.equal(['ADDED', 'MODIFIED', 'BOOKMARK', 'DELETED']);
     expect(seen.events[0]![1]).to.deep.equal({ metadata: { name: 'a' } });
@@ -133,12 +137,16 @@ describe('watch stream', () => {
   });
 
   it('a connection cut mid-stream is "Premature close"', async () => {
+    let cut: () => void = () => {};
     handle = (req, res) => {
       res.writeHead(200);
       res.write('{"type":"ADDED","object":{}}\n');
-      setTimeout(() => req.socket.destroy(), 20);
+      cut = () => req.socket.destroy();
     };
     const { seen } = open();
+    // Cut once the event arrived, so the cut is mid-stream.
+    await until('the event', () => seen.events.length === 1);
+    cut();
     await until('done', () => seen.done.length === 1);
     expect(seen.events).to.have.length(1);
     expect(seen.done[0]).to.include({ message: 'Premature close', code: 'ERR_STREAM_PREMATURE_CLOSE' });
