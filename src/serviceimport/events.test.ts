@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { pino } from 'pino';
+import { FakeClock } from '../runtime/clock.js';
 import { EventRecorder, type EventRecord } from './events.js';
 
 const silent = pino({ level: 'silent' });
@@ -83,11 +84,16 @@ describe('EventRecorder (events never hold up a reconcile)', () => {
 
   it('stop() gives up after its deadline when the API never answers', async () => {
     const s = gatedSink();
-    const r = new EventRecorder(s.sink, silent);
+    const clock = new FakeClock();
+    const r = new EventRecorder(s.sink, silent, { clock });
     r.record(target, 'Normal', 'A', 'a');
-    const t0 = Date.now();
-    await r.stop(50);
-    expect(Date.now() - t0).to.be.lessThan(1_000);
+    let stopped = false;
+    const stopping = r.stop(50).then(() => void (stopped = true));
+    clock.advance(49);
+    await new Promise((res) => setImmediate(res));
+    expect(stopped, 'still waiting before the deadline').to.equal(false);
+    clock.advance(1);
+    await stopping;
     expect(r.pending()).to.equal(1);
   });
 });

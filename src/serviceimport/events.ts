@@ -11,6 +11,7 @@
  */
 import type { Logger } from 'pino';
 import { apiErrorMessage } from '../kube/errors.js';
+import { realClock, type Clock, type Timer } from '../runtime/clock.js';
 
 export interface EventTarget {
   namespace: string;
@@ -34,6 +35,8 @@ export interface EventRecorderOptions {
   concurrency?: number;
   /** Called with the number of events dropped, for a metric. */
   dropped?: (n: number) => void;
+  /** Times stop()'s deadline; default the real clock. */
+  clock?: Clock;
 }
 
 export class EventRecorder {
@@ -79,9 +82,10 @@ export class EventRecorder {
   /** Stops accepting events and waits up to `timeoutMs` for the rest to be sent. */
   async stop(timeoutMs = 5_000): Promise<void> {
     this.stopped = true;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.idle(), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
-    clearTimeout(timer);
+    const clock = this.opts.clock ?? realClock;
+    let timer: Timer | undefined;
+    await Promise.race([this.idle(), new Promise<void>((r) => (timer = clock.setTimer(r, timeoutMs)))]);
+    timer?.cancel();
     if (this.pending() > 0) this.log.warn({ pending: this.pending() }, 'stopped with events not yet sent');
   }
 
