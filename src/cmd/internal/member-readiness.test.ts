@@ -4,9 +4,10 @@ import { Registry } from 'prom-client';
 import type { MemberStatus } from '../../karmada/cluster-manager.js';
 import { createLogger } from '../../runtime/logging.js';
 import { Manager } from '../../runtime/manager.js';
+import { FakeClock } from '../../runtime/clock.js';
 import { clusterCheckName, memberReadiness } from './member-readiness.js';
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const flush = () => new Promise<void>((r) => setImmediate(r));
 
 describe('run: readiness per member cluster', () => {
   it('check names are one URL path segment', () => {
@@ -27,17 +28,23 @@ describe('run: readiness per member cluster', () => {
     });
     mgr.addReadyzCheck('informers', () => {});
     const intervalMs = 250;
-    mgr.add(memberReadiness({ status: () => status, addReadyzCheck: (n, c, o) => mgr.addReadyzCheck(n, c, o), setClusterReady: (c, r) => void ready.push([c, r]), intervalMs }), { needLeaderElection: false });
+    const clock = new FakeClock();
+    mgr.add(memberReadiness({ status: () => status, addReadyzCheck: (n, c, o) => mgr.addReadyzCheck(n, c, o), setClusterReady: (c, r) => void ready.push([c, r]), intervalMs, clock }), { needLeaderElection: false });
     const done = mgr.start();
-    while (mgr.addresses() === undefined) await sleep(5);
+    while (mgr.addresses() === undefined) await flush();
     const get = async (path: string) => {
       const r = await fetch(`http://127.0.0.1:${mgr.addresses()?.probe?.port}${path}`);
       return { status: r.status, body: await r.text() };
     };
 
     status = [{ cluster: 'member1', reachable: true }, { cluster: 'edge', reachable: false, reason: 'Secret karmada-cluster/x named by Cluster edge does not exist' }];
+    clock.advance(intervalMs - 1);
     expect((await get('/readyz/cluster-edge')).status, 'the first refresh is one interval after start').to.equal(404);
-    await sleep(intervalMs * 2);
+    expect(ready).to.deep.equal([]);
+    clock.advance(1);
+    expect(ready, 'refreshed once').to.deep.equal([['member1', true], ['edge', false]]);
+    clock.advance(intervalMs);
+    expect(ready, 'and every interval after').to.have.length(4);
     expect(await get('/readyz/cluster-member1')).to.deep.equal({ status: 200, body: 'ok' });
     expect(await get('/readyz/cluster-edge')).to.deep.equal({ status: 500, body: 'internal server error: Secret karmada-cluster/x named by Cluster edge does not exist\n' });
     expect(await get('/readyz'), 'one bad member does not make the controller unready').to.deep.equal({ status: 200, body: 'ok' });

@@ -9,6 +9,7 @@
  * check, which then passes (it is no longer unreachable).
  */
 import type { MemberStatus } from '../../karmada/cluster-manager.js';
+import { realClock, type Clock, type Timer } from '../../runtime/clock.js';
 import type { Check, HealthCheckOptions } from '../../runtime/health.js';
 import { untilAborted, type Runnable } from '../../runtime/manager.js';
 
@@ -19,6 +20,8 @@ export interface MemberReadinessOptions {
   readonly addReadyzCheck: (name: string, check: Check, options: HealthCheckOptions) => void;
   readonly setClusterReady: (cluster: string, ready: boolean) => void;
   readonly intervalMs?: number | undefined;
+  /** Times the refreshes; default the real clock. */
+  readonly clock?: Clock | undefined;
 }
 
 /** A member's check name: one URL path segment, whatever the Cluster is called. */
@@ -43,9 +46,15 @@ export function memberReadiness(o: MemberReadinessOptions): Runnable {
   };
   return {
     start: async (signal) => {
-      const timer = setInterval(refresh, o.intervalMs ?? MEMBER_READINESS_INTERVAL_MS);
+      const clock = o.clock ?? realClock;
+      const intervalMs = o.intervalMs ?? MEMBER_READINESS_INTERVAL_MS;
+      const tick = () => {
+        refresh();
+        timer = clock.setTimer(tick, intervalMs);
+      };
+      let timer: Timer = clock.setTimer(tick, intervalMs);
       await untilAborted(signal);
-      clearInterval(timer);
+      timer.cancel();
     },
   };
 }
