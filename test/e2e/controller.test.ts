@@ -14,8 +14,11 @@ import { installCoreDns, uninstallCoreDns } from '../../src/coredns/install.js';
 import { statusCoreDns } from '../../src/coredns/status.js';
 import { startController, controllerLogTail, type RunningController } from '../env/controller.js';
 import { useEnvironment } from '../support/environment.js';
-import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
+import { applyAll, clients, eventually, getOrUndefined, holds, queryA, uniqueName, type Clients } from '../support/kube.js';
 import { exportFrom, getServiceImport, memberService, serviceExport, serviceImport } from '../support/mcs.js';
+
+/** Karmada's --resync-period in the local environment (test/env/startup.ts): how often it re-applies every Work. */
+const KARMADA_RESYNC_MS = 30_000;
 
 describe('controller on the local environment (e2e)', function () {
   this.timeout(300_000);
@@ -109,23 +112,19 @@ describe('controller on the local environment (e2e)', function () {
   it('keeps the IPs across two of Karmada\'s resync periods and a karmada-controller-manager restart, writing nothing', async function () {
     this.timeout(240_000);
     const writesBefore = await writes();
-    // --resync-period=30s in the local environment: wait for two.
-    const until = Date.now() + 65_000;
-    await eventually('two resync periods to pass with the IPs intact', async () => {
-      for (const m of ['member1', 'member2']) expect(await ipsIn(m, bothNs, 'api')).to.deep.equal([bothIps[m]]);
-      return Date.now() > until ? true : undefined;
-    }, 90_000, 2_000);
+    const intact = async () => {
+      for (const m of ['member1', 'member2']) expect(await ipsIn(m, bothNs, 'api'), `spec.ips in ${m}`).to.deep.equal([bothIps[m]]);
+    };
+    // Two resyncs, and 5 s for the second one's writes to reach the members.
+    await holds('the IPs intact across two resync periods', 2 * KARMADA_RESYNC_MS + 5_000, intact);
     await stopComponent(env, 'karmada-controller-manager');
     await startComponent(env, 'karmada-controller-manager', async () => {
       const c = await getJson(access(env, KARMADA_CONTEXT), '/apis/cluster.karmada.io/v1alpha1/clusters/member2') as { status?: { conditions?: Array<{ type: string; status: string; lastTransitionTime?: string }> } };
       return c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
     });
-    // Karmada re-applies every Work after a restart; ours must still be there afterwards.
-    const until2 = Date.now() + 20_000;
-    await eventually('the IPs to stay after the restart', async () => {
-      for (const m of ['member1', 'member2']) expect(await ipsIn(m, bothNs, 'api')).to.deep.equal([bothIps[m]]);
-      return Date.now() > until2 ? true : undefined;
-    }, 60_000, 1_000);
+    // Karmada re-applies every Work after a restart; ours must stay through
+    // that and through the new process's first resync, one period after it started.
+    await holds('the IPs intact after the restart', KARMADA_RESYNC_MS, intact);
     expect(await writes(), 'no writes while nothing changed').to.equal(writesBefore);
   });
 
@@ -162,13 +161,16 @@ describe('controller on the local environment (e2e)', function () {
     await waitIps('member2', ns, 'db', [ip2]);
     await stopComponent(env, 'member2-kube-apiserver');
     try {
-      // While member2 is down, a new import lands in member1 only; member2's rule must stay.
-      await applyAll(karmada, serviceImport(ns, 'cache', ['member1', 'member2']));
-      await exportFrom(karmada, members['member1']!, 'member1', ns, 'cache', '10.244.1.13');
-      const ipCache1 = await derivedIp('member1', ns, 'cache');
-      await waitIps('member1', ns, 'cache', [ipCache1]);
-      const rules = await overrideRules(ns, 'db');
-      expect(rules['member2'], 'member2 keeps its rule while unreachable').to.deep.equal([ip2]);
+      // The controller must have seen member2 go: otherwise a kept rule shows nothing.
+      await unreachableSeen('member2');
+      // Seeing it re-decides every key; then a new import lands in member1
+      // only. member2's rule must stay throughout, until that import is done.
+      const cacheInMember1 = (async () => {
+        await applyAll(karmada, serviceImport(ns, 'cache', ['member1', 'member2']));
+        await exportFrom(karmada, members['member1']!, 'member1', ns, 'cache', '10.244.1.13');
+        await waitIps('member1', ns, 'cache', [await derivedIp('member1', ns, 'cache')]);
+      })();
+      await holds('member2 keeps its rule while unreachable', cacheInMember1, async () => expect((await overrideRules(ns, 'db'))['member2']).to.deep.equal([ip2]));
     } finally {
       await startComponent(env, 'member2-kube-apiserver', async () => (await getJson(access(env, 'member2'), '/readyz')) === 'ok');
     }
@@ -304,6 +306,20 @@ describe('controller on the local environment (e2e)', function () {
   async function writes(): Promise<number> {
     const text = (await controller?.metricsText()) ?? '';
     return text.split('\n').filter((l) => l.startsWith('clusterset_dns_writes_total{')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+  }
+
+  /**
+   * The controller reports the member unreachable: its readyz check fails
+   * with a reason and, from its next refresh (every 2 s), its ready gauge is 0.
+   */
+  async function unreachableSeen(member: string): Promise<void> {
+    const gauge = new RegExp(`^clusterset_dns_cluster_ready\\{cluster="${member}"\\} (\\S+)$`, 'm');
+    const seen = await eventually(`the controller to report ${member} unreachable`, async () => {
+      const r = await fetch(`${controller!.health}/readyz/cluster-${member}`);
+      const ready = gauge.exec(await controller!.metricsText())?.[1];
+      return r.status >= 500 && ready === '0' ? r.text() : undefined;
+    }, 60_000, 500);
+    expect(seen, 'the check fails with a reason').to.match(/^internal server error: \S/);
   }
 
   async function overrideRules(ns: string, svc: string): Promise<Record<string, string[]>> {

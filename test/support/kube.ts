@@ -51,6 +51,36 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
   }
 }
 
+/**
+ * Fails unless `probe` keeps passing for the whole window: samples it about
+ * every `intervalMs` from the start to (at least) the end, and fails at the
+ * first sample that throws or returns false, naming the sample and when it
+ * came. Unlike `eventually`, nothing is retried: a value that goes away and
+ * comes back inside the window fails. The window is a duration, or the time
+ * until `window` settles (its rejection is the failure). Resolves to the
+ * number of samples taken.
+ */
+export async function holds(what: string, window: number | Promise<unknown>, probe: () => Promise<unknown>, intervalMs = 200): Promise<number> {
+  const start = Date.now();
+  let over = typeof window === 'number' ? () => Date.now() - start >= window : () => false;
+  let failure: unknown;
+  if (typeof window !== 'number') window.then(() => { over = () => true; }, (e: unknown) => { failure = e; over = () => true; });
+  for (let sample = 1; ; sample++) {
+    const at = Date.now() - start;
+    const end = over();
+    let broke: string | undefined;
+    try {
+      if ((await probe()) === false) broke = 'false';
+    } catch (e) {
+      broke = e instanceof Error ? e.message : String(e);
+    }
+    if (broke !== undefined) throw new Error(`${what}: broke at sample ${sample}, ${(at / 1000).toFixed(1)}s into the window (${broke})`);
+    if (failure !== undefined) throw failure;
+    if (end) return sample;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
 export type { DnsAnswer } from '../../src/doctor/observation.js';
 
 /** One A query against a DNS server on loopback (doctor's client, 1 s, one try); errors become values (ENOTFOUND = NXDOMAIN). */
