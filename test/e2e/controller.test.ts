@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { KARMADA_CONTEXT, startComponent, stopComponent, type EnvState } from '../env/environment.js';
 import { getJson } from '../env/kube.js';
+import { KARMADA_RESYNC_MS } from '../env/startup.js';
 import { access } from '../env/environment.js';
 import { installCoreDns, uninstallCoreDns } from '../../src/coredns/install.js';
 import { statusCoreDns } from '../../src/coredns/status.js';
@@ -17,8 +18,6 @@ import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, holds, queryA, uniqueName, type Clients } from '../support/kube.js';
 import { exportFrom, getServiceImport, memberService, serviceExport, serviceImport } from '../support/mcs.js';
 
-/** Karmada's --resync-period in the local environment (test/env/startup.ts): how often it re-applies every Work. */
-const KARMADA_RESYNC_MS = 30_000;
 
 describe('controller on the local environment (e2e)', function () {
   this.timeout(300_000);

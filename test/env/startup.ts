@@ -28,6 +28,9 @@ import { ensurePki, type Pki } from './pki.js';
 import { freePorts, startProcess, waitUntil, type ProcessInfo, type ProcessSpec } from './process.js';
 import { KARMADA_CONTEXT, MEMBERS, access, envDir, kubeConfig, writeState, type EnvState } from './state.js';
 
+/** karmada-controller-manager's --resync-period here (its default: none), so tests can wait out a resync. */
+export const KARMADA_RESYNC_MS = 30_000;
+
 export type Log = (line: string) => void;
 
 /** One API server of the environment (the control plane's or a member's) and its kube-controller-manager. */
@@ -262,7 +265,7 @@ export async function startKarmadaControllers(ctx: StartContext): Promise<void> 
         // A short resync (default: none) so tests can watch Karmada's periodic
         // re-sync of Works happen within a test's time (the spec.ips our OverridePolicies
         // put in members must survive it: docs/design.md#where-writes-go).
-        '--resync-period=30s',
+        `--resync-period=${KARMADA_RESYNC_MS / 1000}s`,
         ...karmadaClientRateFlags(),
       ],
     }, { health: kcmHealth });
