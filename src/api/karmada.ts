@@ -32,3 +32,19 @@ export interface OverridePolicy extends KubeObject {
     }>;
   };
 }
+
+/**
+ * config.karmada.io/v1alpha1 ResourceInterpreterCustomization: Lua scripts
+ * Karmada runs for one kind (Karmada v1.18.2
+ * pkg/apis/config/v1alpha1/resourceinterpretercustomization_types.go). Only
+ * the fields we read or write are typed.
+ */
+export interface ResourceInterpreterCustomization extends KubeObject {
+  spec: {
+    target: { apiVersion: string; kind: string };
+    customizations: {
+      retention?: { luaScript: string };
+      [operation: string]: { luaScript: string } | undefined;
+    };
+  };
+}

@@ -14,6 +14,8 @@ export const KARMADA_POLICY_GROUP = 'policy.karmada.io';
 export const KARMADA_POLICY_VERSION = 'v1alpha1';
 export const KARMADA_CLUSTER_GROUP = 'cluster.karmada.io';
 export const KARMADA_CLUSTER_VERSION = 'v1alpha1';
+export const KARMADA_CONFIG_GROUP = 'config.karmada.io';
+export const KARMADA_CONFIG_VERSION = 'v1alpha1';
 
 /** Collection paths, all namespaces. */
 export const PATHS = {
@@ -21,6 +23,7 @@ export const PATHS = {
   serviceExports: `/apis/${MCS_API_VERSION}/serviceexports`,
   clusters: `/apis/${KARMADA_CLUSTER_GROUP}/${KARMADA_CLUSTER_VERSION}/clusters`,
   overridePolicies: `/apis/${KARMADA_POLICY_GROUP}/${KARMADA_POLICY_VERSION}/overridepolicies`,
+  resourceInterpreterCustomizations: `/apis/${KARMADA_CONFIG_GROUP}/${KARMADA_CONFIG_VERSION}/resourceinterpretercustomizations`,
   services: '/api/v1/services',
   endpointSlices: '/apis/discovery.k8s.io/v1/endpointslices',
   namespaces: '/api/v1/namespaces',
