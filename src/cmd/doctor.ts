@@ -205,5 +205,5 @@ export async function doctor(argv: string[], io: Io = processIo): Promise<number
     const server = dns.kind === 'one' ? dns.server : dns.kind === 'per-member' ? dns.servers[m.cluster] : undefined;
     return observeMember(m.cluster, m.kc, { ...base, ...(server ? { dns: server } : {}) });
   }));
-  return print(runChecks(obs, { zone: cmd.zone, localFirst: cmd.localFirst, now: Date.now(), memberFlag: memberFlag(cmd.target) }));
+  return print(runChecks(obs, { zone: cmd.zone, localFirst: cmd.localFirst, now: Date.now(), memberFlag: memberFlag(cmd.target), managedRoute: 'override-policy' }));
 }

@@ -17,6 +17,9 @@ import { EventRecorder } from '../serviceimport/events.js';
 import { Reconciler } from '../serviceimport/reconciler.js';
 import { serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
 import { Writer } from '../serviceimport/writer.js';
+import { RouteSelector, WRITE_ROUTE_FLAGS, type ManagedRoute, type WriteRouteFlag } from '../serviceimport/route.js';
+import { retentionState } from '../karmada/retention.js';
+import { realClock } from '../runtime/clock.js';
 import { installCoreDns, type InstallOptions } from '../coredns/install.js';
 import { CoreDnsManager } from '../coredns/manage.js';
 import { undefinedIfNotFound } from '../kube/errors.js';
@@ -55,6 +58,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'leader-elect', kind: 'bool', default: 'true', help: 'Elect a leader on a Lease in the Karmada control plane, so replicas never write at once (client-go timings: 15s lease, 10s renew deadline, 2s retry).' },
   { name: 'leader-election-namespace', kind: 'string', default: DEFAULT_LEASE_NAMESPACE, help: 'Namespace of the leader-election Lease, on the Karmada API server.' },
   { name: 'leader-election-id', kind: 'string', default: 'clusterset-dns', help: 'Name of the leader-election Lease.' },
+  { name: 'write-route', kind: 'string', default: 'auto', help: 'How Karmada-managed member ServiceImports get spec.ips: "retain" patches the member and relies on the retention rule (`clusterset-dns karmada install`) to keep it; "override-policy" writes one OverridePolicy per ServiceImport; "auto" uses retain while the rule is installed and usable, OverridePolicies otherwise (docs/design.md#where-writes-go).' },
   { name: 'workers', kind: 'int', default: '4', help: 'ServiceImport keys reconciled in parallel.' },
   { name: 'health-probe-bind-address', kind: 'string', default: ':8081', help: 'Address of /healthz and /readyz ("0" disables).' },
   { name: 'metrics-bind-address', kind: 'string', default: ':8080', help: 'Address of /metrics ("0" disables; the same as the probe address serves both on one port).' },
@@ -72,8 +76,10 @@ export const RUN_HELP = `Usage: clusterset-dns run [flags]
 Fills ServiceImport.spec.ips in every importing member cluster of a Karmada
 federation with that member's derived-<svc> ClusterIP, so CoreDNS answers
 <svc>.<ns>.svc.clusterset.local. Karmada-managed member ServiceImports are
-written through one OverridePolicy per ServiceImport (clusterset-dns-<name>);
-unmanaged ones are patched in the member. See docs/architecture.md.
+patched in the member and kept by Karmada's retention rule, or written through
+one OverridePolicy per ServiceImport (clusterset-dns-<name>) without it (see
+--write-route). A ServiceImport Karmada does not propagate is written only when
+annotated clusterset-dns.io/fill-ips=true. See docs/architecture.md.
 
 Flags (each can also come from the environment variable shown):
 ${flagHelp(RUN_FLAGS)}
@@ -86,6 +92,9 @@ function parseRunArgs(argv: string[]): { flags: FlagValues; coredns: InstallOpti
   try {
     flags = parseFlags(RUN_FLAGS, argv);
     coredns = manageCorednsOptions(flags);
+    if (!WRITE_ROUTE_FLAGS.includes(String(flags['write-route']) as WriteRouteFlag)) {
+      throw new UsageError(`--write-route must be one of ${WRITE_ROUTE_FLAGS.join(', ')}, not "${String(flags['write-route'])}"`);
+    }
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`clusterset-dns run: ${e.message}\n\n${RUN_HELP}`);
@@ -105,15 +114,27 @@ function secretReader(kc: k8s.KubeConfig): (namespace: string, name: string) => 
   return (namespace, name) => undefinedIfNotFound(async () => (await core.readNamespacedSecret({ namespace, name })) as unknown as Secret);
 }
 
+/**
+ * A retention rule that appears while we run is used after this long: Karmada's
+ * controllers load customizations from their own watch, and an OverridePolicy
+ * rule retired before they have it would let Karmada empty the member's spec.ips.
+ */
+const RETENTION_SETTLE_MS = 5_000;
+const MANAGED_ROUTES: readonly ManagedRoute[] = ['retain', 'override-policy', 'hold'];
+
 /** The ServiceImport controller as a leader runnable: reconciles everything once, then what changes, until stopped. */
-function controllerRunnable(controller: Controller, queue: RateLimitingQueue<string>, clusters: ClusterManager, workers: number, log: Logger): Runnable {
+function controllerRunnable(controller: Controller, queue: RateLimitingQueue<string>, clusters: ClusterManager, route: RouteSelector, metrics: Metrics, workers: number, log: Logger): Runnable {
   return {
     start: async (signal) => {
+      const choice = route.start(retentionState(clusters.customizations()));
+      metrics.setWriteRoute(choice.route, MANAGED_ROUTES);
+      log.info({ route: choice.route }, `write route: ${choice.why}`);
       log.info({ members: clusters.memberStatus() }, 'caches synced (control plane, and every member listed or failed); reconciling');
       controller.enqueue('all');
       const done = controller.run(workers);
       void untilAborted(signal).then(() => queue.shutDown());
       await done;
+      route.stop();
     },
   };
 }
@@ -124,6 +145,19 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
   const queue = new RateLimitingQueue<string>({ name: 'serviceimport', metrics: metrics.workQueue('serviceimport') });
   // onKeys is first called once the caches run, when `controller` below exists.
   const clusters = new ClusterManager(kc, reflectorInformerFactory(log, metrics), secretReader(kc), (keys) => controller.enqueue(keys), log, { serviceImportOfPolicy });
+  const route = new RouteSelector({
+    flag: String(flags['write-route']) as WriteRouteFlag,
+    clock: realClock,
+    settleMs: RETENTION_SETTLE_MS,
+    onChange: (now, before) => {
+      metrics.setWriteRoute(now.route, MANAGED_ROUTES);
+      if (now.route === before.route) return log.info({ route: now.route }, `write route: ${now.why}`);
+      log.warn({ route: now.route, was: before.route }, `write route changed: ${now.why}`);
+      // Every key may now be written another way: look at each once.
+      controller.enqueue('all');
+    },
+  });
+  clusters.onCustomizationsChanged(() => route.update(retentionState(clusters.customizations())));
   const writer = new Writer(kc, (cluster) => clusters.memberClient(cluster), (kind, result) => {
     if (kind !== 'event') metrics.write(kind, result);
   });
@@ -141,13 +175,14 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
       flag: Boolean(flags['local-first']),
       config: { debounceMs: Number(flags['failover-debounce']), holdDownMs: Number(flags['fail-back-hold-down']) },
     },
+    managedRoute: () => route.current().route,
   });
   const ctrlMetrics = metrics.controller('serviceimport', { maxConcurrentReconciles: workers });
   const controller: Controller = new Controller(queue, reconciler, () => clusters.allKeys(), log, {
     reconciled: (result, s) => ctrlMetrics.reconciled(result, s),
     activeWorkers: (d) => (d > 0 ? ctrlMetrics.workerBusy() : ctrlMetrics.workerIdle()),
   });
-  return { clusters, events, controller: controllerRunnable(controller, queue, clusters, workers, log) };
+  return { clusters, events, controller: controllerRunnable(controller, queue, clusters, route, metrics, workers, log) };
 }
 
 export async function run(argv: string[]): Promise<number> {

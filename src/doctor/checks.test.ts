@@ -17,7 +17,7 @@ type Reached = Extract<MemberObservation, { reached: true }>;
 const NS = 'shop';
 const IP1 = '10.97.0.7';
 const IP2 = '10.98.0.5';
-const OPTS: CheckOptions = { zone: 'clusterset.local', localFirst: false, now: 1_000_000, memberFlag: (m) => `--cluster ${m}` };
+const OPTS: CheckOptions = { zone: 'clusterset.local', localFirst: false, now: 1_000_000, memberFlag: (m) => `--cluster ${m}`, managedRoute: 'override-policy' };
 
 const crd = (plural: string, opts: { versions?: string[]; maxItems?: number } = {}): KubeObject => ({
   metadata: { name: `${plural}.${MCS_GROUP}` },
@@ -163,7 +163,8 @@ const CASES: Case[] = [
   { name: 'empty ips and no OverridePolicy: the controller is not running', obs: observation({ controlPlane: { serviceImports: ok([si('web', { managed: false })]), overridePolicies: ok([]), namespaces: ok([]) } }, [member('member2', { serviceImports: ok([si('web')]) })]), check: 'ips', status: 'fail', detail: new RegExp(`^spec\\.ips is none, the controller would write ${IP2}; OverridePolicy shop/clusterset-dns-web does not exist$`), fix: /^start the controller: clusterset-dns run/ },
   { name: 'the policy says it but Karmada has not applied it', obs: m2({ serviceImports: ok([si('web', { ips: ['10.98.9.9'] })]) }), check: 'ips', status: 'fail', detail: /already says so, so Karmada has not applied it/, fix: /karmada-es-member2/ },
   { name: 'the policy holds another IP for this member', obs: observation({ controlPlane: { serviceImports: ok([si('web', { managed: false })]), overridePolicies: ok([policy({ member2: ['10.98.9.9'] })]), namespaces: ok([]) } }, [member('member2', { serviceImports: ok([si('web', { ips: ['10.98.9.9'] })]) })]), check: 'ips', status: 'fail', detail: /holds 10\.98\.9\.9 for member2/, fix: /clusterset-dns run/ },
-  { name: 'an unmanaged import the controller has not patched', obs: m2({ serviceImports: ok([si('web', { managed: false })]) }), check: 'ips', status: 'fail', detail: /patched directly/, fix: /clusterset-dns run/ },
+  { name: 'an opted-in unmanaged import the controller has not patched', obs: m2({ serviceImports: ok([si('web', { managed: false, annotations: { 'clusterset-dns.io/fill-ips': 'true' } })]) }), check: 'ips', status: 'fail', detail: /opted in with clusterset-dns.io\/fill-ips/, fix: /clusterset-dns run/ },
+  { name: 'an unmanaged import that did not opt in: not ours, and how to opt in', obs: m2({ serviceImports: ok([si('web', { managed: false, ips: ['10.9.9.9'] })]) }), check: 'ips', status: 'skip', detail: /not ours: .*neither propagated by Karmada nor opted in/, fix: /kubectl annotate serviceimport -n shop web clusterset-dns.io\/fill-ips=true/ },
   { name: 'no derived Service: nothing to write, and why', obs: m2({ services: ok([]), serviceImports: ok([si('web')]) }), check: 'ips', status: 'fail', detail: /Service shop\/derived-web does not exist in member2/, fix: /Karmada creates derived-web there/ },
   { name: 'a headless derived Service', obs: m2({ services: ok([svc('derived-web')]), serviceImports: ok([si('web')]) }), check: 'ips', status: 'fail', detail: /no ClusterIP \(headless\)/, fix: /ClusterSetIP/ },
   { name: 'dual-stack derived Service with a CRD that allows one IP: a warning', obs: m2({ services: ok([svc('derived-web', IP2, 'fd00::5')]), dns: undefined }), check: 'ips', status: 'warn', detail: /dual-stack/ },
@@ -174,7 +175,7 @@ const CASES: Case[] = [
   { name: 'a control-plane list forbidden', obs: observation({ controlPlane: { serviceImports: ok([]), overridePolicies: { ok: false, code: 403, reason: 'forbidden' }, namespaces: ok([]) } }), member: null, check: 'control-plane', status: 'fail', detail: /cannot list overridepolicies/, fix: /identity that may read there/ },
   { name: '--member-kubeconfig: no control plane, said once', obs: direct({}), member: null, check: 'control-plane', status: 'skip', detail: /no control plane with --member-kubeconfig/ },
   { name: '--member-kubeconfig: a managed import\'s ips are skipped, saying why', obs: direct({}), check: 'ips', status: 'skip', detail: /--member-kubeconfig does not reach.*--cluster member2/ },
-  { name: '--member-kubeconfig: an unmanaged import is still decided', obs: direct({ serviceImports: ok([si('web', { managed: false, ips: [IP2] })]) }), check: 'ips', status: 'pass', detail: /patched in the member/ },
+  { name: '--member-kubeconfig: an opted-in unmanaged import is still decided', obs: direct({ serviceImports: ok([si('web', { managed: false, ips: [IP2], annotations: { 'clusterset-dns.io/fill-ips': 'true' } })]) }), check: 'ips', status: 'pass', detail: /patched in the member/ },
   // Local-first: the controller's fresh decision, and a hold-down that explains a difference
   {
     name: 'local-first: spec.ips still derived while the local copy is ready (hold-down)',

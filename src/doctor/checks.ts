@@ -14,7 +14,9 @@ import { key, type KubeObject } from '../api/meta.js';
 import { parseServiceImport } from '../api/guards.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { buildSnapshot } from '../serviceimport/build-snapshot.js';
-import { decide, derivedIps, sameIps, type Decision } from '../serviceimport/decide.js';
+import { decide, derivedIps, sameIps, type Decision, type Route } from '../serviceimport/decide.js';
+import type { ManagedRoute } from '../serviceimport/route.js';
+import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE, fillsIps } from '../api/ownership.js';
 import { DEFAULT_LOCAL_FIRST, localFirstEnabled } from '../serviceimport/localfirst.js';
 import { overridePolicyName } from '../serviceimport/overridepolicy.js';
 import type { MemberView } from '../serviceimport/snapshot.js';
@@ -63,6 +65,8 @@ export interface CheckOptions {
   now: number;
   /** How a fix should name the member: `--cluster member2` or `--member-kubeconfig PATH`. */
   memberFlag: (member: string) => string;
+  /** How the controller writes Karmada-managed importers, as it would choose it from what doctor saw. */
+  managedRoute: ManagedRoute;
 }
 
 const list = (ips: readonly string[]) => (ips.length === 0 ? 'none' : ips.join(', '));
@@ -344,11 +348,16 @@ function ipsCheck(
       ? `Karmada-managed: the controller writes its spec.ips through the control plane, which --member-kubeconfig does not reach (spec.ips is ${list(current)}); run doctor with --cluster ${member} for this check`
       : `Karmada-managed, and the control plane could not be read (see control-plane); spec.ips is ${list(current)}`);
   }
-  const snapshot = buildSnapshot(caches, ns, name);
+  const snapshot = buildSnapshot(caches, ns, name, opts.managedRoute);
   const decision: Decision = decide(snapshot, { flag: opts.localFirst, now: opts.now, config: DEFAULT_LOCAL_FIRST, states: {} });
   const mine = decision.importers.find((i) => i.cluster === member);
   const problems = decision.problems.filter((p) => p.cluster === member);
   if (!mine) {
+    const notOwned = problems.find((p) => p.reason === 'NotOwned');
+    if (notOwned || (!managed && !fillsIps(si.metadata.annotations))) {
+      return r('ips', 'skip', `not ours: ${notOwned?.message ?? `ServiceImport ${k} in ${member} is neither propagated by Karmada nor opted in, so the controller leaves it alone`}`,
+        `if clusterset-dns should fill it: kubectl annotate serviceimport -n ${ns} ${name} ${FILL_IPS_ANNOTATION}=${FILL_IPS_VALUE}`);
+    }
     const why = si.metadata.deletionTimestamp ? 'it is being deleted' : managed && !cpSi ? 'its control-plane ServiceImport is gone, so Karmada is deleting it' : 'its namespace is being deleted';
     return r('ips', 'skip', `the controller writes nothing here: ${why}`);
   }
@@ -365,7 +374,7 @@ function ipsCheck(
   if (sameIps(current, want)) {
     const source = mine.mode === 'local' ? `${name}'s own ClusterIP (local-first)` : `derived-${name}'s ClusterIP`;
     if (tooMany) return r('ips', 'warn', `spec.ips = ${list(current)}, ${source}, as the controller writes it; ${tooMany.message}`);
-    return r('ips', 'pass', `spec.ips = ${list(current)}, ${source}, as the controller writes it (${mine.route === 'override-policy' ? `through OverridePolicy ${overridePolicyName(name)}` : 'patched in the member'})`);
+    return r('ips', 'pass', `spec.ips = ${list(current)}, ${source}, as the controller writes it (${routeText(mine.route, name)})`);
   }
   // Local-first: the running controller may legitimately be in the other mode while a hold-down runs.
   if (mine.mode && view && localFirstEnabled(opts.localFirst, snapshot.controlPlane.serviceImport?.annotations)) {
@@ -384,7 +393,21 @@ function ipsCheck(
     return r('ips', 'fail', `${detail}; OverridePolicy ${ns}/${overridePolicyName(name)} ${rule ? `holds ${list(rule)} for ${member}` : snapshot.controlPlane.overrideRules ? `has no rule for ${member}` : 'does not exist'}`,
       'start the controller: clusterset-dns run (if it runs, see its logs and /readyz)');
   }
-  return r('ips', 'fail', `${detail} (patched directly: this ServiceImport is not Karmada-managed)`, 'start the controller: clusterset-dns run (if it runs, see its logs and /readyz)');
+  if (mine.ips === 'keep' && snapshot.managedRoute === 'hold') {
+    return r('ips', 'fail', `${detail}; the controller runs with --write-route=retain and the retention rule is not usable, so it leaves Karmada-managed ServiceImports as they are`, 'clusterset-dns karmada install (see the retention check)');
+  }
+  return r('ips', 'fail', `${detail} (${routeText(mine.route, name)})`, 'start the controller: clusterset-dns run (if it runs, see its logs and /readyz)');
+}
+
+function routeText(route: Route, name: string): string {
+  switch (route) {
+    case 'override-policy':
+      return `through OverridePolicy ${overridePolicyName(name)}`;
+    case 'retain':
+      return 'patched in the member, kept by Karmada\'s retention rule';
+    case 'opted-in':
+      return `patched in the member: not Karmada-managed, opted in with ${FILL_IPS_ANNOTATION}`;
+  }
 }
 
 function answerCheck(m: Reached, d: DnsObservation, k: string, current: string[], portCount: number, opts: CheckOptions, r: (check: CheckName, status: Status, detail: string, fix?: string) => CheckResult): CheckResult {

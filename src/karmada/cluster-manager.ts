@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, key, type KubeObject } from '../api/meta.js';
 import { parseCluster } from '../api/guards.js';
-import type { Cluster, OverridePolicy } from '../api/karmada.js';
+import type { Cluster, OverridePolicy, ResourceInterpreterCustomization } from '../api/karmada.js';
 import type { EndpointSlice, Secret, Service } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
 import type { Caches, ControlPlaneCaches, MemberCaches } from './caches.js';
@@ -34,6 +34,7 @@ const CP_PATHS = {
   serviceimports: PATHS.serviceImports,
   overridepolicies: PATHS.overridePolicies,
   namespaces: PATHS.namespaces,
+  resourceinterpretercustomizations: PATHS.resourceInterpreterCustomizations,
 } as const;
 
 const MEMBER_PATHS = {
@@ -242,6 +243,18 @@ export class ClusterManager implements Caches {
   private readonly engaging = new Map<string, Promise<void>>();
   private readonly engagedListeners: Array<(cluster: string, kc: KubeConfig) => void> = [];
   private readonly goneListeners: Array<(cluster: string) => void> = [];
+  private readonly customizationListeners: Array<() => void> = [];
+  private readonly customizationsInformer: Informer<ResourceInterpreterCustomization>;
+
+  /** Every ResourceInterpreterCustomization in the control plane: where the retention rule's state is read. */
+  customizations(): ResourceInterpreterCustomization[] {
+    return this.customizationsInformer.list();
+  }
+
+  /** A ResourceInterpreterCustomization was added, changed or deleted in the control plane. */
+  onCustomizationsChanged(listener: () => void): void {
+    this.customizationListeners.push(listener);
+  }
 
   constructor(
     private readonly kc: KubeConfig,
@@ -259,8 +272,14 @@ export class ClusterManager implements Caches {
     const serviceImports = mk<ServiceImport>('serviceimports');
     const overridePolicies = mk<OverridePolicy>('overridepolicies', `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
     const namespaces = mk('namespaces');
+    // Cluster-scoped and few: every customization, so a foreign ServiceImport retention rule is seen too.
+    const customizations = mk<ResourceInterpreterCustomization>('resourceinterpretercustomizations');
     this.controlPlane = { serviceImports, overridePolicies, namespaces };
-    this.cpInformers = [this.clustersInformer, serviceImports, overridePolicies, namespaces] as unknown as Informer[];
+    this.customizationsInformer = customizations;
+    this.cpInformers = [this.clustersInformer, serviceImports, overridePolicies, namespaces, customizations] as unknown as Informer[];
+    customizations.onEvent(() => {
+      for (const l of this.customizationListeners) l();
+    });
     serviceImports.onEvent((_t, o) => onKeys([key(o.metadata.namespace ?? '', o.metadata.name)]));
     overridePolicies.onEvent((_t, p) => {
       const si = opts.serviceImportOfPolicy(p);

@@ -52,6 +52,7 @@ describe('runtime/metrics', () => {
         'clusterset_dns_informer_restarts_total counter',
         'clusterset_dns_local_first_switches_total counter',
         'clusterset_dns_writes_total counter',
+        'clusterset_dns_write_route gauge',
         'controller_runtime_active_workers gauge',
         'controller_runtime_max_concurrent_reconciles gauge',
         'controller_runtime_reconcile_errors_total counter',

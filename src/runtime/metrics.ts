@@ -106,6 +106,7 @@ export class Metrics {
   readonly informerRestartsTotal: Counter<'cluster' | 'resource' | 'reason'>;
   readonly clusterReady: Gauge<'cluster'>;
   readonly writesTotal: Counter<'kind' | 'result'>;
+  readonly writeRoute: Gauge<'route'>;
   readonly localFirstSwitchesTotal: Counter<'to'>;
   readonly corednsSetupTotal: Counter<'cluster' | 'result'>;
   readonly decisionDurationSeconds: Histogram<never>;
@@ -150,6 +151,7 @@ export class Metrics {
       informerRestartsTotal: this.informerRestartsTotal,
       clusterReady: this.clusterReady,
       writesTotal: this.writesTotal,
+      writeRoute: this.writeRoute,
       localFirstSwitchesTotal: this.localFirstSwitchesTotal,
       corednsSetupTotal: this.corednsSetupTotal,
       decisionDurationSeconds: this.decisionDurationSeconds,
@@ -230,6 +232,11 @@ export class Metrics {
         restarts.inc({ cluster, resource, reason });
       },
     };
+  }
+
+  /** The write route in use; every known route is exported, so a switch shows as 1 → 0 rather than a vanished series. */
+  setWriteRoute(route: string, all: readonly string[]): void {
+    for (const r of all) this.writeRoute.set({ route: r }, r === route ? 1 : 0);
   }
 
   setClusterReady(cluster: string, ready: boolean): void {
@@ -437,6 +444,12 @@ function multiClusterMetrics(registers: Registry[]) {
       name: 'clusterset_dns_writes_total',
       help: 'Writes to the API by kind (overridepolicy, serviceimport, status) and result (success, conflict, error).',
       labelNames: ['kind', 'result'] as const,
+      registers,
+    }),
+    writeRoute: new Gauge({
+      name: 'clusterset_dns_write_route',
+      help: 'How Karmada-managed member ServiceImports are written: 1 for the route in use (retain, override-policy or hold), 0 for the others.',
+      labelNames: ['route'] as const,
       registers,
     }),
     localFirstSwitchesTotal: new Counter({

@@ -30,8 +30,11 @@ const byKey = <T extends KubeObject>(objs: T[]) => Object.fromEntries(objs.map((
 
 const MANAGED = { 'karmada.io/managed': 'true' };
 
-const goodImport = (name: string, o: { managed?: boolean; uid?: string; ips?: string[]; clusters?: string[] } = {}): ServiceImport => ({
-  metadata: { name, namespace: 'ns', resourceVersion: '1', ...(o.uid ? { uid: o.uid } : {}), ...(o.managed ? { labels: MANAGED } : {}) },
+const goodImport = (name: string, o: { managed?: boolean; optedIn?: boolean; uid?: string; ips?: string[]; clusters?: string[] } = {}): ServiceImport => ({
+  metadata: {
+    name, namespace: 'ns', resourceVersion: '1', ...(o.uid ? { uid: o.uid } : {}), ...(o.managed ? { labels: MANAGED } : {}),
+    ...(o.optedIn ? { annotations: { 'clusterset-dns.io/fill-ips': 'true' } } : {}),
+  },
   spec: { type: 'ClusterSetIP', ports: [{ port: 80 }], ...(o.ips ? { ips: o.ips } : {}) },
   ...(o.clusters ? { status: { clusters: o.clusters.map((cluster) => ({ cluster })) } } : {}),
 });
@@ -80,7 +83,7 @@ function caches(cp: { web?: unknown; webPolicy?: OverridePolicy }, members: Memb
 const view = (cluster: string, o: Partial<MemberView> = {}): MemberView => ({
   cluster, reachable: true, starting: false, ipsMaxItems: 1, exports: false, namespaceDeleting: false, localReadyEndpoints: 0, ...o,
 });
-const importView = (ips: string[], managed = true): ServiceImportView => ({ type: 'ClusterSetIP', portCount: 1, ips, deleting: false, managed, resourceVersion: '1' });
+const importView = (ips: string[], managed = true): ServiceImportView => ({ type: 'ClusterSetIP', portCount: 1, ips, deleting: false, managed, fillsIps: false, resourceVersion: '1' });
 const serviceView = (ip: string): ServiceView => ({ clusterIPs: [ip], ipFamilies: [], type: 'ClusterIP' });
 const cpImportView = (uid: string) => ({ ...importView([], false), uid, statusClusters: ['member1'], annotations: {} });
 
@@ -88,6 +91,7 @@ const cpImportView = (uid: string) => ({ ...importView([], false), uid, statusCl
 const API_SNAPSHOT: Snapshot = {
   namespace: 'ns',
   name: 'api',
+  managedRoute: 'override-policy',
   controlPlane: { namespaceDeleting: false, serviceImport: cpImportView('u-api'), overrideRules: { member2: ['10.98.0.9'] }, overridePolicy: API_POLICY },
   members: [
     view('member1', { exports: true }),
@@ -101,7 +105,7 @@ function expectNothingToDo(c: Caches, s: Snapshot) {
   const d = decide(s);
   expect(d).to.deep.equal({ importers: [], problems: [] });
   expect(plan(s, d, {}, 0)).to.deep.equal({ steps: [] });
-  expect(buildSnapshot(c, 'ns', 'api')).to.deep.equal(API_SNAPSHOT);
+  expect(buildSnapshot(c, 'ns', 'api', 'override-policy')).to.deep.equal(API_SNAPSHOT);
 }
 
 /**
@@ -142,10 +146,11 @@ describe('buildSnapshot → decide → plan: a malformed control-plane ServiceIm
   for (const [shape, make] of MALFORMED) {
     it(`${shape}: reads as no ServiceImport, writes nothing, and leaves ns/api alone`, () => {
       const c = world(make());
-      const s = buildSnapshot(c, 'ns', 'web');
+      const s = buildSnapshot(c, 'ns', 'web', 'override-policy');
       expect(s).to.deep.equal({
         namespace: 'ns',
         name: 'web',
+        managedRoute: 'override-policy',
         controlPlane: { namespaceDeleting: false, overrideRules: { member2: ['10.98.0.7'] }, overridePolicy: webPolicy({ member2: ['10.98.0.7'] }) },
         members: [
           view('member1', { exports: true }),
@@ -159,8 +164,8 @@ describe('buildSnapshot → decide → plan: a malformed control-plane ServiceIm
   }
 
   it('the same world with a well-formed import decides member2\'s spec.ips: the cases above are not empty by construction', () => {
-    const s = buildSnapshot(world(WEB_IMPORT), 'ns', 'web');
-    expect(decide(s).importers).to.deep.equal([{ cluster: 'member2', route: 'override-policy', ips: ['10.98.0.7'], current: ['10.98.0.7'] }]);
+    const s = buildSnapshot(world(WEB_IMPORT), 'ns', 'web', 'override-policy');
+    expect(decide(s).importers).to.deep.equal([{ cluster: 'member2', route: 'override-policy', annotated: false, ips: ['10.98.0.7'], current: ['10.98.0.7'] }]);
   });
 });
 
@@ -175,10 +180,11 @@ describe('buildSnapshot → decide → plan: a malformed Karmada-managed member 
   for (const [shape, make] of MALFORMED) {
     it(`${shape}: member2 has no ServiceImport and is no importer; member3 and ns/api are unaffected`, () => {
       const c = world(make(MANAGED));
-      const s = buildSnapshot(c, 'ns', 'web');
+      const s = buildSnapshot(c, 'ns', 'web', 'override-policy');
       expect(s).to.deep.equal({
         namespace: 'ns',
         name: 'web',
+        managedRoute: 'override-policy',
         controlPlane: { namespaceDeleting: false, serviceImport: cpImportView('u-web'), overrideRules: { member3: ['10.98.0.8'] }, overridePolicy: webPolicy({ member3: ['10.98.0.8'] }) },
         members: [
           view('member1', { exports: true }),
@@ -188,18 +194,18 @@ describe('buildSnapshot → decide → plan: a malformed Karmada-managed member 
       } satisfies Snapshot);
       const d = decide(s);
       expect(d).to.deep.equal({
-        importers: [{ cluster: 'member3', route: 'override-policy', ips: ['10.98.0.8'], current: ['10.98.0.8'] }],
+        importers: [{ cluster: 'member3', route: 'override-policy', annotated: false, ips: ['10.98.0.8'], current: ['10.98.0.8'] }],
         problems: [],
         overrideRules: { member3: ['10.98.0.8'] },
         statusClusters: ['member1'],
       });
       expect(plan(s, d, {}, 0)).to.deep.equal({ steps: [], eventTarget: { namespace: 'ns', name: 'web', uid: 'u-web' } });
-      expect(buildSnapshot(c, 'ns', 'api')).to.deep.equal(API_SNAPSHOT);
+      expect(buildSnapshot(c, 'ns', 'api', 'override-policy')).to.deep.equal(API_SNAPSHOT);
     });
   }
 
   it('the same world with a well-formed member2 import makes member2 an importer too', () => {
-    const s = buildSnapshot(world(goodImport('web', { managed: true })), 'ns', 'web');
+    const s = buildSnapshot(world(goodImport('web', { managed: true })), 'ns', 'web', 'override-policy');
     expect(decide(s).importers.map((i) => i.cluster)).to.deep.equal(['member2', 'member3']);
   });
 
@@ -208,7 +214,7 @@ describe('buildSnapshot → decide → plan: a malformed Karmada-managed member 
       member('member1', { exports: ['web'] }),
       member('member2', { imports: { 'ns/web': { metadata: meta(MANAGED), spec: { type: 'ClusterSetIP', ports: PORTS, ips: '10.98.0.7' } } }, services: [service('derived-web', '10.98.0.7')] }),
     ]);
-    const s = buildSnapshot(c, 'ns', 'web');
+    const s = buildSnapshot(c, 'ns', 'web', 'override-policy');
     expect(s.members[1]).to.deep.equal(view('member2', { derivedService: serviceView('10.98.0.7') }));
     const d = decide(s);
     expect(d).to.deep.equal({ importers: [], problems: [], overrideRules: null, statusClusters: ['member1'] });
@@ -237,10 +243,11 @@ describe('buildSnapshot → decide → plan: a malformed member ServiceImport Ka
   for (const [shape, make] of MALFORMED) {
     it(`${shape}: reads as no ServiceImport and is never patched; ns/api is unaffected`, () => {
       const c = world(make());
-      const s = buildSnapshot(c, 'ns', 'web');
+      const s = buildSnapshot(c, 'ns', 'web', 'override-policy');
       expect(s).to.deep.equal({
         namespace: 'ns',
         name: 'web',
+        managedRoute: 'override-policy',
         controlPlane: { namespaceDeleting: false },
         members: [view('member1'), view('member2', { derivedService: serviceView('10.98.0.7') }), view('member3')],
       } satisfies Snapshot);
@@ -249,7 +256,7 @@ describe('buildSnapshot → decide → plan: a malformed member ServiceImport Ka
   }
 
   it('the same import, well-formed, is patched: the cases above are not empty by construction', () => {
-    const s = buildSnapshot(world(goodImport('web')), 'ns', 'web');
+    const s = buildSnapshot(world(goodImport('web', { optedIn: true })), 'ns', 'web', 'override-policy');
     expect(plan(s, decide(s), {}, 0).steps.map((x) => x.kind)).to.deep.equal(['patch-member-ips', 'ips-changed']);
   });
 });

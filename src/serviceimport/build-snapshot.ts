@@ -4,10 +4,12 @@
  */
 import { KARMADA_MANAGED_LABEL, type OverridePolicy } from '../api/karmada.js';
 import { isDeleting, type KubeObject } from '../api/meta.js';
+import { fillsIps } from '../api/ownership.js';
 import { parseServiceImport } from '../api/guards.js';
 import type { EndpointSlice, Service } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { overridePolicyName, rulesOf } from './overridepolicy.js';
+import type { ManagedRoute } from './route.js';
 import type { MemberView, ServiceImportView, ServiceView, Snapshot } from './snapshot.js';
 import type { Caches, ObjectReader } from '../karmada/caches.js';
 
@@ -19,6 +21,7 @@ function importView(si: ServiceImport | undefined): ServiceImportView | undefine
     ips: si.spec.ips ?? [],
     deleting: isDeleting(si),
     managed: si.metadata.labels?.[KARMADA_MANAGED_LABEL] === 'true',
+    fillsIps: fillsIps(si.metadata.annotations),
     ...(si.metadata.resourceVersion !== undefined ? { resourceVersion: si.metadata.resourceVersion } : {}),
   };
 }
@@ -52,7 +55,7 @@ export function readyEndpoints(slices: EndpointSlice[]): number {
   return n;
 }
 
-export function buildSnapshot(c: Caches, namespace: string, name: string): Snapshot {
+export function buildSnapshot(c: Caches, namespace: string, name: string, managedRoute: ManagedRoute): Snapshot {
   const cpSi = c.controlPlane.serviceImports.get(namespace, name);
   const cpView = importView(cpSi);
   const policy = c.controlPlane.overridePolicies.get(namespace, overridePolicyName(name));
@@ -77,6 +80,7 @@ export function buildSnapshot(c: Caches, namespace: string, name: string): Snaps
   const snapshot: Snapshot = {
     namespace,
     name,
+    managedRoute,
     controlPlane: { namespaceDeleting: nsDeleting(c.controlPlane.namespaces, namespace) },
     members,
   };

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { decide, derivedIps, type Decision } from './decide.js';
 import type { MemberView, ServiceImportView, Snapshot } from './snapshot.js';
 
-const si = (o: Partial<ServiceImportView> = {}): ServiceImportView => ({ type: 'ClusterSetIP', portCount: 1, ips: [], deleting: false, managed: true, ...o });
+const si = (o: Partial<ServiceImportView> = {}): ServiceImportView => ({ type: 'ClusterSetIP', portCount: 1, ips: [], deleting: false, managed: true, fillsIps: false, ...o });
 const member = (cluster: string, o: Partial<MemberView> = {}): MemberView => ({
   cluster,
   reachable: true,
@@ -13,9 +13,10 @@ const member = (cluster: string, o: Partial<MemberView> = {}): MemberView => ({
   ...o,
 });
 const derived = (...clusterIPs: string[]) => ({ clusterIPs, ipFamilies: clusterIPs.map((ip) => (ip.includes(':') ? 'IPv6' : 'IPv4')), type: 'ClusterIP' });
-const snap = (members: MemberView[], cp: Partial<Snapshot['controlPlane']> | null = {}): Snapshot => ({
+const snap = (members: MemberView[], cp: Partial<Snapshot['controlPlane']> | null = {}, managedRoute: Snapshot['managedRoute'] = 'override-policy'): Snapshot => ({
   namespace: 'ns',
   name: 'web',
+  managedRoute,
   controlPlane: cp === null
     ? { namespaceDeleting: false }
     : { namespaceDeleting: false, serviceImport: { ...si(), uid: 'u1', statusClusters: [], annotations: {} }, ...cp },
@@ -47,7 +48,7 @@ describe('decide', () => {
       name: 'one managed importer: its own derived ClusterIP, through the OverridePolicy',
       snapshot: snap([member('member1', { exports: true }), member('member2', { serviceImport: si(), derivedService: derived('10.98.0.7') })]),
       want: {
-        importers: [{ cluster: 'member2', route: 'override-policy', ips: ['10.98.0.7'], current: [] }],
+        importers: [{ cluster: 'member2', route: 'override-policy', annotated: false, ips: ['10.98.0.7'], current: [] }],
         overrideRules: { member2: ['10.98.0.7'] },
         statusClusters: ['member1'],
       },
@@ -60,25 +61,32 @@ describe('decide', () => {
       ]),
       want: {
         importers: [
-          { cluster: 'member1', route: 'override-policy', ips: ['10.97.0.9'], current: ['10.97.0.9'] },
-          { cluster: 'member2', route: 'override-policy', ips: ['10.98.0.7'], current: [] },
+          { cluster: 'member1', route: 'override-policy', annotated: false, ips: ['10.97.0.9'], current: ['10.97.0.9'] },
+          { cluster: 'member2', route: 'override-policy', annotated: false, ips: ['10.98.0.7'], current: [] },
         ],
         overrideRules: { member1: ['10.97.0.9'], member2: ['10.98.0.7'] },
         statusClusters: ['member1', 'member2'],
       },
     },
     {
-      name: 'an unmanaged member ServiceImport is patched directly',
-      snapshot: snap([member('edge.eu-1', { serviceImport: si({ managed: false }), derivedService: derived('10.99.0.1') })]),
-      want: { importers: [{ cluster: 'edge.eu-1', route: 'direct', ips: ['10.99.0.1'], current: [] }], overrideRules: null, statusClusters: [] },
+      name: 'an unmanaged member ServiceImport that opted in is patched directly',
+      snapshot: snap([member('edge.eu-1', { serviceImport: si({ managed: false, fillsIps: true }), derivedService: derived('10.99.0.1') })]),
+      want: { importers: [{ cluster: 'edge.eu-1', route: 'opted-in', annotated: true, ips: ['10.99.0.1'], current: [] }], overrideRules: null, statusClusters: [] },
     },
     {
-      name: 'no control-plane ServiceImport: unmanaged imports are direct; managed ones are Karmada\'s to delete; no policy, status untouched',
+      name: 'an unmanaged member ServiceImport that did not opt in is not ours: never written, and said where a control-plane import exists',
+      snapshot: snap([member('edge.eu-1', { serviceImport: si({ managed: false, ips: ['10.9.9.9'] }), derivedService: derived('10.99.0.1') })]),
+      want: { importers: [], overrideRules: null },
+      problems: ['NotOwned'],
+    },
+    {
+      name: 'no control-plane ServiceImport: opted-in imports are direct, others untouched and unmentioned; managed ones are Karmada\'s to delete; no policy, status untouched',
       snapshot: snap([
-        member('member1', { serviceImport: si({ managed: false }), derivedService: derived('10.97.0.7') }),
+        member('member1', { serviceImport: si({ managed: false, fillsIps: true }), derivedService: derived('10.97.0.7') }),
         member('member2', { serviceImport: si(), derivedService: derived('10.98.0.7') }),
+        member('member3', { serviceImport: si({ managed: false, ips: ['10.9.9.9'] }) }),
       ], null),
-      want: { importers: [{ cluster: 'member1', route: 'direct', ips: ['10.97.0.7'], current: [] }] },
+      want: { importers: [{ cluster: 'member1', route: 'opted-in', annotated: true, ips: ['10.97.0.7'], current: [] }] },
     },
     {
       name: 'unreachable member keeps its last rule, reachable one is updated',
@@ -91,8 +99,8 @@ describe('decide', () => {
       ),
       want: {
         importers: [
-          { cluster: 'member1', route: 'override-policy', ips: 'keep', current: ['10.97.0.9'] },
-          { cluster: 'member2', route: 'override-policy', ips: ['10.98.0.7'], current: [] },
+          { cluster: 'member1', route: 'override-policy', annotated: false, ips: 'keep', current: ['10.97.0.9'] },
+          { cluster: 'member2', route: 'override-policy', annotated: false, ips: ['10.98.0.7'], current: [] },
         ],
         overrideRules: { member1: ['10.97.0.9'], member2: ['10.98.0.7'] },
       },
@@ -104,7 +112,7 @@ describe('decide', () => {
         [member('member1', { reachable: false, starting: true, serviceImport: si({ ips: ['10.97.0.9'] }) })],
         { overrideRules: { member1: ['10.97.0.9'] } },
       ),
-      want: { importers: [{ cluster: 'member1', route: 'override-policy', ips: 'keep', current: ['10.97.0.9'] }], overrideRules: { member1: ['10.97.0.9'] } },
+      want: { importers: [{ cluster: 'member1', route: 'override-policy', annotated: false, ips: 'keep', current: ['10.97.0.9'] }], overrideRules: { member1: ['10.97.0.9'] } },
       problems: [],
     },
     {
@@ -118,7 +126,7 @@ describe('decide', () => {
     {
       name: 'derived Service missing: no IP for that member, and a problem that says why',
       snapshot: snap([member('member2', { serviceImport: si({ ips: ['10.98.0.7'] }) })], { overrideRules: { member2: ['10.98.0.7'] } }),
-      want: { importers: [{ cluster: 'member2', route: 'override-policy', ips: [], current: ['10.98.0.7'] }], overrideRules: null },
+      want: { importers: [{ cluster: 'member2', route: 'override-policy', annotated: false, ips: [], current: ['10.98.0.7'] }], overrideRules: null },
       problems: ['DerivedServiceMissing'],
     },
     {
@@ -183,6 +191,63 @@ describe('decide', () => {
     expect(decide(s)).to.deep.equal(decide(s));
     expect(JSON.stringify(s)).to.equal(before);
   });
+});
+
+describe('decide on the retain route', () => {
+  const retain = (members: MemberView[], cp: Partial<Snapshot['controlPlane']> = {}) => snap(members, cp, 'retain');
+  const D = '10.98.0.7';
+  const cases: Array<{ name: string; snapshot: Snapshot; want: Partial<Decision>; problems?: string[] }> = [
+    {
+      name: 'a managed importer is written in the member; no policy',
+      snapshot: retain([member('member2', { serviceImport: si(), derivedService: derived(D) })]),
+      want: { importers: [{ cluster: 'member2', route: 'retain', annotated: false, ips: [D], current: [] }], overrideRules: null },
+    },
+    {
+      name: 'moving off a policy: the rule stays while the member lacks our annotation',
+      snapshot: retain([member('member2', { serviceImport: si({ ips: [D] }), derivedService: derived(D) })], { overrideRules: { member2: [D] } }),
+      want: { importers: [{ cluster: 'member2', route: 'retain', annotated: false, ips: [D], current: [D] }], overrideRules: { member2: [D] } },
+    },
+    {
+      name: 'moving off a policy: the rule goes once the member shows the direct write',
+      snapshot: retain([member('member2', { serviceImport: si({ ips: [D], fillsIps: true }), derivedService: derived(D) })], { overrideRules: { member2: [D] } }),
+      want: { importers: [{ cluster: 'member2', route: 'retain', annotated: true, ips: [D], current: [D] }], overrideRules: null },
+    },
+    {
+      name: 'moving off a policy while the IP changes: the old rule stays as it is until the member holds the new IP',
+      snapshot: retain([member('member2', { serviceImport: si({ ips: ['10.98.0.1'], fillsIps: true }), derivedService: derived(D) })], { overrideRules: { member2: ['10.98.0.1'] } }),
+      want: { overrideRules: { member2: ['10.98.0.1'] } },
+    },
+    {
+      name: 'only migrated members lose their rule; an unreachable one keeps it',
+      snapshot: retain([
+        member('member1', { reachable: false, serviceImport: si({ ips: ['10.97.0.9'] }) }),
+        member('member2', { serviceImport: si({ ips: [D], fillsIps: true }), derivedService: derived(D) }),
+      ], { overrideRules: { member1: ['10.97.0.9'], member2: [D] } }),
+      want: { overrideRules: { member1: ['10.97.0.9'] } },
+      problems: ['MemberUnreachable'],
+    },
+    {
+      name: 'hold (--write-route=retain without a usable rule): managed importers keep what they have, their rules too; opted-in ones are still written',
+      snapshot: snap([
+        member('member1', { serviceImport: si({ managed: false, fillsIps: true }), derivedService: derived('10.97.0.7') }),
+        member('member2', { serviceImport: si({ ips: [D] }), derivedService: derived('10.98.0.99') }),
+      ], { overrideRules: { member2: [D] } }, 'hold'),
+      want: {
+        importers: [
+          { cluster: 'member1', route: 'opted-in', annotated: true, ips: ['10.97.0.7'], current: [] },
+          { cluster: 'member2', route: 'retain', annotated: false, ips: 'keep', current: [D] },
+        ],
+        overrideRules: { member2: [D] },
+      },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const d = decide(c.snapshot);
+      for (const [k, v] of Object.entries(c.want)) expect(d[k as keyof Decision], k).to.deep.equal(v);
+      expect(d.problems.map((p) => p.reason)).to.deep.equal(c.problems ?? []);
+    });
+  }
 });
 
 describe('decide with local-first', () => {

@@ -7,13 +7,20 @@
  * - Which IP: in importing member X, spec.ips = the ClusterIP(s) of
  *   `derived-<svc>` in X, one per IP family, never more than X's installed
  *   CRD allows (docs/design.md#which-ip).
- * - Where: a member ServiceImport that Karmada manages is written through one
- *   OverridePolicy per control-plane ServiceImport, since Karmada reverts
- *   direct edits (docs/upstream-behaviour.md); an unmanaged one is patched
- *   directly (docs/design.md#where-writes-go).
+ * - Whose: only member ServiceImports that Karmada propagates from a
+ *   control-plane ServiceImport, and unmanaged ones whose owner opted in with
+ *   clusterset-dns.io/fill-ips=true. Anything else is never written
+ *   (docs/design.md#ownership).
+ * - Where: a Karmada-managed one by a direct patch that Karmada's retention
+ *   rule keeps, or through one OverridePolicy per control-plane ServiceImport
+ *   when the rule cannot be used (route.ts); moving from a policy rule to a
+ *   direct write retires the rule only once the member shows the direct
+ *   write, so the member never goes without its IP
+ *   (docs/design.md#where-writes-go).
  * - An unreachable member keeps what it had: its rule stays as it is and
  *   nothing is written to it (docs/design.md#unreachable-is-not-empty).
  */
+import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE } from '../api/ownership.js';
 import { SERVICEIMPORT_CRD } from '../kube/gvr.js';
 import { localFirstEnabled, step, type LocalFirstConfig, type LocalFirstState, type Mode } from './localfirst.js';
 import type { MemberView, ServiceView, Snapshot } from './snapshot.js';
@@ -26,11 +33,18 @@ export interface LocalFirstInput {
   states: Record<string, LocalFirstState>;
 }
 
-export type Route = 'override-policy' | 'direct';
+/**
+ * How one importer is written: `override-policy` and `retain` for
+ * Karmada-managed ones (route.ts), `opted-in` for an unmanaged one whose
+ * owner asked us to fill it (patched in the member; Karmada never touches it).
+ */
+export type Route = 'override-policy' | 'retain' | 'opted-in';
 
 export interface ImporterDecision {
   cluster: string;
   route: Route;
+  /** The member object already carries our ownership annotation. */
+  annotated: boolean;
   /** What spec.ips must hold; 'keep' when the member is unreachable. */
   ips: string[] | 'keep';
   /** Current spec.ips in the member, for the plan's "nothing changed" check and for events. */
@@ -46,7 +60,8 @@ export type ProblemReason =
   | 'HeadlessImport'
   | 'CRDMissing'
   | 'MemberUnreachable'
-  | 'TooManyIPFamilies';
+  | 'TooManyIPFamilies'
+  | 'NotOwned';
 
 export interface Problem {
   reason: ProblemReason;
@@ -109,12 +124,21 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
     if (si.type !== 'ClusterSetIP' || si.deleting || m.namespaceDeleting) continue;
     // Karmada-managed but its template is gone: Karmada is deleting it.
     if (si.managed && !cp) continue;
-    // Managed and with a control-plane template: only an OverridePolicy sticks.
-    const route: Route = si.managed && cp ? 'override-policy' : 'direct';
+    const route = routeOf(si, s.managedRoute);
+    if (route === undefined) {
+      // Someone else's: say so where there is a control-plane ServiceImport to say it on.
+      if (cp && m.reachable) problems.push({ reason: 'NotOwned', cluster: m.cluster, message: notOwned(m.cluster, s.namespace, s.name) });
+      continue;
+    }
+    const base = { cluster: m.cluster, route, annotated: si.fillsIps, current: si.ips };
     if (!m.reachable) {
       // A member still listing for the first time is kept as it is, without a warning.
       if (!m.starting) problems.push({ reason: 'MemberUnreachable', cluster: m.cluster, message: `${m.cluster} is unreachable; keeping its last known spec.ips (${si.ips.join(',') || 'none'})` });
-      importers.push({ cluster: m.cluster, route, ips: 'keep', current: si.ips });
+      importers.push({ ...base, ips: 'keep' });
+      continue;
+    }
+    if (si.managed && s.managedRoute === 'hold') {
+      importers.push({ ...base, ips: 'keep' });
       continue;
     }
     const d = derivedIps(m.derivedService, m.ipsMaxItems);
@@ -127,15 +151,15 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
       if (r.recheckAfterMs !== undefined) lfOut.recheckAfterMs = Math.min(lfOut.recheckAfterMs ?? Infinity, r.recheckAfterMs);
       // In local mode (including a pending debounce) answer with the local IP while it exists.
       if (r.state.mode === 'local' && local.ips.length > 0) {
-        importers.push({ cluster: m.cluster, route, ips: local.ips, current: si.ips, mode: 'local' });
+        importers.push({ ...base, ips: local.ips, mode: 'local' });
         continue;
       }
       if (d.problem) problems.push(problemFor(d.problem, m, derivedName, s.namespace));
-      importers.push({ cluster: m.cluster, route, ips: d.ips, current: si.ips, mode: 'derived' });
+      importers.push({ ...base, ips: d.ips, mode: 'derived' });
       continue;
     }
     if (d.problem) problems.push(problemFor(d.problem, m, derivedName, s.namespace));
-    importers.push({ cluster: m.cluster, route, ips: d.ips, current: si.ips });
+    importers.push({ ...base, ips: d.ips });
   }
 
   const decision: Decision = { importers, problems };
@@ -147,7 +171,7 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
   if (cp) {
     if (cp.deleting || s.controlPlane.namespaceDeleting) {
       // Karmada and the garbage collector clean up; writing now only races them.
-      decision.importers = importers.filter((i) => i.route === 'direct');
+      decision.importers = importers.filter((i) => i.route === 'opted-in');
     } else {
       let rules = overrideRules(importers, s.controlPlane.overrideRules ?? {});
       // An unreachable member (or one whose caches have not synced yet) keeps
@@ -163,12 +187,33 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
   return decision;
 }
 
-/** Rules for managed importers; an unreachable one keeps its current rule. Empty → no policy. */
+/** Whose is it: the route for an importer we may write, undefined for one that is not ours. */
+function routeOf(si: NonNullable<MemberView['serviceImport']>, managedRoute: Snapshot['managedRoute']): Route | undefined {
+  if (si.managed) return managedRoute === 'override-policy' ? 'override-policy' : 'retain';
+  return si.fillsIps ? 'opted-in' : undefined;
+}
+
+function notOwned(cluster: string, namespace: string, name: string): string {
+  return `ServiceImport ${namespace}/${name} in ${cluster} is neither propagated by Karmada nor opted in, so clusterset-dns leaves it alone; ` +
+    `to have it filled, annotate it ${FILL_IPS_ANNOTATION}=${FILL_IPS_VALUE}`;
+}
+
+/** The member shows our direct write: annotated, and holding what we would write. */
+export const showsDirectWrite = (i: ImporterDecision): boolean => i.annotated && i.ips !== 'keep' && sameIps(i.current, i.ips);
+
+/**
+ * The OverridePolicy's rules. An override-policy importer gets its IPs (an
+ * unreachable one keeps its current rule); a retain importer keeps the rule
+ * it had until the member shows the direct write, then loses it. Empty → no
+ * policy.
+ */
 function overrideRules(importers: ImporterDecision[], current: Record<string, string[]>): Record<string, string[]> | null {
   const rules: Record<string, string[]> = {};
   for (const i of importers) {
-    if (i.route !== 'override-policy') continue;
-    const ips = i.ips === 'keep' ? current[i.cluster] : i.ips;
+    const had = current[i.cluster];
+    let ips: string[] | undefined;
+    if (i.route === 'override-policy') ips = i.ips === 'keep' ? had : i.ips;
+    else if (i.route === 'retain' && !showsDirectWrite(i)) ips = had;
     if (ips && ips.length > 0) rules[i.cluster] = ips;
   }
   return Object.keys(rules).length === 0 ? null : rules;

@@ -6,7 +6,7 @@ import { isWrite, plan, type Memory, type Plan, type Step } from './plan.js';
 import type { ProblemLedger } from './problems.js';
 import type { MemberView, ServiceImportView, Snapshot } from './snapshot.js';
 
-const si = (o: Partial<ServiceImportView> = {}): ServiceImportView => ({ type: 'ClusterSetIP', portCount: 1, ips: [], deleting: false, managed: true, ...o });
+const si = (o: Partial<ServiceImportView> = {}): ServiceImportView => ({ type: 'ClusterSetIP', portCount: 1, ips: [], deleting: false, managed: true, fillsIps: false, ...o });
 const member = (cluster: string, o: Partial<MemberView> = {}): MemberView => ({ cluster, reachable: true, ipsMaxItems: 1, exports: false, namespaceDeleting: false, localReadyEndpoints: 0, ...o });
 const cpImport = (o: { statusClusters?: string[]; resourceVersion?: string } = {}) => ({ ...si(), uid: 'u1', statusClusters: [], annotations: {}, ...o });
 /** Our OverridePolicy as it would be cached after we wrote `rules` (and `modes`). */
@@ -14,17 +14,20 @@ const policy = (rules: Record<string, string[]>, modes: Record<string, string> =
   overrideRules: rules,
   overridePolicy: desiredOverridePolicy('ns', { name: 'web', uid: 'u1' }, rules, modes),
 });
-const snap = (members: MemberView[], cp: Partial<Snapshot['controlPlane']> | null = {}): Snapshot => ({
+const snap = (members: MemberView[], cp: Partial<Snapshot['controlPlane']> | null = {}, managedRoute: Snapshot['managedRoute'] = 'override-policy'): Snapshot => ({
   namespace: 'ns',
   name: 'web',
+  managedRoute,
   controlPlane: cp === null ? { namespaceDeleting: false } : { namespaceDeleting: false, serviceImport: cpImport(), ...cp },
   members,
 });
 const decision = (o: Partial<Decision> = {}): Decision => ({ importers: [], problems: [], ...o });
-const managed = (cluster: string, ips: string[] | 'keep', current: string[] = [], mode?: 'local' | 'derived'): ImporterDecision =>
-  ({ cluster, route: 'override-policy', ips, current, ...(mode ? { mode } : {}) });
+const managed = (cluster: string, ips: string[] | 'keep', current: string[] = [], mode?: 'local' | 'derived', annotated = false): ImporterDecision =>
+  ({ cluster, route: 'override-policy', annotated, ips, current, ...(mode ? { mode } : {}) });
 const direct = (cluster: string, ips: string[] | 'keep', current: string[] = [], mode?: 'local' | 'derived'): ImporterDecision =>
-  ({ cluster, route: 'direct', ips, current, ...(mode ? { mode } : {}) });
+  ({ cluster, route: 'opted-in', annotated: true, ips, current, ...(mode ? { mode } : {}) });
+const retained = (cluster: string, ips: string[] | 'keep', current: string[] = [], annotated = false, mode?: 'local' | 'derived'): ImporterDecision =>
+  ({ cluster, route: 'retain', annotated, ips, current, ...(mode ? { mode } : {}) });
 
 const target = { namespace: 'ns', name: 'web', uid: 'u1' };
 const event = (type: EventRecord['type'], reason: string, message: string) => ({ event: { involved: target, type, reason, message } });
@@ -51,7 +54,7 @@ describe('plan: the writes and Events of one pass', () => {
       decision: decision({ importers: [managed('member2', ['10.98.0.7'])], overrideRules: { member2: ['10.98.0.7'] } }),
       steps: [
         { kind: 'apply-override-policy', namespace: 'ns', serviceImport: { name: 'web', uid: 'u1' }, rules: { member2: ['10.98.0.7'] }, modes: {}, had: null },
-        ipsChanged('member2', [], ['10.98.0.7'], 'member2: spec.ips none → 10.98.0.7 (through OverridePolicy clusterset-dns-web)'),
+        { kind: 'ips-changed', cluster: 'member2', from: [], to: ['10.98.0.7'] },
       ],
     },
     {
@@ -104,7 +107,7 @@ describe('plan: the writes and Events of one pass', () => {
       snapshot: snap([member('edge.eu-1', { serviceImport: si({ managed: false, ips: ['10.99.0.2'], resourceVersion: '42' }) })]),
       decision: decision({ importers: [direct('edge.eu-1', ['10.99.0.1'], ['10.99.0.2'], 'derived')], overrideRules: null }),
       steps: [
-        { kind: 'patch-member-ips', cluster: 'edge.eu-1', namespace: 'ns', name: 'web', ips: ['10.99.0.1'], resourceVersion: '42', mode: 'derived' },
+        { kind: 'patch-member-ips', cluster: 'edge.eu-1', namespace: 'ns', name: 'web', ips: ['10.99.0.1'], resourceVersion: '42', mode: 'derived', annotate: false },
         ipsChanged('edge.eu-1', ['10.99.0.2'], ['10.99.0.1'], 'edge.eu-1: spec.ips 10.99.0.2 → 10.99.0.1 (through a direct patch)'),
       ],
     },
@@ -119,6 +122,55 @@ describe('plan: the writes and Events of one pass', () => {
       snapshot: snap([member('edge.eu-1', { reachable: false, serviceImport: si({ managed: false, ips: ['10.99.0.1'] }) })]),
       decision: decision({ importers: [direct('edge.eu-1', 'keep', ['10.99.0.1'])], overrideRules: null }),
       steps: [],
+    },
+    // The retain route: Karmada-managed importers written in the member, with our annotation.
+    {
+      name: 'retain: a first fill is one patch with our annotation, logged without an Event',
+      snapshot: snap([member('member2', { serviceImport: si({ resourceVersion: '5' }) })], {}, 'retain'),
+      decision: decision({ importers: [retained('member2', ['10.98.0.7'])], overrideRules: null }),
+      steps: [
+        { kind: 'patch-member-ips', cluster: 'member2', namespace: 'ns', name: 'web', ips: ['10.98.0.7'], resourceVersion: '5', mode: undefined, annotate: true },
+        { kind: 'ips-changed', cluster: 'member2', from: [], to: ['10.98.0.7'] },
+      ],
+    },
+    {
+      name: 'retain: a changed IP is one patch and one Event',
+      snapshot: snap([member('member2', { serviceImport: si({ ips: ['10.98.0.1'], fillsIps: true, resourceVersion: '6' }) })], {}, 'retain'),
+      decision: decision({ importers: [retained('member2', ['10.98.0.7'], ['10.98.0.1'], true)], overrideRules: null }),
+      steps: [
+        { kind: 'patch-member-ips', cluster: 'member2', namespace: 'ns', name: 'web', ips: ['10.98.0.7'], resourceVersion: '6', mode: undefined, annotate: true },
+        ipsChanged('member2', ['10.98.0.1'], ['10.98.0.7'], 'member2: spec.ips 10.98.0.1 → 10.98.0.7 (through a direct patch)'),
+      ],
+    },
+    {
+      name: 'retain: annotated and holding its IPs: nothing',
+      snapshot: snap([member('member2', { serviceImport: si({ ips: ['10.98.0.7'], fillsIps: true }) })], {}, 'retain'),
+      decision: decision({ importers: [retained('member2', ['10.98.0.7'], ['10.98.0.7'], true)], overrideRules: null }),
+      steps: [],
+    },
+    {
+      name: 'moving off a policy: the member holding the policy\'s IP gets our annotation; no IP change to announce, the policy stays',
+      snapshot: snap([member('member2', { serviceImport: si({ ips: ['10.98.0.7'], resourceVersion: '8' }) })], policy({ member2: ['10.98.0.7'] }), 'retain'),
+      decision: decision({ importers: [retained('member2', ['10.98.0.7'], ['10.98.0.7'])], overrideRules: { member2: ['10.98.0.7'] } }),
+      steps: [{ kind: 'patch-member-ips', cluster: 'member2', namespace: 'ns', name: 'web', ips: ['10.98.0.7'], resourceVersion: '8', mode: undefined, annotate: true }],
+    },
+    {
+      name: 'moving off a policy: once the member shows the direct write the policy goes, with no IP change to announce',
+      snapshot: snap([member('member2', { serviceImport: si({ ips: ['10.98.0.7'], fillsIps: true }) })], policy({ member2: ['10.98.0.7'] }), 'retain'),
+      decision: decision({ importers: [retained('member2', ['10.98.0.7'], ['10.98.0.7'], true)], overrideRules: null }),
+      steps: [{ kind: 'delete-override-policy', namespace: 'ns', name: 'clusterset-dns-web' }],
+    },
+    {
+      name: 'back on the policy route: an annotated member is released once the policy gives it its IPs',
+      snapshot: snap([member('member2', { serviceImport: si({ ips: ['10.98.0.7'], fillsIps: true, resourceVersion: '9' }) })], policy({ member2: ['10.98.0.7'] })),
+      decision: decision({ importers: [managed('member2', ['10.98.0.7'], ['10.98.0.7'], undefined, true)], overrideRules: { member2: ['10.98.0.7'] } }),
+      steps: [{ kind: 'release-member', cluster: 'member2', namespace: 'ns', name: 'web', resourceVersion: '9' }],
+    },
+    {
+      name: 'back on the policy route: an annotated member is not released before the policy has its rule',
+      snapshot: snap([member('member2', { serviceImport: si({ ips: ['10.98.0.7'], fillsIps: true }) })]),
+      decision: decision({ importers: [managed('member2', ['10.98.0.7'], ['10.98.0.7'], undefined, true)], overrideRules: { member2: ['10.98.0.7'] } }),
+      steps: [{ kind: 'apply-override-policy', namespace: 'ns', serviceImport: { name: 'web', uid: 'u1' }, rules: { member2: ['10.98.0.7'] }, modes: {}, had: null }],
     },
     // status.clusters of the control-plane ServiceImport.
     {
@@ -175,7 +227,7 @@ describe('plan: the writes and Events of one pass', () => {
       steps: [
         { kind: 'problem', problem: noPorts },
         { kind: 'local-first-switch', cluster: 'edge.eu-1', from: 'derived', to: 'local' },
-        { kind: 'patch-member-ips', cluster: 'edge.eu-1', namespace: 'ns', name: 'web', ips: ['10.99.0.1'], resourceVersion: undefined, mode: undefined },
+        { kind: 'patch-member-ips', cluster: 'edge.eu-1', namespace: 'ns', name: 'web', ips: ['10.99.0.1'], resourceVersion: undefined, mode: undefined, annotate: false },
         { kind: 'ips-changed', cluster: 'edge.eu-1', from: [], to: ['10.99.0.1'] },
       ],
     },

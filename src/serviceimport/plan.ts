@@ -10,7 +10,7 @@
  * Pure, so it is table-tested (plan.test.ts). The reconciler walks the steps
  * in order: the log line of each, its Event, and the writer call.
  */
-import { sameIps, type Decision, type ImporterDecision, type Problem } from './decide.js';
+import { sameIps, type Decision, type ImporterDecision, type Problem, type Route } from './decide.js';
 import type { EventRecord, EventTarget } from './events.js';
 import type { LocalFirstState, Mode } from './localfirst.js';
 import { overridePolicyName, policyMatches } from './overridepolicy.js';
@@ -38,7 +38,12 @@ export interface DeleteOverridePolicy {
   name: string;
 }
 
-/** spec.ips (and the local-first mode annotation) of a member ServiceImport Karmada does not manage. */
+/**
+ * spec.ips (and the local-first mode annotation) of a member ServiceImport:
+ * a Karmada-managed one on the retain route, which also gets our ownership
+ * annotation so Karmada's retention rule keeps the IPs, or an unmanaged one
+ * its owner opted in.
+ */
 export interface PatchMemberIps {
   kind: 'patch-member-ips';
   cluster: string;
@@ -48,6 +53,22 @@ export interface PatchMemberIps {
   /** The cached member object's resourceVersion the decision was based on. */
   resourceVersion: string | undefined;
   mode: Mode | undefined;
+  /** Set our ownership annotation too (retain route). */
+  annotate: boolean;
+}
+
+/**
+ * A managed member ServiceImport back on the OverridePolicy route still
+ * carries our annotation from a direct write: remove it (and the local-first
+ * mode), so a retention rule no longer keeps its old spec.ips over the
+ * policy's. Taken only once the policy already says what the member must hold.
+ */
+export interface ReleaseMember {
+  kind: 'release-member';
+  cluster: string;
+  namespace: string;
+  name: string;
+  resourceVersion: string | undefined;
 }
 
 /** status.clusters of the control-plane ServiceImport: the exporting members. */
@@ -61,7 +82,7 @@ export interface PatchStatusClusters {
   had: string[];
 }
 
-export type Write = ApplyOverridePolicy | DeleteOverridePolicy | PatchMemberIps | PatchStatusClusters;
+export type Write = ApplyOverridePolicy | DeleteOverridePolicy | PatchMemberIps | ReleaseMember | PatchStatusClusters;
 
 /**
  * Something to tell people: always a log line, and an Event when there is a
@@ -97,7 +118,7 @@ export interface Memory {
   problems?: ProblemLedger | undefined;
 }
 
-const WRITE_KINDS: ReadonlySet<Step['kind']> = new Set<Write['kind']>(['apply-override-policy', 'delete-override-policy', 'patch-member-ips', 'patch-status-clusters']);
+const WRITE_KINDS: ReadonlySet<Step['kind']> = new Set<Write['kind']>(['apply-override-policy', 'delete-override-policy', 'patch-member-ips', 'release-member', 'patch-status-clusters']);
 export const isWrite = (s: Step): s is Write => WRITE_KINDS.has(s.kind);
 
 /** An Event on the control-plane ServiceImport, or nothing when there is none to attach it to. */
@@ -113,6 +134,7 @@ export function plan(s: Snapshot, d: Decision, memory: Memory, now: number): Pla
     ...switchSteps(s, d, announce),
     ...overridePolicySteps(s, d, announce),
     ...directPatchSteps(s, d, announce),
+    ...releaseSteps(s, d),
     ...statusSteps(s, d),
   ];
   const after = [d.localFirst?.recheckAfterMs, problems.recheckAfterMs].filter((x): x is number => x !== undefined);
@@ -136,9 +158,15 @@ function switchSteps(s: Snapshot, d: Decision, announce: Announce): Step[] {
   });
 }
 
+/**
+ * A real change of a member's spec.ips, logged always. The Event is kept for
+ * changes of an IP a member already had: a first fill (none → IP) is what
+ * every new import does, and at a cold start it would be most of our writes.
+ */
 function ipsChanged(cluster: string, from: string[], to: string[], via: string, announce: Announce): Step {
   const fmt = (x: string[]) => (x.length ? x.join(',') : 'none');
-  return { kind: 'ips-changed', cluster, from, to, ...announce('Normal', 'IPsChanged', `${cluster}: spec.ips ${fmt(from)} → ${fmt(to)} (through ${via})`) };
+  const message = `${cluster}: spec.ips ${fmt(from)} → ${fmt(to)} (through ${via})`;
+  return { kind: 'ips-changed', cluster, from, to, ...(from.length > 0 ? announce('Normal', 'IPsChanged', message) : {}) };
 }
 
 /** Local-first mode per Karmada-managed importer: the policy shows it. */
@@ -166,24 +194,50 @@ function overridePolicySteps(s: Snapshot, d: Decision, announce: Announce): Step
       steps.push({ kind: 'apply-override-policy', namespace: s.namespace, serviceImport, rules: d.overrideRules, modes, had: current ? before : null });
     }
   }
+  // A retain importer's rule only goes once the member holds the direct write: that is not a change of its IPs.
+  const direct = new Set(d.importers.filter((i) => i.route !== 'override-policy').map((i) => i.cluster));
+  const importer = new Map(d.importers.map((i) => [i.cluster, i]));
   for (const cluster of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    const was = before[cluster] ?? [];
+    if (direct.has(cluster)) continue;
     const now = after[cluster] ?? [];
+    if (sameIps(before[cluster] ?? [], now)) continue;
+    // What the member holds now, when we see it: a rule written over IPs the member already has changes nothing there.
+    const was = importer.get(cluster)?.current ?? before[cluster] ?? [];
     if (!sameIps(was, now)) steps.push(ipsChanged(cluster, was, now, `OverridePolicy ${policyName}`, announce));
   }
   return steps;
 }
 
-/** Importers Karmada does not manage: patched in the member, each only when its spec.ips differs. */
+const PATCHED: ReadonlySet<Route> = new Set<Route>(['retain', 'opted-in']);
+
+/**
+ * Retain and opted-in importers: patched in the member, each only when its
+ * spec.ips differs or, on the retain route, our annotation is missing (a
+ * member moving off an OverridePolicy gets the annotation with the IPs it
+ * already holds: no change of IPs to announce).
+ */
 function directPatchSteps(s: Snapshot, d: Decision, announce: Announce): Step[] {
   const steps: Step[] = [];
   for (const i of d.importers) {
-    if (i.route !== 'direct' || i.ips === 'keep' || sameIps(i.ips, i.current)) continue;
-    const resourceVersion = s.members.find((m) => m.cluster === i.cluster)?.serviceImport?.resourceVersion;
-    steps.push({ kind: 'patch-member-ips', cluster: i.cluster, namespace: s.namespace, name: s.name, ips: i.ips, resourceVersion, mode: i.mode });
-    steps.push(ipsChanged(i.cluster, i.current, i.ips, 'a direct patch', announce));
+    if (!PATCHED.has(i.route) || i.ips === 'keep') continue;
+    const annotate = i.route === 'retain';
+    const changed = !sameIps(i.ips, i.current);
+    if (!changed && (!annotate || i.annotated)) continue;
+    const resourceVersion = memberResourceVersion(s, i.cluster);
+    steps.push({ kind: 'patch-member-ips', cluster: i.cluster, namespace: s.namespace, name: s.name, ips: i.ips, resourceVersion, mode: i.mode, annotate });
+    if (changed) steps.push(ipsChanged(i.cluster, i.current, i.ips, 'a direct patch', announce));
   }
   return steps;
+}
+
+const memberResourceVersion = (s: Snapshot, cluster: string) => s.members.find((m) => m.cluster === cluster)?.serviceImport?.resourceVersion;
+
+/** Override-policy importers still carrying our annotation, once the cached policy already gives them their IPs. */
+function releaseSteps(s: Snapshot, d: Decision): Step[] {
+  const rules = s.controlPlane.overrideRules ?? {};
+  return d.importers
+    .filter((i) => i.route === 'override-policy' && i.annotated && i.ips !== 'keep' && sameIps(rules[i.cluster] ?? [], i.ips))
+    .map((i): Step => ({ kind: 'release-member', cluster: i.cluster, namespace: s.namespace, name: s.name, resourceVersion: memberResourceVersion(s, i.cluster) }));
 }
 
 /** status.clusters of the control-plane ServiceImport, only when it lists other exporters. */

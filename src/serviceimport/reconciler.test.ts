@@ -20,13 +20,16 @@ function store<T extends KubeObject>(...objs: T[]) {
   };
 }
 
-const serviceImport = (o: { managed?: boolean; uid?: string; rv: string; ips?: string[] }): ServiceImport => ({
-  metadata: { name: 'web', namespace: 'ns', resourceVersion: o.rv, ...(o.uid ? { uid: o.uid } : {}), ...(o.managed ? { labels: { 'karmada.io/managed': 'true' } } : {}) },
+const serviceImport = (o: { managed?: boolean; optedIn?: boolean; uid?: string; rv: string; ips?: string[] }): ServiceImport => ({
+  metadata: {
+    name: 'web', namespace: 'ns', resourceVersion: o.rv, ...(o.uid ? { uid: o.uid } : {}), ...(o.managed ? { labels: { 'karmada.io/managed': 'true' } } : {}),
+    ...(o.optedIn ? { annotations: { 'clusterset-dns.io/fill-ips': 'true' } } : {}),
+  },
   spec: { type: 'ClusterSetIP', ports: [{ port: 80 }], ...(o.ips ? { ips: o.ips } : {}) },
 });
 const derived = (ip: string): Service => ({ metadata: { name: 'derived-web', namespace: 'ns' }, spec: { clusterIP: ip, clusterIPs: [ip] } });
 
-function memberCaches(cluster: string, o: { si?: ServiceImport; derived?: Service; exports?: boolean }): MemberCaches & { serviceImports: ReturnType<typeof store<ServiceImport>> } {
+function memberCaches(cluster: string, o: { si?: ServiceImport; derived?: Service; exports?: boolean }): MemberCaches & { serviceImports: ReturnType<typeof store<ServiceImport>>; services: ReturnType<typeof store<Service>> } {
   return {
     cluster,
     reachable: () => true,
@@ -42,7 +45,8 @@ function memberCaches(cluster: string, o: { si?: ServiceImport; derived?: Servic
 
 /**
  * The control plane imports ns/web into member2 (Karmada-managed, through the
- * OverridePolicy) and edge.eu-1 (unmanaged, patched directly); member1 exports it.
+ * OverridePolicy) and edge.eu-1 (unmanaged and opted in, patched directly);
+ * member1 exports it. `setDerived` moves a member's derived ClusterIP.
  */
 function world() {
   const cpImports = store(serviceImport({ uid: 'u1', rv: '5' }));
@@ -50,7 +54,7 @@ function world() {
   const members = [
     memberCaches('member1', { exports: true }),
     memberCaches('member2', { si: serviceImport({ managed: true, rv: '3' }), derived: derived('10.98.0.7') }),
-    memberCaches('edge.eu-1', { si: serviceImport({ rv: '9' }), derived: derived('10.99.0.1') }),
+    memberCaches('edge.eu-1', { si: serviceImport({ rv: '9', optedIn: true }), derived: derived('10.99.0.1') }),
   ];
   const caches: Caches = { controlPlane: { serviceImports: cpImports, overridePolicies: policies, namespaces: store() }, members: () => members };
   const calls: string[] = [];
@@ -73,8 +77,10 @@ function world() {
     patchMemberIps: (cluster, namespace, name, ips, rv) =>
       call('patchMemberIps', `patch ${cluster} ${namespace}/${name} ${ips.join(',')} rv=${rv}`, () => {
         const m = members.find((x) => x.cluster === cluster)!;
-        m.serviceImports.put({ ...m.serviceImports.get(namespace, name)!, spec: { type: 'ClusterSetIP', ports: [{ port: 80 }], ips }, metadata: { name, namespace, resourceVersion: '10' } });
+        const old = m.serviceImports.get(namespace, name)!;
+        m.serviceImports.put({ ...old, spec: { type: 'ClusterSetIP', ports: [{ port: 80 }], ips }, metadata: { ...old.metadata, resourceVersion: '10' } });
       }),
+    releaseMember: (cluster, namespace, name, rv) => call('releaseMember', `release ${cluster} ${namespace}/${name} rv=${rv}`, () => {}),
     patchStatusClusters: (namespace, name, clusters, rv) =>
       call('patchStatusClusters', `status ${namespace}/${name} ${clusters.join(',')} rv=${rv}`, () => {
         cpImports.put({ ...cpImports.get(namespace, name)!, status: { clusters: clusters.map((cluster) => ({ cluster })) } });
@@ -90,7 +96,8 @@ function world() {
     await recorder.idle();
     return events.map((e) => `${e.type} ${e.reason}: ${e.message}`);
   };
-  return { reconciler, calls, failNext, sent, lines, log };
+  const setDerived = (cluster: string, ip: string) => members.find((m) => m.cluster === cluster)!.services.put(derived(ip));
+  return { reconciler, calls, failNext, sent, lines, log, setDerived };
 }
 
 const apiError = (code: number, reason: string) =>
@@ -107,13 +114,14 @@ describe('Reconciler: snapshot → decide → plan → apply', () => {
     const w = world();
     await w.reconciler.reconcile('ns', 'web');
     expect(w.calls).to.deep.equal(FIRST_PASS);
-    expect(await w.sent()).to.deep.equal([
-      'Normal IPsChanged: member2: spec.ips none → 10.98.0.7 (through OverridePolicy clusterset-dns-web)',
-      'Normal IPsChanged: edge.eu-1: spec.ips none → 10.99.0.1 (through a direct patch)',
-    ]);
+    expect(await w.sent(), 'a first fill is logged, without an Event').to.deep.equal([]);
+    expect(w.lines.filter((l) => l['msg'] === 'spec.ips changed').map((l) => l['cluster'])).to.deep.equal(['member2', 'edge.eu-1']);
     await w.reconciler.reconcile('ns', 'web');
     expect(w.calls, 'no write when nothing changed').to.deep.equal(FIRST_PASS);
-    expect(await w.sent(), 'no Event without a transition').to.have.length(2);
+    w.setDerived('edge.eu-1', '10.99.0.2');
+    await w.reconciler.reconcile('ns', 'web');
+    expect(w.calls.slice(FIRST_PASS.length)).to.deep.equal(['patch edge.eu-1 ns/web 10.99.0.2 rv=10']);
+    expect(await w.sent(), 'one Event for a real change').to.deep.equal(['Normal IPsChanged: edge.eu-1: spec.ips 10.99.0.1 → 10.99.0.2 (through a direct patch)']);
   });
 
   it('logs every line of a reconcile with its key and one reconcileID of its own', async () => {

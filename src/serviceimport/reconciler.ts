@@ -17,6 +17,7 @@ import type { ProblemLedger } from './problems.js';
 import { overridePolicyName } from './overridepolicy.js';
 import { DEFAULT_LOCAL_FIRST, type LocalFirstConfig, type LocalFirstState, type Mode } from './localfirst.js';
 import { isWrite, plan, type Notice, type Plan, type Write } from './plan.js';
+import type { ManagedRoute } from './route.js';
 import type { Writer } from './writer.js';
 
 export interface ReconcilerHooks {
@@ -33,7 +34,7 @@ export interface LocalFirstOptions {
 }
 
 /** The writes a reconcile makes (the Writer; tests pass a fake). */
-export type ReconcileWriter = Pick<Writer, 'applyOverridePolicy' | 'deleteOverridePolicy' | 'patchMemberIps' | 'patchStatusClusters'>;
+export type ReconcileWriter = Pick<Writer, 'applyOverridePolicy' | 'deleteOverridePolicy' | 'patchMemberIps' | 'releaseMember' | 'patchStatusClusters'>;
 
 export interface ReconcilerOptions {
   caches: Caches;
@@ -45,6 +46,8 @@ export interface ReconcilerOptions {
   localFirst?: LocalFirstOptions;
   /** The clock of local-first's debounce and hold-down and of problems' grace periods. */
   now?: () => number;
+  /** How Karmada-managed importers are written now (route.ts); OverridePolicies when not given. */
+  managedRoute?: () => ManagedRoute;
 }
 
 /** What the queue should do next with the key (controller-runtime's Result). */
@@ -66,6 +69,7 @@ export class Reconciler {
   private readonly hooks: ReconcilerHooks;
   private readonly localFirst: LocalFirstOptions;
   private readonly now: () => number;
+  private readonly managedRoute: () => ManagedRoute;
 
   constructor(o: ReconcilerOptions) {
     this.caches = o.caches;
@@ -75,6 +79,7 @@ export class Reconciler {
     this.hooks = o.hooks ?? {};
     this.localFirst = o.localFirst ?? { flag: false, config: DEFAULT_LOCAL_FIRST };
     this.now = o.now ?? Date.now;
+    this.managedRoute = o.managedRoute ?? (() => 'override-policy');
   }
 
   /**
@@ -83,7 +88,7 @@ export class Reconciler {
    */
   async reconcile(namespace: string, name: string, log: Logger = reconcileLogger(this.log, { namespace, name })): Promise<ReconcileResult> {
     const t0 = process.hrtime.bigint();
-    const snapshot = buildSnapshot(this.caches, namespace, name);
+    const snapshot = buildSnapshot(this.caches, namespace, name, this.managedRoute());
     const k = `${namespace}/${name}`;
     const now = this.now();
     const decision = decide(snapshot, {
@@ -136,7 +141,7 @@ export class Reconciler {
     try {
       await this.send(w);
     } catch (e) {
-      const wlog = w.kind === 'patch-member-ips' ? withContext(log, { cluster: w.cluster }) : log;
+      const wlog = w.kind === 'patch-member-ips' || w.kind === 'release-member' ? withContext(log, { cluster: w.cluster }) : log;
       const msg = apiErrorMessage(e);
       const code = httpStatusOf(e);
       if (isConflict(e)) {
@@ -161,7 +166,12 @@ export class Reconciler {
         log.info({ clusters: w.clusters, had: w.had }, 'updated status.clusters');
         break;
       case 'patch-member-ips':
-        break; // its ips-changed step says it
+        // An IP change is said by its ips-changed step; taking over from an OverridePolicy is said here.
+        if (w.annotate) log.debug({ cluster: w.cluster }, 'spec.ips written in the member, kept by the retention rule');
+        break;
+      case 'release-member':
+        log.info({ cluster: w.cluster }, 'removed our annotation: an OverridePolicy fills spec.ips again');
+        break;
     }
   }
 
@@ -172,7 +182,9 @@ export class Reconciler {
       case 'delete-override-policy':
         return this.writer.deleteOverridePolicy(w.namespace, w.name);
       case 'patch-member-ips':
-        return this.writer.patchMemberIps(w.cluster, w.namespace, w.name, w.ips, w.resourceVersion, w.mode);
+        return this.writer.patchMemberIps(w.cluster, w.namespace, w.name, w.ips, w.resourceVersion, w.mode, w.annotate);
+      case 'release-member':
+        return this.writer.releaseMember(w.cluster, w.namespace, w.name, w.resourceVersion);
       case 'patch-status-clusters':
         return this.writer.patchStatusClusters(w.namespace, w.name, w.clusters, w.resourceVersion);
     }

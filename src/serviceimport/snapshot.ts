@@ -4,6 +4,7 @@
  * types and no I/O here, so decisions and plans are pure functions of this.
  */
 import type { OverridePolicy } from '../api/karmada.js';
+import type { ManagedRoute } from './route.js';
 
 export interface ServiceImportView {
   type: 'ClusterSetIP' | 'Headless';
@@ -12,6 +13,8 @@ export interface ServiceImportView {
   deleting: boolean;
   /** Carries karmada.io/managed=true: Karmada propagated it and will revert member-side edits. */
   managed: boolean;
+  /** Carries clusterset-dns.io/fill-ips=true: ours to fill (src/api/ownership.ts). */
+  fillsIps: boolean;
   /** The cached object's resourceVersion: a write carries it, so a change made since gives 409. */
   resourceVersion?: string;
 }
@@ -59,6 +62,8 @@ export interface ControlPlaneView {
 export interface Snapshot {
   namespace: string;
   name: string;
+  /** How Karmada-managed importers are written, for the whole controller (route.ts). */
+  managedRoute: ManagedRoute;
   controlPlane: ControlPlaneView;
   members: MemberView[];
 }

@@ -13,10 +13,11 @@ import * as k8s from '@kubernetes/client-node';
 import { isConflict, isNotFound } from '../kube/errors.js';
 import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_API_VERSION, MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
 import type { OverridePolicy } from '../api/karmada.js';
+import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE } from '../api/ownership.js';
 import { desiredOverridePolicy } from './overridepolicy.js';
 
 export const FIELD_MANAGER = 'clusterset-dns';
-/** On an unmanaged member ServiceImport we patch: its local-first mode. */
+/** On a member ServiceImport we patch: its local-first mode. */
 export const LOCAL_FIRST_MODE_ANNOTATION = 'clusterset-dns.io/local-first-mode';
 
 /** What a write touched, for the observer: the OverridePolicy, a member's ServiceImport, a status subresource, or an Event. */
@@ -24,6 +25,7 @@ export type WriteTarget = 'overridepolicy' | 'serviceimport' | 'status' | 'event
 export type WriteObserver = (kind: WriteTarget, result: 'success' | 'conflict' | 'error') => void;
 
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const rv = (resourceVersion: string | undefined) => (resourceVersion ? { resourceVersion } : {});
 const ssa = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
 
 export class Writer {
@@ -71,20 +73,33 @@ export class Writer {
     });
   }
 
-  /** spec.ips of an unmanaged member ServiceImport; [] removes the field. */
-  async patchMemberIps(cluster: string, namespace: string, name: string, ips: string[], resourceVersion: string | undefined, mode?: string): Promise<void> {
+  /**
+   * spec.ips of a member ServiceImport; [] removes the field. `annotate` adds
+   * our ownership annotation (Karmada's retention rule keeps the IPs of
+   * annotated objects). The resourceVersion makes it fail with 409 if the
+   * object changed since the decision.
+   */
+  async patchMemberIps(cluster: string, namespace: string, name: string, ips: string[], resourceVersion: string | undefined, mode?: string, annotate = false): Promise<void> {
+    // Local-first: the mode is shown on the object we write (removed when off).
+    const annotations: Record<string, string | null> = { [LOCAL_FIRST_MODE_ANNOTATION]: mode ?? null };
+    if (annotate) annotations[FILL_IPS_ANNOTATION] = FILL_IPS_VALUE;
+    await this.patchMember(cluster, namespace, name, { metadata: { ...rv(resourceVersion), annotations }, spec: { ips: ips.length > 0 ? ips : null } });
+  }
+
+  /** Removes our annotations from a member ServiceImport that an OverridePolicy fills again. */
+  async releaseMember(cluster: string, namespace: string, name: string, resourceVersion: string | undefined): Promise<void> {
+    await this.patchMember(cluster, namespace, name, { metadata: { ...rv(resourceVersion), annotations: { [FILL_IPS_ANNOTATION]: null, [LOCAL_FIRST_MODE_ANNOTATION]: null } } });
+  }
+
+  private async patchMember(cluster: string, namespace: string, name: string, body: object): Promise<void> {
     const client = this.memberClient(cluster);
     if (!client) throw new Error(`no client for cluster ${cluster}`);
-    const metadata: Record<string, unknown> = resourceVersion ? { resourceVersion } : {};
-    // Local-first: the mode is shown on the object we write (removed when off).
-    metadata['annotations'] = { [LOCAL_FIRST_MODE_ANNOTATION]: mode ?? null };
-    const body = { metadata, spec: { ips: ips.length > 0 ? ips : null } };
     await this.counted('serviceimport', () =>
       client.patchNamespacedCustomObject({ group: MCS_GROUP, version: MCS_VERSION, namespace, plural: 'serviceimports', name, body, fieldManager: FIELD_MANAGER }, merge));
   }
 
   async patchStatusClusters(namespace: string, name: string, clusters: string[], resourceVersion: string | undefined): Promise<void> {
-    const body = { metadata: resourceVersion ? { resourceVersion } : {}, status: { clusters: clusters.map((cluster) => ({ cluster })) } };
+    const body = { metadata: rv(resourceVersion), status: { clusters: clusters.map((cluster) => ({ cluster })) } };
     await this.counted('status', () =>
       this.custom.patchNamespacedCustomObjectStatus({ group: MCS_GROUP, version: MCS_VERSION, namespace, plural: 'serviceimports', name, body, fieldManager: FIELD_MANAGER }, merge));
   }
