@@ -6,7 +6,7 @@ import { applyAll, type Clients } from './kube.js';
 export const MCS = { group: MCS_GROUP, version: MCS_VERSION };
 
 export interface ServiceImportObject {
-  metadata: { labels?: Record<string, string>; generation?: number; resourceVersion?: string; uid?: string };
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string>; generation?: number; resourceVersion?: string; uid?: string };
   spec: { ips?: string[]; type: string; ports: unknown[] };
   status?: { clusters?: Array<{ cluster: string }> };
 }
