@@ -160,7 +160,7 @@ export class Reconciler {
         log.info({ policy: overridePolicyName(w.serviceImport.name), rules: w.rules, had: w.had }, 'applied OverridePolicy');
         break;
       case 'delete-override-policy':
-        log.info({ policy: w.name }, 'deleted OverridePolicy: no managed importer needs spec.ips');
+        log.info({ policy: w.name }, 'deleted OverridePolicy: no importer is written through it any more');
         break;
       case 'patch-status-clusters':
         log.info({ clusters: w.clusters, had: w.had }, 'updated status.clusters');
