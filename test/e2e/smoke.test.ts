@@ -98,7 +98,7 @@ describe('local environment: Karmada MCS flow and CoreDNS (smoke)', function () 
     }, 60_000);
   });
 
-  it('reverts a direct patch of spec.ips on the Karmada-managed ServiceImport in member2 (why managed imports are written through an OverridePolicy)', async () => {
+  it('reverts a direct patch of spec.ips on the Karmada-managed ServiceImport in member2 (why a member-side write needs our annotation and the retention rule, or an OverridePolicy)', async () => {
     // The API server accepts the patch (the response is the stored object)…
     const patched = (await member2.custom.patchNamespacedCustomObject(
       { ...MCS, namespace: ns, plural: 'serviceimports', name: svc, body: [{ op: 'add', path: '/spec/ips', value: [derivedIp] }] },
