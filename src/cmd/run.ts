@@ -22,6 +22,7 @@ import { retentionState } from '../karmada/retention.js';
 import { realClock } from '../runtime/clock.js';
 import { installCoreDns, type InstallOptions } from '../coredns/install.js';
 import { CoreDnsManager } from '../coredns/manage.js';
+import { closeConnections, makeClient } from '../kube/client.js';
 import { undefinedIfNotFound } from '../kube/errors.js';
 import { condition } from '../runtime/health.js';
 import { createLogger, type Logger } from '../runtime/logging.js';
@@ -110,7 +111,7 @@ function parseRunArgs(argv: string[]): { flags: FlagValues; coredns: InstallOpti
 }
 
 function secretReader(kc: k8s.KubeConfig): (namespace: string, name: string) => Promise<Secret | undefined> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const core = makeClient(kc, k8s.CoreV1Api);
   return (namespace, name) => undefinedIfNotFound(async () => (await core.readNamespacedSecret({ namespace, name })) as unknown as Secret);
 }
 
@@ -218,7 +219,8 @@ export async function run(argv: string[]): Promise<number> {
   mgr.addHealthzCheck('ping', () => {});
   mgr.addReadyzCheck('informers', condition(() => clusters.synced(), 'caches not synced yet: the control plane, or a member still on its first list'));
 
-  // Stopped in reverse: the readiness refresher, then the recorder (it sends what is queued while the members' clients still work), then the caches.
+  // Stopped in reverse: the readiness refresher, then the recorder (it sends what is queued while the members' clients still work), then the caches, then the control plane's pooled connections.
+  mgr.add(startStop({ stop: () => closeConnections(kc) }), { needLeaderElection: false });
   mgr.add(startStop(clusters), { needLeaderElection: false });
   mgr.add(startStop({ stop: () => events.stop() }), { needLeaderElection: false });
   mgr.add(memberReadiness({ status: () => clusters.memberStatus(), addReadyzCheck: (n, c, o) => mgr.addReadyzCheck(n, c, o), setClusterReady: (c, r) => metrics.setClusterReady(c, r) }), { needLeaderElection: false });

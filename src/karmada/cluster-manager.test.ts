@@ -13,6 +13,7 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type KubeObject } from '../api/meta
 import type { Secret } from '../api/core.js';
 import type { Informer, InformerEvent, InformerHealth, InformerSpec } from '../runtime/cache/informer.js';
 import { FakeClock } from '../runtime/clock.js';
+import { startTlsServer, type TlsServer } from '../../test/support/tls-server.js';
 import { ClusterManager } from './cluster-manager.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -63,11 +64,12 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs
   const keys: Array<string[] | 'all'> = [];
   const kc = new KubeConfig();
   kc.loadFromOptions({ clusters: [{ name: 'k', server: 'https://127.0.0.1:1' }], users: [{ name: 'u', token: 't' }], contexts: [{ name: 'k', cluster: 'k', user: 'u' }], currentContext: 'k' });
-  const secrets: Record<string, Secret> = {
+  const defaultSecrets: Record<string, Secret> = {
     member1: { metadata: { name: 'member1', namespace: 'karmada-cluster' }, data: { token: b64('t1') } },
     member2: { metadata: { name: 'member2', namespace: 'karmada-cluster' }, data: { token: b64('t2') } },
-    ...opts.secrets,
   };
+  // Read at each GET, so a test can rotate a Secret in opts.secrets.
+  const secretNamed = (name: string) => opts.secrets?.[name] ?? defaultSecrets[name];
   const clock = new FakeClock();
   const m = new ClusterManager(
     kc,
@@ -77,7 +79,7 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs
       informers.push(i);
       return i;
     },
-    (_ns, name) => (name === opts.hangSecretFor ? new Promise<never>(() => {}) : Promise.resolve(secrets[name])),
+    (_ns, name) => (name === opts.hangSecretFor ? new Promise<never>(() => {}) : Promise.resolve(secretNamed(name))),
     (k) => keys.push(k),
     pino({ level: 'silent' }),
     { serviceImportOfPolicy: opts.serviceImportOfPolicy ?? (() => undefined), ...(opts.settleMs !== undefined ? { memberSettleMs: opts.settleMs } : {}), clock },
@@ -269,5 +271,58 @@ describe('ClusterManager: malformed Clusters from the control plane', () => {
     await t.settle();
     t.syncAll('bad');
     expect(t.m.memberStatus()).to.deep.equal([{ cluster: 'bad', reachable: true }]);
+  });
+});
+
+describe('ClusterManager: a member\'s write connections', () => {
+  let server: TlsServer;
+  beforeEach(async () => {
+    server = await startTlsServer();
+  });
+  afterEach(() => server.close());
+
+  /** A Push Cluster at the TLS server, its Secret trusting the server's certificate with `token`. */
+  function member(name: string, token: string) {
+    const secret: Secret = { metadata: { name, namespace: 'karmada-cluster' }, data: { token: b64(token), caBundle: b64(server.cert) } };
+    const c: Cluster = { metadata: { name }, spec: { syncMode: 'Push', apiEndpoint: server.url, secretRef: { namespace: 'karmada-cluster', name } } };
+    return { secret, cluster: c };
+  }
+  const write = (t: ReturnType<typeof setup>, cluster: string) =>
+    t.m.memberClient(cluster)!.getNamespacedCustomObject({ group: 'multicluster.x-k8s.io', version: 'v1alpha1', namespace: 'ns', plural: 'serviceimports', name: 'web' });
+
+  it('share one keep-alive connection, closed when the Cluster is deleted', async () => {
+    const { secret, cluster } = member('m', 't1');
+    const t = setup({ secrets: { m: secret } });
+    t.m.start();
+    const clusters = t.of('karmada', 'clusters')[0]!;
+    clusters.add(cluster);
+    await t.settle();
+    for (let i = 0; i < 3; i++) await write(t, 'm');
+    expect(server.connections(), 'one TLS connection for three writes').to.equal(1);
+    clusters.delete(cluster);
+    await t.settle();
+    await server.allClosed();
+    expect(t.m.memberClient('m')).to.equal(undefined);
+  });
+
+  it('are closed when the member is re-engaged with new credentials, and when the manager stops', async () => {
+    const first = member('m', 't1');
+    const secrets: Record<string, Secret> = { m: first.secret };
+    const t = setup({ secrets });
+    t.m.start();
+    const clusters = t.of('karmada', 'clusters')[0]!;
+    clusters.add(first.cluster);
+    await t.settle();
+    await write(t, 'm');
+    // A rotated token: the Secret changes, the Cluster is seen again.
+    secrets['m'] = member('m', 't2').secret;
+    clusters.add({ ...first.cluster, metadata: { name: 'm', resourceVersion: '2' } });
+    await t.settle();
+    await server.allClosed();
+    await write(t, 'm');
+    expect(server.authorizations).to.deep.equal(['Bearer t1', 'Bearer t2']);
+    expect(server.open()).to.equal(1);
+    await t.m.stop();
+    await server.allClosed();
   });
 });

@@ -23,6 +23,7 @@ import { ipsMaxItemsOf } from './crd-schema.js';
 import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
 import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
 import { realClock, type Clock } from '../runtime/clock.js';
+import { closeConnections, makeClient } from '../kube/client.js';
 import { PATHS, SERVICEIMPORT_CRD } from '../kube/gvr.js';
 
 /**
@@ -154,14 +155,16 @@ class MemberInformers implements MemberCaches {
     return this.stopped;
   }
 
+  /** Writes share the member's keep-alive connections (src/kube/client.ts), closed by stop(). */
   client(): CustomObjectsApi {
-    this.custom ??= this.kc.makeApiClient(CustomObjectsApi);
+    this.custom ??= makeClient(this.kc, CustomObjectsApi);
     return this.custom;
   }
 
   async stop() {
     this.stopped = true;
     await Promise.all(this.all().map((i) => i.stop()));
+    closeConnections(this.kc);
   }
 
   private all(): Informer[] {

@@ -10,6 +10,7 @@
  * cache state (the reconciler requeues on any error).
  */
 import * as k8s from '@kubernetes/client-node';
+import { makeClient } from '../kube/client.js';
 import { isConflict, isNotFound } from '../kube/errors.js';
 import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_API_VERSION, MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
 import type { OverridePolicy } from '../api/karmada.js';
@@ -38,8 +39,8 @@ export class Writer {
     private readonly observe: WriteObserver = () => {},
     private readonly component = 'clusterset-dns',
   ) {
-    this.custom = controlPlane.makeApiClient(k8s.CustomObjectsApi);
-    this.core = controlPlane.makeApiClient(k8s.CoreV1Api);
+    this.custom = makeClient(controlPlane, k8s.CustomObjectsApi);
+    this.core = makeClient(controlPlane, k8s.CoreV1Api);
   }
 
   private async counted<T>(kind: WriteTarget, f: () => Promise<T>): Promise<T> {

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { ApiException, type CoordinationV1Api, type V1Lease } from '@kubernetes/client-node';
+import { startTlsServer } from '../../../test/support/tls-server.js';
+import { closeConnections } from '../../kube/client.js';
 import { ConflictError, KubeLeaseLock } from './leaselock.js';
 
 const EPOCH = Date.UTC(2025, 0, 1);
@@ -60,5 +62,19 @@ describe('runtime/leaderelection/leaselock', () => {
     expect(after.resourceVersion).to.equal('6');
     expect(written?.metadata).to.deep.include({ resourceVersion: '5', labels: { a: 'b' } });
     expect(written?.spec).to.include({ holderIdentity: 'me', leaseTransitions: 3, strategy: 'OldestEmulationVersion' });
+  });
+
+  it('fromKubeConfig renews over one keep-alive connection, not a TLS handshake per call', async () => {
+    const server = await startTlsServer();
+    const kc = server.kubeConfig();
+    try {
+      const lock = KubeLeaseLock.fromKubeConfig(kc, 'ns', 'l');
+      server.answer = (_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ metadata: { name: 'l', namespace: 'ns', resourceVersion: '1' }, spec: {} }));
+      for (let i = 0; i < 3; i++) await lock.get(signal);
+      expect(server.connections()).to.equal(1);
+    } finally {
+      closeConnections(kc);
+      await server.close();
+    }
   });
 });

@@ -20,6 +20,7 @@ import {
   type V1Lease,
   type V1LeaseSpec,
 } from '@kubernetes/client-node';
+import { makeClient } from '../../kube/client.js';
 import { isConflict, isNotFound } from '../../kube/errors.js';
 import type { LeaderElectionRecord } from './decide.js';
 
@@ -46,10 +47,9 @@ export interface LeaseLock {
 }
 
 /**
- * A Lease through client-node's CoordinationV1Api. client-node 1.4.0 makes a
- * new https.Agent per request (KubeConfig.applySecurityAuthentication →
- * createAgent), so pass an API client built with a shared keep-alive agent
- * to avoid a TLS handshake per renew; fromKubeConfig() is the simple way.
+ * A Lease through client-node's CoordinationV1Api. fromKubeConfig() builds
+ * it with makeClient (src/kube/client.ts), so renewals reuse the cluster's
+ * keep-alive connection instead of a TLS handshake every 2 s.
  */
 export class KubeLeaseLock implements LeaseLock {
   readonly description: string;
@@ -65,7 +65,7 @@ export class KubeLeaseLock implements LeaseLock {
   }
 
   static fromKubeConfig(kc: KubeConfig, namespace: string, name: string): KubeLeaseLock {
-    return new KubeLeaseLock(kc.makeApiClient(CoordinationV1Api), namespace, name);
+    return new KubeLeaseLock(makeClient(kc, CoordinationV1Api), namespace, name);
   }
 
   async get(signal: AbortSignal): Promise<LeaseSnapshot | undefined> {

@@ -1,0 +1,26 @@
+import { expect } from 'chai';
+import { startTlsServer, type TlsServer } from '../../test/support/tls-server.js';
+import { closeConnections } from '../kube/client.js';
+import { Writer } from './writer.js';
+
+describe('Writer: connections', () => {
+  let server: TlsServer;
+  beforeEach(async () => {
+    server = await startTlsServer();
+  });
+  afterEach(() => server.close());
+
+  it('control-plane writes of every kind share one keep-alive connection', async () => {
+    const kc = server.kubeConfig();
+    try {
+      const writer = new Writer(kc, () => undefined);
+      await writer.patchStatusClusters('ns', 'web', ['member1'], '1');
+      await writer.deleteOverridePolicy('ns', 'clusterset-dns-web');
+      await writer.event({ namespace: 'ns', name: 'web', uid: 'u' }, 'Normal', 'IPsChanged', 'm');
+      await writer.patchStatusClusters('ns', 'web', ['member2'], '2');
+      expect(server.connections()).to.equal(1);
+    } finally {
+      closeConnections(kc);
+    }
+  });
+});
