@@ -17,6 +17,12 @@ import { startTlsServer, type TlsServer } from '../../test/support/tls-server.js
 import { ClusterManager } from './cluster-manager.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
+const si = (namespace: string, name: string): KubeObject => ({ metadata: { namespace, name } });
+/** The ServiceImport CRD as a member serves it: v1alpha1, spec.ips with one item. */
+const crd: KubeObject = {
+  metadata: { name: 'serviceimports.multicluster.x-k8s.io', resourceVersion: '1' },
+  spec: { versions: [{ name: 'v1alpha1', served: true, schema: { openAPIV3Schema: { properties: { spec: { properties: { ips: { maxItems: 1 } } } } } } }] },
+} as KubeObject;
 
 class HandInformer implements Informer {
   private h: InformerHealth = { synced: false, running: false };
@@ -36,8 +42,8 @@ class HandInformer implements Informer {
   get(ns: string, name: string) {
     return this.objects.get(`${ns}/${name}`);
   }
-  list() {
-    return [...this.objects.values()];
+  list(ns?: string) {
+    return [...this.objects.values()].filter((o) => ns === undefined || o.metadata.namespace === ns);
   }
   onEvent(f: (t: InformerEvent, o: KubeObject) => void) {
     this.events.push(f);
@@ -118,29 +124,72 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     expect(t.m.synced()).to.equal(true);
   });
 
-  it('a member that becomes reachable again re-enqueues every key; so does one that goes away (unreachable, or its Cluster deleted)', async () => {
+  it('a member that becomes reachable again re-enqueues the keys it takes part in; so does one that goes away (unreachable, or its Cluster deleted)', async () => {
     const t = setup();
     t.m.start();
     const clusters = t.of('karmada', 'clusters')[0]!;
+    t.of('karmada', 'serviceimports')[0]!.add(si('shop', 'web'));
+    t.of('karmada', 'serviceimports')[0]!.add(si('blog', 'db'));
     clusters.add(t.cluster('member2'));
     await t.settle();
+    // Listed while still unreachable: the object's own event, then the transition.
+    t.of('member2', 'serviceimports')[0]!.add(si('shop', 'web'));
+    t.of('member2', 'serviceexports')[0]!.add(si('shop', 'api'));
+    t.of('member2', 'crds')[0]!.add(crd);
     t.keys.length = 0;
     t.syncAll('member2');
-    expect(t.keys, 'first reachable').to.deep.equal(['all']);
+    expect(t.keys, 'first reachable: its import and export, not blog/db').to.deep.equal([['shop/api', 'shop/web']]);
     t.keys.length = 0;
     const se = t.of('member2', 'endpointslices')[0]!;
     se.set({ running: false, lastError: 'Forbidden', lastErrorReason: 'forbidden' });
-    expect(t.keys, 'unreachable').to.deep.equal(['all']);
+    expect(t.keys, 'unreachable').to.deep.equal([['shop/api', 'shop/web']]);
     t.keys.length = 0;
     se.set({ running: true });
-    expect(t.keys, 'back').to.deep.equal(['all']);
+    expect(t.keys, 'back').to.deep.equal([['shop/api', 'shop/web']]);
     t.keys.length = 0;
     se.set({ running: true, synced: true });
     expect(t.keys, 'no transition, no enqueue').to.deep.equal([]);
     clusters.delete(t.cluster('member2'));
     await t.settle();
-    expect(t.keys, 'Cluster deleted').to.include('all');
+    expect(t.keys, 'Cluster deleted').to.deep.include(['shop/api', 'shop/web']);
+    expect(t.keys.flat(), 'never everything').not.to.include('all');
     expect(t.m.members(), 'and its member with it').to.deep.equal([]);
+  });
+
+  it('a Namespace event re-enqueues only the keys in that namespace', async () => {
+    const t = setup();
+    t.m.start();
+    t.of('karmada', 'serviceimports')[0]!.add(si('shop', 'web'));
+    t.of('karmada', 'serviceimports')[0]!.add(si('blog', 'db'));
+    t.of('karmada', 'clusters')[0]!.add(t.cluster('member1'));
+    await t.settle();
+    t.of('member1', 'serviceimports')[0]!.add(si('shop', 'hand-made'));
+    t.keys.length = 0;
+    t.of('karmada', 'namespaces')[0]!.add({ metadata: { name: 'shop' } });
+    t.of('member1', 'namespaces')[0]!.add({ metadata: { name: 'shop' } });
+    t.of('member1', 'namespaces')[0]!.add({ metadata: { name: 'kube-system' } });
+    expect(t.keys).to.deep.equal([['shop/hand-made', 'shop/web'], ['shop/hand-made', 'shop/web']]);
+  });
+
+  it('a CRD change re-enqueues the member\'s keys and those our policies name it in; every control-plane key when CRDMissing flips', async () => {
+    const t = setup({ serviceImportOfPolicy: (p) => p.spec.resourceSelectors[0]?.name });
+    t.m.start();
+    t.of('karmada', 'serviceimports')[0]!.add(si('shop', 'web'));
+    t.of('karmada', 'serviceimports')[0]!.add(si('blog', 'db'));
+    t.of('karmada', 'overridepolicies')[0]!.add({
+      metadata: { namespace: 'shop', name: 'clusterset-dns-web' },
+      spec: { resourceSelectors: [{ apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', name: 'web' }], overrideRules: [{ targetCluster: { clusterNames: ['member1'] } }] },
+    } as OverridePolicy);
+    t.of('karmada', 'clusters')[0]!.add(t.cluster('member1'));
+    await t.settle();
+    t.of('member1', 'crds')[0]!.add(crd);
+    t.syncAll('member1');
+    t.keys.length = 0;
+    t.of('member1', 'crds')[0]!.add({ ...crd, metadata: { ...crd.metadata, resourceVersion: '2' } });
+    expect(t.keys, 'still installed: the policy\'s key').to.deep.equal([['shop/web']]);
+    t.keys.length = 0;
+    t.of('member1', 'crds')[0]!.delete(crd);
+    expect(t.keys, 'removed while reachable').to.deep.equal([['blog/db', 'shop/web']]);
   });
 
   it('a member still on its first list is unreachable but "starting"; one whose watch failed is unreachable and not starting', async () => {

@@ -21,6 +21,7 @@ import type { ServiceImport } from '../api/mcs.js';
 import type { Caches, ControlPlaneCaches, MemberCaches } from './caches.js';
 import { ipsMaxItemsOf } from './crd-schema.js';
 import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
+import { keysForEvent, NO_MEMBER, type KeyEvent, type KeySources, type MemberFacts } from './event-keys.js';
 import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
 import { realClock, type Clock } from '../runtime/clock.js';
 import { closeConnections, makeClient } from '../kube/client.js';
@@ -70,11 +71,8 @@ class MemberInformers implements MemberCaches {
   private stopped = false;
 
   private custom: CustomObjectsApi | undefined;
-  /**
-   * reachable() as last seen: a change in either direction re-decides every
-   * key, since an unreachable member's keys were only kept, not decided.
-   */
-  private wasReachable = false;
+  /** reachable() and the CRD as last reported: a change re-decides the keys it can affect (./event-keys.ts). */
+  private facts: MemberFacts = NO_MEMBER;
   private everReachable = false;
 
   constructor(
@@ -86,6 +84,8 @@ class MemberInformers implements MemberCaches {
     /** Clock.now() of the engage, for ClusterManager's settle time. */
     readonly engagedAt: number,
     onReachability: (m: MemberInformers, reachable: boolean) => void = () => {},
+    /** A change that is not about one object: the manager maps it to the keys it can affect. */
+    touched: (e: KeyEvent) => void = () => {},
   ) {
     const mk = <T extends KubeObject>(resource: keyof typeof MEMBER_PATHS, extra: { fieldSelector?: string } = {}) =>
       factory(kc, { cluster, resource, path: MEMBER_PATHS[resource], ...extra }) as unknown as Informer<T>;
@@ -102,8 +102,7 @@ class MemberInformers implements MemberCaches {
       const n = o.metadata.name;
       onKeys([key(o.metadata.namespace ?? '', n.startsWith('derived-') ? n.slice('derived-'.length) : n)]);
     });
-    this.namespaces.onEvent(() => onKeys('all'));
-    this.crds.onEvent(() => onKeys('all'));
+    this.namespaces.onEvent((_t, ns) => touched({ kind: 'namespace', namespace: ns.metadata.name }));
     this.endpointSlices.onEvent((t, sl) => {
       const svc = sl.metadata.labels?.['kubernetes.io/service-name'];
       if (!svc) return;
@@ -120,18 +119,26 @@ class MemberInformers implements MemberCaches {
     });
     // Decisions taken while the member was unreachable only kept its state
     // (docs/design.md#unreachable-is-not-empty); nothing else would revisit
-    // them once it is back — an object seen
-    // during the relist was reconciled while the member still counted as
-    // unreachable. So every transition re-enqueues every key.
-    const check = () => {
-      const now = this.reachable();
-      if (now === this.wasReachable) return;
-      this.wasReachable = now;
-      if (now) this.everReachable = true;
-      onReachability(this, now);
-      onKeys('all');
+    // them once it is back — an object seen during the relist was reconciled
+    // while the member still counted as unreachable. So every transition, and
+    // every CRD change, re-enqueues the keys it can affect.
+    const observe = (crdChanged: boolean) => {
+      const before = this.facts;
+      const after = this.currentFacts();
+      this.facts = after;
+      const reachabilityChanged = before.reachable !== after.reachable;
+      if (reachabilityChanged) {
+        if (after.reachable) this.everReachable = true;
+        onReachability(this, after.reachable);
+      }
+      if (reachabilityChanged || crdChanged) touched({ kind: 'member', cluster, before, after });
     };
-    for (const i of this.all()) i.onHealthChange(check);
+    this.crds.onEvent(() => observe(true));
+    for (const i of this.all()) i.onHealthChange(() => observe(false));
+  }
+
+  currentFacts(): MemberFacts {
+    return { reachable: this.reachable(), crdInstalled: this.ipsMaxItems() !== undefined };
   }
 
   /**
@@ -205,7 +212,7 @@ class MemberInformers implements MemberCaches {
 
 /** A member we cannot reach at all (no credentials, Pull without proxy access): empty and unreachable. */
 class Unreachable implements MemberCaches {
-  private static readonly none = { get: () => undefined, list: () => [] };
+  private static readonly none = { get: () => undefined, list: (_namespace?: string): never[] => [] };
   readonly serviceImports = Unreachable.none;
   readonly services = Unreachable.none;
   readonly serviceExports = Unreachable.none;
@@ -213,6 +220,9 @@ class Unreachable implements MemberCaches {
   constructor(readonly cluster: string, readonly why: string) {}
   reachable() {
     return false;
+  }
+  currentFacts(): MemberFacts {
+    return NO_MEMBER;
   }
   starting() {
     return false;
@@ -239,6 +249,9 @@ export class ClusterManager implements Caches {
   private readonly clock: Clock;
   readonly controlPlane: ControlPlaneCaches;
   private readonly clustersInformer: Informer<Cluster>;
+  private readonly serviceImportsInformer: Informer<ServiceImport>;
+  private readonly policiesInformer: Informer<OverridePolicy>;
+  private readonly serviceImportOfPolicy: ClusterManagerOptions['serviceImportOfPolicy'];
   private readonly cpInformers: Informer[];
   /** A member that became unreachable keeps its stopped informers, so its last state stays readable. */
   private readonly memberMap = new Map<string, MemberInformers | Unreachable>();
@@ -274,6 +287,9 @@ export class ClusterManager implements Caches {
     this.clustersInformer = mk<Cluster>('clusters');
     const serviceImports = mk<ServiceImport>('serviceimports');
     const overridePolicies = mk<OverridePolicy>('overridepolicies', `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
+    this.serviceImportsInformer = serviceImports;
+    this.policiesInformer = overridePolicies;
+    this.serviceImportOfPolicy = opts.serviceImportOfPolicy;
     const namespaces = mk('namespaces');
     // Cluster-scoped and few: every customization, so a foreign ServiceImport retention rule is seen too.
     const customizations = mk<ResourceInterpreterCustomization>('resourceinterpretercustomizations');
@@ -288,7 +304,7 @@ export class ClusterManager implements Caches {
       const si = opts.serviceImportOfPolicy(p);
       if (si) onKeys([key(p.metadata.namespace ?? '', si)]);
     });
-    namespaces.onEvent(() => onKeys('all'));
+    namespaces.onEvent((_t, ns) => this.touched({ kind: 'namespace', namespace: ns.metadata.name }));
     this.clustersInformer.onEvent((type, c) => {
       const name = c.metadata.name;
       if (type === 'delete') void this.serialized(name, () => this.disengage(name, 'Cluster deleted'));
@@ -391,6 +407,25 @@ export class ClusterManager implements Caches {
     });
   }
 
+  /** Re-enqueues the keys a change that is not about one object can affect (./event-keys.ts). */
+  private touched(e: KeyEvent): void {
+    const keys = keysForEvent(e, this.keySources);
+    if (keys.length > 0) this.onKeys(keys);
+  }
+
+  private readonly keySources: KeySources = {
+    controlPlaneImports: (ns) => this.serviceImportsInformer.list(ns).map(keyOf),
+    memberObjects: (cluster, ns) => {
+      const ms = cluster === undefined ? [...this.memberMap.values()] : [this.memberMap.get(cluster)].filter((m) => m !== undefined);
+      return ms.flatMap((m) => [...m.serviceImports.list(ns), ...m.serviceExports.list(ns)].map(keyOf));
+    },
+    policies: () =>
+      this.policiesInformer.list().flatMap((p) => {
+        const si = this.serviceImportOfPolicy(p);
+        return si ? [{ key: key(p.metadata.namespace ?? '', si), clusters: p.spec.overrideRules?.flatMap((r) => r.targetCluster?.clusterNames ?? []) ?? [] }] : [];
+      }),
+  };
+
   /** Keys of every ServiceImport known anywhere: what "all" means to the queue. */
   allKeys(): string[] {
     const keys = new Set<string>();
@@ -441,44 +476,51 @@ export class ClusterManager implements Caches {
     const fp = fingerprint(access);
     const existing = this.memberMap.get(name);
     if (existing instanceof MemberInformers && existing.fingerprint === fp && !existing.isStopped()) return; // status-only update
+    const before = existing?.currentFacts() ?? NO_MEMBER;
     if (existing instanceof MemberInformers) await existing.stop();
     const m = new MemberInformers(name, fp, memberKubeConfig(name, access, this.kc), this.factory, this.onKeys, this.clock.now(), (member, reachable) => {
       if (member.isStopped()) return;
       if (reachable) this.log.info({ cluster: name }, 'cluster reachable: every watch has listed');
       else this.log.warn({ cluster: name, reason: member.reason() }, 'cluster unreachable; keeping its last known state');
-    });
+    }, (e) => this.touched(e));
+    // The keys the previous member's caches name, before the new, empty ones replace them.
+    this.touched({ kind: 'member', cluster: name, before, after: NO_MEMBER });
     this.memberMap.set(name, m);
     m.start();
     this.log.info({ cluster: name, via: access.kind === 'proxy' ? 'karmada cluster proxy' : 'apiEndpoint' }, existing ? 'cluster credentials changed; re-engaged' : 'engaged cluster');
-    this.onKeys('all');
     for (const f of this.engagedListeners) f(name, m.kc);
   }
 
   private async setUnreachable(name: string, why: string) {
     const existing = this.memberMap.get(name);
+    const before = existing?.currentFacts() ?? NO_MEMBER;
     if (existing instanceof MemberInformers) {
       // Keep the last known state readable, stop watching with credentials that no longer apply.
       await existing.stop();
       this.log.warn({ cluster: name, reason: why }, 'cluster unreachable; keeping its last known state');
-      this.onKeys('all');
+      this.touched({ kind: 'member', cluster: name, before, after: NO_MEMBER });
       for (const f of this.goneListeners) f(name);
       return;
     }
     if (existing instanceof Unreachable && existing.why === why) return;
     this.memberMap.set(name, new Unreachable(name, why));
     this.log.warn({ cluster: name, reason: why }, 'cluster unreachable');
-    this.onKeys('all');
+    this.touched({ kind: 'member', cluster: name, before, after: NO_MEMBER });
   }
 
   private async disengage(name: string, why: string) {
     const m = this.memberMap.get(name);
+    const before = m?.currentFacts() ?? NO_MEMBER;
     if (m instanceof MemberInformers) await m.stop();
+    // While its caches are still readable: the keys it took part in.
+    this.touched({ kind: 'member', cluster: name, before, after: NO_MEMBER });
     this.memberMap.delete(name);
     this.log.info({ cluster: name, reason: why }, 'disengaged cluster');
-    this.onKeys('all');
     for (const f of this.goneListeners) f(name);
   }
 }
+
+const keyOf = (o: KubeObject) => key(o.metadata.namespace ?? '', o.metadata.name);
 
 function fingerprint(a: Exclude<MemberAccess, { kind: 'unreachable' }>): string {
   return createHash('sha256').update(JSON.stringify(a)).digest('hex');

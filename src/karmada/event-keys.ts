@@ -1,0 +1,73 @@
+/**
+ * Which ServiceImport keys a change that is not about one object can
+ * affect, so the cluster manager re-enqueues those and not every key. Pure:
+ * the cluster manager hands in readers over its caches.
+ *
+ * What a decision reads (src/serviceimport/build-snapshot.ts, decide.ts)
+ * bounds the answer:
+ *
+ *  - A Namespace (control plane or member) being deleted stops writes for
+ *    the keys in it: a Namespace event touches only the keys in that
+ *    namespace.
+ *  - A member takes part in a key's decision through its ServiceImport
+ *    (its spec.ips, its route, its CRD's maxItems, kept while unreachable),
+ *    its ServiceExport (status.clusters) and the OverridePolicy rule naming
+ *    it (kept while unreachable, dropped with the member). So a member that
+ *    is engaged, dropped, becomes reachable or unreachable, or whose
+ *    ServiceImport CRD changes touches the keys it has a ServiceImport or
+ *    ServiceExport for, and the keys whose OverridePolicy names it. A key
+ *    reconciled while the member was unreachable only kept its state, and an
+ *    object first seen during a relist was reconciled while the member still
+ *    counted as unreachable: both are among those keys.
+ *  - One thing a member decides without any object of its own: `CRDMissing`,
+ *    reported for every control-plane ServiceImport while the member is
+ *    reachable and its ServiceImport CRD is not installed. When that
+ *    condition flips, every control-plane key is touched.
+ */
+import { key } from '../api/meta.js';
+
+/** What a member looks like to the decisions, before and after a change. */
+export interface MemberFacts {
+  reachable: boolean;
+  /** Its ServiceImport CRD is installed and serves the version we read. */
+  crdInstalled: boolean;
+}
+
+export const NO_MEMBER: MemberFacts = { reachable: false, crdInstalled: false };
+
+export type KeyEvent =
+  /** A Namespace changed, in the control plane or in a member. */
+  | { kind: 'namespace'; namespace: string }
+  /** A member was engaged or dropped, its reachability changed, or its ServiceImport CRD changed. */
+  | { kind: 'member'; cluster: string; before: MemberFacts; after: MemberFacts };
+
+/** Readers over the caches; each returns keys (namespace/name). */
+export interface KeySources {
+  /** The control plane's ServiceImports, in `namespace` when given. */
+  controlPlaneImports(namespace?: string): string[];
+  /** The ServiceImports and ServiceExports of one member, or of every member when `cluster` is undefined; in `namespace` when given. */
+  memberObjects(cluster: string | undefined, namespace?: string): string[];
+  /** Our OverridePolicies, each with its key and the clusters its rules name. */
+  policies(): Array<{ key: string; clusters: readonly string[] }>;
+}
+
+const crdMissing = (f: MemberFacts) => f.reachable && !f.crdInstalled;
+
+/** The keys `e` can change, sorted, without duplicates. */
+export function keysForEvent(e: KeyEvent, sources: KeySources): string[] {
+  const keys = new Set<string>();
+  const add = (ks: Iterable<string>) => {
+    for (const k of ks) keys.add(k);
+  };
+  if (e.kind === 'namespace') {
+    const prefix = key(e.namespace, '');
+    add(sources.controlPlaneImports(e.namespace));
+    add(sources.memberObjects(undefined, e.namespace));
+    add(sources.policies().filter((p) => p.key.startsWith(prefix)).map((p) => p.key));
+  } else {
+    add(sources.memberObjects(e.cluster));
+    add(sources.policies().filter((p) => p.clusters.includes(e.cluster)).map((p) => p.key));
+    if (crdMissing(e.before) !== crdMissing(e.after)) add(sources.controlPlaneImports());
+  }
+  return [...keys].sort();
+}
