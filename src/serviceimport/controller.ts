@@ -2,6 +2,12 @@
  * The controller loop, as sample-controller's: events → keys → a
  * de-duplicating, rate-limited queue → N workers → reconcile. A failed key is
  * retried with per-key exponential backoff; a successful one is forgotten.
+ *
+ * A worker yields to the event loop between keys. A reconcile that writes
+ * nothing never waits on I/O, and get() hands out a queued key at once, so
+ * without the yield a worker would run a whole queue of no-op reconciles
+ * (every key at start-up) in one go, with watch events, probes and timers
+ * waiting behind it.
  */
 import type { Logger } from 'pino';
 import { splitKey } from '../api/meta.js';
@@ -15,6 +21,8 @@ export interface ControllerHooks {
   reconciled?: (result: 'success' | 'error' | 'requeue_after', seconds: number) => void;
   activeWorkers?: (delta: 1 | -1) => void;
 }
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class Controller {
   constructor(
@@ -64,6 +72,7 @@ export class Controller {
         this.hooks.activeWorkers?.(-1);
         this.queue.done(k);
       }
+      await yieldToEventLoop();
     }
   }
 }
