@@ -10,12 +10,14 @@
 import * as k8s from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import type { Secret } from '../api/core.js';
+import type { ServiceImport } from '../api/mcs.js';
 import { ClusterManager } from '../karmada/cluster-manager.js';
 import { reflectorInformerFactory } from '../runtime/cache/reflector-informer.js';
 import { Controller } from '../serviceimport/controller.js';
 import { EventRecorder } from '../serviceimport/events.js';
 import { Reconciler } from '../serviceimport/reconciler.js';
 import { serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
+import { localFirstEnabled } from '../serviceimport/localfirst.js';
 import { Writer } from '../serviceimport/writer.js';
 import { RouteSelector, WRITE_ROUTE_FLAGS, type ManagedRoute, type WriteRouteFlag } from '../serviceimport/route.js';
 import { retentionState } from '../karmada/retention.js';
@@ -145,7 +147,9 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
   const workers = Number(flags['workers']);
   const queue = new RateLimitingQueue<string>({ name: 'serviceimport', metrics: metrics.workQueue('serviceimport') });
   // onKeys is first called once the caches run, when `controller` below exists.
-  const clusters = new ClusterManager(kc, reflectorInformerFactory(log, metrics), secretReader(kc), (keys) => controller.enqueue(keys), log, { serviceImportOfPolicy });
+  // Members' EndpointSlices are watched only while some ServiceImport uses local-first.
+  const needsEndpointSlices = (si: ServiceImport) => localFirstEnabled(Boolean(flags['local-first']), si.metadata.annotations);
+  const clusters = new ClusterManager(kc, reflectorInformerFactory(log, metrics), secretReader(kc), (keys) => controller.enqueue(keys), log, { serviceImportOfPolicy, needsEndpointSlices });
   const route = new RouteSelector({
     flag: String(flags['write-route']) as WriteRouteFlag,
     clock: realClock,

@@ -28,8 +28,12 @@ export interface MemberCaches {
   services: ObjectReader<Service>;
   serviceExports: ObjectReader<KubeObject>;
   namespaces: ObjectReader<KubeObject>;
-  /** EndpointSlices of `<service>` in `namespace`, by the kubernetes.io/service-name label. */
-  endpointSlicesOf(namespace: string, service: string): EndpointSlice[];
+  /**
+   * EndpointSlices of `<service>` in `namespace`, by the
+   * kubernetes.io/service-name label; undefined while they are not known
+   * (watched only while local-first is used, and not yet listed).
+   */
+  endpointSlicesOf(namespace: string, service: string): EndpointSlice[] | undefined;
 }
 
 export interface Caches {

@@ -65,7 +65,7 @@ class HandInformer implements Informer {
   }
 }
 
-function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs?: number; serviceImportOfPolicy?: (p: OverridePolicy) => string | undefined; secrets?: Record<string, Secret> } = {}) {
+function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs?: number; serviceImportOfPolicy?: (p: OverridePolicy) => string | undefined; needsEndpointSlices?: (si: KubeObject) => boolean; secrets?: Record<string, Secret> } = {}) {
   const informers: HandInformer[] = [];
   const keys: Array<string[] | 'all'> = [];
   const kc = new KubeConfig();
@@ -88,7 +88,7 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs
     (_ns, name) => (name === opts.hangSecretFor ? new Promise<never>(() => {}) : Promise.resolve(secretNamed(name))),
     (k) => keys.push(k),
     pino({ level: 'silent' }),
-    { serviceImportOfPolicy: opts.serviceImportOfPolicy ?? (() => undefined), ...(opts.settleMs !== undefined ? { memberSettleMs: opts.settleMs } : {}), clock },
+    { serviceImportOfPolicy: opts.serviceImportOfPolicy ?? (() => undefined), ...(opts.settleMs !== undefined ? { memberSettleMs: opts.settleMs } : {}), ...(opts.needsEndpointSlices ? { needsEndpointSlices: opts.needsEndpointSlices } : {}), clock },
   );
   const of = (cluster: string, resource?: string) => informers.filter((i) => i.spec.cluster === cluster && (!resource || i.spec.resource === resource));
   const cluster = (name: string): Cluster => ({ metadata: { name }, spec: { syncMode: 'Push', apiEndpoint: `https://127.0.0.1:${name === 'member1' ? 1001 : 1002}`, secretRef: { namespace: 'karmada-cluster', name } } });
@@ -112,7 +112,7 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     t.startWithClusters('member1', 'member2');
     expect(t.m.synced(), 'Clusters listed, members not engaged').to.equal(false);
     await t.settle();
-    expect(t.of('member1')).to.have.length(6);
+    expect(t.of('member1'), 'five watches; EndpointSlices only with local-first').to.have.length(5);
     expect(t.m.synced(), 'engaged, first lists in flight').to.equal(false);
     t.syncAll('member1');
     expect(t.m.synced(), 'member2 still listing').to.equal(false);
@@ -140,7 +140,7 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     t.syncAll('member2');
     expect(t.keys, 'first reachable: its import and export, not blog/db').to.deep.equal([['shop/api', 'shop/web']]);
     t.keys.length = 0;
-    const se = t.of('member2', 'endpointslices')[0]!;
+    const se = t.of('member2', 'services')[0]!;
     se.set({ running: false, lastError: 'Forbidden', lastErrorReason: 'forbidden' });
     expect(t.keys, 'unreachable').to.deep.equal([['shop/api', 'shop/web']]);
     t.keys.length = 0;
@@ -300,7 +300,7 @@ describe('ClusterManager: malformed Clusters from the control plane', () => {
       await t.settle();
       await t.settle();
       expect(t.of('bad'), 'no watch on a cluster that cannot be reached').to.deep.equal([]);
-      expect(t.of('member1'), 'member1 engaged').to.have.length(6);
+      expect(t.of('member1'), 'member1 engaged').to.have.length(5);
       expect(t.m.synced(), 'member1 still listing').to.equal(false);
       t.syncAll('member1');
       expect(t.m.memberStatus()).to.have.deep.members([
@@ -373,5 +373,57 @@ describe('ClusterManager: a member\'s write connections', () => {
     expect(server.open()).to.equal(1);
     await t.m.stop();
     await server.allClosed();
+  });
+});
+
+describe('ClusterManager: members\' EndpointSlices are watched only while local-first is used', () => {
+  const LF = 'clusterset-dns.io/local-first';
+  const lfImport = (name: string): KubeObject => ({ metadata: { namespace: 'shop', name, annotations: { [LF]: 'true' } } });
+  const setupLf = () => setup({ needsEndpointSlices: (o) => o.metadata.annotations?.[LF] === 'true' });
+  const slice = (service: string): KubeObject =>
+    ({ metadata: { namespace: 'shop', name: `${service}-x`, labels: { 'kubernetes.io/service-name': service } }, endpoints: [{ addresses: ['10.0.0.1'] }] }) as KubeObject;
+
+  it('no ServiceImport uses it: no EndpointSlice watch, and the member is reachable without one', async () => {
+    const t = setupLf();
+    t.startWithClusters('member1');
+    t.of('karmada', 'serviceimports')[0]!.add(si('shop', 'web'));
+    await t.settle();
+    expect(t.of('member1', 'endpointslices')).to.deep.equal([]);
+    t.syncAll('member1');
+    expect(t.m.memberStatus()).to.deep.equal([{ cluster: 'member1', reachable: true }]);
+    expect(t.m.synced()).to.equal(true);
+    expect(t.m.members()[0]!.endpointSlicesOf('shop', 'web'), 'unknown, not empty').to.equal(undefined);
+  });
+
+  it('starts with the first ServiceImport that uses it, on engaged members and on those engaged later; stops with the last', async () => {
+    const t = setupLf();
+    t.startWithClusters('member1');
+    await t.settle();
+    t.syncAll('member1');
+    const imports = t.of('karmada', 'serviceimports')[0]!;
+    imports.add(lfImport('web'));
+    imports.add(lfImport('api'));
+    const [watch] = t.of('member1', 'endpointslices');
+    expect(watch?.health(), 'started on the engaged member').to.include({ running: true });
+    expect(t.m.memberStatus(), 'listing it does not make the member unreachable').to.deep.equal([{ cluster: 'member1', reachable: true }]);
+    const m1 = t.m.members()[0]!;
+    expect(m1.endpointSlicesOf('shop', 'web'), 'not listed yet: unknown').to.equal(undefined);
+    t.of('member1', 'serviceimports')[0]!.add(si('shop', 'web'));
+    watch!.add(slice('web'));
+    t.keys.length = 0;
+    watch!.set({ synced: true });
+    expect(m1.endpointSlicesOf('shop', 'web')).to.have.length(1);
+    expect(t.keys, 'listed: the member\'s keys are decided again').to.deep.equal([['shop/web']]);
+
+    t.of('karmada', 'clusters')[0]!.add(t.cluster('member2'));
+    await t.settle();
+    expect(t.of('member2', 'endpointslices'), 'a member engaged later watches them too').to.have.length(1);
+
+    imports.delete(lfImport('web'));
+    expect(watch!.health().running, 'one ServiceImport still uses it').to.equal(true);
+    imports.add({ metadata: { namespace: 'shop', name: 'api' } });
+    expect(watch!.health().running, 'the last one stopped using it').to.equal(false);
+    expect(t.of('member2', 'endpointslices')[0]!.health().running).to.equal(false);
+    expect(m1.endpointSlicesOf('shop', 'web')).to.equal(undefined);
   });
 });

@@ -21,6 +21,7 @@ import type { ServiceImport } from '../api/mcs.js';
 import type { Caches, ControlPlaneCaches, MemberCaches } from './caches.js';
 import { ipsMaxItemsOf } from './crd-schema.js';
 import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
+import { EndpointSliceWatch } from './endpoint-slices.js';
 import { keysForEvent, NO_MEMBER, type KeyEvent, type KeySources, type MemberFacts } from './event-keys.js';
 import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
 import { realClock, type Clock } from '../runtime/clock.js';
@@ -65,9 +66,8 @@ class MemberInformers implements MemberCaches {
   readonly serviceExports: Informer;
   readonly namespaces: Informer;
   readonly crds: Informer;
-  readonly endpointSlices: Informer<EndpointSlice>;
-  /** ns/service → slices, kept by the informer's events (the cache has no label index). */
-  private readonly slicesByService = new Map<string, Map<string, EndpointSlice>>();
+  /** Only while local-first is used (./endpoint-slices.ts). */
+  readonly endpointSlices: EndpointSliceWatch;
   private stopped = false;
 
   private custom: CustomObjectsApi | undefined;
@@ -86,6 +86,8 @@ class MemberInformers implements MemberCaches {
     onReachability: (m: MemberInformers, reachable: boolean) => void = () => {},
     /** A change that is not about one object: the manager maps it to the keys it can affect. */
     touched: (e: KeyEvent) => void = () => {},
+    /** Whether to watch its EndpointSlices from the start: some ServiceImport uses local-first (ClusterManagerOptions.needsEndpointSlices). */
+    endpointSlices = false,
   ) {
     const mk = <T extends KubeObject>(resource: keyof typeof MEMBER_PATHS, extra: { fieldSelector?: string } = {}) =>
       factory(kc, { cluster, resource, path: MEMBER_PATHS[resource], ...extra }) as unknown as Informer<T>;
@@ -94,7 +96,6 @@ class MemberInformers implements MemberCaches {
     this.serviceExports = mk('serviceexports');
     this.namespaces = mk('namespaces');
     this.crds = mk('crds', { fieldSelector: `metadata.name=${SERVICEIMPORT_CRD}` });
-    this.endpointSlices = mk<EndpointSlice>('endpointslices');
     const byName = (o: KubeObject) => [key(o.metadata.namespace ?? '', o.metadata.name)];
     this.serviceImports.onEvent((_t, o) => onKeys(byName(o)));
     this.serviceExports.onEvent((_t, o) => onKeys(byName(o)));
@@ -103,20 +104,9 @@ class MemberInformers implements MemberCaches {
       onKeys([key(o.metadata.namespace ?? '', n.startsWith('derived-') ? n.slice('derived-'.length) : n)]);
     });
     this.namespaces.onEvent((_t, ns) => touched({ kind: 'namespace', namespace: ns.metadata.name }));
-    this.endpointSlices.onEvent((t, sl) => {
-      const svc = sl.metadata.labels?.['kubernetes.io/service-name'];
-      if (!svc) return;
-      const k = key(sl.metadata.namespace ?? '', svc);
-      let m = this.slicesByService.get(k);
-      if (t === 'delete') {
-        m?.delete(sl.metadata.name);
-        if (m?.size === 0) this.slicesByService.delete(k);
-      } else {
-        if (!m) this.slicesByService.set(k, (m = new Map()));
-        m.set(sl.metadata.name, sl);
-      }
-      onKeys([key(sl.metadata.namespace ?? '', svc.startsWith('derived-') ? svc.slice('derived-'.length) : svc)]);
-    });
+    // Local-first decisions kept while the slices were unknown are taken again once they are known.
+    this.endpointSlices = new EndpointSliceWatch(() => mk<EndpointSlice>('endpointslices'), onKeys, () => touched({ kind: 'member', cluster, before: this.facts, after: this.facts }));
+    this.endpointSlices.want(endpointSlices);
     // Decisions taken while the member was unreachable only kept its state
     // (docs/design.md#unreachable-is-not-empty); nothing else would revisit
     // them once it is back — an object seen during the relist was reconciled
@@ -134,7 +124,7 @@ class MemberInformers implements MemberCaches {
       if (reachabilityChanged || crdChanged) touched({ kind: 'member', cluster, before, after });
     };
     this.crds.onEvent(() => observe(true));
-    for (const i of this.all()) i.onHealthChange(() => observe(false));
+    for (const i of this.core()) i.onHealthChange(() => observe(false));
   }
 
   currentFacts(): MemberFacts {
@@ -147,15 +137,16 @@ class MemberInformers implements MemberCaches {
    */
   starting(): boolean {
     if (this.stopped || this.everReachable) return false;
-    return this.all().every((i) => i.health().lastError === undefined);
+    return this.core().every((i) => i.health().lastError === undefined);
   }
 
-  endpointSlicesOf(namespace: string, service: string): EndpointSlice[] {
-    return [...(this.slicesByService.get(key(namespace, service))?.values() ?? [])];
+  endpointSlicesOf(namespace: string, service: string): EndpointSlice[] | undefined {
+    return this.endpointSlices.of(namespace, service);
   }
 
   start() {
-    for (const i of this.all()) i.start();
+    for (const i of this.core()) i.start();
+    this.endpointSlices.start();
   }
 
   isStopped() {
@@ -170,12 +161,13 @@ class MemberInformers implements MemberCaches {
 
   async stop() {
     this.stopped = true;
-    await Promise.all(this.all().map((i) => i.stop()));
+    await Promise.all([...this.core().map((i) => i.stop()), this.endpointSlices.stop()]);
     closeConnections(this.kc);
   }
 
-  private all(): Informer[] {
-    return [this.serviceImports as unknown as Informer, this.services as unknown as Informer, this.serviceExports, this.namespaces, this.crds, this.endpointSlices as unknown as Informer];
+  /** The watches every member has; the EndpointSlice watch is apart (./endpoint-slices.ts). */
+  private core(): Informer[] {
+    return [this.serviceImports as unknown as Informer, this.services as unknown as Informer, this.serviceExports, this.namespaces, this.crds];
   }
 
   /**
@@ -185,11 +177,13 @@ class MemberInformers implements MemberCaches {
    * problem (CRDMissing), not an unreachable member. Until then the member
    * counts as unreachable, so a starting controller keeps what is there
    * instead of deciding on half-filled caches
-   * (docs/design.md#unreachable-is-not-empty).
+   * (docs/design.md#unreachable-is-not-empty). The EndpointSlice watch does
+   * not count: while it is down only local-first decisions are kept
+   * (./endpoint-slices.ts).
    */
   reachable(): boolean {
     if (this.stopped) return false;
-    const core = [this.services, this.namespaces, this.crds, this.endpointSlices].map((i) => (i as unknown as Informer).health());
+    const core = [this.services, this.namespaces, this.crds].map((i) => (i as unknown as Informer).health());
     if (!core.every((h) => h.synced && h.running)) return false;
     return [this.serviceImports as unknown as Informer, this.serviceExports].every((i) => {
       const h = i.health();
@@ -198,7 +192,7 @@ class MemberInformers implements MemberCaches {
   }
 
   reason(): string | undefined {
-    for (const i of this.all()) {
+    for (const i of this.core()) {
       const h = i.health();
       if (!h.running || !h.synced) return h.lastError ?? 'not synced yet';
     }
@@ -238,6 +232,12 @@ class Unreachable implements MemberCaches {
 export interface ClusterManagerOptions {
   /** The ServiceImport an OverridePolicy belongs to (undefined: not ours); the feature that writes the policies knows. */
   serviceImportOfPolicy: (p: OverridePolicy) => string | undefined;
+  /**
+   * Whether a control-plane ServiceImport needs the members' EndpointSlices
+   * (it uses local-first); they are watched while at least one does.
+   * Default: none does.
+   */
+  needsEndpointSlices?: (si: ServiceImport) => boolean;
   /** How long a starting member may hold back deciding (ClusterManager.MEMBER_SETTLE_MS). */
   memberSettleMs?: number;
   /** Measures the settle time; default the real clock. */
@@ -252,6 +252,8 @@ export class ClusterManager implements Caches {
   private readonly serviceImportsInformer: Informer<ServiceImport>;
   private readonly policiesInformer: Informer<OverridePolicy>;
   private readonly serviceImportOfPolicy: ClusterManagerOptions['serviceImportOfPolicy'];
+  /** Keys of the control-plane ServiceImports that use local-first: the members' EndpointSlices are watched while there is one. */
+  private readonly slicesNeededBy = new Set<string>();
   private readonly cpInformers: Informer[];
   /** A member that became unreachable keeps its stopped informers, so its last state stays readable. */
   private readonly memberMap = new Map<string, MemberInformers | Unreachable>();
@@ -299,7 +301,11 @@ export class ClusterManager implements Caches {
     customizations.onEvent(() => {
       for (const l of this.customizationListeners) l();
     });
-    serviceImports.onEvent((_t, o) => onKeys([key(o.metadata.namespace ?? '', o.metadata.name)]));
+    const needsSlices = opts.needsEndpointSlices ?? (() => false);
+    serviceImports.onEvent((t, o) => {
+      this.noteSlicesNeed(keyOf(o), t !== 'delete' && needsSlices(o));
+      onKeys([keyOf(o)]);
+    });
     overridePolicies.onEvent((_t, p) => {
       const si = opts.serviceImportOfPolicy(p);
       if (si) onKeys([key(p.metadata.namespace ?? '', si)]);
@@ -407,6 +413,16 @@ export class ClusterManager implements Caches {
     });
   }
 
+  private noteSlicesNeed(k: string, needed: boolean): void {
+    const before = this.slicesNeededBy.size > 0;
+    if (needed) this.slicesNeededBy.add(k);
+    else this.slicesNeededBy.delete(k);
+    const now = this.slicesNeededBy.size > 0;
+    if (now === before) return;
+    this.log.info({ usedBy: now ? [...this.slicesNeededBy] : [] }, now ? 'local-first in use: watching members\' EndpointSlices' : 'local-first no longer used: stopping the members\' EndpointSlice watches');
+    for (const m of this.memberMap.values()) if (m instanceof MemberInformers && !m.isStopped()) m.endpointSlices.want(now);
+  }
+
   /** Re-enqueues the keys a change that is not about one object can affect (./event-keys.ts). */
   private touched(e: KeyEvent): void {
     const keys = keysForEvent(e, this.keySources);
@@ -482,7 +498,7 @@ export class ClusterManager implements Caches {
       if (member.isStopped()) return;
       if (reachable) this.log.info({ cluster: name }, 'cluster reachable: every watch has listed');
       else this.log.warn({ cluster: name, reason: member.reason() }, 'cluster unreachable; keeping its last known state');
-    }, (e) => this.touched(e));
+    }, (e) => this.touched(e), this.slicesNeededBy.size > 0);
     // The keys the previous member's caches name, before the new, empty ones replace them.
     this.touched({ kind: 'member', cluster: name, before, after: NO_MEMBER });
     this.memberMap.set(name, m);

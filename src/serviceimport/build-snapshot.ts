@@ -60,6 +60,7 @@ export function buildSnapshot(c: Caches, namespace: string, name: string, manage
   const cpView = importView(cpSi);
   const policy = c.controlPlane.overridePolicies.get(namespace, overridePolicyName(name));
   const members: MemberView[] = c.members().map((m) => {
+    const slices = m.endpointSlicesOf(namespace, name);
     const view: MemberView = {
       cluster: m.cluster,
       reachable: m.reachable(),
@@ -67,7 +68,7 @@ export function buildSnapshot(c: Caches, namespace: string, name: string, manage
       ipsMaxItems: m.ipsMaxItems(),
       exports: m.serviceExports.get(namespace, name) !== undefined,
       namespaceDeleting: nsDeleting(m.namespaces, namespace),
-      localReadyEndpoints: readyEndpoints(m.endpointSlicesOf(namespace, name)),
+      localReadyEndpoints: slices ? readyEndpoints(slices) : undefined,
     };
     const local = serviceView(m.services.get(namespace, name));
     if (local) view.localService = local;

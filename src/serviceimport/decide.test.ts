@@ -293,4 +293,17 @@ describe('decide with local-first', () => {
     expect(down.overrideRules).to.deep.equal({ member2: ['10.98.0.50'] });
     expect(down.localFirst?.states['member2']?.mode).to.equal('local');
   });
+
+  it('keeps a member whose EndpointSlices are not listed yet, rather than failing over on "no ready endpoint"', () => {
+    const first = decide(snap([m2(local(2))]), lf(0));
+    const unknown = { localService: derived('10.98.0.50'), localReadyEndpoints: undefined, serviceImport: si({ ips: ['10.98.0.50'] }) };
+    const d = decide(snap([m2(unknown)], { overrideRules: { member2: ['10.98.0.50'] } }), lf(5000, first.localFirst?.states));
+    expect(d.importers[0]).to.include({ ips: 'keep' });
+    expect(d.overrideRules).to.deep.equal({ member2: ['10.98.0.50'] });
+    expect(d.localFirst?.states['member2']?.mode, 'its state kept').to.equal('local');
+    expect(d.problems, 'reachable: no warning').to.deep.equal([]);
+    // Without local-first the slices are not read at all.
+    expect(decide(snap([m2(unknown)]), lf(0, {}, false)).overrideRules).to.deep.equal({ member2: ['10.98.0.7'] });
+  });
 });
+

@@ -141,10 +141,15 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
       importers.push({ ...base, ips: 'keep' });
       continue;
     }
+    if (lfEnabled && m.localReadyEndpoints === undefined) {
+      // Its EndpointSlices are not listed yet: keep what it has (and its local-first state) until they are.
+      importers.push({ ...base, ips: 'keep' });
+      continue;
+    }
     const d = derivedIps(m.derivedService, m.ipsMaxItems);
     if (lfEnabled && lf) {
       const local = derivedIps(m.localService, m.ipsMaxItems);
-      const healthy = local.ips.length > 0 && m.localReadyEndpoints > 0;
+      const healthy = local.ips.length > 0 && (m.localReadyEndpoints ?? 0) > 0;
       const r = step(lf.states[m.cluster], healthy, lf.now, lf.config);
       lfOut.states[m.cluster] = r.state;
       if (r.switched) lfOut.switches.push({ cluster: m.cluster, ...r.switched });

@@ -45,8 +45,12 @@ export interface MemberView {
   exports: boolean;
   /** `<name>` itself in this member (local-first: the local copy). */
   localService?: ServiceView;
-  /** Ready endpoints of the local `<name>` (member-owned slices only; Karmada's imported ones are remote). */
-  localReadyEndpoints: number;
+  /**
+   * Ready endpoints of the local `<name>` (member-owned slices only; Karmada's
+   * imported ones are remote); undefined while the member's EndpointSlices
+   * are not known, which local-first treats as "keep what is there".
+   */
+  localReadyEndpoints: number | undefined;
   namespaceDeleting: boolean;
 }
 
