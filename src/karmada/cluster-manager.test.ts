@@ -15,6 +15,7 @@ import type { Informer, InformerEvent, InformerHealth, InformerSpec } from '../r
 import { FakeClock } from '../runtime/clock.js';
 import { startTlsServer, type TlsServer } from '../../test/support/tls-server.js';
 import { ClusterManager } from './cluster-manager.js';
+import { pruneEndpointSlice, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneToIdentity } from './prune.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const si = (namespace: string, name: string): KubeObject => ({ metadata: { namespace, name } });
@@ -113,6 +114,10 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     expect(t.m.synced(), 'Clusters listed, members not engaged').to.equal(false);
     await t.settle();
     expect(t.of('member1'), 'five watches; EndpointSlices only with local-first').to.have.length(5);
+    // Each cache keeps only what the decisions read (./prune.ts).
+    expect(Object.fromEntries(t.of('member1').map((i) => [i.spec.resource, i.spec.prune]))).to.deep.equal({
+      serviceimports: pruneServiceImport, services: pruneService, serviceexports: pruneToIdentity, namespaces: pruneToIdentity, crds: pruneServiceImportCrd,
+    });
     expect(t.m.synced(), 'engaged, first lists in flight').to.equal(false);
     t.syncAll('member1');
     expect(t.m.synced(), 'member2 still listing').to.equal(false);
@@ -404,6 +409,7 @@ describe('ClusterManager: members\' EndpointSlices are watched only while local-
     imports.add(lfImport('web'));
     imports.add(lfImport('api'));
     const [watch] = t.of('member1', 'endpointslices');
+    expect(watch?.spec.prune).to.equal(pruneEndpointSlice);
     expect(watch?.health(), 'started on the engaged member').to.include({ running: true });
     expect(t.m.memberStatus(), 'listing it does not make the member unreachable').to.deep.equal([{ cluster: 'member1', reachable: true }]);
     const m1 = t.m.members()[0]!;

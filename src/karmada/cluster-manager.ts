@@ -22,6 +22,7 @@ import type { Caches, ControlPlaneCaches, MemberCaches } from './caches.js';
 import { ipsMaxItemsOf } from './crd-schema.js';
 import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
 import { EndpointSliceWatch } from './endpoint-slices.js';
+import { pruneEndpointSlice, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneToIdentity } from './prune.js';
 import { keysForEvent, NO_MEMBER, type KeyEvent, type KeySources, type MemberFacts } from './event-keys.js';
 import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
 import { realClock, type Clock } from '../runtime/clock.js';
@@ -48,6 +49,20 @@ const MEMBER_PATHS = {
   namespaces: PATHS.namespaces,
   crds: PATHS.customResourceDefinitions,
 } as const;
+
+/** What each cache keeps of an object (./prune.ts); a kind not named keeps all but managedFields. */
+const PRUNE: Partial<Record<keyof typeof MEMBER_PATHS | keyof typeof CP_PATHS, (obj: object) => void>> = {
+  serviceimports: pruneServiceImport,
+  serviceexports: pruneToIdentity,
+  services: pruneService,
+  endpointslices: pruneEndpointSlice,
+  namespaces: pruneToIdentity,
+  crds: pruneServiceImportCrd,
+};
+const pruneOf = (resource: keyof typeof PRUNE) => {
+  const prune = PRUNE[resource];
+  return prune ? { prune } : {};
+};
 
 export type KeysChanged = (keys: string[] | 'all') => void;
 
@@ -90,7 +105,7 @@ class MemberInformers implements MemberCaches {
     endpointSlices = false,
   ) {
     const mk = <T extends KubeObject>(resource: keyof typeof MEMBER_PATHS, extra: { fieldSelector?: string } = {}) =>
-      factory(kc, { cluster, resource, path: MEMBER_PATHS[resource], ...extra }) as unknown as Informer<T>;
+      factory(kc, { cluster, resource, path: MEMBER_PATHS[resource], ...pruneOf(resource), ...extra }) as unknown as Informer<T>;
     this.serviceImports = mk('serviceimports');
     this.services = mk('services');
     this.serviceExports = mk('serviceexports');
@@ -285,7 +300,7 @@ export class ClusterManager implements Caches {
     this.memberSettleMs = opts.memberSettleMs ?? ClusterManager.MEMBER_SETTLE_MS;
     this.clock = opts.clock ?? realClock;
     const mk = <T extends KubeObject>(resource: keyof typeof CP_PATHS, labelSelector?: string) =>
-      factory(kc, { cluster: 'karmada', resource, path: CP_PATHS[resource], ...(labelSelector ? { labelSelector } : {}) }) as unknown as Informer<T>;
+      factory(kc, { cluster: 'karmada', resource, path: CP_PATHS[resource], ...pruneOf(resource), ...(labelSelector ? { labelSelector } : {}) }) as unknown as Informer<T>;
     this.clustersInformer = mk<Cluster>('clusters');
     const serviceImports = mk<ServiceImport>('serviceimports');
     const overridePolicies = mk<OverridePolicy>('overridepolicies', `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);

@@ -38,6 +38,8 @@ export interface InformerSpec {
   path: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /** Cuts each object down to what is read, in place, before it is cached (after managedFields are dropped). */
+  prune?: (obj: object) => void;
 }
 
 export type InformerFactory = (kc: KubeConfig, spec: InformerSpec) => Informer;

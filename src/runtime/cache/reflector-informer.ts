@@ -12,6 +12,11 @@ import type { Metrics } from '../metrics.js';
 import type { Informer, InformerEvent, InformerFactory } from './informer.js';
 import { stripManagedFields } from './transform.js';
 
+const pruneBoth = (prune: (obj: object) => void) => (obj: object) => {
+  stripManagedFields(obj);
+  prune(obj);
+};
+
 export function reflectorInformerFactory(log: Logger, metrics?: Metrics): InformerFactory {
   return (kc, spec) => {
     const im = metrics?.informer(spec.cluster, spec.resource);
@@ -29,7 +34,7 @@ export function reflectorInformerFactory(log: Logger, metrics?: Metrics): Inform
       // The reflector labels every line with cluster and resource itself.
       logger: log,
       // Nothing here reads managedFields; at 1,000 imports they are a good part of the heap.
-      prune: stripManagedFields,
+      prune: spec.prune ? pruneBoth(spec.prune) : stripManagedFields,
       hooks: { onStateChange: healthChanged, onSynced: healthChanged },
       ...(im
         ? {

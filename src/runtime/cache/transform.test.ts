@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { deepFreeze, stripManagedFields } from './transform.js';
+import { deepFreeze, keepOnly, pick, stripManagedFields } from './transform.js';
 
 describe('transform: on the way into the cache', () => {
   it('stripManagedFields drops managedFields and kubectl\'s last-applied annotation, nothing else', () => {
@@ -23,4 +23,14 @@ describe('transform: on the way into the cache', () => {
     expect(Object.isFrozen(o.a.b)).to.equal(true);
     expect(Object.isFrozen(o.a.b[1])).to.equal(true);
   });
+
+  it('keepOnly keeps the named keys in place and replaces each by what its part makes of it (undefined drops it)', () => {
+    const o: Record<string, unknown> = { a: 1, b: { x: 1, y: 2 }, c: 3, d: 'gone' };
+    const same = o;
+    keepOnly(o, ['a', 'b', 'c'], { b: (v) => pick(v, ['x', 'z']), c: () => undefined });
+    expect(o).to.equal(same);
+    expect(o).to.deep.equal({ a: 1, b: { x: 1 } });
+    expect(pick('not an object', ['x'])).to.equal(undefined);
+  });
 });
+

@@ -1,0 +1,64 @@
+/**
+ * What the cluster manager's caches keep of each object: the fields the
+ * decisions read (src/serviceimport/build-snapshot.ts, decide.ts; the keys an
+ * event touches, ./event-keys.ts) and what the Reflector needs (name,
+ * namespace, resourceVersion), nothing more. Members' Services and
+ * EndpointSlices are cached cluster-wide, in every member, so what is not
+ * read there (annotations, ports, selectors, status, topology, targetRefs)
+ * is most of the controller's heap at scale.
+ *
+ * ServiceImports keep their whole spec and status, labels, annotations and
+ * owners: they are the objects the controller reasons about, small, and read
+ * in more ways (routes, ownership annotations) than the other kinds.
+ * Each function prunes in place, as the Reflector's prune hook requires.
+ */
+import { keepOnly, pick } from '../runtime/cache/transform.js';
+
+/** What every cached object keeps of its metadata. */
+const IDENTITY = ['name', 'namespace', 'uid', 'resourceVersion', 'deletionTimestamp'];
+const metadata = (extra: readonly string[] = []) => (m: unknown) => pick(m, [...IDENTITY, ...extra]);
+
+export function pruneServiceImport(o: object): void {
+  keepOnly(o, ['apiVersion', 'kind', 'metadata', 'spec', 'status'], { metadata: metadata(['generation', 'labels', 'annotations', 'ownerReferences']) });
+}
+
+/** build-snapshot's serviceView: spec.type, clusterIP(s), ipFamilies. */
+export function pruneService(o: object): void {
+  keepOnly(o, ['metadata', 'spec'], { metadata: metadata(['labels']), spec: (s) => pick(s, ['type', 'clusterIP', 'clusterIPs', 'ipFamilies']) });
+}
+
+/** readyEndpoints: the service-name and managed-by labels, and per endpoint whether it is ready and has an address. */
+export function pruneEndpointSlice(o: object): void {
+  keepOnly(o, ['metadata', 'addressType', 'endpoints'], {
+    metadata: metadata(['labels']),
+    endpoints: (es) =>
+      Array.isArray(es)
+        ? es.map((e: { addresses?: unknown; conditions?: { ready?: unknown } }) => ({
+            addresses: Array.isArray(e.addresses) ? e.addresses.slice(0, 1) : [],
+            ...(e.conditions?.ready !== undefined ? { conditions: { ready: e.conditions.ready } } : {}),
+          }))
+        : undefined,
+  });
+}
+
+/** Only whether it exists and is being deleted is read (Namespaces, ServiceExports). */
+export function pruneToIdentity(o: object): void {
+  keepOnly(o, ['metadata'], { metadata: metadata() });
+}
+
+/** ipsMaxItemsOf: each version's name, served, and the schema of spec.ips. */
+export function pruneServiceImportCrd(o: object): void {
+  keepOnly(o, ['metadata', 'spec'], {
+    metadata: metadata(),
+    spec: (s) => {
+      const versions = (s as { versions?: unknown } | undefined)?.versions;
+      if (!Array.isArray(versions)) return {};
+      return {
+        versions: versions.map((v: { name?: unknown; served?: unknown; schema?: { openAPIV3Schema?: { properties?: { spec?: { properties?: { ips?: unknown } } } } } }) => {
+          const ips = v.schema?.openAPIV3Schema?.properties?.spec?.properties?.ips;
+          return { name: v.name, ...(v.served !== undefined ? { served: v.served } : {}), ...(ips !== undefined ? { schema: { openAPIV3Schema: { properties: { spec: { properties: { ips } } } } } } : {}) };
+        }),
+      };
+    },
+  });
+}
