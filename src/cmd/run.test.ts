@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseFlags } from './internal/flags.js';
-import { RUN_FLAGS, manageCorednsOptions } from './run.js';
+import { DEFAULT_WORKERS, RUN_FLAGS, manageCorednsOptions } from './run.js';
 
 describe('run --manage-coredns options', () => {
   const opts = (...argv: string[]) => manageCorednsOptions(parseFlags(RUN_FLAGS, argv, {}));
@@ -24,5 +24,13 @@ describe('run --manage-coredns options', () => {
     expect(() => opts('--ttl=5')).to.throw(/--ttl applies with --manage-coredns only/);
     expect(() => opts('--rollout-timeout=1m')).to.throw(/--rollout-timeout applies with --manage-coredns only/);
     expect(() => opts('--zone=a.b', '--header-ra-fix')).to.throw(/--zone, --header-ra-fix apply with --manage-coredns only/);
+  });
+});
+
+describe('run --workers', () => {
+  it('defaults to enough workers for a cold fill: 8-16 writes in flight per member API server', () => {
+    expect(parseFlags(RUN_FLAGS, [], {})['workers']).to.equal(DEFAULT_WORKERS);
+    expect(DEFAULT_WORKERS).to.be.within(16, 32);
+    expect(parseFlags(RUN_FLAGS, ['--workers=4'], {})['workers']).to.equal(4);
   });
 });
