@@ -8,20 +8,10 @@
  * Writes carry the resourceVersion just read, so a 409 means another
  * candidate changed the Lease first; that surfaces as ConflictError.
  */
-import {
-  CoordinationV1Api,
-  Observable,
-  V1MicroTime,
-  type ConfigurationOptions,
-  type KubeConfig,
-  type ObservableMiddleware,
-  type RequestContext,
-  type ResponseContext,
-  type V1Lease,
-  type V1LeaseSpec,
-} from '@kubernetes/client-node';
+import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease, type V1LeaseSpec } from '@kubernetes/client-node';
 import { makeClient } from '../../kube/client.js';
 import { isConflict, isNotFound } from '../../kube/errors.js';
+import { signalOptions } from '../../kube/timeout.js';
 import type { LeaderElectionRecord } from './decide.js';
 
 export interface LeaseSnapshot {
@@ -70,7 +60,7 @@ export class KubeLeaseLock implements LeaseLock {
 
   async get(signal: AbortSignal): Promise<LeaseSnapshot | undefined> {
     try {
-      return this.remember(await this.api.readNamespacedLease({ name: this.name, namespace: this.namespace }, withSignal(signal)));
+      return this.remember(await this.api.readNamespacedLease({ name: this.name, namespace: this.namespace }, signalOptions(signal)));
     } catch (e) {
       if (isNotFound(e)) {
         this.last = undefined;
@@ -87,7 +77,7 @@ export class KubeLeaseLock implements LeaseLock {
       metadata: { name: this.name, namespace: this.namespace },
       spec: toSpec(record),
     };
-    return this.remember(await conflicts(this.api.createNamespacedLease({ namespace: this.namespace, body }, withSignal(signal))));
+    return this.remember(await conflicts(this.api.createNamespacedLease({ namespace: this.namespace, body }, signalOptions(signal))));
   }
 
   async update(record: LeaderElectionRecord, resourceVersion: string, signal: AbortSignal): Promise<LeaseSnapshot> {
@@ -100,7 +90,7 @@ export class KubeLeaseLock implements LeaseLock {
       spec: { ...base?.spec, ...toSpec(record) },
     };
     return this.remember(
-      await conflicts(this.api.replaceNamespacedLease({ name: this.name, namespace: this.namespace, body }, withSignal(signal))),
+      await conflicts(this.api.replaceNamespacedLease({ name: this.name, namespace: this.namespace, body }, signalOptions(signal))),
     );
   }
 
@@ -117,22 +107,6 @@ async function conflicts<T>(p: Promise<T>): Promise<T> {
     if (isConflict(e)) throw new ConflictError(`409 Conflict: ${String((e as { message?: unknown }).message).slice(0, 300)}`, { cause: e });
     throw e;
   }
-}
-
-/** Per-call options that let an AbortSignal cancel client-node's fetch. */
-function withSignal(signal: AbortSignal): ConfigurationOptions<ObservableMiddleware> {
-  return {
-    middleware: [
-      {
-        pre: (ctx: RequestContext) => {
-          ctx.setSignal(signal);
-          return new Observable(Promise.resolve(ctx));
-        },
-        post: (res: ResponseContext) => new Observable(Promise.resolve(res)),
-      },
-    ],
-    middlewareMergeStrategy: 'append',
-  };
 }
 
 function toSpec(r: LeaderElectionRecord): V1LeaseSpec {
