@@ -35,7 +35,8 @@ export type BinaryName =
   | 'karmada-aggregated-apiserver'
   | 'karmada-controller-manager'
   | 'karmada-scheduler'
-  | 'karmada-webhook';
+  | 'karmada-webhook'
+  | 'karmadactl';
 
 export type Binaries = Record<BinaryName, string>;
 
@@ -107,6 +108,8 @@ const wrappers: Wrapper[] = [
       { binary: 'karmada-controller-manager', pkg: 'github.com/karmada-io/karmada/cmd/controller-manager' },
       { binary: 'karmada-scheduler', pkg: 'github.com/karmada-io/karmada/cmd/scheduler' },
       { binary: 'karmada-webhook', pkg: 'github.com/karmada-io/karmada/cmd/webhook' },
+      // Not part of the environment: tests run its `interpret` against our retention rule (Karmada's own Lua VM).
+      { binary: 'karmadactl', pkg: 'github.com/karmada-io/karmada/cmd/karmadactl' },
     ],
     ldflags: karmadaLdflags,
   },
