@@ -16,7 +16,7 @@ import { statusCoreDns, type CoreDnsStatus } from '../coredns/status.js';
 import { ROLLOUT_MODES, type RolloutMode } from '../coredns/rollout.js';
 import { apiErrorMessage } from '../kube/errors.js';
 import { table } from '../runtime/table.js';
-import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './internal/flags.js';
+import { UsageError, flagHelp, parseActionFlags, type FlagSpec, type FlagValues } from './internal/flags.js';
 import { parseOrExit, processIo, type Io } from './internal/io.js';
 import { findMembers, parseTarget, type FoundMember, type Target } from './internal/members.js';
 
@@ -78,13 +78,9 @@ const ACTIONS: readonly Action[] = ['install', 'uninstall', 'status'];
 
 /** argv (after "coredns") → what to do; pure. Throws UsageError; returns 'help' for --help. */
 export function parseCoreDnsArgs(argv: string[]): CoreDnsCommand | 'help' {
-  const [first, ...rest] = argv;
-  if (first === undefined || first === 'help' || first === '--help' || first === '-h') return 'help';
-  if (!ACTIONS.includes(first as Action)) throw new UsageError(`unknown action ${JSON.stringify(first)}; want install, uninstall or status`);
-  const action = first as Action;
-  // The env argument is empty on purpose: no flag here reads the environment, so a stray variable cannot change what a command does.
-  const f = parseFlags(COREDNS_FLAGS, rest, {});
-  if (f['help']) return 'help';
+  const parsed = parseActionFlags(argv, ACTIONS, COREDNS_FLAGS);
+  if (parsed === 'help') return 'help';
+  const { action, flags: f, given } = parsed;
   const target = parseTarget(f, { defaultAll: false });
 
   const { output } = parseCoreDnsOptions(f);
@@ -93,7 +89,7 @@ export function parseCoreDnsArgs(argv: string[]): CoreDnsCommand | 'help' {
     // Accepted by parseFlags for every action; say so rather than silently ignore them.
     if (install.ttl !== undefined || install.headerRaFix === true) throw new UsageError(`--ttl and --header-ra-fix apply to install only`);
   }
-  if (action === 'status' && rest.some((a) => /^--rollout(-timeout)?(=|$)/.test(a))) throw new UsageError('--rollout and --rollout-timeout apply to install and uninstall only');
+  if (action === 'status' && (given('rollout') || given('rollout-timeout'))) throw new UsageError('--rollout and --rollout-timeout apply to install and uninstall only');
   return { action, target, install, output };
 }
 

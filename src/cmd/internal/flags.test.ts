@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { UsageError, flagHelp, parseDuration, parseFlags, type FlagSpec } from './flags.js';
+import { UsageError, flagHelp, parseActionFlags, parseDuration, parseFlags, type FlagSpec } from './flags.js';
 
 const specs: FlagSpec[] = [
   { name: 'kubeconfig', kind: 'string', default: '', env: 'KUBECONFIG', help: 'path' },
@@ -37,4 +37,25 @@ describe('flags', () => {
     expect(h).to.contain('[$KUBECONFIG]');
   });
   it('parses durations', () => expect(parseDuration('5')).to.equal(5000));
+});
+
+describe('parseActionFlags', () => {
+  const withHelp: FlagSpec[] = [...specs, { name: 'help', kind: 'bool', default: 'false', help: 'h' }];
+  const actions = ['install', 'status', 'uninstall'] as const;
+
+  it('the action and its flags, with no environment read; which flags were given', () => {
+    const r = parseActionFlags(['status', '--workers=8', '--leader-elect'], actions, withHelp);
+    if (r === 'help') throw new Error('help');
+    expect(r.action).to.equal('status');
+    expect(r.flags).to.deep.include({ workers: 8, 'leader-elect': true, kubeconfig: '' });
+    expect([r.given('workers'), r.given('leader-elect'), r.given('kubeconfig'), r.given('work')]).to.deep.equal([true, true, false, false]);
+  });
+
+  it('help in every spelling', () => {
+    for (const argv of [[], ['help'], ['--help'], ['-h'], ['install', '--help']]) expect(parseActionFlags(argv, actions, withHelp)).to.equal('help');
+  });
+
+  it('an unknown action names the ones there are', () => {
+    expect(() => parseActionFlags(['frob'], actions, withHelp)).to.throw(UsageError, 'unknown action "frob"; want install, status or uninstall');
+  });
 });

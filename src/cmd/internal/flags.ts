@@ -76,3 +76,26 @@ export function flagHelp(specs: FlagSpec[]): string {
     })
     .join('\n');
 }
+
+/**
+ * `<action> [flags]`, the shape of `coredns` and `karmada`: the action (one of
+ * `actions`) and its flags, or 'help' for no action, `help`, `-h` or `--help`.
+ * The flags read no environment: a stray variable must not change what a
+ * command that writes does. `given(name)`: the flag is on the command line
+ * (not just its default), to refuse a flag the action does not use.
+ */
+export function parseActionFlags<A extends string>(
+  argv: string[],
+  actions: readonly A[],
+  specs: FlagSpec[],
+): { action: A; flags: FlagValues; given: (name: string) => boolean } | 'help' {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === 'help' || first === '--help' || first === '-h') return 'help';
+  if (!actions.includes(first as A)) {
+    throw new UsageError(`unknown action ${JSON.stringify(first)}; want ${actions.slice(0, -1).join(', ')} or ${actions[actions.length - 1] ?? ''}`);
+  }
+  const flags = parseFlags(specs, rest, {});
+  if (flags['help']) return 'help';
+  const given = (name: string) => rest.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  return { action: first as A, flags, given };
+}
