@@ -13,6 +13,7 @@ Usage:
   clusterset-dns run [flags]                       run the controller (run --help for flags)
   clusterset-dns coredns install|uninstall|status  set up CoreDNS in members (coredns --help for flags)
   clusterset-dns doctor [flags]                    check the whole chain per member (doctor --help for flags)
+  clusterset-dns karmada install|status|uninstall  the retention rule in Karmada; uninstall (karmada --help)
   clusterset-dns version                           print the version
   clusterset-dns help                              print this help
 `;
@@ -32,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./coredns.js')).coredns(argv.slice(1));
     case 'doctor':
       return (await import('./doctor.js')).doctor(argv.slice(1));
+    case 'karmada':
+      return (await import('./karmada.js')).karmada(argv.slice(1));
     case 'version':
     case '--version':
       process.stdout.write(`${pkg.version}\n`);

@@ -1,0 +1,86 @@
+/**
+ * `clusterset-dns karmada uninstall`, the I/O half: warns when the
+ * controller's Lease is held, lists the control plane and every member
+ * reached as `doctor` reaches them (./internal/members.ts), plans
+ * (./karmada-uninstall-plan.ts, pure), then carries the plan out one step at
+ * a time, in its order, and prints the report. A step that fails is
+ * reported and the rest still run: each step stands alone, and what is left
+ * is what a second run picks up.
+ */
+import type * as k8s from '@kubernetes/client-node';
+import { RetentionClient, type Deleted } from '../karmada/retention-client.js';
+import { apiErrorMessage, isConflict, isNotFound } from '../kube/errors.js';
+import type { Io } from './internal/io.js';
+import { findMembers } from './internal/members.js';
+import type { KarmadaCommand } from './karmada.js';
+import { formatUninstall, importPatch, liveLeaderWarning, planUninstall, uninstallExitCode, type Step, type StepOutcome, type UninstallInput } from './karmada-uninstall-plan.js';
+
+const PREFIX = 'clusterset-dns karmada uninstall';
+
+export async function runUninstall(cmd: KarmadaCommand, cp: k8s.KubeConfig, io: Io): Promise<number> {
+  const controlPlane = new RetentionClient(cp, cmd.timeoutMs);
+  await warnIfControllerRuns(cmd, controlPlane, io);
+
+  const [customizations, policies, templates] = await Promise.all([
+    controlPlane.listCustomizations(),
+    controlPlane.listOverridePolicies(),
+    controlPlane.listServiceImports(),
+  ]);
+  const found = await findMembers({ kind: 'karmada', kubeconfig: cmd.kubeconfig, context: cmd.context, clusters: 'all' });
+  const clients = new Map<string, RetentionClient>();
+  const members: UninstallInput['members'] = await Promise.all(found.members.map(async (m): Promise<UninstallInput['members'][number]> => {
+    if ('error' in m) return m;
+    const client = new RetentionClient(m.kc, cmd.timeoutMs);
+    clients.set(m.cluster, client);
+    try {
+      return { cluster: m.cluster, imports: await client.listServiceImports() };
+    } catch (e) {
+      // No ServiceImport CRD in the member: nothing of ours can be there.
+      if (isNotFound(e)) return { cluster: m.cluster, imports: [] };
+      return { cluster: m.cluster, error: `cannot list ServiceImports: ${apiErrorMessage(e)}` };
+    }
+  }));
+
+  const plan = planUninstall({ customizations, policies, templates, members });
+  if (cmd.dryRun) {
+    io.stdout(formatUninstall(plan, 'dry-run') + 'dry run: nothing was changed.\n');
+    return uninstallExitCode(plan, 'dry-run');
+  }
+  const outcomes: StepOutcome[] = [];
+  for (const step of plan.steps) outcomes.push(await carryOut(step, controlPlane, clients));
+  io.stdout(formatUninstall(plan, outcomes));
+  return uninstallExitCode(plan, outcomes);
+}
+
+async function warnIfControllerRuns(cmd: KarmadaCommand, client: RetentionClient, io: Io): Promise<void> {
+  const { namespace, name } = cmd.lease;
+  try {
+    const warning = liveLeaderWarning({ namespace, name, holder: await client.readLease(namespace, name) }, Date.now());
+    if (warning) io.stderr(`${PREFIX}: warning: ${warning}\n`);
+  } catch (e) {
+    io.stderr(`${PREFIX}: warning: cannot read Lease ${namespace}/${name} (${apiErrorMessage(e)}); make sure the controller is stopped, or it re-creates what uninstall removes.\n`);
+  }
+}
+
+const done = (d: Deleted): 'done' | 'gone' => (d === 'deleted' ? 'done' : 'gone');
+
+async function carryOut(step: Step, controlPlane: RetentionClient, members: ReadonlyMap<string, RetentionClient>): Promise<StepOutcome> {
+  try {
+    switch (step.kind) {
+      case 'import': {
+        const client = members.get(step.cluster);
+        if (!client) return { step, result: 'failed', message: `no client for ${step.cluster}` };
+        await client.patchServiceImport(step.namespace, step.name, importPatch(step));
+        return { step, result: 'done' };
+      }
+      case 'policy':
+        return { step, result: done(await controlPlane.deleteOverridePolicy(step)) };
+      case 'customization':
+        return { step, result: done(await controlPlane.deleteCustomization(step)) };
+    }
+  } catch (e) {
+    if (step.kind === 'import' && isNotFound(e)) return { step, result: 'gone' };
+    if (isConflict(e)) return { step, result: 'failed', message: 'it changed since it was read (is the controller still running?); run uninstall again' };
+    return { step, result: 'failed', message: apiErrorMessage(e) };
+  }
+}

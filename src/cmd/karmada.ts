@@ -1,0 +1,227 @@
+/**
+ * `clusterset-dns karmada install | status | uninstall`: the retention rule
+ * in the Karmada control plane (src/karmada/retention.ts), and, for
+ * uninstall, everything else the controller wrote through Karmada. Parsing,
+ * decisions and messages are pure (parseKarmadaArgs, decideInstall,
+ * applyFailure, statusLine; uninstall's plan in ./karmada-uninstall-plan.ts, its I/O in ./karmada-uninstall.ts); the
+ * API calls are src/karmada/retention-client.ts's, each with a deadline.
+ *
+ * Exit codes: 0 ok (status: the rule is usable); 1 refused, failed, not
+ * usable, or a member not reached (uninstall); 2 usage.
+ */
+import type * as k8s from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import type { ResourceInterpreterCustomization } from '../api/karmada.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/meta.js';
+import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE } from '../api/ownership.js';
+import { desiredRetention, RETENTION_NAME, retentionState, type RetentionState } from '../karmada/retention.js';
+import { DEFAULT_CALL_TIMEOUT_MS, RetentionClient } from '../karmada/retention-client.js';
+import { apiErrorMessage, httpStatusOf, parseStatus } from '../kube/errors.js';
+import { DEFAULT_LEASE_NAMESPACE } from '../runtime/leaderelection/elector.js';
+import { UsageError, flagHelp, parseActionFlags, type FlagSpec } from './internal/flags.js';
+import { parseOrExit, processIo, type Io } from './internal/io.js';
+import { loadKubeConfig } from './internal/kubeconfig.js';
+import { runUninstall } from './karmada-uninstall.js';
+
+/** `run`'s default Lease name (its --leader-election-id); a test keeps the two equal. */
+export const DEFAULT_LEASE_NAME = 'clusterset-dns';
+
+export const KARMADA_FLAGS: FlagSpec[] = [
+  { name: 'kubeconfig', kind: 'string', default: '', help: 'Kubeconfig of the Karmada API server (karmada-apiserver), as an operator who may write resourceinterpretercustomizations (install, uninstall) and overridepolicies (uninstall). Empty: $KUBECONFIG, ~/.kube/config, then in-cluster config.' },
+  { name: 'context', kind: 'string', default: '', help: 'Context in --kubeconfig. Empty: its current context.' },
+  { name: 'dry-run', kind: 'bool', default: 'false', help: 'install: print the customization and have the API server and Karmada\'s webhook judge it without storing it; uninstall: print what would be removed and what left. Nothing changes.' },
+  { name: 'timeout', kind: 'duration', default: `${DEFAULT_CALL_TIMEOUT_MS / 1000}s`, help: 'Deadline of each API call (each page of a list).' },
+  { name: 'leader-election-namespace', kind: 'string', default: DEFAULT_LEASE_NAMESPACE, help: 'uninstall: namespace of the controller\'s leader-election Lease (as run\'s flag), read to warn when the controller still runs.' },
+  { name: 'leader-election-id', kind: 'string', default: DEFAULT_LEASE_NAME, help: 'uninstall: name of that Lease (as run\'s flag).' },
+  { name: 'help', kind: 'bool', default: 'false', help: 'Print this help.' },
+];
+
+export const KARMADA_HELP = `Usage: clusterset-dns karmada install|status|uninstall [--kubeconfig PATH] [--context NAME] [--dry-run]
+
+Manages what clusterset-dns keeps in the Karmada control plane:
+  install    server-side applies the retention rule: the ResourceInterpreterCustomization
+             ${RETENTION_NAME}, whose Lua makes Karmada keep spec.ips on member
+             ServiceImports that carry ${FILL_IPS_ANNOTATION}: "${FILL_IPS_VALUE}" (the same object as
+             config/karmada/retention.yaml). Karmada allows one retention rule per kind: when
+             another customization holds ServiceImport's, or Karmada's webhook refuses ours,
+             install says which and exits 1, and the controller writes through OverridePolicies
+             instead (--write-route=auto).
+  status     installed, outdated (another version's Lua; still used), missing, or conflict
+             (with the customizations that hold ServiceImport's retention); exit 0 only when
+             the rule is usable.
+  uninstall  removes what is ours and says what it removed, what it left and why:
+             - in every member reached, ${FILL_IPS_ANNOTATION}, the local-first mode
+               annotation and spec.ips from ServiceImports Karmada propagates
+               (karmada.io/managed=true) that carry the annotation; ServiceImports a user
+               opted in are listed, not touched;
+             - our OverridePolicies in every namespace (${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}
+               and named clusterset-dns-*);
+             - then the customization, if it has our name and label.
+             Stop the controller first (scale its Deployment to 0): a running controller
+             re-creates its OverridePolicies and refills the members. uninstall warns when
+             the controller's Lease is held.
+
+Run as an operator of the Karmada API server; the controller itself only reads the rule.
+See docs/karmada-retention.md.
+
+Exit codes: 0 ok (status: the rule is usable); 1 refused, failed, not usable, or a member not
+reached; 2 usage.
+
+Flags:
+${flagHelp(KARMADA_FLAGS)}
+`;
+
+export type KarmadaAction = 'install' | 'status' | 'uninstall';
+const ACTIONS: readonly KarmadaAction[] = ['install', 'status', 'uninstall'];
+
+export interface KarmadaCommand {
+  action: KarmadaAction;
+  kubeconfig: string;
+  context: string;
+  dryRun: boolean;
+  timeoutMs: number;
+  lease: { namespace: string; name: string };
+}
+
+/** argv (after "karmada") → what to do; pure. Throws UsageError; returns 'help' for --help. */
+export function parseKarmadaArgs(argv: string[]): KarmadaCommand | 'help' {
+  const parsed = parseActionFlags(argv, ACTIONS, KARMADA_FLAGS);
+  if (parsed === 'help') return 'help';
+  const { action, flags: f, given } = parsed;
+  if (action === 'status' && given('dry-run')) throw new UsageError('--dry-run applies to install and uninstall only');
+  if (action !== 'uninstall' && (given('leader-election-namespace') || given('leader-election-id'))) throw new UsageError('--leader-election-namespace and --leader-election-id apply to uninstall only');
+  const timeoutMs = f['timeout'] as number;
+  if (timeoutMs <= 0) throw new UsageError('--timeout must be positive');
+  const str = (name: string) => String(f[name]).trim();
+  if (str('leader-election-namespace') === '' || str('leader-election-id') === '') throw new UsageError('--leader-election-namespace and --leader-election-id must not be empty');
+  return {
+    action,
+    kubeconfig: str('kubeconfig'),
+    context: str('context'),
+    dryRun: f['dry-run'] === true,
+    timeoutMs,
+    lease: { namespace: str('leader-election-namespace'), name: str('leader-election-id') },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Decisions and messages (pure)
+
+const FALLBACK = 'The controller will write spec.ips through OverridePolicies instead (--write-route=auto falls back to them; --write-route=retain leaves Karmada-managed ServiceImports as they are until the rule is usable).';
+
+export type InstallDecision = { kind: 'apply'; from: 'missing' | 'outdated' } | { kind: 'unchanged' } | { kind: 'refuse'; message: string };
+
+/** What install does, given the control plane's customizations. */
+export function decideInstall(customizations: readonly ResourceInterpreterCustomization[]): InstallDecision {
+  const named = customizations.find((c) => c.metadata.name === RETENTION_NAME);
+  if (named && named.metadata.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) {
+    return { kind: 'refuse', message: `a ResourceInterpreterCustomization named ${RETENTION_NAME} exists without the label ${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}: it is not ours, so install does not overwrite it. Check what it is; delete it if it is a leftover, then run install again. ${FALLBACK}` };
+  }
+  const s = retentionState(customizations);
+  switch (s.state) {
+    case 'conflict':
+      return { kind: 'refuse', message: `${conflictText(s.owners)}, so ours cannot be installed (Karmada allows one retention rule per kind). ${FALLBACK} To use the retention route, remove that customization or merge our rule into it (docs/karmada-retention.md), then run install again.` };
+    case 'installed':
+      return { kind: 'unchanged' };
+    case 'missing':
+    case 'outdated':
+      return { kind: 'apply', from: s.state };
+  }
+}
+
+const conflictText = (owners: readonly string[]) =>
+  `ServiceImport's retention is already held by ResourceInterpreterCustomization${owners.length === 1 ? '' : 's'} ${owners.join(', ')}`;
+
+/** Why an apply failed, in words an operator can act on: Karmada's webhook refusing it, our own rights, or the API's message. */
+export function applyFailure(e: unknown): string {
+  const code = httpStatusOf(e);
+  const message = parseStatus((e as { body?: unknown }).body)?.message ?? apiErrorMessage(e);
+  if (code !== undefined && /denied the request/.test(message)) {
+    // Karmada v1.18.2 pkg/webhook/resourceinterpretercustomization/helper.go names the customization it conflicts with.
+    const other = /existing ResourceInterpreterCustomization\(([^)]+)\)/.exec(message)?.[1];
+    const why = other ? `${conflictText([other])}` : 'it did not accept the customization';
+    return `Karmada's webhook refused ${RETENTION_NAME}: ${why} (${message}). ${FALLBACK}`;
+  }
+  if (code === 403) return `cannot apply ${RETENTION_NAME}: ${apiErrorMessage(e)}. install needs create and patch on resourceinterpretercustomizations.config.karmada.io: run it as an operator of the Karmada API server, not as the controller.`;
+  return `cannot apply ${RETENTION_NAME}: ${apiErrorMessage(e)}`;
+}
+
+/** One line per state, for `status` and after `install`. */
+export function statusLine(s: RetentionState): string {
+  switch (s.state) {
+    case 'installed':
+      return `installed: ResourceInterpreterCustomization ${RETENTION_NAME} holds this version's rule; --write-route=auto writes spec.ips in the members and Karmada keeps it.`;
+    case 'outdated':
+      return `outdated: ResourceInterpreterCustomization ${RETENTION_NAME} holds another version's Lua, still keyed on ${FILL_IPS_ANNOTATION}, so it is used; clusterset-dns karmada install updates it.`;
+    case 'missing':
+      return `missing: no retention rule for ServiceImport. ${FALLBACK} Install it with clusterset-dns karmada install.`;
+    case 'conflict':
+      return `conflict: ${conflictText(s.owners)}; Karmada allows one retention rule per kind. ${FALLBACK}`;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// I/O
+
+/** The calls install and status make (a fake in tests). */
+export type RuleClient = Pick<RetentionClient, 'listCustomizations' | 'applyCustomization'>;
+
+export async function install(cmd: Pick<KarmadaCommand, 'dryRun'>, client: RuleClient, io: Io): Promise<number> {
+  const decision = decideInstall(await client.listCustomizations());
+  if (decision.kind === 'refuse') {
+    io.stderr(`clusterset-dns karmada install: ${decision.message}\n`);
+    return 1;
+  }
+  if (cmd.dryRun) io.stdout(stringify(desiredRetention(), { blockQuote: 'literal', lineWidth: 0 }));
+  if (decision.kind === 'unchanged') {
+    io.stdout(`unchanged: ${statusLine({ state: 'installed' })}\n`);
+    return 0;
+  }
+  const verb = decision.from === 'missing' ? 'install' : 'update';
+  try {
+    await client.applyCustomization(desiredRetention(), cmd.dryRun);
+  } catch (e) {
+    io.stderr(`clusterset-dns karmada install: ${applyFailure(e)}\n`);
+    return 1;
+  }
+  if (cmd.dryRun) {
+    io.stdout(`dry run: would ${verb} ResourceInterpreterCustomization ${RETENTION_NAME}; the Karmada API server and its webhook accept it. Nothing was changed.\n`);
+    return 0;
+  }
+  // Read back: another customization created at the same moment would make ours unusable.
+  const after = retentionState(await client.listCustomizations());
+  io.stdout(`${verb === 'install' ? 'installed' : 'updated'} ResourceInterpreterCustomization ${RETENTION_NAME}. Now ${statusLine(after)}\n`);
+  return after.state === 'installed' ? 0 : 1;
+}
+
+export async function status(client: RuleClient, io: Io): Promise<number> {
+  const s = retentionState(await client.listCustomizations());
+  io.stdout(`${statusLine(s)}\n`);
+  return s.state === 'installed' || s.state === 'outdated' ? 0 : 1;
+}
+
+export async function karmada(argv: string[], io: Io = processIo): Promise<number> {
+  const cmd = parseOrExit('karmada', KARMADA_HELP, parseKarmadaArgs, argv, io);
+  if (typeof cmd === 'number') return cmd;
+  let cp: k8s.KubeConfig;
+  try {
+    cp = loadKubeConfig({ path: cmd.kubeconfig, context: cmd.context, whenNoPath: 'default', flag: '--kubeconfig' });
+  } catch (e) {
+    io.stderr(`clusterset-dns karmada: ${e instanceof Error ? e.message : String(e)}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+  const client = new RetentionClient(cp, cmd.timeoutMs);
+  try {
+    switch (cmd.action) {
+      case 'install':
+        return await install(cmd, client, io);
+      case 'status':
+        return await status(client, io);
+      case 'uninstall':
+        return await runUninstall(cmd, cp, io);
+    }
+  } catch (e) {
+    io.stderr(`clusterset-dns karmada ${cmd.action}: ${apiErrorMessage(e)}; check that --kubeconfig/--context point at the Karmada API server and that it answers\n`);
+    return 1;
+  }
+}
