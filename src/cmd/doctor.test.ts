@@ -11,6 +11,7 @@ describe('clusterset-dns doctor: arguments', () => {
     expect(c.dns).to.deep.equal({ kind: 'none' });
     expect(c.output).to.equal('table');
     expect(c.localFirst).to.equal(false);
+    expect(c.writeRoute).to.equal('auto');
     expect(c.dnsTimeoutMs).to.equal(2000);
     expect(c.coredns).to.deep.equal({ location: { namespace: 'kube-system', deployment: 'coredns', configMap: 'coredns' }, zone: 'clusterset.local' });
     expect(parse('--all').target).to.deep.include({ clusters: 'all' });
@@ -44,6 +45,11 @@ describe('clusterset-dns doctor: arguments', () => {
     expect(c.zone).to.equal('example.cs');
   });
 
+  it('--write-route, as the controller was started', () => {
+    expect(parse('--write-route retain').writeRoute).to.equal('retain');
+    expect(parse('--write-route=override-policy').writeRoute).to.equal('override-policy');
+  });
+
   it('help', () => {
     for (const a of ['--help', 'help', '-h']) expect(parseDoctorArgs([a])).to.equal('help');
   });
@@ -70,6 +76,7 @@ describe('clusterset-dns doctor: arguments', () => {
     ['--coredns-version latest', /MAJOR\.MINOR\.PATCH/],
     ['--zone=', /--zone must not be empty/],
     ['--dns-timeout 0s', /more than 0/],
+    ['--write-route direct', /--write-route: want auto, retain, override-policy, got "direct"/],
     ['--nope', /unknown flag --nope/],
     ['extra', /unexpected argument "extra"/],
   ];

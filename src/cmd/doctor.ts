@@ -17,6 +17,7 @@ import type { DoctorObservation, MemberObservation } from '../doctor/observation
 import { exitCode, formatResults } from '../doctor/format.js';
 import { observeControlPlane, observeMember, type MemberOptions } from '../doctor/observe.js';
 import type { StatusOptions } from '../coredns/status.js';
+import { WRITE_ROUTE_FLAGS, type WriteRouteFlag } from '../serviceimport/route.js';
 import { apiErrorMessage } from '../kube/errors.js';
 import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
 import { COREDNS_FLAGS, parseCoreDnsOptions } from './coredns.js';
@@ -47,13 +48,17 @@ export const DOCTOR_FLAGS: FlagSpec[] = [
   fromCoreDns('coredns-version'),
   fromCoreDns('coredns-flavor'),
   { name: 'local-first', kind: 'bool', default: 'false', help: 'The controller runs with --local-first: expect the local ClusterIP while the member\'s own <svc> has ready endpoints (the ServiceImport\'s clusterset-dns.io/local-first annotation still wins).' },
+  { name: 'write-route', kind: 'string', default: 'auto', help: `The controller's --write-route (${WRITE_ROUTE_FLAGS.join(', ')}): the retention-rule check and the ips checks follow the route it would take from the rule doctor sees; retain without a usable rule fails.` },
   fromCoreDns('output'),
   fromCoreDns('help'),
 ];
 
 export const DOCTOR_HELP = `Usage: clusterset-dns doctor [--cluster NAME[,NAME...] | --all | --member-kubeconfig PATH] [--service NS/NAME] [--dns HOST:PORT | --dns NAME=HOST:PORT,...] [--output json]
 
-Checks, for each member, every link between a ServiceImport and a CoreDNS answer:
+Checks, in the Karmada control plane:
+  retention-rule  Karmada's retention rule for ServiceImport is ours and usable (installed, outdated,
+                  missing or taken by another customization), and which way --write-route writes spec.ips
+and, for each member, every link between a ServiceImport and a CoreDNS answer:
   access          the member is reachable (through its Karmada Cluster object, or --member-kubeconfig)
   crds            serviceimports/serviceexports.${MCS_GROUP} installed, ${MCS_VERSION} served
   coredns-version the CoreDNS image's version and the flavour it can serve (in-tree >= 1.12.2)
@@ -84,6 +89,7 @@ export interface DoctorCommand {
   zone: string;
   coredns: StatusOptions;
   localFirst: boolean;
+  writeRoute: WriteRouteFlag;
   output: 'table' | 'json';
 }
 
@@ -145,6 +151,8 @@ export function parseDoctorArgs(argv: string[]): DoctorCommand | 'help' {
   if (dnsTimeoutMs <= 0) throw new UsageError('--dns-timeout must be more than 0');
 
   const { options, output } = parseCoreDnsOptions(f);
+  const writeRoute = str('write-route');
+  if (!WRITE_ROUTE_FLAGS.includes(writeRoute as WriteRouteFlag)) throw new UsageError(`--write-route: want ${WRITE_ROUTE_FLAGS.join(', ')}, got ${JSON.stringify(writeRoute)}`);
 
   return {
     target,
@@ -154,6 +162,7 @@ export function parseDoctorArgs(argv: string[]): DoctorCommand | 'help' {
     zone: options.zone,
     coredns: options,
     localFirst: f['local-first'] === true,
+    writeRoute: writeRoute as WriteRouteFlag,
     output,
   };
 }
@@ -205,5 +214,5 @@ export async function doctor(argv: string[], io: Io = processIo): Promise<number
     const server = dns.kind === 'one' ? dns.server : dns.kind === 'per-member' ? dns.servers[m.cluster] : undefined;
     return observeMember(m.cluster, m.kc, { ...base, ...(server ? { dns: server } : {}) });
   }));
-  return print(runChecks(obs, { zone: cmd.zone, localFirst: cmd.localFirst, now: Date.now(), memberFlag: memberFlag(cmd.target), managedRoute: 'override-policy' }));
+  return print(runChecks(obs, { zone: cmd.zone, localFirst: cmd.localFirst, writeRoute: cmd.writeRoute, now: Date.now(), memberFlag: memberFlag(cmd.target) }));
 }

@@ -6,6 +6,7 @@ import { MCS_API_VERSION, MCS_GROUP } from '../kube/gvr.js';
 import type { Service } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { desiredOverridePolicy } from '../serviceimport/overridepolicy.js';
+import { desiredRetention } from '../karmada/retention.js';
 import { KUBEADM, KUBEADM_INSTALLED_IN_TREE, MCS_API_SED } from '../../test/support/corefile/fixtures.js';
 import { summarizeStatus } from '../coredns/status.js';
 import { corednsRbac } from '../coredns/rbac.js';
@@ -17,7 +18,7 @@ type Reached = Extract<MemberObservation, { reached: true }>;
 const NS = 'shop';
 const IP1 = '10.97.0.7';
 const IP2 = '10.98.0.5';
-const OPTS: CheckOptions = { zone: 'clusterset.local', localFirst: false, now: 1_000_000, memberFlag: (m) => `--cluster ${m}`, managedRoute: 'override-policy' };
+const OPTS: CheckOptions = { zone: 'clusterset.local', localFirst: false, writeRoute: 'override-policy', now: 1_000_000, memberFlag: (m) => `--cluster ${m}` };
 
 const crd = (plural: string, opts: { versions?: string[]; maxItems?: number } = {}): KubeObject => ({
   metadata: { name: `${plural}.${MCS_GROUP}` },
@@ -86,7 +87,7 @@ const policy = (rules: Record<string, string[]>): OverridePolicy => desiredOverr
 function observation(o: Partial<DoctorObservation> = {}, members: MemberObservation[] = [member()]): DoctorObservation {
   return {
     mode: 'karmada',
-    controlPlane: { serviceImports: ok([si('web', { managed: false })]), overridePolicies: ok([policy({ member2: [IP2] })]), namespaces: ok([{ metadata: { name: NS } }]) },
+    controlPlane: { serviceImports: ok([si('web', { managed: false })]), overridePolicies: ok([policy({ member2: [IP2] })]), namespaces: ok([{ metadata: { name: NS } }]), customizations: ok([desiredRetention()]) },
     members,
     ...o,
   };
@@ -100,7 +101,7 @@ describe('doctor checks: a healthy chain', () => {
     const rs = runChecks(observation(), OPTS);
     expect(rs.filter((r) => r.status !== 'pass'), JSON.stringify(rs, null, 1)).to.deep.equal([]);
     expect(rs.map((r) => `${r.member ?? 'cp'}/${r.check}`)).to.deep.equal([
-      'cp/control-plane', 'member2/access', 'member2/crds', 'member2/coredns-version', 'member2/coredns-rbac', 'member2/corefile', 'member2/dns',
+      'cp/control-plane', 'cp/retention-rule', 'member2/access', 'member2/crds', 'member2/coredns-version', 'member2/coredns-rbac', 'member2/corefile', 'member2/dns',
       'member2/ports', 'member2/ips', 'member2/answer',
     ]);
     expect(find(rs, 'member2', 'crds')?.detail).to.include('spec.ips holds at most 1 IP');
@@ -160,11 +161,13 @@ const CASES: Case[] = [
   { name: 'empty ports, unmanaged: fix it in the member', obs: m2({ serviceImports: ok([si('web', { ips: [IP2], ports: 0, managed: false })]) }), check: 'ports', status: 'fail', fix: /^add ports to ServiceImport shop\/web in member2$/ },
   { name: 'a malformed ServiceImport', obs: m2({ serviceImports: ok([si('web', { type: 'Weird' })]) }), check: 'serviceimport', status: 'fail', detail: /spec\.type is "Weird"/, fix: /fix ServiceImport shop\/web/ },
   // spec.ips, as the controller would write it
-  { name: 'empty ips and no OverridePolicy: the controller is not running', obs: observation({ controlPlane: { serviceImports: ok([si('web', { managed: false })]), overridePolicies: ok([]), namespaces: ok([]) } }, [member('member2', { serviceImports: ok([si('web')]) })]), check: 'ips', status: 'fail', detail: new RegExp(`^spec\\.ips is none, the controller would write ${IP2}; OverridePolicy shop/clusterset-dns-web does not exist$`), fix: /^start the controller: clusterset-dns run/ },
+  { name: 'empty ips and no OverridePolicy: the controller is not running', obs: observation({ controlPlane: { serviceImports: ok([si('web', { managed: false })]), overridePolicies: ok([]), namespaces: ok([]), customizations: ok([desiredRetention()]) } }, [member('member2', { serviceImports: ok([si('web')]) })]), check: 'ips', status: 'fail', detail: new RegExp(`^spec\\.ips is none, the controller would write ${IP2}; OverridePolicy shop/clusterset-dns-web does not exist$`), fix: /^start the controller: clusterset-dns run/ },
   { name: 'the policy says it but Karmada has not applied it', obs: m2({ serviceImports: ok([si('web', { ips: ['10.98.9.9'] })]) }), check: 'ips', status: 'fail', detail: /already says so, so Karmada has not applied it/, fix: /karmada-es-member2/ },
-  { name: 'the policy holds another IP for this member', obs: observation({ controlPlane: { serviceImports: ok([si('web', { managed: false })]), overridePolicies: ok([policy({ member2: ['10.98.9.9'] })]), namespaces: ok([]) } }, [member('member2', { serviceImports: ok([si('web', { ips: ['10.98.9.9'] })]) })]), check: 'ips', status: 'fail', detail: /holds 10\.98\.9\.9 for member2/, fix: /clusterset-dns run/ },
+  { name: 'the policy holds another IP for this member', obs: observation({ controlPlane: { serviceImports: ok([si('web', { managed: false })]), overridePolicies: ok([policy({ member2: ['10.98.9.9'] })]), namespaces: ok([]), customizations: ok([desiredRetention()]) } }, [member('member2', { serviceImports: ok([si('web', { ips: ['10.98.9.9'] })]) })]), check: 'ips', status: 'fail', detail: /holds 10\.98\.9\.9 for member2/, fix: /clusterset-dns run/ },
   { name: 'an opted-in unmanaged import the controller has not patched', obs: m2({ serviceImports: ok([si('web', { managed: false, annotations: { 'clusterset-dns.io/fill-ips': 'true' } })]) }), check: 'ips', status: 'fail', detail: /opted in with clusterset-dns.io\/fill-ips/, fix: /clusterset-dns run/ },
   { name: 'an unmanaged import that did not opt in: not ours, and how to opt in', obs: m2({ serviceImports: ok([si('web', { managed: false, ips: ['10.9.9.9'] })]) }), check: 'ips', status: 'skip', detail: /not ours: .*neither propagated by Karmada nor opted in/, fix: /kubectl annotate serviceimport -n shop web clusterset-dns.io\/fill-ips=true/ },
+  { name: '--write-route=auto with our rule installed: a managed import is patched in the member', obs: m2({ serviceImports: ok([si('web', { ips: [IP2], annotations: { 'clusterset-dns.io/fill-ips': 'true' } })]) }), opts: { writeRoute: 'auto' }, check: 'ips', status: 'pass', detail: /as the controller writes it \(patched in the member, kept by Karmada's retention rule\)$/ },
+  { name: '--write-route=retain without the rule: the controller holds, and says how to fix it', obs: observation({ controlPlane: { serviceImports: ok([si('web', { managed: false })]), overridePolicies: ok([]), namespaces: ok([]), customizations: ok([]) } }, [member('member2', { serviceImports: ok([si('web')]) })]), opts: { writeRoute: 'retain' }, check: 'ips', status: 'fail', detail: /--write-route=retain and the retention rule is not usable/, fix: /clusterset-dns karmada install/ },
   { name: 'no derived Service: nothing to write, and why', obs: m2({ services: ok([]), serviceImports: ok([si('web')]) }), check: 'ips', status: 'fail', detail: /Service shop\/derived-web does not exist in member2/, fix: /Karmada creates derived-web there/ },
   { name: 'a headless derived Service', obs: m2({ services: ok([svc('derived-web')]), serviceImports: ok([si('web')]) }), check: 'ips', status: 'fail', detail: /no ClusterIP \(headless\)/, fix: /ClusterSetIP/ },
   { name: 'dual-stack derived Service with a CRD that allows one IP: a warning', obs: m2({ services: ok([svc('derived-web', IP2, 'fd00::5')]), dns: undefined }), check: 'ips', status: 'warn', detail: /dual-stack/ },
@@ -172,7 +175,7 @@ const CASES: Case[] = [
   { name: 'Headless ServiceImport: no answer check either', obs: m2({ serviceImports: ok([si('web', { type: 'Headless' })]) }), check: 'answer', status: 'skip', detail: /Headless/ },
   { name: 'control plane unreadable: managed imports are skipped, saying why', obs: observation({ controlPlane: { error: 'connect ECONNREFUSED' } }), check: 'ips', status: 'skip', detail: /control plane could not be read/ },
   { name: 'control plane unreadable is itself a failure', obs: observation({ controlPlane: { error: 'connect ECONNREFUSED' } }), member: null, check: 'control-plane', status: 'fail', fix: /--kubeconfig\/--context/ },
-  { name: 'a control-plane list forbidden', obs: observation({ controlPlane: { serviceImports: ok([]), overridePolicies: { ok: false, code: 403, reason: 'forbidden' }, namespaces: ok([]) } }), member: null, check: 'control-plane', status: 'fail', detail: /cannot list overridepolicies/, fix: /identity that may read there/ },
+  { name: 'a control-plane list forbidden', obs: observation({ controlPlane: { serviceImports: ok([]), overridePolicies: { ok: false, code: 403, reason: 'forbidden' }, namespaces: ok([]), customizations: ok([desiredRetention()]) } }), member: null, check: 'control-plane', status: 'fail', detail: /cannot list overridepolicies/, fix: /identity that may read there/ },
   { name: '--member-kubeconfig: no control plane, said once', obs: direct({}), member: null, check: 'control-plane', status: 'skip', detail: /no control plane with --member-kubeconfig/ },
   { name: '--member-kubeconfig: a managed import\'s ips are skipped, saying why', obs: direct({}), check: 'ips', status: 'skip', detail: /--member-kubeconfig does not reach.*--cluster member2/ },
   { name: '--member-kubeconfig: an opted-in unmanaged import is still decided', obs: direct({ serviceImports: ok([si('web', { managed: false, ips: [IP2], annotations: { 'clusterset-dns.io/fill-ips': 'true' } })]) }), check: 'ips', status: 'pass', detail: /patched in the member/ },
@@ -184,7 +187,7 @@ const CASES: Case[] = [
   },
   {
     name: 'local-first by annotation: the local IP is what the controller writes',
-    obs: observation({ controlPlane: { serviceImports: ok([si('web', { managed: false, annotations: { 'clusterset-dns.io/local-first': 'true' } })]), overridePolicies: ok([policy({ member2: ['10.98.1.1'] })]), namespaces: ok([]) } },
+    obs: observation({ controlPlane: { serviceImports: ok([si('web', { managed: false, annotations: { 'clusterset-dns.io/local-first': 'true' } })]), overridePolicies: ok([policy({ member2: ['10.98.1.1'] })]), namespaces: ok([]), customizations: ok([desiredRetention()]) } },
       [member('member2', { serviceImports: ok([si('web', { ips: ['10.98.1.1'] })]), services: ok([svc('derived-web', IP2), svc('web', '10.98.1.1')]), endpointSlices: ok([{ metadata: { name: 'web-a', namespace: NS, labels: { 'kubernetes.io/service-name': 'web' } }, endpoints: [{ addresses: ['10.244.2.1'] }] }]), dns: undefined })]),
     check: 'ips', status: 'pass', detail: /web's own ClusterIP \(local-first\)/,
   },

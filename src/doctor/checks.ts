@@ -15,7 +15,7 @@ import { parseServiceImport } from '../api/guards.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { buildSnapshot } from '../serviceimport/build-snapshot.js';
 import { decide, derivedIps, sameIps, type Decision, type Route } from '../serviceimport/decide.js';
-import type { ManagedRoute } from '../serviceimport/route.js';
+import type { ManagedRoute, WriteRouteFlag } from '../serviceimport/route.js';
 import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE, fillsIps } from '../api/ownership.js';
 import { DEFAULT_LOCAL_FIRST, localFirstEnabled } from '../serviceimport/localfirst.js';
 import { overridePolicyName } from '../serviceimport/overridepolicy.js';
@@ -23,6 +23,7 @@ import type { MemberView } from '../serviceimport/snapshot.js';
 import { COREDNS_ROLE_NAME } from '../coredns/rbac.js';
 import { ipsMaxItemsOf } from '../karmada/crd-schema.js';
 import { listCaches } from './list-caches.js';
+import { doctorRoute, retentionCheck } from './retention-check.js';
 import type { ApiFailure, CpLists, DnsAnswer, DnsObservation, DoctorObservation, Listed, MemberObservation, ReachedMember as Reached } from './observation.js';
 
 // ---------------------------------------------------------------------------
@@ -32,6 +33,7 @@ export type Status = 'pass' | 'fail' | 'warn' | 'skip';
 
 export type CheckName =
   | 'control-plane'
+  | 'retention-rule'
   | 'service'
   | 'access'
   | 'read'
@@ -65,9 +67,12 @@ export interface CheckOptions {
   now: number;
   /** How a fix should name the member: `--cluster member2` or `--member-kubeconfig PATH`. */
   memberFlag: (member: string) => string;
-  /** How the controller writes Karmada-managed importers, as it would choose it from what doctor saw. */
-  managedRoute: ManagedRoute;
+  /** The controller's --write-route (doctor cannot see its flags). */
+  writeRoute: WriteRouteFlag;
 }
+
+/** The options, with the route for Karmada-managed importers that the controller would choose from what doctor saw. */
+type Resolved = CheckOptions & { managedRoute: ManagedRoute };
 
 const list = (ips: readonly string[]) => (ips.length === 0 ? 'none' : ips.join(', '));
 
@@ -79,9 +84,11 @@ function apiFix(code: number | undefined, member: string | null): string {
   return member === null ? 'check that --kubeconfig/--context point at the Karmada API server and that it answers' : `check that ${member}'s API server answers from here (kubectl --context ${member} get --raw /readyz)`;
 }
 
-export function runChecks(obs: DoctorObservation, opts: CheckOptions): CheckResult[] {
+export function runChecks(obs: DoctorObservation, options: CheckOptions): CheckResult[] {
+  const opts: Resolved = { ...options, managedRoute: doctorRoute(obs, options.writeRoute) };
   const out: CheckResult[] = [];
   const cp = controlPlaneChecks(obs, out);
+  if (obs.mode === 'karmada') out.push(retentionCheck(obs, opts.writeRoute));
   const readable = obs.members.filter((m): m is Reached => m.reached && readsOk(m));
   const caches = listCaches(cp, readable);
 
@@ -137,7 +144,7 @@ function readsOk(m: Reached): boolean {
   return m.services.ok && m.namespaces.ok && m.endpointSlices.ok && mcsOk(m.serviceImports) && mcsOk(m.serviceExports) && m.crds.serviceimports.ok;
 }
 
-function memberChecks(m: MemberObservation, obs: DoctorObservation, cp: CpLists | undefined, caches: ReturnType<typeof listCaches>, opts: CheckOptions): CheckResult[] {
+function memberChecks(m: MemberObservation, obs: DoctorObservation, cp: CpLists | undefined, caches: ReturnType<typeof listCaches>, opts: Resolved): CheckResult[] {
   const member = m.member;
   const r = (check: CheckName, status: Status, detail: string, fix?: string, service?: string): CheckResult => ({
     member, check, ...(service !== undefined ? { service } : {}), status, detail, ...(fix !== undefined ? { fix } : {}),
@@ -302,7 +309,7 @@ function dnsProbeCheck(d: DnsObservation, zone: string, corefile: string | undef
   return r('dns', 'fail', `${d.server}: ${describeAnswer(a)}`, 'check --dns: an address and port where this member\'s CoreDNS answers from here (its Service ClusterIP from inside the cluster, or a pod IP)');
 }
 
-function importChecks(m: Reached, si: ServiceImport, obs: DoctorObservation, cp: CpLists | undefined, caches: ReturnType<typeof listCaches>, opts: CheckOptions): CheckResult[] {
+function importChecks(m: Reached, si: ServiceImport, obs: DoctorObservation, cp: CpLists | undefined, caches: ReturnType<typeof listCaches>, opts: Resolved): CheckResult[] {
   const ns = si.metadata.namespace ?? '';
   const name = si.metadata.name;
   const k = key(ns, name);
@@ -335,7 +342,7 @@ function importChecks(m: Reached, si: ServiceImport, obs: DoctorObservation, cp:
 
 function ipsCheck(
   m: Reached, si: ServiceImport, managed: boolean, cpSi: ServiceImport | undefined, obs: DoctorObservation, cp: CpLists | undefined,
-  caches: ReturnType<typeof listCaches>, opts: CheckOptions, r: (check: CheckName, status: Status, detail: string, fix?: string) => CheckResult,
+  caches: ReturnType<typeof listCaches>, opts: Resolved, r: (check: CheckName, status: Status, detail: string, fix?: string) => CheckResult,
 ): CheckResult {
   const ns = si.metadata.namespace ?? '';
   const name = si.metadata.name;
@@ -360,6 +367,10 @@ function ipsCheck(
     }
     const why = si.metadata.deletionTimestamp ? 'it is being deleted' : managed && !cpSi ? 'its control-plane ServiceImport is gone, so Karmada is deleting it' : 'its namespace is being deleted';
     return r('ips', 'skip', `the controller writes nothing here: ${why}`);
+  }
+  // On hold the decision is `keep`: whatever spec.ips holds, nobody maintains it, so say that before comparing.
+  if (mine.ips === 'keep' && snapshot.managedRoute === 'hold') {
+    return r('ips', 'fail', `spec.ips is ${list(current)}; the controller runs with --write-route=retain and the retention rule is not usable, so it leaves Karmada-managed ServiceImports as they are`, 'clusterset-dns karmada install (see the retention-rule check)');
   }
   const want = mine.ips === 'keep' ? current : mine.ips;
   if (want.length === 0) {
@@ -392,9 +403,6 @@ function ipsCheck(
     }
     return r('ips', 'fail', `${detail}; OverridePolicy ${ns}/${overridePolicyName(name)} ${rule ? `holds ${list(rule)} for ${member}` : snapshot.controlPlane.overrideRules ? `has no rule for ${member}` : 'does not exist'}`,
       'start the controller: clusterset-dns run (if it runs, see its logs and /readyz)');
-  }
-  if (mine.ips === 'keep' && snapshot.managedRoute === 'hold') {
-    return r('ips', 'fail', `${detail}; the controller runs with --write-route=retain and the retention rule is not usable, so it leaves Karmada-managed ServiceImports as they are`, 'clusterset-dns karmada install (see the retention check)');
   }
   return r('ips', 'fail', `${detail} (${routeText(mine.route, name)})`, 'start the controller: clusterset-dns run (if it runs, see its logs and /readyz)');
 }

@@ -4,7 +4,7 @@
  * a Result, so a failure is a value the checks can name, never a throw.
  */
 import type { EndpointSlice, Service } from '../api/core.js';
-import type { OverridePolicy } from '../api/karmada.js';
+import type { OverridePolicy, ResourceInterpreterCustomization } from '../api/karmada.js';
 import type { KubeObject } from '../api/meta.js';
 import type { ServiceImport } from '../api/mcs.js';
 import type { Result } from '../api/result.js';
@@ -27,6 +27,8 @@ export interface ControlPlaneObservation {
   serviceImports: Listed<ServiceImport>;
   overridePolicies: Listed<OverridePolicy>;
   namespaces: Listed<KubeObject>;
+  /** Every ResourceInterpreterCustomization (cluster-scoped, whatever --service says): the retention rule's check reads them. */
+  customizations: Listed<ResourceInterpreterCustomization>;
 }
 
 /** The control plane's lists once all of them answered. */

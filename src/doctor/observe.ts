@@ -9,10 +9,10 @@
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
-import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_GROUP, MCS_VERSION, SERVICEEXPORT_CRD, SERVICEIMPORT_CRD } from '../kube/gvr.js';
+import { KARMADA_CONFIG_GROUP, KARMADA_CONFIG_VERSION, KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_GROUP, MCS_VERSION, SERVICEEXPORT_CRD, SERVICEIMPORT_CRD } from '../kube/gvr.js';
 import type { EndpointSlice, Service } from '../api/core.js';
 import type { KubeObject } from '../api/meta.js';
-import type { OverridePolicy } from '../api/karmada.js';
+import type { OverridePolicy, ResourceInterpreterCustomization } from '../api/karmada.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { statusCoreDns, type CoreDnsStatus, type StatusOptions } from '../coredns/status.js';
 import { fail, ok, type Result } from '../api/result.js';
@@ -57,12 +57,14 @@ function customLister(kc: k8s.KubeConfig, group: string, version: string, plural
 
 export async function observeControlPlane(kc: k8s.KubeConfig, scope: Scope): Promise<ControlPlaneObservation> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
-  const [serviceImports, overridePolicies, namespaces] = await Promise.all([
+  const [serviceImports, overridePolicies, namespaces, customizations] = await Promise.all([
     listed<ServiceImport>(customLister(kc, MCS_GROUP, MCS_VERSION, 'serviceimports', scope)),
     listed<OverridePolicy>(customLister(kc, KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, 'overridepolicies', scope)),
     listed<KubeObject>(() => core.listNamespace()),
+    // Cluster-scoped: the unscoped lister, whatever --service narrows the rest to.
+    listed<ResourceInterpreterCustomization>(customLister(kc, KARMADA_CONFIG_GROUP, KARMADA_CONFIG_VERSION, 'resourceinterpretercustomizations', {})),
   ]);
-  return { serviceImports, overridePolicies, namespaces };
+  return { serviceImports, overridePolicies, namespaces, customizations };
 }
 
 /** One A (or AAAA) query against `server` (HOST:PORT); errors become values. Also the tests' DNS client. */
