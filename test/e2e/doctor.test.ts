@@ -7,6 +7,11 @@
  * stanza, spec.ports, spec.ips, the answer) and doctor must name it, with its
  * fix; each break is restored before the next.
  *
+ * The controller and doctor both run with --write-route=override-policy:
+ * config/karmada installs the retention rule, and this suite checks the
+ * OverridePolicy route's findings; the retain route is test/e2e/retention.test.ts's,
+ * and doctor's reading of it is unit-tested (src/doctor/retention-check.test.ts).
+ *
  * Leaves the members as the other suites expect them: CoreDNS installed in
  * both, no controller running, our namespace gone.
  */
@@ -41,6 +46,8 @@ function cli(args: string[]): Promise<Omit<Run, 'results'>> {
 }
 
 const MEMBERS = ['member1', 'member2'] as const;
+/** The route this suite checks, for the controller and for doctor alike (see above). */
+const ROUTE = ['--write-route=override-policy'];
 
 describe('clusterset-dns doctor on the local environment (e2e)', function () {
   this.timeout(300_000);
@@ -54,7 +61,7 @@ describe('clusterset-dns doctor on the local environment (e2e)', function () {
 
   /** doctor through Karmada, JSON output. */
   const doctor = async (args: string[]): Promise<Run> => {
-    const r = await cli(['--kubeconfig', env.kubeconfig, '--context', KARMADA_CONTEXT, ...args, '--output', 'json']);
+    const r = await cli(['--kubeconfig', env.kubeconfig, '--context', KARMADA_CONTEXT, ...ROUTE, ...args, '--output', 'json']);
     let results: CheckResult[] = [];
     try {
       results = (JSON.parse(r.stdout) as { results: CheckResult[] }).results;
@@ -90,7 +97,7 @@ describe('clusterset-dns doctor on the local environment (e2e)', function () {
       const r = await installCoreDns(m[name]!.kc);
       expect(['installed', 'unchanged']).to.include(r.kind, r.message);
     }
-    controller = await startController(env, ['--leader-elect=false']);
+    controller = await startController(env, [...ROUTE, '--leader-elect=false']);
     await karmada.core.createNamespace({ body: { metadata: { name: ns } } });
     for (const name of MEMBERS) await eventually(`namespace ${ns} in ${name}`, () => getOrUndefined(() => m[name]!.core.readNamespace({ name: ns })), 60_000);
     // web: exported from member1, imported into both; each member holds its own derived ClusterIP.
@@ -119,6 +126,7 @@ describe('clusterset-dns doctor on the local environment (e2e)', function () {
     expect(failed(r), 'nothing fails').to.deep.equal([]);
     expect(r.code).to.equal(0);
     expect(row(r, null, 'control-plane').status).to.equal('pass');
+    expect(row(r, null, 'retention-rule').status, 'config/karmada installed the retention rule').to.equal('pass');
     for (const name of MEMBERS) {
       for (const check of ['access', 'crds', 'coredns-version', 'coredns-rbac', 'corefile', 'dns']) expect(row(r, name, check).status, `${name} ${check}`).to.equal('pass');
       for (const check of ['ports', 'ips', 'answer']) expect(row(r, name, check, `${ns}/web`).status, `${name} ${check}`).to.equal('pass');
@@ -128,7 +136,7 @@ describe('clusterset-dns doctor on the local environment (e2e)', function () {
     expect(row(r, 'member1', 'coredns-rbac').detail).to.match(/system:serviceaccount:kube-system:coredns may list, watch serviceimports/);
 
     // The table, as a person reads it: one row per check, and the summary.
-    const t = await cli(['--kubeconfig', env.kubeconfig, '--context', KARMADA_CONTEXT, '--cluster', 'member2', '--service', `${ns}/web`, '--dns', dns('member2')]);
+    const t = await cli(['--kubeconfig', env.kubeconfig, '--context', KARMADA_CONTEXT, ...ROUTE, '--cluster', 'member2', '--service', `${ns}/web`, '--dns', dns('member2')]);
     expect(t.code, t.stderr + t.stdout).to.equal(0);
     expect(t.stdout).to.match(/^MEMBER\s+CHECK\s+SERVICE\s+STATUS\s+DETAIL$/m);
     expect(t.stdout).to.match(new RegExp(`^member2\\s+answer\\s+${ns}/web\\s+PASS\\s+`, 'm'));
@@ -231,7 +239,7 @@ describe('clusterset-dns doctor on the local environment (e2e)', function () {
     // CoreDNS agrees with spec.ips (no records): that link is fine, the missing write is the finding.
     expect(row(r, 'member2', 'answer', `${ns}/late`).status).to.equal('pass');
 
-    controller = await startController(env, ['--leader-elect=false']);
+    controller = await startController(env, [...ROUTE, '--leader-elect=false']);
     await waitIps('member2', 'late', [want]);
     // doctor just queried the name: kubeadm's cache may answer the old "no records" for up to 30 s — doctor must say so, then pass.
     const first = await doctor(['--cluster', 'member2', '--service', `${ns}/late`, '--dns', dns('member2')]);
