@@ -10,11 +10,9 @@
  */
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../env/binaries.js';
 import { KARMADA_CONTEXT, access, type EnvState } from '../env/environment.js';
 import { kubeConfigFor, kubeConfigYaml } from '../env/kube.js';
 import { KUBEADM_COREFILE } from '../env/manifests.js';
@@ -22,6 +20,7 @@ import { planInstall } from '../../src/coredns/corefile/index.js';
 import { installCoreDns } from '../../src/coredns/install.js';
 import { COREDNS_ROLE_NAME } from '../../src/coredns/rbac.js';
 import { RESTARTED_AT, deploymentHealth } from '../../src/coredns/rollout.js';
+import { clusterDnsCli } from '../support/cli.js';
 import { useEnvironment } from '../support/environment.js';
 import { startFakeKubelet, type FakeKubelet } from '../support/kubelet.js';
 import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
@@ -32,14 +31,7 @@ interface Cli {
   stderr: string;
 }
 
-function cli(args: string[]): Promise<Cli> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cmd', 'main.ts'), 'coredns', ...args], { cwd: repoRoot, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]): Promise<Cli> => clusterDnsCli(['coredns', ...args], 60_000);
 
 const INSTALLED_COREFILE = (planInstall(KUBEADM_COREFILE, { flavor: 'in-tree' }) as { corefile: string }).corefile;
 

@@ -17,14 +17,12 @@
  */
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { repoRoot } from '../env/binaries.js';
 import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
 import { startController, controllerLogTail, type RunningController } from '../env/controller.js';
 import { installCoreDns, uninstallCoreDns } from '../../src/coredns/install.js';
 import { COREDNS_ROLE_NAME } from '../../src/coredns/rbac.js';
 import type { CheckResult } from '../../src/doctor/checks.js';
+import { clusterDnsCli } from '../support/cli.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
 import { MCS, exportFrom, getServiceImport, serviceImport } from '../support/mcs.js';
@@ -36,14 +34,7 @@ interface Run {
   results: CheckResult[];
 }
 
-function cli(args: string[]): Promise<Omit<Run, 'results'>> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cmd', 'main.ts'), 'doctor', ...args], { cwd: repoRoot, timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]): Promise<Omit<Run, 'results'>> => clusterDnsCli(['doctor', ...args], 120_000);
 
 const MEMBERS = ['member1', 'member2'] as const;
 /** The route this suite checks, for the controller and for doctor alike (see above). */

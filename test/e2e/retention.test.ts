@@ -7,7 +7,9 @@
  * stays on OverridePolicies; moving a live import from its OverridePolicy to
  * the direct write leaves no gap in spec.ips or in CoreDNS's answers; and a
  * ServiceImport that is not ours is never touched
- * (docs/design.md#ownership).
+ * (docs/design.md#ownership). The rule is installed, checked and removed
+ * with `clusterset-dns karmada install|status|uninstall`, as an operator
+ * would, and doctor follows the route.
  */
 import { expect } from 'chai';
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -17,6 +19,7 @@ import { KARMADA_RESYNC_MS } from '../env/startup.js';
 import { controllerLogTail, startController, type RunningController } from '../env/controller.js';
 import { installCoreDns } from '../../src/coredns/install.js';
 import { desiredRetention, RETENTION_NAME } from '../../src/karmada/retention.js';
+import { clusterDnsCli } from '../support/cli.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, holds, queryA, uniqueName, type Clients } from '../support/kube.js';
 import { exportFrom, getServiceImport, serviceImport } from '../support/mcs.js';
@@ -53,6 +56,7 @@ describe('the retain write route on the local environment (e2e)', function () {
     await eventually(`customization ${name} gone`, async () => ((await getOrUndefined(() => karmada.custom.getClusterCustomObject({ ...RIC, name }))) === undefined ? true : undefined));
   };
   const installRule = () => applyAll(karmada, [desiredRetention() as unknown as KubernetesObject]);
+  const karmadaCli = (...args: string[]) => clusterDnsCli(['karmada', ...args, '--kubeconfig', env.kubeconfig, '--context', KARMADA_CONTEXT]);
 
   before(async function () {
     this.timeout(30 * 60_000);
@@ -87,6 +91,13 @@ describe('the retain write route on the local environment (e2e)', function () {
       let refused: unknown;
       await installRule().catch((e: unknown) => (refused = e));
       expect(String((refused as { body?: unknown })?.body ?? refused)).to.match(/conflicting with InterpreterOperation\(Retain\) of existing ResourceInterpreterCustomization\(someone-elses-serviceimport-retention\)/);
+      // What an operator sees: install refuses, naming the holder and the fallback; status says conflict.
+      const install = await karmadaCli('install');
+      expect(install.code, install.stderr).to.equal(1);
+      expect(install.stderr).to.match(/someone-elses-serviceimport-retention/).and.to.match(/OverridePolicies/);
+      const status = await karmadaCli('status');
+      expect(status.code).to.equal(1);
+      expect(status.stdout + status.stderr).to.match(/^conflict: .*someone-elses-serviceimport-retention/m);
       ns = await newNamespace('e2e-ret');
       await exportFrom(karmada, clients(env, 'member1'), 'member1', ns, 'web', '10.244.1.30');
       await applyAll(karmada, serviceImport(ns, 'web', ['member2']));
@@ -112,7 +123,11 @@ describe('the retain write route on the local environment (e2e)', function () {
       expect(await queryA(dns, fqdn), `CoreDNS's answer for ${fqdn}`).to.deep.equal({ ips: [ip] });
     };
     const scenario = (async () => {
-      await installRule();
+      const install = await karmadaCli('install');
+      expect(install.code, install.stderr).to.equal(0);
+      const status = await karmadaCli('status');
+      expect(status.code, status.stdout + status.stderr).to.equal(0);
+      expect(status.stdout).to.match(/^installed: /m);
       await waitRoute('retain');
       await eventually('member2\'s ServiceImport to carry our annotation', async () => ((await memberImport(ns, 'web'))?.metadata.annotations?.[FILL] === 'true' ? true : undefined), 30_000);
       await eventually('the OverridePolicy to be retired', async () => ((await policyOf(ns, 'web')) === undefined ? true : undefined), 30_000);
@@ -158,6 +173,18 @@ describe('the retain write route on the local environment (e2e)', function () {
     });
   });
 
+  it('doctor follows the route: the rule checked, the IP as written in the member', async function () {
+    this.timeout(120_000);
+    const r = await clusterDnsCli(['doctor', '--kubeconfig', env.kubeconfig, '--context', KARMADA_CONTEXT, '--cluster', 'member2', '--service', `${ns}/web`, '--dns', env.members['member2']!.dns, '--output', 'json']);
+    const results = (JSON.parse(r.stdout) as { results: Array<{ member: string | null; check: string; status: string; detail: string }> }).results;
+    expect(results.filter((x) => x.status === 'fail').map((x) => `${x.check}: ${x.detail}`), 'nothing fails').to.deep.equal([]);
+    const rule = results.find((x) => x.check === 'retention-rule');
+    expect(rule?.status).to.equal('pass');
+    const ips = results.find((x) => x.member === 'member2' && x.check === 'ips');
+    expect(ips?.status).to.equal('pass');
+    expect(ips?.detail).to.include(ip).and.to.match(/retention rule/);
+  });
+
   it('a restarted controller writes nothing', async function () {
     this.timeout(120_000);
     const keys = ((await karmada.custom.listClusterCustomObject({ group: 'multicluster.x-k8s.io', version: 'v1alpha1', plural: 'serviceimports' })) as { items: unknown[] }).items.length;
@@ -174,5 +201,37 @@ describe('the retain write route on the local environment (e2e)', function () {
     const text = await controller!.metricsText();
     const writes = text.split('\n').filter((l) => l.startsWith('clusterset_dns_writes_total{')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
     expect(writes).to.equal(0);
+  });
+
+  it('karmada uninstall, with the controller stopped: a dry run changes nothing; then it removes what is ours, says so, and leaves what a user opted in', async function () {
+    this.timeout(180_000);
+    await controller!.stop();
+    controller = undefined;
+    // Something of ours in the control plane too: an OverridePolicy of the fallback route.
+    const [si] = serviceImport(ns, 'web', ['member2']);
+    await applyAll(karmada, [{
+      apiVersion: 'policy.karmada.io/v1alpha1', kind: 'OverridePolicy',
+      metadata: { name: 'clusterset-dns-leftover', namespace: ns, labels: { 'app.kubernetes.io/managed-by': 'clusterset-dns' } },
+      spec: { resourceSelectors: [{ apiVersion: si!.apiVersion!, kind: 'ServiceImport', name: 'leftover' }], overrideRules: [] },
+    } as KubernetesObject]);
+    const dry = await karmadaCli('uninstall', '--dry-run');
+    expect(dry.code, dry.stderr).to.equal(0);
+    expect(dry.stdout).to.match(/Would remove/).and.to.include(RETENTION_NAME).and.to.include('clusterset-dns-leftover');
+    expect(await getOrUndefined(() => karmada.custom.getClusterCustomObject({ ...RIC, name: RETENTION_NAME })), 'a dry run removes nothing').to.not.equal(undefined);
+
+    const run = await karmadaCli('uninstall');
+    expect(run.code, run.stderr + run.stdout).to.equal(0);
+    expect(run.stdout).to.match(/Removed/).and.to.include(RETENTION_NAME).and.to.include('clusterset-dns-leftover');
+    expect(run.stdout, 'the opted-in import is listed as left').to.match(/Left alone[\s\S]*mine[\s\S]*opted in by a user/);
+    expect(await getOrUndefined(() => karmada.custom.getClusterCustomObject({ ...RIC, name: RETENTION_NAME }))).to.equal(undefined);
+    const ours = await karmada.custom.listClusterCustomObject({ ...POLICY, labelSelector: 'app.kubernetes.io/managed-by=clusterset-dns' }) as { items: unknown[] };
+    expect(ours.items, 'no OverridePolicy of ours').to.deep.equal([]);
+    // member2's managed import: our annotation gone, and Karmada renders it from the template again, without spec.ips.
+    await eventually('member2\'s ServiceImport back to what Karmada renders', async () => {
+      const now = await memberImport(ns, 'web');
+      return now && now.metadata.annotations?.[FILL] === undefined && now.spec.ips === undefined ? true : undefined;
+    }, 60_000);
+    const mine = namespaces.find((n) => n.startsWith('e2e-notours'))!;
+    expect((await memberImport(mine, 'mine'))?.metadata.annotations?.[FILL], 'the opted-in import keeps its annotation').to.equal('true');
   });
 });
