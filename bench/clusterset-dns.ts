@@ -18,9 +18,20 @@
  *            label and of an OverridePolicy change) taken in the same minutes
  *   restart  everything filled; a fresh controller process is started and
  *            observed for --restart-seconds: it must change nothing
- *   cold     controller stopped, our OverridePolicies deleted and Karmada left
- *            to clear spec.ips; a fresh controller's time from start to all
- *            filled, and its peak RSS
+ *   cold     controller stopped and every pair unfilled (our OverridePolicies
+ *            deleted, our annotation and spec.ips removed from member
+ *            ServiceImports, until none shows spec.ips); a fresh controller's
+ *            time from start to all filled, Karmada's CPU and requests per
+ *            filled pair, the controller's writes and peak RSS
+ *
+ * A phase may name the controller build and the write route:
+ * `<phase>[:tsx|:dist][@auto|retain|override-policy]`, e.g.
+ * --phases=floors,prepare,cold@override-policy,cold@retain,idle@retain.
+ * The route is passed to the controller as --write-route; before a cold
+ * start, `@retain` installs the retention rule (the ResourceInterpreter-
+ * Customization of src/karmada/retention.ts) and `@override-policy` removes
+ * it. The rule is put back as it was found at the end of the run. The report
+ * puts the routes' cold starts and trickles side by side.
  *
  * Flags: --n (imports, default 100), --namespaces (1), --concurrency (16),
  * --idle-seconds (300), --trickle (30), --floor-samples (100),
@@ -46,11 +57,13 @@ import { ControllerSession } from './lib/controller-session.js';
 import { FloorSampler } from './lib/floors.js';
 import { MEMBERS, type Member } from './lib/objects.js';
 import { Observed } from './lib/observed.js';
-import { parseFlags, type ControllerBuild } from './lib/options.js';
+import { parseFlags } from './lib/options.js';
+import { parsePhaseToken } from './lib/phase-token.js';
 import { PhaseRecorder } from './lib/phase-recorder.js';
 import { gitProvenance } from './lib/provenance.js';
 import { resultFile, writeResults, type PhaseRecord } from './lib/report.js';
-import { checkCompetitors, onInterrupt, type BenchRun } from './lib/run.js';
+import { restoreRetentionRule, retentionRulePresent } from './lib/retention-rule.js';
+import { checkCompetitors, onInterrupt, type BenchRun, type Phase } from './lib/run.js';
 import { cleanUp, setUp } from './lib/setup.js';
 import { Workload } from './lib/workload.js';
 import { PHASES } from './phases/index.js';
@@ -61,6 +74,10 @@ import { PHASES } from './phases/index.js';
 
 async function main() {
   const flags = parseFlags(process.argv.slice(2), () => readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] + '*/\n');
+  const tokens = flags.phases.map((t) => parsePhaseToken(t, Object.keys(PHASES)));
+  if (tokens.some((t) => t.route !== undefined) && flags.controllerArgs.some((a) => a.startsWith('--write-route'))) {
+    throw new Error('a phase names a write route (@<route>) and --controller-arg passes --write-route too: use one of them');
+  }
   const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-').toLowerCase()}`;
   const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 23)}] ${line}`);
   mkdirSync(flags.out, { recursive: true });
@@ -69,6 +86,9 @@ async function main() {
   const { others, foreign } = checkCompetitors(env, flags.allowOtherControllers);
   const cp = new Api(access(env, KARMADA_CONTEXT));
   const members = Object.fromEntries(MEMBERS.map((m) => [m, new Api(access(env, m))])) as Record<Member, Api>;
+  // The write-route phases install or remove the retention rule; it is put back as found at the end.
+  const retentionRuleAtStart = await retentionRulePresent(cp);
+  const setsRoutes = tokens.some((t) => t.route === 'retain' || t.route === 'override-policy');
   const obs = new Observed();
   const nsNames = Array.from({ length: flags.namespaces }, (_, j) => `cdns-bench-${runId.slice(-6)}-${j}`);
   for (const ns of nsNames) obs.namespaces.add(ns);
@@ -88,6 +108,7 @@ async function main() {
     namespaces: nsNames,
     otherControllersAtStart: others,
     foreignClusterProcessesAtStart: foreign,
+    retentionRuleAtStart,
     phases,
     controllers,
   };
@@ -103,19 +124,17 @@ async function main() {
 
   try {
     await setUp(run);
-    for (const token of flags.phases) {
-      const [name, kind] = token.split(':') as [string, string | undefined];
-      const runPhase = PHASES[name];
-      if (!runPhase) throw new Error(`unknown phase ${name} (known: ${Object.keys(PHASES).join(', ')})`);
-      if (kind !== undefined && kind !== 'tsx' && kind !== 'dist') throw new Error(`phase ${token}: the controller is tsx or dist`);
-      ctl.phaseKind = (kind ?? flags.controller) as ControllerBuild;
-      ctl.phaseSuffix = kind ? `:${kind}` : '';
+    for (const token of tokens) {
+      ctl.phaseKind = token.build ?? flags.controller;
+      ctl.phaseRoute = token.route;
+      ctl.phaseSuffix = token.suffix;
       run.checkInterrupted();
-      await runPhase(run);
+      await (PHASES[token.name] as Phase)(run);
     }
   } finally {
     if (ctl.controller) controllers.push(await ctl.stop().catch(() => undefined));
     await ctl.stop().catch(() => undefined);
+    if (setsRoutes) await restoreRetentionRule(cp, retentionRuleAtStart).catch((e: unknown) => log(`restoring the retention rule: ${e instanceof Error ? e.message : String(e)}`));
     for (const w of run.watchers) await w.stop();
     if (!flags.keep) await cleanUp(run, result);
     elu.disable();

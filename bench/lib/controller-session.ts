@@ -8,6 +8,7 @@ import { startController, type RunningController } from '../../test/env/controll
 import type { EnvState } from '../../test/env/environment.js';
 import { now, sleep } from './api.js';
 import { buildController, startBuiltController } from './controller.js';
+import type { WriteRouteFlag } from '../../src/serviceimport/route.js';
 import type { ControllerBuild, Flags } from './options.js';
 import { hwmMiB, RssSampler } from './proc.js';
 
@@ -17,10 +18,14 @@ export class ControllerSession {
   rss: RssSampler | undefined;
   /** Which controller build the current phase runs (--controller, or a phase's `:tsx`/`:dist` suffix). */
   phaseKind: ControllerBuild;
-  /** The phase's `:tsx`/`:dist` suffix, for the phase record's name. */
+  /** The phase's `:tsx`/`:dist` and `@<route>` suffix, for the phase record's name. */
   phaseSuffix = '';
+  /** The --write-route the current phase asks for (its `@<route>`); undefined: the controller's default. */
+  phaseRoute: WriteRouteFlag | undefined;
   /** The build of the running controller. */
   controllerKind: ControllerBuild | undefined;
+  /** The --write-route the running controller was given. */
+  controllerRoute: WriteRouteFlag | undefined;
   private builtMain: string | undefined;
 
   /** `controllers` receives the record of every controller stopped. */
@@ -31,15 +36,16 @@ export class ControllerSession {
     readonly controllers: unknown[],
   ) {
     // Build the compiled controller up front, so that tsc's CPU does not land in a measured phase.
-    this.builtMain = flags.controller === 'dist' || flags.phases.some((p) => p.endsWith(':dist')) ? buildController(log) : undefined;
+    this.builtMain = flags.controller === 'dist' || flags.phases.some((p) => p.includes(':dist')) ? buildController(log) : undefined;
     this.phaseKind = flags.controller;
   }
 
   async start() {
     const t0 = now();
-    const args = ['--leader-elect=false', ...this.flags.controllerArgs];
+    const args = ['--leader-elect=false', ...this.flags.controllerArgs, ...(this.phaseRoute ? [`--write-route=${this.phaseRoute}`] : [])];
     let c: RunningController;
     this.controllerKind = this.phaseKind;
+    this.controllerRoute = this.phaseRoute;
     if (this.phaseKind === 'dist') {
       this.builtMain ??= buildController(this.log);
       c = await startBuiltController(this.env, this.builtMain, args, 'clusterset-dns-bench');
@@ -57,21 +63,22 @@ export class ControllerSession {
     if (!this.controller) return undefined;
     const rss = this.rss;
     rss?.stop();
-    const info = { kind: this.controllerKind, pid: this.controller.proc.pid, log: this.controller.proc.log, logSummary: summarizeLog(this.controller.proc.log), vmHwmMiB: hwmMiB(this.controller.proc.pid), sampledMaxRssMiB: rss?.maxRssMiB, sampledMaxTreeRssMiB: rss?.maxTreeRssMiB, samples: rss?.samples };
+    const info = { kind: this.controllerKind, writeRoute: this.controllerRoute ?? null, pid: this.controller.proc.pid, log: this.controller.proc.log, logSummary: summarizeLog(this.controller.proc.log), vmHwmMiB: hwmMiB(this.controller.proc.pid), sampledMaxRssMiB: rss?.maxRssMiB, sampledMaxTreeRssMiB: rss?.maxTreeRssMiB, samples: rss?.samples };
     await this.controller.stop();
     info.logSummary = summarizeLog(info.log);
     this.controller = undefined;
     this.controllerKind = undefined;
+    this.controllerRoute = undefined;
     return info;
   }
 
-  /** Stops the controller, or starts one of the phase's build (replacing one of another build). */
+  /** Stops the controller, or starts one of the phase's build and route (replacing one of another build or route). */
   async ensure(running: boolean): Promise<RunningController | undefined> {
     if (!running) {
       if (this.controller) this.controllers.push(await this.stop());
       return undefined;
     }
-    if (this.controller && this.controllerKind === this.phaseKind) return this.controller;
+    if (this.controller && this.controllerKind === this.phaseKind && this.controllerRoute === this.phaseRoute) return this.controller;
     if (this.controller) this.controllers.push(await this.stop());
     const { c } = await this.start();
     await sleep(2000); // let it sync the members before the phase starts

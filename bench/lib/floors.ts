@@ -14,13 +14,15 @@ export type FloorASamples = Record<FloorApi, number[]>;
 /** member*: control-plane watch event → member watch event; fromWrite: write sent → member event; cpWriteToWatch: write sent → control-plane watch event. */
 export type FloorBSamples = { member1: number[]; member2: number[]; fromWrite: number[]; cpWriteToWatch: number[] };
 
+const emptyB = (): FloorBSamples => ({ member1: [], member2: [], fromWrite: [], cpWriteToWatch: [] });
+
 export class FloorSampler {
   /** Sequence numbers, shared by every kind of sample so that each write is unique. */
   private seq = 0;
   private probeTurn = 0;
   // For b2, cpWriteToWatch is an OverridePolicy write through karmada-webhook.
-  readonly floorB1: FloorBSamples = { member1: [] as number[], member2: [] as number[], fromWrite: [] as number[], cpWriteToWatch: [] as number[] };
-  readonly floorB2: FloorBSamples = { member1: [] as number[], member2: [] as number[], fromWrite: [] as number[], cpWriteToWatch: [] as number[] };
+  floorB1: FloorBSamples = emptyB();
+  floorB2: FloorBSamples = emptyB();
   private readonly apiByName: Record<FloorApi, Api>;
 
   constructor(
@@ -31,6 +33,12 @@ export class FloorSampler {
     private readonly probeKeys: string[],
   ) {
     this.apiByName = { karmada: cp, member1: members.member1, member2: members.member2 };
+  }
+
+  /** Starts new (b) samples for a phase; the arrays of an earlier phase stay as its record holds them. */
+  newKarmadaSamples(): void {
+    this.floorB1 = emptyB();
+    this.floorB2 = emptyB();
   }
 
   /** One (a) sample on `which`: write→watch into `into`, the write's round trip into `rtt`. */

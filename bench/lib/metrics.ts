@@ -13,11 +13,13 @@ export interface ControllerMetrics {
   decisionSum: number;
   reconcileCount: number;
   reconcileSum: number;
+  /** The write route in use (clusterset_dns_write_route at 1), or null when the controller does not report one. */
+  route: string | null;
 }
 
 export async function scrape(c: RunningController): Promise<ControllerMetrics> {
   const text = await c.metricsText();
-  const out: ControllerMetrics = { writes: {}, writesTotal: 0, reconciles: {}, decisionCount: 0, decisionSum: 0, reconcileCount: 0, reconcileSum: 0 };
+  const out: ControllerMetrics = { writes: {}, writesTotal: 0, reconciles: {}, decisionCount: 0, decisionSum: 0, reconcileCount: 0, reconcileSum: 0, route: null };
   for (const line of text.split('\n')) {
     if (line.startsWith('#')) continue;
     const v = Number(line.split(' ').pop());
@@ -27,6 +29,8 @@ export async function scrape(c: RunningController): Promise<ControllerMetrics> {
       const k = `${label('kind')}/${label('result')}`;
       out.writes[k] = (out.writes[k] ?? 0) + v;
       out.writesTotal += v;
+    } else if (line.startsWith('clusterset_dns_write_route{')) {
+      if (v === 1) out.route = label('route');
     } else if (line.startsWith('controller_runtime_reconcile_total{')) {
       out.reconciles[label('result')] = (out.reconciles[label('result')] ?? 0) + v;
     } else if (line.startsWith('clusterset_dns_decision_duration_seconds_count')) {

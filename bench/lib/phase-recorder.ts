@@ -51,6 +51,8 @@ export class PhaseRecorder {
     const rec: PhaseRecord = {
       name: `${name}${ctl.phaseSuffix}`,
       controllerKind: ctl.controllerKind ?? null,
+      // The --write-route the phase asked for (its `@<route>`); null: none passed, the controller's default (auto).
+      writeRoute: ctl.phaseRoute ?? null,
       wallSeconds: +((now() - t0) / 1000).toFixed(2),
       cpuSeconds: cpuDelta(c0, c1),
       loadavg1: +(loadavg()[0] ?? 0).toFixed(2),

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Flags } from './options.js';
+import { routeComparison } from './route-comparison.js';
 import { latencyTable, summarize, table, type Summary } from './stats.js';
 
 export interface PhaseRecord {
@@ -41,9 +42,9 @@ export function report(r: Record<string, unknown>): string {
   type P = PhaseRecord & Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const phases = ((r['phases'] as PhaseRecord[]) ?? []) as P[];
   const out: string[] = [`# clusterset-dns benchmark run ${String(r['runId'])}`, '', '```', JSON.stringify({ flags: r['flags'], machine: r['machine'], versions: r['versions'], controllerSource: r['controllerSource'] }, null, 1), '```', ''];
-  const ctl = (p: P) => (p['controllerKind'] ? ` [controller: ${p['controllerKind']}]` : '');
+  const ctl = (p: P) => `${p['controllerKind'] ? ` [controller: ${p['controllerKind']}]` : ''}${p['writeRoute'] ? ` [--write-route=${p['writeRoute']}]` : ''}`;
   for (const p of phases) {
-    const base = p.name.split(':')[0];
+    const base = p.name.split(/[:@]/)[0];
     if (base === 'floors-idle') {
       out.push('## Floors, idle system (API write → own watch event)', '', latencyTable([
         ['karmada-apiserver ConfigMap write→watch', p['apiWriteToWatch'].karmada as Summary],
@@ -79,6 +80,7 @@ export function report(r: Record<string, unknown>): string {
         ['floor: karmada-apiserver write→watch', f.apiWriteToWatch.karmada],
         ['floor: member1 write→watch', f.apiWriteToWatch.member1],
         ['floor: member2 write→watch', f.apiWriteToWatch.member2],
+        ['floor: member1 + member2 write→watch', f.apiWriteToWatch.members ?? summarize([])],
         ['floor: OverridePolicy write→watch (karmada-apiserver + karmada-webhook)', f.karmadaOverridePolicy.cpWriteToWatch ?? summarize([])],
         ['floor: Karmada, template label seen → member', f.karmadaTemplateLabel.both],
         ['floor: Karmada, OverridePolicy change seen → member', f.karmadaOverridePolicy.both],
@@ -93,13 +95,15 @@ export function report(r: Record<string, unknown>): string {
         ['Events created by the controller', `${p['controllerEventsCreated']} ${JSON.stringify(p['controllerEventsByReason'])}`],
       ]), '');
     } else if (base === 'cold-clear') {
-      out.push(`## Cold start${ctl(p)}`, '', `Karmada cleared spec.ips after our policies were deleted: ${p['karmadaClearSeconds']} s (still filled: ${p['stillFilled']})`, '');
+      out.push(`## Cold start${ctl(p)}`, '', `every pair unfilled ${p['karmadaClearSeconds']} s after our policies were deleted${p['patchedMemberImports'] ? ` and our annotations and spec.ips removed from member ServiceImports ${JSON.stringify(p['patchedMemberImports'])}` : ''} (still filled: ${p['stillFilled']}; relapses: ${p['relapses'] ?? '–'}); retention rule: ${p['retentionRule'] ?? '–'}`, '');
     } else if (base === 'cold-start') {
-      out.push(`fresh controller${ctl(p)}: ready ${p['readySeconds']} s; all policy rules ${p['allPolicyRulesSeconds']} s; all ${p['pairs']} spec.ips ${p['allFilledSeconds']} s (filled ${p['filledPairs']}); RSS ${JSON.stringify(p['controllerRssMiB'])}; writes ${JSON.stringify(p['controllerWrites'])}`, '',
+      out.push(`fresh controller${ctl(p)} (route used: ${p['controllerRoute'] ?? '?'}): ready ${p['readySeconds']} s; all policy rules ${p['allPolicyRulesSeconds'] ?? '–'} s; all ${p['pairs']} spec.ips ${p['allFilledSeconds']} s (filled ${p['filledPairs']}); RSS ${JSON.stringify(p['controllerRssMiB'])}; writes ${JSON.stringify(p['controllerWrites'])}`, '',
         latencyTable([['policy rule seen, from process start', p['ruleWrittenAfterStartMs']], ['spec.ips seen, from process start', p['ipsVisibleAfterStartMs']]]), '',
         `reconciles: ${JSON.stringify(p['controllerReconciles'])}; mean reconcile ${p['reconcile']?.meanMs} ms (${p['reconcile']?.totalSeconds} s in total); mean decision ${p['decision']?.meanMs} ms`, '');
     }
   }
+  const routes = routeComparison(phases);
+  if (routes) out.push(routes);
   out.push('## CPU seconds by phase', '');
   const names = [...new Set(phases.flatMap((p) => Object.keys(p.cpuSeconds)))];
   out.push(table(['process', ...phases.map((p) => `${p.name} (${p.wallSeconds}s)`)], names.map((n) => [n, ...phases.map((p) => p.cpuSeconds[n] ?? '')])), '');

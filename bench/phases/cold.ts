@@ -1,30 +1,25 @@
 /**
- * Phase `cold`: the controller stopped, our OverridePolicies deleted and
- * Karmada left to clear spec.ips (`cold-clear`); then a fresh controller's time
- * from start to all filled, and its peak RSS (`cold-start`).
+ * Phase `cold`: the controller stopped and every pair unfilled, Karmada set
+ * up for the phase's write route (`cold-clear`, lib/unfill.ts); then a fresh
+ * controller's time from start to all filled, its peak RSS and its writes
+ * (`cold-start`). Karmada's CPU and requests per filled pair come from the
+ * phase record (lib/route-comparison.ts).
  */
-import { now, sleep, waitFor } from '../lib/api.js';
+import { now, sleep } from '../lib/api.js';
 import { scrape } from '../lib/metrics.js';
-import { MEMBERS, POLICY } from '../lib/objects.js';
+import { MEMBERS } from '../lib/objects.js';
 import { firstAfter } from '../lib/observed.js';
 import { hwmMiB } from '../lib/proc.js';
 import type { BenchRun } from '../lib/run.js';
 import { summarize } from '../lib/stats.js';
+import { unfill } from '../lib/unfill.js';
 
 export async function runCold(run: BenchRun): Promise<void> {
-  const { flags, obs, log, cp, nsNames, ctl, workload, phase, checkInterrupted } = run;
+  const { flags, obs, log, ctl, workload, phase, checkInterrupted } = run;
   const { allKeys } = workload;
   const keys = [...allKeys];
   await ctl.ensure(false);
-  await phase('cold-clear', async () => {
-    // Delete our OverridePolicies (the bench is admin), then let Karmada clear spec.ips.
-    const t0 = now();
-    for (const ns of nsNames) await cp.delete(`${POLICY}/namespaces/${ns}/overridepolicies?labelSelector=${encodeURIComponent('app.kubernetes.io/managed-by=clusterset-dns')}`);
-    const cleared = await waitFor(() => obs.count(keys, (m, k) => (obs.track.get(m)?.get(k)?.curIps ?? '') !== '') === 0, flags.fillTimeout * 1000, 200);
-    const left = obs.count(keys, (m, k) => (obs.track.get(m)?.get(k)?.curIps ?? '') !== '');
-    log(`  Karmada cleared spec.ips of ${2 * keys.length - left}/${2 * keys.length} in ${((now() - t0) / 1000).toFixed(1)}s`);
-    return { cleared, stillFilled: left, karmadaClearSeconds: +((now() - t0) / 1000).toFixed(2) };
-  });
+  await phase('cold-clear', () => unfill(run, keys, ctl.phaseRoute));
   await phase('cold-start', async () => {
     const phaseT0 = now();
     const { c, t0, ready } = await ctl.start();
@@ -65,7 +60,10 @@ export async function runCold(run: BenchRun): Promise<void> {
       allFilledSeconds: filled === 2 * keys.length ? +((tEnd - t0) / 1000).toFixed(2) : null,
       ruleWrittenAfterStartMs: summarize(ruleAt),
       ipsVisibleAfterStartMs: summarize(ipsAt),
+      // The route the controller used at the end (its clusterset_dns_write_route gauge), whatever it was asked for.
+      controllerRoute: mm.route,
       controllerWrites: mm.writes,
+      controllerWritesTotal: mm.writesTotal,
       controllerReconciles: mm.reconciles,
       decision: { count: mm.decisionCount, meanMs: mm.decisionCount ? +((mm.decisionSum / mm.decisionCount) * 1000).toFixed(3) : null },
       // Whole reconciles (decision + every write and Event it awaits), from the controller's own histogram.

@@ -20,6 +20,7 @@ export async function runIdle(run: BenchRun): Promise<void> {
     const after = await scrape(c);
     return {
       seconds: flags.idleSeconds,
+      controllerRoute: after.route,
       writesTotalDelta: after.writesTotal - before.writesTotal,
       writesByKind: diffCounts(before.writes, after.writes),
       reconcilesDelta: diffCounts(before.reconciles, after.reconciles),

@@ -36,6 +36,7 @@ export async function runRestart(run: BenchRun): Promise<void> {
       readySeconds: +((ready - t0) / 1000).toFixed(2),
       filledBefore: filled0,
       filledAfter: obs.count(keys, (m, k) => obs.filled(m, k)),
+      controllerRoute: mm.route,
       writes: mm.writes,
       writesTotal: mm.writesTotal,
       ourPolicyWatchEvents: obs.counters.ourPolicyEvents - ev0,

@@ -12,7 +12,9 @@ import { ms, summarize } from '../lib/stats.js';
 
 export async function runTrickle(run: BenchRun): Promise<void> {
   const { flags, obs, log, floorNs, ctl, workload, floors, phase, checkInterrupted } = run;
-  const { sampleFloorA, sampleFloorB, floorB1, floorB2 } = floors;
+  const { sampleFloorA, sampleFloorB } = floors;
+  floors.newKarmadaSamples();
+  const { floorB1, floorB2 } = floors;
   const c = (await ctl.ensure(true)) as RunningController;
   await phase('trickle', async () => {
     const before = await scrape(c);
@@ -23,9 +25,11 @@ export async function runTrickle(run: BenchRun): Promise<void> {
     const bPerStep = Math.max(1, Math.ceil(flags.karmadaFloorSamples / Math.max(1, flags.trickle)));
     let incomplete = 0;
     const samples: Array<{ key: string; member: string; oursMs: number | null; karmadaMs: number | null; totalMs: number | null }> = [];
+    // Numbered on from earlier trickles of the run (e.g. one per write route), so every import is new.
+    const first = workload.allKeys.filter((k) => k.startsWith(`${floorNs}/tr-`)).length;
     for (let k = 0; k < flags.trickle; k++) {
       checkInterrupted();
-      const key = `${floorNs}/tr-${String(k).padStart(3, '0')}`;
+      const key = `${floorNs}/tr-${String(first + k).padStart(3, '0')}`;
       const t0 = now();
       await workload.createImport(key);
       const done = await waitFor(() => MEMBERS.every((m) => obs.filled(m, key)), 120_000, 10);
@@ -58,7 +62,8 @@ export async function runTrickle(run: BenchRun): Promise<void> {
         policyToIps: summarize(karmada),
       },
       floors: {
-        apiWriteToWatch: { karmada: summarize(into.karmada), member1: summarize(into.member1), member2: summarize(into.member2) },
+        // members: the floor for the retain route, whose write lands in the member it is read from.
+        apiWriteToWatch: { karmada: summarize(into.karmada), member1: summarize(into.member1), member2: summarize(into.member2), members: summarize([...into.member1, ...into.member2]) },
         apiWriteRtt: { karmada: summarize(rtt.karmada), member1: summarize(rtt.member1), member2: summarize(rtt.member2) },
         karmadaTemplateLabel: { member1: summarize(floorB1.member1), member2: summarize(floorB1.member2), both: summarize([...floorB1.member1, ...floorB1.member2]), fromWrite: summarize(floorB1.fromWrite), cpWriteToWatch: summarize(floorB1.cpWriteToWatch) },
         karmadaOverridePolicy: { member1: summarize(floorB2.member1), member2: summarize(floorB2.member2), both: summarize([...floorB2.member1, ...floorB2.member2]), fromWrite: summarize(floorB2.fromWrite), cpWriteToWatch: summarize(floorB2.cpWriteToWatch) },
