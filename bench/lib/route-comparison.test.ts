@@ -42,6 +42,8 @@ describe('the write routes side by side (bench report)', () => {
       (rows) => expect(rows[0]).to.deep.include({ karmadaCpuMsPerPair: null, karmadaApiRequestsPerPair: null, fillSeconds: null })],
     ['a process that was not sampled: unknown, not zero', [coldStart('cold-start@retain', 'retain', { cpuSeconds: {} })],
       (rows) => expect(rows[0]).to.deep.include({ karmadaCpuSeconds: null, karmadaCpuMsPerPair: null, controllerCpuSeconds: null })],
+    ['an API server whose /metrics was not read: no request count rather than 0', [coldStart('cold-start@retain', 'retain', { apiRequests: { 'karmada-apiserver': {}, member1: { PATCH: 200 } } })],
+      (rows) => expect(rows[0]).to.deep.include({ karmadaApiRequests: null, karmadaApiRequestsPerPair: null, memberApiRequests: null, memberApiRequestsPerPair: null })],
     ['writes summed by kind when the total is missing (older records)', [coldStart('cold-start', null, { controllerWritesTotal: undefined, controllerWrites: { 'overridepolicy/success': 1000, 'overridepolicy/conflict': 3 } })],
       (rows) => expect(rows[0]?.writes).to.equal(1003)],
   ];

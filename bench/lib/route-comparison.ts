@@ -20,9 +20,10 @@ export interface ColdRouteRow {
   fillSeconds: number | null;
   karmadaCpuSeconds: number | null;
   karmadaCpuMsPerPair: number | null;
-  karmadaApiRequests: number;
+  /** null: the API server's /metrics could not be read (requestCounts() then records nothing). */
+  karmadaApiRequests: number | null;
   karmadaApiRequestsPerPair: number | null;
-  memberApiRequests: number;
+  memberApiRequests: number | null;
   memberApiRequestsPerPair: number | null;
   controllerCpuSeconds: number | null;
   peakRssMiB: number | null;
@@ -30,6 +31,9 @@ export interface ColdRouteRow {
 }
 
 const sum = (o: Record<string, number> | undefined) => Object.values(o ?? {}).reduce((a, b) => a + b, 0);
+/** Requests to the named servers, or null when any of them has no counts (its /metrics was not read). */
+const requests = (req: Record<string, Record<string, number>>, servers: string[]): number | null =>
+  servers.every((s) => Object.keys(req[s] ?? {}).length > 0) ? servers.reduce((a, s) => a + sum(req[s]), 0) : null;
 const per = (v: number | null, pairs: number, scale = 1) => (v === null || pairs <= 0 ? null : +((v * scale) / pairs).toFixed(3));
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
@@ -39,8 +43,8 @@ export function coldRouteRows(phases: readonly PhaseRecord[]): ColdRouteRow[] {
     const req = (p['apiRequests'] ?? {}) as Record<string, Record<string, number>>;
     const filled = num(p['filledPairs']) ?? 0;
     const karmadaCpu = num(p.cpuSeconds['karmada-controller-manager']);
-    const karmadaReq = sum(req['karmada-apiserver']);
-    const memberReq = sum(req['member1']) + sum(req['member2']);
+    const karmadaReq = requests(req, ['karmada-apiserver']);
+    const memberReq = requests(req, ['member1', 'member2']);
     const writes = num(p['controllerWritesTotal']) ?? sum(p['controllerWrites'] as Record<string, number> | undefined);
     return {
       phase: p.name,
@@ -94,7 +98,7 @@ export function routeComparison(phases: readonly PhaseRecord[]): string {
     out.push('Cold starts: every pair unfilled, then a fresh controller. Karmada\'s CPU and requests are over the whole phase (start → all filled + 3 s), everyone\'s requests but WATCH, divided by the pairs filled.', '');
     out.push(table(
       ['phase', 'route asked / used', 'imports (pairs filled)', 'start → all spec.ips (s)', 'karmada-controller-manager CPU-s (ms per pair)', 'karmada-apiserver requests (per pair)', 'member API server requests (per pair)', 'controller CPU-s', 'controller peak RSS (MiB)', 'controller writes'],
-      cold.map((r) => [r.phase, `${r.asked} / ${r.used}`, `${r.imports} (${r.filledPairs}/${r.pairs})`, fmt(r.fillSeconds), `${fmt(r.karmadaCpuSeconds)} (${fmt(r.karmadaCpuMsPerPair)})`, `${r.karmadaApiRequests} (${fmt(r.karmadaApiRequestsPerPair, 2)})`, `${r.memberApiRequests} (${fmt(r.memberApiRequestsPerPair, 2)})`, fmt(r.controllerCpuSeconds), fmt(r.peakRssMiB), r.writes]),
+      cold.map((r) => [r.phase, `${r.asked} / ${r.used}`, `${r.imports} (${r.filledPairs}/${r.pairs})`, fmt(r.fillSeconds), `${fmt(r.karmadaCpuSeconds)} (${fmt(r.karmadaCpuMsPerPair)})`, `${r.karmadaApiRequests ?? 'not read'} (${fmt(r.karmadaApiRequestsPerPair, 2)})`, `${r.memberApiRequests ?? 'not read'} (${fmt(r.memberApiRequestsPerPair, 2)})`, fmt(r.controllerCpuSeconds), fmt(r.peakRssMiB), r.writes]),
     ), '');
   }
   if (trickle.length > 0) {
