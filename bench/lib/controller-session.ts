@@ -46,11 +46,13 @@ export class ControllerSession {
     let c: RunningController;
     this.controllerKind = this.phaseKind;
     this.controllerRoute = this.phaseRoute;
+    // The override-policy route is measured as a federation without the retention rule, which config/karmada would install.
+    const setup = { retentionRule: this.phaseRoute !== 'override-policy' };
     if (this.phaseKind === 'dist') {
       this.builtMain ??= buildController(this.log);
-      c = await startBuiltController(this.env, this.builtMain, args, 'clusterset-dns-bench');
+      c = await startBuiltController(this.env, this.builtMain, args, 'clusterset-dns-bench', false, setup);
     } else {
-      c = await startController(this.env, args, 'clusterset-dns-bench');
+      c = await startController(this.env, args, 'clusterset-dns-bench', undefined, false, setup);
     }
     const ready = now();
     this.controller = c;

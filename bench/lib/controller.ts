@@ -14,7 +14,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../test/env/binaries.js';
-import { startController, type RunningController } from '../../test/env/controller.js';
+import { startController, type ControllerSetup, type RunningController } from '../../test/env/controller.js';
 import type { EnvState } from '../../test/env/environment.js';
 
 /** Compiles src/ (tsconfig.build.json) into a fresh temporary directory; returns the path of cmd/main.js. */
@@ -38,6 +38,6 @@ export function buildController(log: (l: string) => void): string {
 }
 
 /** Runs the build as the image does (its node flags and MALLOC_ARENA_MAX), or with Node's defaults when `plainNode`. */
-export function startBuiltController(env: EnvState, mainJs: string, args: string[], name: string, plainNode = false): Promise<RunningController> {
-  return startController(env, args, name, mainJs, plainNode);
+export function startBuiltController(env: EnvState, mainJs: string, args: string[], name: string, plainNode = false, setup: ControllerSetup = {}): Promise<RunningController> {
+  return startController(env, args, name, mainJs, plainNode, setup);
 }

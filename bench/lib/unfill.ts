@@ -5,9 +5,14 @@
  *
  * - Our OverridePolicies are deleted, so Karmada renders the members without
  *   spec.ips (what the override-policy route wrote).
- * - Our annotations and spec.ips are removed from the member ServiceImports:
- *   a direct write of the retain route is kept by the retention rule, so
- *   Karmada would never clear it.
+ * - Our annotations and spec.ips are removed from the member ServiceImports
+ *   that carry our annotation: a direct write of the retain route is kept by
+ *   the retention rule, so Karmada would never clear it. One filled by an
+ *   OverridePolicy is left to Karmada: patching it races with Karmada's
+ *   re-render, and Karmada's drift correction can then re-apply the Work it
+ *   still has cached (with the policy's IPs) as its own latest write, which
+ *   nothing corrects afterwards (seen in a smoke run: one pair of 46 kept
+ *   its IPs for 10 minutes with neither policy nor IPs in its Work).
  * - The retention rule is installed for `retain` and removed for
  *   `override-policy` (retention-rule.ts).
  * - Then every member ServiceImport must show no spec.ips, continuously for
@@ -28,9 +33,9 @@ export const UNFILL_PATCH = { metadata: { annotations: { [FILL_IPS_ANNOTATION]: 
 /** How long every pair must stay unfilled; not less than RETENTION_LOAD_MS, which it also provides. */
 const QUIET_MS = Math.max(5_000, RETENTION_LOAD_MS);
 
-const needsUnfill = (o: KubeObj): boolean => {
+const ours = (o: KubeObj): boolean => {
   const a = (o.metadata['annotations'] ?? {}) as Record<string, string>;
-  return (o.spec?.ips ?? []).length > 0 || FILL_IPS_ANNOTATION in a || LOCAL_FIRST_MODE_ANNOTATION in a;
+  return FILL_IPS_ANNOTATION in a || LOCAL_FIRST_MODE_ANNOTATION in a;
 };
 
 export async function unfill(run: BenchRun, keys: string[], route: WriteRouteFlag | undefined): Promise<Record<string, unknown>> {
@@ -41,7 +46,7 @@ export async function unfill(run: BenchRun, keys: string[], route: WriteRouteFla
   const patched: Record<string, number> = {};
   for (const m of MEMBERS) {
     const targets: KubeObj[] = [];
-    for (const ns of nsNames) targets.push(...(await members[m].list(`${MCS}/namespaces/${ns}/serviceimports`)).items.filter(needsUnfill));
+    for (const ns of nsNames) targets.push(...(await members[m].list(`${MCS}/namespaces/${ns}/serviceimports`)).items.filter(ours));
     await pool(targets, 8, async (o) => void (await members[m].mergePatch(`${MCS}/namespaces/${o.metadata.namespace}/serviceimports/${o.metadata.name}`, UNFILL_PATCH)));
     patched[m] = targets.length;
   }

@@ -43,10 +43,16 @@ export interface RunningController {
   metricsText(): Promise<string>;
 }
 
+/** What config/karmada applies before a start; `retentionRule: false` leaves the retention rule out (a federation without it). */
+export interface ControllerSetup {
+  retentionRule?: boolean;
+}
+
 /** A kubeconfig for the controller's ServiceAccount on the Karmada API server, with config/karmada applied. */
-export async function controllerKubeconfig(env: EnvState): Promise<string> {
+export async function controllerKubeconfig(env: EnvState, setup: ControllerSetup = {}): Promise<string> {
   const kc = kubeConfig(env, KARMADA_CONTEXT);
-  await apply(kc, kustomizeResources(join(repoRoot, 'config', 'karmada')), 'clusterset-dns-tests');
+  const objects = kustomizeResources(join(repoRoot, 'config', 'karmada')).filter((o) => setup.retentionRule !== false || o.kind !== 'ResourceInterpreterCustomization');
+  await apply(kc, objects, 'clusterset-dns-tests');
   const tr = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
     namespace: 'karmada-system', name: 'clusterset-dns', body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
   });
@@ -65,9 +71,9 @@ export async function controllerKubeconfig(env: EnvState): Promise<string> {
  * `mainJs`: a compiled build, run as the image runs it (IMAGE_NODE_ARGS,
  * IMAGE_ENV) unless `plainNode`; without it, the sources under tsx.
  */
-export async function startController(env: EnvState, args: string[] = [], name = 'clusterset-dns', mainJs?: string, plainNode = false): Promise<RunningController> {
+export async function startController(env: EnvState, args: string[] = [], name = 'clusterset-dns', mainJs?: string, plainNode = false, setup: ControllerSetup = {}): Promise<RunningController> {
   const image = mainJs !== undefined && !plainNode;
-  const kubeconfig = await controllerKubeconfig(env);
+  const kubeconfig = await controllerKubeconfig(env, setup);
   const [hp, mp] = (await freePorts(2)) as [number, number];
   mkdirSync(join(env.dir, 'logs'), { recursive: true });
   const proc = startProcess({
