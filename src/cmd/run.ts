@@ -132,6 +132,7 @@ function secretReader(kc: k8s.KubeConfig): (namespace: string, name: string) => 
  */
 const RETENTION_SETTLE_MS = 5_000;
 const MANAGED_ROUTES: readonly ManagedRoute[] = ['retain', 'override-policy', 'hold'];
+const ROUTE_RECHECK_MS = 2_000;
 
 /** The ServiceImport controller as a leader runnable: reconciles everything once, then what changes, until stopped. */
 function controllerRunnable(controller: Controller, queue: RateLimitingQueue<string>, clusters: ClusterManager, route: RouteSelector, metrics: Metrics, workers: number, log: Logger): Runnable {
@@ -170,7 +171,12 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
       controller.enqueue('all');
     },
   });
-  clusters.onCustomizationsChanged(() => route.update(retentionState(clusters.customizations())));
+  const recheckRoute = () => route.update(retentionState(clusters.customizations()));
+  clusters.onCustomizationsChanged(recheckRoute);
+  // Besides every watch event, the cached rule is re-read on a timer: the
+  // route then settles even if an event or the settle timer went missing.
+  // Cheap: a list of a few cached objects.
+  setInterval(recheckRoute, ROUTE_RECHECK_MS).unref();
   const writer = new Writer(kc, (cluster) => clusters.memberClient(cluster), (kind, result) => {
     if (kind !== 'event') metrics.write(kind, result);
   });
