@@ -114,14 +114,15 @@ async function explain(env: EnvState, controller: RunningController, answer: str
   console.log(`
   What happened:
     Karmada propagated the ServiceImport to member2 and created derived-web there (ClusterIP ${derived.spec?.clusterIP}),
-    but left spec.ips empty. The controller wrote that ClusterIP into an OverridePolicy (demo/clusterset-dns-web)
-    in the control plane; Karmada rendered it into member2's ServiceImport, and CoreDNS answered from it.
+    but left spec.ips empty. The controller wrote that ClusterIP into member2's ServiceImport with its annotation
+    clusterset-dns.io/fill-ips; Karmada keeps it there because of the retention rule config/karmada installs
+    (ResourceInterpreterCustomization clusterset-dns-serviceimport-ips), and CoreDNS answered from it.
 
   Look around:
     export KUBECONFIG=${env.kubeconfig}
-    kubectl --context member2 -n demo get serviceimport web -o jsonpath='{.spec.ips}'
-    kubectl --context karmada-apiserver -n demo get overridepolicy clusterset-dns-web -o yaml
-    kubectl --context karmada-apiserver -n demo get events --field-selector involvedObject.name=web
+    kubectl --context member2 -n demo get serviceimport web -o yaml
+    kubectl --context karmada-apiserver get resourceinterpretercustomization clusterset-dns-serviceimport-ips -o yaml
+    npx tsx src/cmd/main.ts karmada status --kubeconfig \$KUBECONFIG --context karmada-apiserver
     curl -s ${controller.metrics} | grep clusterset_dns_
 `);
 }
