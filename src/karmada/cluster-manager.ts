@@ -16,18 +16,15 @@ import type { Logger } from 'pino';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, key, type KubeObject } from '../api/meta.js';
 import { parseCluster } from '../api/guards.js';
 import type { Cluster, OverridePolicy, ResourceInterpreterCustomization } from '../api/karmada.js';
-import type { EndpointSlice, Secret, Service } from '../api/core.js';
+import type { Secret } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
 import type { Caches, ControlPlaneCaches, MemberCaches } from './caches.js';
-import { ipsMaxItemsOf } from './crd-schema.js';
 import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
-import { EndpointSliceWatch } from './endpoint-slices.js';
-import { pruneEndpointSlice, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneToIdentity } from './prune.js';
-import { keysForEvent, NO_MEMBER, type KeyEvent, type KeySources, type MemberFacts } from './event-keys.js';
+import { MemberInformers, Unreachable, pruneOf } from './member-informers.js';
+import { keysForEvent, NO_MEMBER, type KeyEvent, type KeySources } from './event-keys.js';
 import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
 import { realClock, type Clock } from '../runtime/clock.js';
-import { closeConnections, makeClient } from '../kube/client.js';
-import { PATHS, SERVICEIMPORT_CRD } from '../kube/gvr.js';
+import { PATHS } from '../kube/gvr.js';
 
 /**
  * What the manager watches on the control plane and in each member. The keys
@@ -41,30 +38,8 @@ const CP_PATHS = {
   resourceinterpretercustomizations: PATHS.resourceInterpreterCustomizations,
 } as const;
 
-const MEMBER_PATHS = {
-  serviceimports: PATHS.serviceImports,
-  serviceexports: PATHS.serviceExports,
-  services: PATHS.services,
-  endpointslices: PATHS.endpointSlices,
-  namespaces: PATHS.namespaces,
-  crds: PATHS.customResourceDefinitions,
-} as const;
-
-/** What each cache keeps of an object (./prune.ts); a kind not named keeps all but managedFields. */
-const PRUNE: Partial<Record<keyof typeof MEMBER_PATHS | keyof typeof CP_PATHS, (obj: object) => void>> = {
-  serviceimports: pruneServiceImport,
-  serviceexports: pruneToIdentity,
-  services: pruneService,
-  endpointslices: pruneEndpointSlice,
-  namespaces: pruneToIdentity,
-  crds: pruneServiceImportCrd,
-};
-const pruneOf = (resource: keyof typeof PRUNE) => {
-  const prune = PRUNE[resource];
-  return prune ? { prune } : {};
-};
-
-export type KeysChanged = (keys: string[] | 'all') => void;
+export type { KeysChanged } from './member-informers.js';
+import type { KeysChanged } from './member-informers.js';
 
 export interface MemberStatus {
   cluster: string;
@@ -72,176 +47,6 @@ export interface MemberStatus {
   /** Why not, when not. */
   reason?: string;
   syncMode?: string;
-}
-
-/** One member's informers and what the decisions read from them. */
-class MemberInformers implements MemberCaches {
-  readonly serviceImports: Informer<ServiceImport>;
-  readonly services: Informer<Service>;
-  readonly serviceExports: Informer;
-  readonly namespaces: Informer;
-  readonly crds: Informer;
-  /** Only while local-first is used (./endpoint-slices.ts). */
-  readonly endpointSlices: EndpointSliceWatch;
-  private stopped = false;
-
-  private custom: CustomObjectsApi | undefined;
-  /** reachable() and the CRD as last reported: a change re-decides the keys it can affect (./event-keys.ts). */
-  private facts: MemberFacts = NO_MEMBER;
-  private everReachable = false;
-
-  constructor(
-    readonly cluster: string,
-    readonly fingerprint: string,
-    readonly kc: KubeConfig,
-    factory: InformerFactory,
-    onKeys: KeysChanged,
-    /** Clock.now() of the engage, for ClusterManager's settle time. */
-    readonly engagedAt: number,
-    onReachability: (m: MemberInformers, reachable: boolean) => void = () => {},
-    /** A change that is not about one object: the manager maps it to the keys it can affect. */
-    touched: (e: KeyEvent) => void = () => {},
-    /** Whether to watch its EndpointSlices from the start: some ServiceImport uses local-first (ClusterManagerOptions.needsEndpointSlices). */
-    endpointSlices = false,
-  ) {
-    const mk = <T extends KubeObject>(resource: keyof typeof MEMBER_PATHS, extra: { fieldSelector?: string } = {}) =>
-      factory(kc, { cluster, resource, path: MEMBER_PATHS[resource], ...pruneOf(resource), ...extra }) as unknown as Informer<T>;
-    this.serviceImports = mk('serviceimports');
-    this.services = mk('services');
-    this.serviceExports = mk('serviceexports');
-    this.namespaces = mk('namespaces');
-    this.crds = mk('crds', { fieldSelector: `metadata.name=${SERVICEIMPORT_CRD}` });
-    const byName = (o: KubeObject) => [key(o.metadata.namespace ?? '', o.metadata.name)];
-    this.serviceImports.onEvent((_t, o) => onKeys(byName(o)));
-    this.serviceExports.onEvent((_t, o) => onKeys(byName(o)));
-    this.services.onEvent((_t, o) => {
-      const n = o.metadata.name;
-      onKeys([key(o.metadata.namespace ?? '', n.startsWith('derived-') ? n.slice('derived-'.length) : n)]);
-    });
-    this.namespaces.onEvent((_t, ns) => touched({ kind: 'namespace', namespace: ns.metadata.name }));
-    // Local-first decisions kept while the slices were unknown are taken again once they are known.
-    this.endpointSlices = new EndpointSliceWatch(() => mk<EndpointSlice>('endpointslices'), onKeys, () => touched({ kind: 'member', cluster, before: this.facts, after: this.facts }));
-    this.endpointSlices.want(endpointSlices);
-    // Decisions taken while the member was unreachable only kept its state
-    // (docs/design.md#unreachable-is-not-empty); nothing else would revisit
-    // them once it is back — an object seen during the relist was reconciled
-    // while the member still counted as unreachable. So every transition, and
-    // every CRD change, re-enqueues the keys it can affect.
-    const observe = (crdChanged: boolean) => {
-      const before = this.facts;
-      const after = this.currentFacts();
-      this.facts = after;
-      const reachabilityChanged = before.reachable !== after.reachable;
-      if (reachabilityChanged) {
-        if (after.reachable) this.everReachable = true;
-        onReachability(this, after.reachable);
-      }
-      if (reachabilityChanged || crdChanged) touched({ kind: 'member', cluster, before, after });
-    };
-    this.crds.onEvent(() => observe(true));
-    for (const i of this.core()) i.onHealthChange(() => observe(false));
-  }
-
-  currentFacts(): MemberFacts {
-    return { reachable: this.reachable(), crdInstalled: this.ipsMaxItems() !== undefined };
-  }
-
-  /**
-   * Engaged, never reachable yet, and no watch has failed: its first lists
-   * are in flight. Not "unreachable" in any sense worth a warning.
-   */
-  starting(): boolean {
-    if (this.stopped || this.everReachable) return false;
-    return this.core().every((i) => i.health().lastError === undefined);
-  }
-
-  endpointSlicesOf(namespace: string, service: string): EndpointSlice[] | undefined {
-    return this.endpointSlices.of(namespace, service);
-  }
-
-  start() {
-    for (const i of this.core()) i.start();
-    this.endpointSlices.start();
-  }
-
-  isStopped() {
-    return this.stopped;
-  }
-
-  /** Writes share the member's keep-alive connections (src/kube/client.ts), closed by stop(). */
-  client(): CustomObjectsApi {
-    this.custom ??= makeClient(this.kc, CustomObjectsApi);
-    return this.custom;
-  }
-
-  async stop() {
-    this.stopped = true;
-    await Promise.all([...this.core().map((i) => i.stop()), this.endpointSlices.stop()]);
-    closeConnections(this.kc);
-  }
-
-  /** The watches every member has; the EndpointSlice watch is apart (./endpoint-slices.ts). */
-  private core(): Informer[] {
-    return [this.serviceImports as unknown as Informer, this.services as unknown as Informer, this.serviceExports, this.namespaces, this.crds];
-  }
-
-  /**
-   * The member's API server answers and everything we decide on has been
-   * listed at least once: its core watches are live, and every watch has
-   * synced — except an MCS watch whose CRD is missing, which is its own
-   * problem (CRDMissing), not an unreachable member. Until then the member
-   * counts as unreachable, so a starting controller keeps what is there
-   * instead of deciding on half-filled caches
-   * (docs/design.md#unreachable-is-not-empty). The EndpointSlice watch does
-   * not count: while it is down only local-first decisions are kept
-   * (./endpoint-slices.ts).
-   */
-  reachable(): boolean {
-    if (this.stopped) return false;
-    const core = [this.services, this.namespaces, this.crds].map((i) => (i as unknown as Informer).health());
-    if (!core.every((h) => h.synced && h.running)) return false;
-    return [this.serviceImports as unknown as Informer, this.serviceExports].every((i) => {
-      const h = i.health();
-      return h.synced || h.lastErrorReason === 'crd-missing';
-    });
-  }
-
-  reason(): string | undefined {
-    for (const i of this.core()) {
-      const h = i.health();
-      if (!h.running || !h.synced) return h.lastError ?? 'not synced yet';
-    }
-    return undefined;
-  }
-
-  ipsMaxItems(): number | undefined {
-    return ipsMaxItemsOf(this.crds.get('', SERVICEIMPORT_CRD));
-  }
-}
-
-/** A member we cannot reach at all (no credentials, Pull without proxy access): empty and unreachable. */
-class Unreachable implements MemberCaches {
-  private static readonly none = { get: () => undefined, list: (_namespace?: string): never[] => [] };
-  readonly serviceImports = Unreachable.none;
-  readonly services = Unreachable.none;
-  readonly serviceExports = Unreachable.none;
-  readonly namespaces = Unreachable.none;
-  constructor(readonly cluster: string, readonly why: string) {}
-  reachable() {
-    return false;
-  }
-  currentFacts(): MemberFacts {
-    return NO_MEMBER;
-  }
-  starting() {
-    return false;
-  }
-  ipsMaxItems() {
-    return undefined;
-  }
-  endpointSlicesOf(): EndpointSlice[] {
-    return [];
-  }
 }
 
 export interface ClusterManagerOptions {
