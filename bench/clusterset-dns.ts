@@ -37,7 +37,9 @@
  * --idle-seconds (300), --trickle (30), --floor-samples (100),
  * --karmada-floor-samples (30), --probes (3), --policy=shared|per-import
  * (one label-selecting PropagationPolicy per namespace, or one per import),
- * --fill-timeout (1200 s per wait), --restart-seconds (30),
+ * --fill-timeout (1200 s per wait), --cold-timeout (a cold start's wait for
+ * every pair, default --fill-timeout; a slower route is then reported with
+ * the pairs it filled by then), --restart-seconds (30),
  * --controller=tsx|dist (startController's `node --import tsx`, or the
  * compiled build under plain node as the Dockerfile runs it),
  * --phases=..., --keep, --out=DIR, --allow-other-controllers,

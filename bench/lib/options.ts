@@ -16,6 +16,8 @@ export interface Flags {
   probes: number;
   policy: 'shared' | 'per-import';
   fillTimeout: number;
+  /** How long a cold start waits for every pair; the phase then reports what was filled by then. */
+  coldTimeout: number;
   restartSeconds: number;
   controller: ControllerBuild;
   phases: string[];
@@ -35,7 +37,7 @@ export function parseFlags(argv: string[], help: () => string): Flags {
     if (m[1] === 'controller-arg') controllerArgs.push(m[2] ?? '');
     else kv.set(m[1] as string, m[2] ?? 'true');
   }
-  const known = ['n', 'namespaces', 'concurrency', 'idle-seconds', 'trickle', 'floor-samples', 'karmada-floor-samples', 'probes', 'policy', 'fill-timeout', 'restart-seconds', 'controller', 'phases', 'keep', 'allow-other-controllers', 'out', 'help'];
+  const known = ['n', 'namespaces', 'concurrency', 'idle-seconds', 'trickle', 'floor-samples', 'karmada-floor-samples', 'probes', 'policy', 'fill-timeout', 'cold-timeout', 'restart-seconds', 'controller', 'phases', 'keep', 'allow-other-controllers', 'out', 'help'];
   for (const k of kv.keys()) if (!known.includes(k)) throw new Error(`unknown flag --${k} (known: ${known.join(', ')}, controller-arg)`);
   if (kv.has('help')) {
     process.stdout.write(help());
@@ -51,6 +53,7 @@ export function parseFlags(argv: string[], help: () => string): Flags {
   const n = int('n', 100, 1, 5000);
   const controller = kv.get('controller') ?? 'tsx';
   if (controller !== 'tsx' && controller !== 'dist') throw new Error('--controller must be tsx or dist');
+  const fillTimeout = int('fill-timeout', 1200, 10, 7200);
   return {
     n,
     namespaces: int('namespaces', 1, 1, 100),
@@ -61,7 +64,8 @@ export function parseFlags(argv: string[], help: () => string): Flags {
     karmadaFloorSamples: int('karmada-floor-samples', 30, 1, 1000),
     probes: int('probes', 3, 1, 50),
     policy,
-    fillTimeout: int('fill-timeout', 1200, 10, 7200),
+    fillTimeout,
+    coldTimeout: int('cold-timeout', fillTimeout, 10, 7200),
     restartSeconds: int('restart-seconds', 30, 1, 600),
     controller,
     phases: (kv.get('phases') ?? 'floors,burst,idle,trickle,restart,cold').split(',').filter(Boolean),

@@ -24,7 +24,7 @@ export async function runCold(run: BenchRun): Promise<void> {
     const phaseT0 = now();
     const { c, t0, ready } = await ctl.start();
     let tAllPolicies: number | undefined;
-    const deadline = Date.now() + flags.fillTimeout * 1000;
+    const deadline = Date.now() + flags.coldTimeout * 1000;
     let lastLog = 0;
     while (Date.now() < deadline) {
       checkInterrupted();
