@@ -163,6 +163,8 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
     flag: String(flags['write-route']) as WriteRouteFlag,
     clock: realClock,
     settleMs: RETENTION_SETTLE_MS,
+    // Cheap: a list of a few cached objects.
+    poll: { read: () => retentionState(clusters.customizations()), everyMs: ROUTE_RECHECK_MS },
     onChange: (now, before) => {
       metrics.setWriteRoute(now.route, MANAGED_ROUTES);
       if (now.route === before.route) return log.info({ route: now.route }, `write route: ${now.why}`);
@@ -171,12 +173,7 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
       controller.enqueue('all');
     },
   });
-  const recheckRoute = () => route.update(retentionState(clusters.customizations()));
-  clusters.onCustomizationsChanged(recheckRoute);
-  // Besides every watch event, the cached rule is re-read on a timer: the
-  // route then settles even if an event or the settle timer went missing.
-  // Cheap: a list of a few cached objects.
-  setInterval(recheckRoute, ROUTE_RECHECK_MS).unref();
+  clusters.onCustomizationsChanged(() => route.update(retentionState(clusters.customizations())));
   const writer = new Writer(kc, (cluster) => clusters.memberClient(cluster), (kind, result) => {
     if (kind !== 'event') metrics.write(kind, result);
   });

@@ -97,6 +97,42 @@ describe('RouteSelector', () => {
     expect(changes).to.deep.equal([['hold', 'retain']]);
   });
 
+  it('polls the rule: a change no event reported is used once it has settled', () => {
+    const clock = new FakeClock();
+    let state: RetentionState = missing;
+    const changes: ManagedRoute[] = [];
+    const s = new RouteSelector({ flag: 'auto', clock, settleMs: 5_000, poll: { read: () => state, everyMs: 2_000 }, onChange: (c, p) => void (c.route !== p.route && changes.push(c.route)) });
+    s.start(missing);
+    state = installed; // no update(): the watch event went missing
+    clock.advance(2_000); // the poll sees it: settling starts now
+    expect(s.current().route).to.equal('override-policy');
+    clock.advance(4_999);
+    expect(s.current().route).to.equal('override-policy');
+    clock.advance(1);
+    expect(s.current().route).to.equal('retain');
+    expect(changes).to.deep.equal(['retain']);
+    state = missing;
+    clock.advance(2_000);
+    expect(s.current().route).to.equal('override-policy');
+  });
+
+  it('stop() ends the polling and the settle timer', () => {
+    const clock = new FakeClock();
+    let reads = 0;
+    let changes = 0;
+    const s = new RouteSelector({ flag: 'auto', clock, settleMs: 5_000, poll: { read: () => (reads++, installed), everyMs: 2_000 }, onChange: () => void changes++ });
+    s.start(missing);
+    clock.advance(2_000);
+    expect(reads).to.equal(1);
+    expect(clock.pendingTimers()).to.equal(2); // the next poll and the settle timer
+    s.stop();
+    const changesBefore = changes;
+    expect(clock.pendingTimers()).to.equal(0);
+    clock.advance(60_000);
+    expect(reads).to.equal(1);
+    expect(changes).to.equal(changesBefore);
+  });
+
   it('updates before start are remembered, not announced', () => {
     const { s, changes } = selector();
     s.update(installed);

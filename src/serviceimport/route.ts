@@ -66,6 +66,13 @@ export interface RouteSelectorOptions {
   settleMs: number;
   /** The route changed (not called for the first choice): every key must be looked at again. */
   onChange: (choice: RouteChoice, previous: RouteChoice) => void;
+  /**
+   * Besides update() from watch events, the rule's state is re-read from
+   * `read` every `everyMs` while started, so the route settles even if an
+   * event or the settle timer went missing. `read` should be cheap (a
+   * cache read).
+   */
+  poll?: { read: () => RetentionState; everyMs: number };
 }
 
 /**
@@ -79,6 +86,7 @@ export class RouteSelector {
   /** When the rule became usable; -Infinity when it already was at start. */
   private usableSince: number | undefined;
   private timer: Timer | undefined;
+  private pollTimer: Timer | undefined;
 
   constructor(private readonly o: RouteSelectorOptions) {}
 
@@ -87,6 +95,7 @@ export class RouteSelector {
     this.state = state;
     this.usableSince = retentionUsable(state) ? -Infinity : undefined;
     this.choice = this.compute();
+    this.schedulePoll();
     return this.choice;
   }
 
@@ -104,9 +113,22 @@ export class RouteSelector {
     return this.choice ?? { route: 'override-policy', why: 'starting' };
   }
 
+  /** Cancels the settle timer and the polling; a later update() is only remembered. */
   stop(): void {
     this.timer?.cancel();
     this.timer = undefined;
+    this.pollTimer?.cancel();
+    this.pollTimer = undefined;
+    this.choice = undefined;
+  }
+
+  private schedulePoll(): void {
+    const poll = this.o.poll;
+    if (!poll) return;
+    this.pollTimer = this.o.clock.setTimer(() => {
+      this.update(poll.read());
+      if (this.choice !== undefined) this.schedulePoll();
+    }, poll.everyMs, { unref: true });
   }
 
   private settled(): boolean {
