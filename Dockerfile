@@ -1,11 +1,19 @@
 # The controller image for a Deployment on the Karmada host (config/host).
-# Build: docker build -t clusterset-dns .   (not built in CI: this machine has no Docker engine)
+# Build: docker build --build-arg CLUSTERSET_DNS_COMMIT=$(git rev-parse HEAD) -t clusterset-dns .
+# (not built in CI: this machine has no Docker engine)
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json tsconfig.build.json ./
 COPY src ./src
 COPY bin ./bin
-# `prepare` compiles src/ to dist/ during npm ci; then drop dev dependencies.
+COPY hack/build-info.ts ./hack/build-info.ts
+# The commit the image is built from, for `clusterset-dns version` and
+# clusterset_dns_build_info: this stage has no .git, so pass it, e.g.
+#   docker build --build-arg CLUSTERSET_DNS_COMMIT=$(git rev-parse HEAD) .
+# Without it the build records "unknown" (docs/metrics.md).
+ARG CLUSTERSET_DNS_COMMIT=""
+# `prepare` compiles src/ to dist/ (and writes dist/build-info.json) during
+# npm ci; then drop dev dependencies.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM gcr.io/distroless/nodejs20-debian12:nonroot

@@ -45,6 +45,7 @@ describe('runtime/metrics', () => {
     const names = (await m.registry.getMetricsAsJSON()).map((x) => `${x.name} ${String(x.type)}`).sort();
     expect(names).to.deep.equal(
       [
+        'clusterset_dns_build_info gauge',
         'clusterset_dns_cluster_ready gauge',
         'clusterset_dns_coredns_setup_total counter',
         'clusterset_dns_decision_duration_seconds histogram',
@@ -69,6 +70,17 @@ describe('runtime/metrics', () => {
         'workqueue_work_duration_seconds histogram',
       ].sort(),
     );
+  });
+
+  it('exports which build runs as clusterset_dns_build_info = 1', async () => {
+    const m = createMetrics({ defaultMetrics: false, buildInfo: { version: '0.1.0', commit: 'abc1234', nodeVersion: 'v20.19.0' } });
+    const s = await scrape(m);
+    expect(s.get('clusterset_dns_build_info{commit="abc1234",node_version="v20.19.0",version="0.1.0"}')).to.equal(1);
+  });
+
+  it('reads this process\'s build when none is given', async () => {
+    const text = (await createMetrics({ defaultMetrics: false }).scrape()).body;
+    expect(text).to.match(new RegExp(`^clusterset_dns_build_info\\{version="\\d+\\.\\d+\\.\\d+[^"]*",commit="unknown",node_version="${process.version}"\\} 1$`, 'm'));
   });
 
   it('uses controller-runtime\'s buckets', () => {

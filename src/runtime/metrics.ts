@@ -13,6 +13,7 @@
  * name; label names are checked by the prom-client generics.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { readBuildInfo, type BuildInfo } from './build-info.js';
 import type { LeaderElectionMetrics } from './leaderelection/elector.js';
 import type { ProcessingTimes, WorkQueueMetrics } from './workqueue/metrics.js';
 import {
@@ -71,6 +72,8 @@ export interface MetricsOptions {
   readonly defaultMetrics?: boolean | undefined;
   /** Clock for informer timestamps (ms since epoch). */
   readonly now?: (() => number) | undefined;
+  /** clusterset_dns_build_info's labels; this process's build (build-info.ts) by default. */
+  readonly buildInfo?: BuildInfo | undefined;
 }
 
 export class Metrics {
@@ -97,6 +100,7 @@ export class Metrics {
   readonly leaderElectionMasterStatus: Gauge<'name'>;
 
   // ours
+  readonly buildInfo: Gauge<'version' | 'commit' | 'node_version'>;
   readonly informerLastEventTimestampSeconds: Gauge<'cluster' | 'resource'>;
   readonly informerRestartsTotal: Counter<'cluster' | 'resource' | 'reason'>;
   readonly clusterReady: Gauge<'cluster'>;
@@ -142,6 +146,7 @@ export class Metrics {
       setLeading: (name: string, leading: boolean) => masterStatus.set({ name }, leading ? 1 : 0),
     });
     ({
+      buildInfo: this.buildInfo,
       informerLastEventTimestampSeconds: this.informerLastEventTimestampSeconds,
       informerRestartsTotal: this.informerRestartsTotal,
       clusterReady: this.clusterReady,
@@ -151,6 +156,8 @@ export class Metrics {
       corednsSetupTotal: this.corednsSetupTotal,
       decisionDurationSeconds: this.decisionDurationSeconds,
     } = multiClusterMetrics(registers));
+    const build = options.buildInfo ?? readBuildInfo();
+    this.buildInfo.set({ version: build.version, commit: build.commit, node_version: build.nodeVersion }, 1);
   }
 
   /**
@@ -302,6 +309,13 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 /** This controller's own metrics, for what controller-runtime has no name for: clusters, informers, writes, decisions. */
 function multiClusterMetrics(registers: Registry[]) {
   return {
+    // The Prometheus convention for build metadata: a constant 1, the facts in labels, joined onto other series with `* on(pod) group_left(version, commit)`.
+    buildInfo: new Gauge({
+      name: 'clusterset_dns_build_info',
+      help: 'Always 1; the labels say which build runs: version (package.json), commit (the git commit it was built from, "unknown" when not recorded) and node_version.',
+      labelNames: ['version', 'commit', 'node_version'] as const,
+      registers,
+    }),
     informerLastEventTimestampSeconds: new Gauge({
       name: 'clusterset_dns_informer_last_event_timestamp_seconds',
       help: 'Unix time of the last list or watch event an informer received; alert on time() minus this.',
