@@ -14,7 +14,7 @@ Usage:
   clusterset-dns coredns install|uninstall|status  set up CoreDNS in members (coredns --help for flags)
   clusterset-dns doctor [flags]                    check the whole chain per member (doctor --help for flags)
   clusterset-dns karmada install|status|uninstall  the retention rule in Karmada; uninstall (karmada --help)
-  clusterset-dns version                           print the version
+  clusterset-dns version [-o json]                 print the version and the commit it was built from
   clusterset-dns help                              print this help
 `;
 
@@ -37,8 +37,7 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./karmada.js')).karmada(argv.slice(1));
     case 'version':
     case '--version':
-      process.stdout.write(`${pkg.version}\n`);
-      return 0;
+      return (await import('./version.js')).version(argv.slice(1));
     default:
       process.stderr.write(`clusterset-dns: unknown command "${cmd}"\n\n${HELP}`);
       return 2;
