@@ -16,6 +16,8 @@ import { reflectorInformerFactory } from '../runtime/cache/reflector-informer.js
 import { Controller } from '../serviceimport/controller.js';
 import { EventRecorder } from '../serviceimport/events.js';
 import { Reconciler } from '../serviceimport/reconciler.js';
+import { standingProblems } from '../serviceimport/problems.js';
+import { serviceImportsWithoutIps } from '../serviceimport/without-ips.js';
 import { serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
 import { localFirstEnabled } from '../serviceimport/localfirst.js';
 import { Writer } from '../serviceimport/writer.js';
@@ -193,6 +195,12 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
     },
     managedRoute: () => route.current().route,
   });
+  // Current state for the gauges, read at each scrape from what the caches and the reconciler hold.
+  metrics.readStateFrom({
+    membersReachable: () => clusters.memberStatus().map((s) => [s.cluster, s.reachable] as const),
+    serviceImportsWithoutIps: () => serviceImportsWithoutIps(clusters),
+    problems: () => standingProblems(reconciler.problemLedgers()),
+  });
   const ctrlMetrics = metrics.controller('serviceimport', { maxConcurrentReconciles: workers });
   const controller: Controller = new Controller(queue, reconciler, () => clusters.allKeys(), log, {
     reconciled: (result, s) => ctrlMetrics.reconciled(result, s),
@@ -238,13 +246,14 @@ export async function run(argv: string[]): Promise<number> {
   mgr.add(startStop({ stop: () => closeConnections(kc) }), { needLeaderElection: false });
   mgr.add(startStop(clusters), { needLeaderElection: false });
   mgr.add(startStop({ stop: () => events.stop() }), { needLeaderElection: false });
-  mgr.add(memberReadiness({ status: () => clusters.memberStatus(), addReadyzCheck: (n, c, o) => mgr.addReadyzCheck(n, c, o), setClusterReady: (c, r) => metrics.setClusterReady(c, r) }), { needLeaderElection: false });
+  mgr.add(memberReadiness({ status: () => clusters.memberStatus(), addReadyzCheck: (n, c, o) => mgr.addReadyzCheck(n, c, o) }), { needLeaderElection: false });
 
   // --manage-coredns: told about every member the caches engage; acts while leading.
   if (corednsOptions) {
     const coredns = new CoreDnsManager({ install: installCoreDns, options: corednsOptions, log: log.child({ component: 'coredns' }), counted: (c, r) => metrics.corednsSetup(c, r) });
     clusters.onMemberEngaged((cluster, mkc) => coredns.engaged(cluster, mkc));
     clusters.onMemberGone((cluster) => coredns.gone(cluster));
+    metrics.readStateFrom({ corednsConfigured: () => coredns.configured() });
     mgr.add(startStop(coredns), { needLeaderElection: true });
   }
   mgr.add(controller, { needLeaderElection: true });

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { FakeClock } from '../runtime/clock.js';
 import { flush } from '../../test/support/workqueue.js';
 import type { InstallResult } from './install.js';
-import { CoreDnsManager } from './manage.js';
+import { CoreDnsManager, servesZone, type SetupResult } from './manage.js';
 
 const kc = (name: string) => ({ name }) as unknown as KubeConfig;
 
@@ -124,4 +124,40 @@ describe('CoreDnsManager (run --manage-coredns)', () => {
     expect(s.calls.map((c) => c.kc)).to.deep.equal(['member1@v1', 'member2', 'member1@v2']);
     m.stop();
   });
+
+  it('configured(): nothing before start (a standby), then per member whether the last attempt left the zone served', async () => {
+    const s = scripted({ member1: [{ kind: 'installed', message: 'added' }], member2: [{ kind: 'refused', message: 'Corefile not understood' }] });
+    const clock = new FakeClock();
+    const m = new CoreDnsManager({ install: s.install, options: {}, log, initialRetryMs: 30, maxRetryMs: 30, clock });
+    m.engaged('member1', kc('member1'));
+    m.engaged('member2', kc('member2'));
+    expect(m.configured(), 'a standby reports nothing').to.deep.equal([]);
+    m.start();
+    expect(m.configured(), 'attempts still running: not serving yet').to.deep.equal([['member1', false], ['member2', false]]);
+    await flush();
+    expect(m.configured()).to.deep.equal([['member1', true], ['member2', false]]);
+    // New credentials: the last result stands until the new attempt answers.
+    m.engaged('member1', kc('member1@v2'));
+    expect(m.configured()[0]).to.deep.equal(['member1', true]);
+    m.gone('member2');
+    await flush();
+    expect(m.configured()).to.deep.equal([['member1', true]]);
+    m.stop();
+    expect(m.configured(), 'stopped leading: nothing').to.deep.equal([]);
+  });
+});
+
+describe('servesZone (clusterset_dns_coredns_configured)', () => {
+  const cases: Array<[SetupResult | undefined, boolean]> = [
+    ['installed', true],
+    ['unchanged', true],
+    ['foreign', true],
+    ['refused', false],
+    ['rolled-back', false],
+    ['failed', false],
+    ['error', false],
+    ['uninstalled', false],
+    [undefined, false],
+  ];
+  for (const [result, want] of cases) it(`${result ?? 'no attempt yet'} → ${want}`, () => expect(servesZone(result)).to.equal(want));
 });

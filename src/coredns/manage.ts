@@ -20,8 +20,10 @@
  * 5 min — reads only, a refusal happens before any write — so a member whose
  * API server comes back, or whose CoreDNS gets upgraded, is set up without a
  * restart. Each new outcome is logged once (not every retry) and counted in
- * clusterset_dns_coredns_setup_total{cluster,result}. A Corefile already set
- * up by someone else ("foreign") is left alone, as install does.
+ * clusterset_dns_coredns_setup_total{member_cluster,result}. A Corefile
+ * already set up by someone else ("foreign") is left alone, as install does.
+ * Whether each member's CoreDNS serves the zone after its last attempt is
+ * clusterset_dns_coredns_configured (configured()).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -30,12 +32,25 @@ import type { InstallOptions, InstallResult } from './install.js';
 
 export type Installer = (kc: KubeConfig, opts: InstallOptions) => Promise<InstallResult>;
 
+/** What one set-up attempt came to: install's result, or an error it threw. */
+export type SetupResult = InstallResult['kind'] | 'error';
+
+/**
+ * Whether CoreDNS serves the clusterset zone after an attempt with this
+ * result: our stanza is in place (installed, unchanged) or someone else's is
+ * (foreign). Anything else — refused, rolled back, failed, an error, or no
+ * attempt finished yet — means it does not, as far as we know.
+ */
+export function servesZone(result: SetupResult | undefined): boolean {
+  return result === 'installed' || result === 'unchanged' || result === 'foreign';
+}
+
 export interface CoreDnsManagerOptions {
   install: Installer;
   options: InstallOptions;
   log: Logger;
   /** One attempt's result, for clusterset_dns_coredns_setup_total. */
-  counted?: (cluster: string, result: InstallResult['kind'] | 'error') => void;
+  counted?: (cluster: string, result: SetupResult) => void;
   initialRetryMs?: number;
   maxRetryMs?: number;
   /** Times the retries; default the real clock. */
@@ -51,6 +66,7 @@ interface MemberState {
   timer?: Timer | undefined;
   failures: number;
   lastOutcome?: string;
+  lastResult?: SetupResult;
 }
 
 export class CoreDnsManager {
@@ -70,7 +86,8 @@ export class CoreDnsManager {
   engaged(cluster: string, kc: KubeConfig): void {
     const prev = this.members.get(cluster);
     prev?.timer?.cancel();
-    const st: MemberState = { kc, failures: 0, ...(prev?.lastOutcome ? { lastOutcome: prev.lastOutcome } : {}) };
+    // The last outcome stands until the new credentials' attempt says otherwise.
+    const st: MemberState = { kc, failures: 0, ...(prev?.lastOutcome ? { lastOutcome: prev.lastOutcome } : {}), ...(prev?.lastResult ? { lastResult: prev.lastResult } : {}) };
     this.members.set(cluster, st);
     if (this.started) this.attempt(cluster, st);
   }
@@ -94,6 +111,16 @@ export class CoreDnsManager {
     for (const st of this.members.values()) st.timer?.cancel();
   }
 
+  /**
+   * Per member, whether CoreDNS serves the zone after its last attempt
+   * (clusterset_dns_coredns_configured). Nothing while not started: only the
+   * leader sets CoreDNS up, and a standby's "not yet" would read as a fault.
+   */
+  configured(): Array<[member: string, configured: boolean]> {
+    if (!this.started) return [];
+    return [...this.members].map(([c, st]) => [c, servesZone(st.lastResult)]);
+  }
+
   /** Outcome of the last attempt per member, for logs and tests. */
   outcomes(): Record<string, string | undefined> {
     return Object.fromEntries([...this.members].map(([c, st]) => [c, st.lastOutcome]));
@@ -114,6 +141,7 @@ export class CoreDnsManager {
         const outcome = `${kind}: ${message}`;
         const fresh = outcome !== st.lastOutcome;
         st.lastOutcome = outcome;
+        st.lastResult = kind;
         const log = this.o.log.child({ cluster });
         if (kind === 'installed' || kind === 'unchanged' || kind === 'foreign') {
           st.failures = 0;

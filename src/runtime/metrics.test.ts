@@ -46,12 +46,16 @@ describe('runtime/metrics', () => {
     expect(names).to.deep.equal(
       [
         'clusterset_dns_build_info gauge',
-        'clusterset_dns_cluster_ready gauge',
+        'clusterset_dns_coredns_configured gauge',
         'clusterset_dns_coredns_setup_total counter',
         'clusterset_dns_decision_duration_seconds histogram',
         'clusterset_dns_informer_last_event_timestamp_seconds gauge',
         'clusterset_dns_informer_restarts_total counter',
+        'clusterset_dns_leader_lease_transitions gauge',
         'clusterset_dns_local_first_switches_total counter',
+        'clusterset_dns_member_reachable gauge',
+        'clusterset_dns_problems gauge',
+        'clusterset_dns_serviceimports_without_ips gauge',
         'clusterset_dns_writes_total counter',
         'clusterset_dns_write_route gauge',
         'controller_runtime_active_workers gauge',
@@ -223,15 +227,24 @@ describe('runtime/metrics', () => {
     it('forgetCluster drops only that cluster\'s series', async () => {
       const m = createMetrics({ defaultMetrics: false });
       for (const c of ['member1', 'member2']) {
-        m.setClusterReady(c, c === 'member1');
         m.informer(c, 'services').event(1000);
         m.informer(c, 'services').restart('error');
       }
       m.forgetCluster('member2');
       const text = (await m.scrape()).body;
       expect(text).to.not.include('member2');
-      expect(text).to.include('clusterset_dns_cluster_ready{cluster="member1"} 1');
+      expect(text).to.include('clusterset_dns_informer_last_event_timestamp_seconds{cluster="member1",resource="services"} 1');
       expect(text).to.include('clusterset_dns_informer_restarts_total{cluster="member1",resource="services",reason="error"} 1');
+    });
+
+    it('counts CoreDNS set-up attempts per member_cluster and result', async () => {
+      const m = createMetrics({ defaultMetrics: false });
+      m.corednsSetup('member1', 'installed');
+      m.corednsSetup('member1', 'error');
+      m.corednsSetup('member1', 'error');
+      const s = await scrape(m);
+      expect(s.get('clusterset_dns_coredns_setup_total{member_cluster="member1",result="installed"}')).to.equal(1);
+      expect(s.get('clusterset_dns_coredns_setup_total{member_cluster="member1",result="error"}')).to.equal(2);
     });
 
     it('counts writes by kind and result', async () => {
@@ -253,5 +266,52 @@ describe('runtime/metrics', () => {
       const s = await scrape(m);
       expect(s.get('clusterset_dns_decision_duration_seconds_count')).to.equal(2);
     });
+  });
+
+  describe('current-state gauges, read at each scrape', () => {
+    it('have no series until their readers are given', async () => {
+      const text = (await createMetrics({ defaultMetrics: false }).scrape()).body;
+      for (const name of ['member_reachable', 'serviceimports_without_ips', 'problems', 'coredns_configured']) {
+        expect(text).to.not.match(new RegExp(`^clusterset_dns_${name}\\{`, 'm'));
+      }
+    });
+
+    it('export what the readers say, labelled member_cluster', async () => {
+      const m = createMetrics({ defaultMetrics: false });
+      m.readStateFrom({
+        membersReachable: () => [['member1', true], ['member2', false]],
+        serviceImportsWithoutIps: () => new Map([['member1', 0], ['member2', 3]]),
+        problems: () => [{ reason: 'MemberUnreachable', member: 'member2', count: 3 }, { reason: 'NoPorts', member: '', count: 1 }],
+      });
+      m.readStateFrom({ corednsConfigured: () => [['member1', true], ['member2', false]] });
+      const s = await scrape(m);
+      expect(s.get('clusterset_dns_member_reachable{member_cluster="member1"}')).to.equal(1);
+      expect(s.get('clusterset_dns_member_reachable{member_cluster="member2"}')).to.equal(0);
+      expect(s.get('clusterset_dns_serviceimports_without_ips{member_cluster="member1"}')).to.equal(0);
+      expect(s.get('clusterset_dns_serviceimports_without_ips{member_cluster="member2"}')).to.equal(3);
+      expect(s.get('clusterset_dns_problems{member_cluster="member2",reason="MemberUnreachable"}')).to.equal(3);
+      expect(s.get('clusterset_dns_problems{member_cluster="",reason="NoPorts"}')).to.equal(1);
+      expect(s.get('clusterset_dns_coredns_configured{member_cluster="member1"}')).to.equal(1);
+      expect(s.get('clusterset_dns_coredns_configured{member_cluster="member2"}')).to.equal(0);
+    });
+
+    it('replace their series at every scrape: a member or problem that is gone takes its series with it', async () => {
+      const m = createMetrics({ defaultMetrics: false });
+      let members: Array<[string, boolean]> = [['member1', true], ['member2', false]];
+      let problems = [{ reason: 'MemberUnreachable', member: 'member2', count: 2 }];
+      m.readStateFrom({ membersReachable: () => members, problems: () => problems });
+      expect((await scrape(m)).get('clusterset_dns_member_reachable{member_cluster="member2"}')).to.equal(0);
+      members = [['member1', true]];
+      problems = [];
+      const s = await scrape(m);
+      expect(s.get('clusterset_dns_member_reachable{member_cluster="member1"}')).to.equal(1);
+      expect([...s.keys()].filter((k) => k.includes('member2'))).to.deep.equal([]);
+    });
+  });
+
+  it('the Lease\'s transitions, as the elector reports them', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    m.leaderElection.setLeaseTransitions?.('clusterset-dns', 7);
+    expect((await scrape(m)).get('clusterset_dns_leader_lease_transitions{name="clusterset-dns"}')).to.equal(7);
   });
 });

@@ -5,15 +5,16 @@
  *
  * controller-runtime's metrics keep its names verbatim
  * (controller-runtime-metrics.ts) so existing dashboards and alerts work
- * unchanged; the multi-cluster additions use the `clusterset_dns_` prefix and
- * carry a `cluster` label, which workqueue metrics never do (a queue serves
- * all clusters).
+ * unchanged; our own use the `clusterset_dns_` prefix (clusterset-metrics.ts),
+ * and a series about one member carries `member_cluster`, which workqueue
+ * metrics never do (a queue serves all clusters).
  *
  * Callers use the typed fields and helpers below and never spell a metric
  * name; label names are checked by the prom-client generics.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { readBuildInfo, type BuildInfo } from './build-info.js';
+import { clustersetMetrics, type StateReaders } from './clusterset-metrics.js';
 import type { LeaderElectionMetrics } from './leaderelection/elector.js';
 import type { ProcessingTimes, WorkQueueMetrics } from './workqueue/metrics.js';
 import {
@@ -25,6 +26,7 @@ import {
 } from './controller-runtime-metrics.js';
 
 export { RECONCILE_TIME_BUCKETS, WORKQUEUE_DURATION_BUCKETS } from './controller-runtime-metrics.js';
+export { DECISION_DURATION_BUCKETS, type PerMember, type ProblemCount, type StateReaders } from './clusterset-metrics.js';
 
 /** controller-runtime's reconcile result label values. */
 export type ReconcileResultLabel = 'success' | 'error' | 'requeue' | 'requeue_after';
@@ -34,14 +36,6 @@ export const RECONCILE_RESULTS: readonly ReconcileResultLabel[] = ['success', 'e
 export type WriteKind = 'overridepolicy' | 'serviceimport' | 'status';
 /** conflict = 409, retried through the queue; error = anything else that failed. */
 export type WriteResult = 'success' | 'conflict' | 'error';
-
-/**
- * Decisions are pure functions over an in-memory snapshot: expect micro- to
- * milliseconds, and anything near a second means a snapshot too large.
- */
-export const DECISION_DURATION_BUCKETS: readonly number[] = [
-  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
-];
 
 /** One controller's reconcile metrics, labels bound. */
 export interface ControllerMetrics {
@@ -103,19 +97,25 @@ export class Metrics {
   readonly buildInfo: Gauge<'version' | 'commit' | 'node_version'>;
   readonly informerLastEventTimestampSeconds: Gauge<'cluster' | 'resource'>;
   readonly informerRestartsTotal: Counter<'cluster' | 'resource' | 'reason'>;
-  readonly clusterReady: Gauge<'cluster'>;
+  readonly memberReachable: Gauge<'member_cluster'>;
+  readonly serviceImportsWithoutIps: Gauge<'member_cluster'>;
+  readonly problems: Gauge<'reason' | 'member_cluster'>;
+  readonly corednsConfigured: Gauge<'member_cluster'>;
   readonly writesTotal: Counter<'kind' | 'result'>;
   readonly writeRoute: Gauge<'route'>;
   readonly localFirstSwitchesTotal: Counter<'to'>;
-  readonly corednsSetupTotal: Counter<'cluster' | 'result'>;
+  readonly corednsSetupTotal: Counter<'member_cluster' | 'result'>;
+  readonly leaderLeaseTransitions: Gauge<'name'>;
   readonly decisionDurationSeconds: Histogram<never>;
 
-  /** leader_election_master_status, in the shape LeaderElector takes. */
+  /** leader_election_master_status and the Lease's transitions, in the shape LeaderElector takes. */
   readonly leaderElection: LeaderElectionMetrics;
 
   private readonly now: () => number;
   /** Queues whose processing-time gauges are read at scrape time, by label key. */
   private readonly processingTimes: ProcessingTimesByQueue = new Map();
+  /** Where the current-state gauges read from at scrape time; filled in by readStateFrom. */
+  private readonly state: StateReaders = {};
   /** Label sets per cluster, so a cluster that leaves takes its series with it. */
   private readonly clusterSeries = new Map<string, { informers: Set<string>; restarts: Set<string> }>();
 
@@ -142,20 +142,26 @@ export class Metrics {
       workqueueRetriesTotal: this.workqueueRetriesTotal,
     } = workqueueMetrics(registers, this.processingTimes));
     const masterStatus = (this.leaderElectionMasterStatus = leaderElectionMasterStatus(registers));
-    this.leaderElection = Object.freeze({
-      setLeading: (name: string, leading: boolean) => masterStatus.set({ name }, leading ? 1 : 0),
-    });
     ({
       buildInfo: this.buildInfo,
       informerLastEventTimestampSeconds: this.informerLastEventTimestampSeconds,
       informerRestartsTotal: this.informerRestartsTotal,
-      clusterReady: this.clusterReady,
+      memberReachable: this.memberReachable,
+      serviceImportsWithoutIps: this.serviceImportsWithoutIps,
+      problems: this.problems,
+      corednsConfigured: this.corednsConfigured,
       writesTotal: this.writesTotal,
       writeRoute: this.writeRoute,
       localFirstSwitchesTotal: this.localFirstSwitchesTotal,
       corednsSetupTotal: this.corednsSetupTotal,
+      leaderLeaseTransitions: this.leaderLeaseTransitions,
       decisionDurationSeconds: this.decisionDurationSeconds,
-    } = multiClusterMetrics(registers));
+    } = clustersetMetrics(registers, this.state));
+    const transitions = this.leaderLeaseTransitions;
+    this.leaderElection = Object.freeze({
+      setLeading: (name: string, leading: boolean) => masterStatus.set({ name }, leading ? 1 : 0),
+      setLeaseTransitions: (name: string, n: number) => transitions.set({ name }, n),
+    });
     const build = options.buildInfo ?? readBuildInfo();
     this.buildInfo.set({ version: build.version, commit: build.commit, node_version: build.nodeVersion }, 1);
   }
@@ -241,21 +247,25 @@ export class Metrics {
     for (const r of all) this.writeRoute.set({ route: r }, r === route ? 1 : 0);
   }
 
-  setClusterReady(cluster: string, ready: boolean): void {
-    this.seriesOf(cluster);
-    this.clusterReady.set({ cluster }, ready ? 1 : 0);
+  /**
+   * Where the current-state gauges read from (clusterset-metrics.ts): each
+   * reader given replaces the one before; they are called at every scrape.
+   */
+  readStateFrom(readers: StateReaders): void {
+    Object.assign(this.state, readers);
   }
 
   /**
-   * Drops every series labelled with the cluster, for a cluster removed from
-   * the federation: its name may never come back, and a frozen series would
-   * keep alerting (or hide a problem) forever.
+   * Drops every informer series labelled with the cluster, for a cluster
+   * removed from the federation: its name may never come back, and a frozen
+   * series would keep alerting (or hide a problem) forever. (The
+   * current-state gauges need no such call: they are read afresh at each
+   * scrape.)
    */
   forgetCluster(cluster: string): void {
     const series = this.clusterSeries.get(cluster);
     if (series === undefined) return;
     this.clusterSeries.delete(cluster);
-    this.clusterReady.remove({ cluster });
     for (const resource of series.informers) this.informerLastEventTimestampSeconds.remove({ cluster, resource });
     for (const key of series.restarts) {
       const [resource, reason] = JSON.parse(key) as [string, string];
@@ -267,8 +277,8 @@ export class Metrics {
     this.writesTotal.inc({ kind, result });
   }
 
-  corednsSetup(cluster: string, result: string): void {
-    this.corednsSetupTotal.inc({ cluster, result });
+  corednsSetup(member: string, result: string): void {
+    this.corednsSetupTotal.inc({ member_cluster: member, result });
   }
 
   localFirstSwitch(to: 'local' | 'derived'): void {
@@ -304,66 +314,4 @@ export class Metrics {
 /** The process's metrics. One per process; tests make their own. */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   return new Metrics(options);
-}
-
-/** This controller's own metrics, for what controller-runtime has no name for: clusters, informers, writes, decisions. */
-function multiClusterMetrics(registers: Registry[]) {
-  return {
-    // The Prometheus convention for build metadata: a constant 1, the facts in labels, joined onto other series with `* on(pod) group_left(version, commit)`.
-    buildInfo: new Gauge({
-      name: 'clusterset_dns_build_info',
-      help: 'Always 1; the labels say which build runs: version (package.json), commit (the git commit it was built from, "unknown" when not recorded) and node_version.',
-      labelNames: ['version', 'commit', 'node_version'] as const,
-      registers,
-    }),
-    informerLastEventTimestampSeconds: new Gauge({
-      name: 'clusterset_dns_informer_last_event_timestamp_seconds',
-      help: 'Unix time of the last list or watch event an informer received; alert on time() minus this.',
-      labelNames: ['cluster', 'resource'] as const,
-      registers,
-    }),
-    informerRestartsTotal: new Counter({
-      name: 'clusterset_dns_informer_restarts_total',
-      help: 'Times an informer restarted its list/watch, by reason.',
-      labelNames: ['cluster', 'resource', 'reason'] as const,
-      registers,
-    }),
-    clusterReady: new Gauge({
-      name: 'clusterset_dns_cluster_ready',
-      help: 'Whether the controller can read the cluster (1) or not (0); the control plane is cluster "karmada".',
-      labelNames: ['cluster'] as const,
-      registers,
-    }),
-    writesTotal: new Counter({
-      name: 'clusterset_dns_writes_total',
-      help: 'Writes to the API by kind (overridepolicy, serviceimport, status) and result (success, conflict, error).',
-      labelNames: ['kind', 'result'] as const,
-      registers,
-    }),
-    writeRoute: new Gauge({
-      name: 'clusterset_dns_write_route',
-      help: 'How Karmada-managed member ServiceImports are written: 1 for the route in use (retain, override-policy or hold), 0 for the others.',
-      labelNames: ['route'] as const,
-      registers,
-    }),
-    localFirstSwitchesTotal: new Counter({
-      name: 'clusterset_dns_local_first_switches_total',
-      help: 'Local-first switches: to "derived" (fail over) or to "local" (fail back after the hold-down).',
-      labelNames: ['to'] as const,
-      registers,
-    }),
-    corednsSetupTotal: new Counter({
-      name: 'clusterset_dns_coredns_setup_total',
-      help: 'run --manage-coredns: CoreDNS install attempts per member by result (installed, unchanged, foreign, refused, error).',
-      labelNames: ['cluster', 'result'] as const,
-      registers,
-    }),
-    decisionDurationSeconds: new Histogram({
-      name: 'clusterset_dns_decision_duration_seconds',
-      help: 'Time spent in the pure decision function of one reconcile.',
-      labelNames: [] as const,
-      buckets: [...DECISION_DURATION_BUCKETS],
-      registers,
-    }),
-  };
 }

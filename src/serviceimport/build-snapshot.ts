@@ -13,7 +13,8 @@ import type { ManagedRoute } from './route.js';
 import type { MemberView, ServiceImportView, ServiceView, Snapshot } from './snapshot.js';
 import type { Caches, ObjectReader } from '../karmada/caches.js';
 
-function importView(si: ServiceImport | undefined): ServiceImportView | undefined {
+/** What a decision reads of a ServiceImport; undefined when there is none or it is malformed. */
+export function importView(si: ServiceImport | undefined): ServiceImportView | undefined {
   if (!si || !parseServiceImport(si).ok) return undefined;
   return {
     type: si.spec.type,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decide, derivedIps, type Decision } from './decide.js';
+import { decide, derivedIps, isOurs, type Decision } from './decide.js';
 import type { MemberView, ServiceImportView, Snapshot } from './snapshot.js';
 
 const si = (o: Partial<ServiceImportView> = {}): ServiceImportView => ({ type: 'ClusterSetIP', portCount: 1, ips: [], deleting: false, managed: true, fillsIps: false, ...o });
@@ -307,3 +307,20 @@ describe('decide with local-first', () => {
   });
 });
 
+
+describe('isOurs agrees with decide on whose an importer is', () => {
+  // Every combination of the three facts ownership depends on, under every route.
+  for (const managed of [true, false]) {
+    for (const fillsIps of [true, false]) {
+      for (const template of [true, false]) {
+        for (const route of ['override-policy', 'retain', 'hold'] as const) {
+          it(`managed=${managed} fill-ips=${fillsIps} template=${template} route=${route}`, () => {
+            const d = decide(snap([member('member2', { serviceImport: si({ managed, fillsIps }), derivedService: derived('10.98.0.7') })], template ? {} : null, route));
+            const decided = d.importers.some((i) => i.cluster === 'member2');
+            expect(isOurs({ managed, fillsIps }, template)).to.equal(decided);
+          });
+        }
+      }
+    }
+  }
+});

@@ -23,7 +23,7 @@
 import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE } from '../api/ownership.js';
 import { SERVICEIMPORT_CRD } from '../kube/gvr.js';
 import { localFirstEnabled, step, type LocalFirstConfig, type LocalFirstState, type Mode } from './localfirst.js';
-import type { MemberView, ServiceView, Snapshot } from './snapshot.js';
+import type { MemberView, ServiceImportView, ServiceView, Snapshot } from './snapshot.js';
 
 /** Local-first inputs (docs/design.md#local-first): the flag, the clock, and each importer's state from the last pass. */
 export interface LocalFirstInput {
@@ -190,6 +190,16 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
     }
   }
   return decision;
+}
+
+/**
+ * Whose is it, as decide() rules it (docs/design.md#ownership): a
+ * Karmada-managed member import while its control-plane template exists, an
+ * unmanaged one its owner opted in. For readers outside decide() (the
+ * without-IPs gauge); decide.test.ts checks the two agree.
+ */
+export function isOurs(si: Pick<ServiceImportView, 'managed' | 'fillsIps'>, hasControlPlaneImport: boolean): boolean {
+  return si.managed ? hasControlPlaneImport : si.fillsIps;
 }
 
 /** Whose is it: the route for an importer we may write, undefined for one that is not ours. */

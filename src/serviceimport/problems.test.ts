@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Problem } from './decide.js';
-import { problemsToReport, type ProblemLedger } from './problems.js';
+import { problemsToReport, standingProblems, type ProblemLedger } from './problems.js';
 
 const missing = (cluster: string): Problem => ({ reason: 'DerivedServiceMissing', cluster, message: `derived missing in ${cluster}` });
 const noPorts: Problem = { reason: 'NoPorts', message: 'no ports' };
@@ -81,5 +81,49 @@ describe('problemsToReport (when a problem becomes a Warning event)', () => {
     const r = problemsToReport(undefined, [missing('m'), noPorts, { reason: 'MemberUnreachable', cluster: 'm', message: '' }], 0);
     expect(r.report.map((p) => p.reason)).to.deep.equal(['NoPorts', 'MemberUnreachable']);
     expect(r.recheckAfterMs).to.equal(30_000);
+  });
+});
+
+describe('standingProblems (clusterset_dns_problems)', () => {
+  const ledger = (reported: string[], pending: string[] = []): ProblemLedger => ({
+    firstSeen: Object.fromEntries([...reported, ...pending].map((id) => [id, 0])),
+    reported,
+  });
+  const cases: Array<{ name: string; ledgers: ProblemLedger[]; want: Array<{ reason: string; member: string; count: number }> }> = [
+    { name: 'no keys with problems: nothing', ledgers: [], want: [] },
+    {
+      name: 'one member down: one series counting every import it affects',
+      ledgers: [ledger(['MemberUnreachable/member2']), ledger(['MemberUnreachable/member2']), ledger(['MemberUnreachable/member2'])],
+      want: [{ reason: 'MemberUnreachable', member: 'member2', count: 3 }],
+    },
+    {
+      name: 'a problem still within its grace period is not counted yet',
+      ledgers: [ledger([], ['DerivedServiceMissing/member1']), ledger(['DerivedServiceMissing/member1'])],
+      want: [{ reason: 'DerivedServiceMissing', member: 'member1', count: 1 }],
+    },
+    {
+      name: 'a problem not about a member has member ""; sorted by reason, then member',
+      ledgers: [ledger(['NoPorts/', 'CRDMissing/member2', 'CRDMissing/member1'])],
+      want: [
+        { reason: 'CRDMissing', member: 'member1', count: 1 },
+        { reason: 'CRDMissing', member: 'member2', count: 1 },
+        { reason: 'NoPorts', member: '', count: 1 },
+      ],
+    },
+    {
+      name: 'member names are kept whole (dots and dashes)',
+      ledgers: [ledger(['NotOwned/edge-1.eu'])],
+      want: [{ reason: 'NotOwned', member: 'edge-1.eu', count: 1 }],
+    },
+  ];
+  for (const c of cases) it(c.name, () => expect(standingProblems(c.ledgers)).to.deep.equal(c.want));
+
+  it('counts what problemsToReport leaves in the ledger: reported, then gone', () => {
+    const first = problemsToReport(undefined, [missing('member2'), noPorts], 0, grace);
+    expect(standingProblems([first.ledger])).to.deep.equal([{ reason: 'NoPorts', member: '', count: 1 }]);
+    const later = problemsToReport(first.ledger, [missing('member2'), noPorts], 30_000, grace);
+    expect(standingProblems([later.ledger])).to.have.length(2);
+    const fixed = problemsToReport(later.ledger, [], 31_000, grace);
+    expect(standingProblems([fixed.ledger])).to.deep.equal([]);
   });
 });

@@ -10,6 +10,7 @@
  * that matters. Problems that cannot be transient (no ports, headless) are
  * reported at once.
  */
+import type { ProblemCount } from '../runtime/metrics.js';
 import type { Problem, ProblemReason } from './decide.js';
 
 /**
@@ -38,6 +39,7 @@ export interface ProblemReport {
   recheckAfterMs?: number;
 }
 
+/** `reason/cluster` ('' when not about one member); reasons hold no '/', so the first one splits it back. */
 const problemId = (p: Problem) => `${p.reason}/${p.cluster ?? ''}`;
 
 export function problemsToReport(
@@ -68,4 +70,22 @@ export function problemsToReport(
     }
   }
   return { report, ledger, ...(recheckAfterMs !== undefined ? { recheckAfterMs } : {}) };
+}
+
+/**
+ * The problems standing now across every key's ledger, counted by reason and
+ * member: those reported (past their grace period, so the moment between
+ * Karmada's two Works is not counted) and not yet gone. This is what
+ * clusterset_dns_problems exports, so a problem outlives its Event's TTL and
+ * a member going down shows as one series, not one Event per import.
+ */
+export function standingProblems(ledgers: Iterable<ProblemLedger>): ProblemCount[] {
+  const counts = new Map<string, number>();
+  for (const ledger of ledgers) for (const id of ledger.reported) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return [...counts]
+    .map(([id, count]) => {
+      const slash = id.indexOf('/');
+      return { reason: id.slice(0, slash), member: id.slice(slash + 1), count };
+    })
+    .sort((a, b) => a.reason.localeCompare(b.reason) || a.member.localeCompare(b.member));
 }

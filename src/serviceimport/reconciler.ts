@@ -82,6 +82,11 @@ export class Reconciler {
     this.managedRoute = o.managedRoute ?? (() => 'override-policy');
   }
 
+  /** Every key's problems ledger, as of its last pass (clusterset_dns_problems reads them). */
+  problemLedgers(): Iterable<ProblemLedger> {
+    return this.problems.values();
+  }
+
   /**
    * `log` is this reconcile's logger (the controller makes one per key it
    * picks up, carrying a reconcileID); without one, a fresh one is made.

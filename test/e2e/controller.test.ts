@@ -233,7 +233,7 @@ describe('controller on the local environment (e2e)', function () {
       }, 30_000);
       expect(body).to.match(/Secret karmada-cluster\/no-such-secret named by Cluster edge-eu-west-1 does not exist/);
       expect((await fetch(`${controller!.health}/readyz`)).status, 'one bad member does not make the controller unready').to.equal(200);
-      expect(await controller!.metricsText()).to.match(new RegExp(`clusterset_dns_cluster_ready\\{cluster="${name.replace(/\./g, '\\.')}"\\} 0`));
+      expect(await controller!.metricsText()).to.match(new RegExp(`clusterset_dns_member_reachable\\{member_cluster="${name.replace(/\./g, '\\.')}"\\} 0`));
     } finally {
       await karmada.objects.delete({ apiVersion: 'cluster.karmada.io/v1alpha1', kind: 'Cluster', metadata: { name } } as KubernetesObject).catch(() => undefined);
     }
@@ -292,8 +292,9 @@ describe('controller on the local environment (e2e)', function () {
     expect(st.rbac, 'the additive RBAC for CoreDNS').to.include({ clusterRole: true, binding: true, bound: true });
     await eventually('the setup metrics', async () => {
       const text = await controller!.metricsText();
-      return /clusterset_dns_coredns_setup_total\{cluster="member2",result="installed"\} 1/.test(text)
-        && /clusterset_dns_coredns_setup_total\{cluster="member1",result="unchanged"\} 1/.test(text) ? true : undefined;
+      return /clusterset_dns_coredns_setup_total\{member_cluster="member2",result="installed"\} 1/.test(text)
+        && /clusterset_dns_coredns_setup_total\{member_cluster="member1",result="unchanged"\} 1/.test(text)
+        && /clusterset_dns_coredns_configured\{member_cluster="member2"\} 1/.test(text) ? true : undefined;
     }, 30_000);
     // And CoreDNS, reloading the new Corefile, answers again.
     const answer = await eventually('member2 CoreDNS to answer again', async () => {
@@ -310,10 +311,10 @@ describe('controller on the local environment (e2e)', function () {
 
   /**
    * The controller reports the member unreachable: its readyz check fails
-   * with a reason and, from its next refresh (every 2 s), its ready gauge is 0.
+   * with a reason and its clusterset_dns_member_reachable gauge is 0.
    */
   async function unreachableSeen(member: string): Promise<void> {
-    const gauge = new RegExp(`^clusterset_dns_cluster_ready\\{cluster="${member}"\\} (\\S+)$`, 'm');
+    const gauge = new RegExp(`^clusterset_dns_member_reachable\\{member_cluster="${member}"\\} (\\S+)$`, 'm');
     const seen = await eventually(`the controller to report ${member} unreachable`, async () => {
       const r = await fetch(`${controller!.health}/readyz/cluster-${member}`);
       const ready = gauge.exec(await controller!.metricsText())?.[1];

@@ -1,8 +1,9 @@
 /**
  * Readiness per member cluster for `run`: every 2 s, each member the
- * cluster manager knows gets its `cluster_ready` gauge set and, the first
- * time it is seen, a readyz check `cluster-<name>` that fails while the
- * member is unreachable, with the reason. The check does not affect the
+ * cluster manager knows gets, the first time it is seen, a readyz check
+ * `cluster-<name>` that fails while the member is unreachable, with the
+ * reason. (clusterset_dns_member_reachable reads the same status at each
+ * scrape.) The check does not affect the
  * aggregate /readyz: one unreachable member must not take the controller out
  * of its Service, since it still serves every other member
  * (docs/design.md#unreachable-is-not-empty). A member that leaves keeps its
@@ -18,7 +19,6 @@ export const MEMBER_READINESS_INTERVAL_MS = 2_000;
 export interface MemberReadinessOptions {
   readonly status: () => readonly MemberStatus[];
   readonly addReadyzCheck: (name: string, check: Check, options: HealthCheckOptions) => void;
-  readonly setClusterReady: (cluster: string, ready: boolean) => void;
   readonly intervalMs?: number | undefined;
   /** Times the refreshes; default the real clock. */
   readonly clock?: Clock | undefined;
@@ -34,7 +34,6 @@ export function memberReadiness(o: MemberReadinessOptions): Runnable {
   const checks = new Set<string>();
   const refresh = () => {
     for (const s of o.status()) {
-      o.setClusterReady(s.cluster, s.reachable);
       const name = clusterCheckName(s.cluster);
       if (checks.has(name)) continue;
       checks.add(name);

@@ -130,6 +130,18 @@ describe('runtime/leaderelection', () => {
       expect(taken?.record.leaseTransitions).to.equal(1);
     });
 
+    it('reports the Lease\'s transitions as read, on the standby too', async () => {
+      store.current = { record: { holderIdentity: 'crashed', leaseDurationSeconds: 3, acquireTime: new Date(EPOCH), renewTime: new Date(EPOCH), leaseTransitions: 4 }, resourceVersion: '7' };
+      const seen: Array<[string, number]> = [];
+      const b = candidate('b', { metrics: { setLeading: () => {}, setLeaseTransitions: (name, n) => void seen.push([name, n]) } });
+      await runFor(clock, 0);
+      expect(b.elector.isLeader()).to.equal(false);
+      expect(seen.at(-1), 'a standby reads the Lease at each retry').to.deep.equal(['test', 4]);
+      await runFor(clock, LEASE + RETRY);
+      expect(b.elector.isLeader()).to.equal(true);
+      expect(seen.at(-1), 'its own takeover counts').to.deep.equal(['test', 5]);
+    });
+
     it('a standby takes over a crashed leader\'s lease only after LeaseDuration without change', async () => {
       store.current = { record: { holderIdentity: 'crashed', leaseDurationSeconds: 3, acquireTime: new Date(EPOCH), renewTime: new Date(EPOCH), leaseTransitions: 0 }, resourceVersion: '7' };
       const b = candidate('b');

@@ -52,9 +52,12 @@ export function defaultIdentity(): string {
 // ---------------------------------------------------------------------------
 // The elector: the loop
 
-/** leader_election_master_status{name}; metrics.ts's Metrics.leaderElection implements it. */
+/** What the elector reports; metrics.ts's Metrics.leaderElection implements it. */
 export interface LeaderElectionMetrics {
+  /** leader_election_master_status{name}. */
   setLeading(name: string, leading: boolean): void;
+  /** The Lease's leaseTransitions as last read or written (clusterset_dns_leader_lease_transitions{name}). */
+  setLeaseTransitions?(name: string, transitions: number): void;
 }
 
 export const noopLeaderElectionMetrics: LeaderElectionMetrics = Object.freeze({ setLeading: () => {} });
@@ -418,6 +421,8 @@ export class LeaderElector {
 
   private noteObservation(o: Observation): void {
     this.observation = o;
+    // Every candidate reads the Lease at each retry, so standbys report it too.
+    this.metrics.setLeaseTransitions?.(this.name, o.record.leaseTransitions);
     const holder = o.record.holderIdentity;
     if (holder === this.lastLeader) return;
     this.lastLeader = holder;
