@@ -6,7 +6,8 @@
  *
  * It counts what the member holds, not what the controller wants: an import
  * stays counted until the write reaches the member, which is what a name
- * lookup there sees. An unreachable member's count is its last known state.
+ * lookup there sees. An unreachable member's count is its last known state
+ * (0 for a member never read: there is nothing known to count).
  */
 import { isDeleting } from '../api/meta.js';
 import type { Caches } from '../karmada/caches.js';

@@ -2,10 +2,10 @@
  * Readiness per member cluster for `run`: every 2 s, each member the
  * cluster manager knows gets, the first time it is seen, a readyz check
  * `cluster-<name>` that fails while the member is unreachable, with the
- * reason. (clusterset_dns_member_reachable reads the same status at each
- * scrape.) The check does not affect the
- * aggregate /readyz: one unreachable member must not take the controller out
- * of its Service, since it still serves every other member
+ * reason (clusterset_dns_member_reachable reads the same status at each
+ * scrape). The check does not affect the aggregate /readyz: one unreachable
+ * member must not take the controller out of its Service, since it still
+ * serves every other member
  * (docs/design.md#unreachable-is-not-empty). A member that leaves keeps its
  * check, which then passes (it is no longer unreachable).
  */
