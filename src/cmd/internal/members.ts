@@ -86,13 +86,13 @@ async function karmadaMembers(cp: k8s.KubeConfig, which: string[] | 'all'): Prom
 /**
  * The members a Target names — the one --member-kubeconfig reaches (named
  * after its context), or Clusters through Karmada, with the control plane's
- * KubeConfig. Throws UsageError for a context that is not there.
+ * KubeConfig. Throws UsageError for a kubeconfig or context that cannot be used.
  */
 export async function findMembers(t: Target): Promise<{ members: FoundMember[]; controlPlane?: k8s.KubeConfig }> {
   if (t.kind === 'direct') {
-    const kc = loadKubeConfig({ path: t.kubeconfig, context: t.context, whenNoPath: 'default', flag: '--member-kubeconfig' });
+    const kc = loadKubeConfig({ path: t.kubeconfig, context: t.context, whenNoPath: 'default', flag: '--member-kubeconfig', contextFlag: '--member-context' });
     return { members: [{ cluster: kc.getCurrentContext() || t.kubeconfig, kc }] };
   }
-  const controlPlane = loadKubeConfig({ path: t.kubeconfig, context: t.context, whenNoPath: 'default', flag: '--kubeconfig' });
+  const controlPlane = loadKubeConfig({ path: t.kubeconfig, context: t.context, whenNoPath: 'default' });
   return { members: await karmadaMembers(controlPlane, t.clusters), controlPlane };
 }
