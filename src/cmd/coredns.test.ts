@@ -31,9 +31,12 @@ describe('clusterset-dns coredns: arguments', () => {
     expect(parse('status --member-kubeconfig /m --member-context member1').target).to.deep.equal({ kind: 'direct', kubeconfig: '/m', context: 'member1' });
   });
 
-  it('help', () => {
-    for (const a of ['', '--help', 'help', 'install --help']) expect(parseCoreDnsArgs(a.split(' ').filter((x) => x))).to.equal('help');
+  it('help: the command\'s, or one action\'s', () => {
+    for (const a of ['', '--help', '-h', 'help']) expect(parseCoreDnsArgs(a.split(' ').filter((x) => x))).to.deep.equal({ help: undefined });
+    for (const a of ['install --help', 'install -h', 'help install', 'install --all -h']) expect(parseCoreDnsArgs(a.split(' ').filter((x) => x))).to.deep.equal({ help: 'install' });
   });
+
+  it('-o json is --output json', () => expect(parse('status --all -o json').output).to.equal('json'));
 
   const bad: Array<[string, RegExp]> = [
     ['frob --all', /unknown action "frob"/],
@@ -49,12 +52,13 @@ describe('clusterset-dns coredns: arguments', () => {
     ['install --all --coredns-version latest', /MAJOR\.MINOR\.PATCH/],
     ['install --all --output yaml', /table or json/],
     ['install --all --zone=', /--zone must not be empty/],
-    ['uninstall --all --ttl 5', /install only/],
+    ['uninstall --all --ttl 5', /--ttl applies to install only, not to uninstall/],
+    ['uninstall --all --zone x', /--zone applies to install and status only, not to uninstall/],
     ['install --all --rollout sometimes', /--rollout: want auto, always, never, got "sometimes"/],
     ['install --all --rollout-timeout 0s', /--rollout-timeout must be positive/],
     ['install --all --rollout-timeout soon', /invalid duration "soon"/],
-    ['status --all --rollout never', /apply to install and uninstall only/],
-    ['status --all --rollout-timeout=1m', /apply to install and uninstall only/],
+    ['status --all --rollout never', /--rollout applies to install and uninstall only, not to status/],
+    ['status --all --rollout-timeout=1m --header-ra-fix', /--header-ra-fix applies to install only; --rollout-timeout applies to install and uninstall only, not to status/],
     ['install --all --nope', /unknown flag --nope/],
     ['install --all extra', /unexpected argument "extra"/],
   ];
@@ -64,11 +68,20 @@ describe('clusterset-dns coredns: arguments', () => {
     });
   }
 
-  it('a usage error exits 2 and says where the help is', async () => {
+  it('a usage error exits 2 with one line that says where the help is', async () => {
     let err = '';
     const code = await coredns(['install'], { stdout: () => {}, stderr: (s) => { err += s; } });
     expect(code).to.equal(2);
-    expect(err).to.match(/coredns --help/);
+    expect(err).to.match(/^clusterset-dns coredns install: say which members: .*; see clusterset-dns coredns install --help\n$/);
+  });
+
+  it('ACTION --help lists the flags it takes, and those it refuses', async () => {
+    let out = '';
+    expect(await coredns(['status', '--help'], { stdout: (s) => { out += s; }, stderr: () => {} })).to.equal(0);
+    expect(out).to.match(/^Usage: clusterset-dns coredns status /);
+    for (const f of ['--cluster', '--all', '--zone', '--coredns-flavor', '--output', '--help']) expect(out).to.include(`${f}`);
+    expect(out).not.to.match(/^ {2}--ttl/m);
+    expect(out).to.include('Refused by status, as they apply to other actions: --ttl, --header-ra-fix (install); --rollout, --rollout-timeout (install, uninstall).');
   });
 
   it('--help exits 0 with every flag', async () => {

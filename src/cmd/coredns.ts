@@ -16,14 +16,15 @@ import { statusCoreDns, type CoreDnsStatus } from '../coredns/status.js';
 import { ROLLOUT_MODES, type RolloutMode } from '../coredns/rollout.js';
 import { apiErrorMessage } from '../kube/errors.js';
 import { table } from '../runtime/table.js';
-import { UsageError, flagHelp, parseActionFlags, type FlagSpec, type FlagValues } from './internal/flags.js';
-import { parseOrExit, processIo, type Io } from './internal/io.js';
+import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseActionFlags, parseOutput, type FlagSpec, type FlagValues, type HelpRequest, type Output } from './internal/flags.js';
+import { actionHelp, type ActionHelp } from './internal/help.js';
+import { EXIT_FAILURE, parseOrExit, processIo, reportError, type Io } from './internal/io.js';
 import { findMembers, parseTarget, type FoundMember, type Target } from './internal/members.js';
 
 export const COREDNS_FLAGS: FlagSpec[] = [
   { name: 'cluster', kind: 'string', default: '', help: 'Member cluster(s) to act on, by Karmada Cluster name; several as a comma-separated list (member1,member2).' },
   { name: 'all', kind: 'bool', default: 'false', help: 'Act on every Cluster registered in Karmada.' },
-  { name: 'kubeconfig', kind: 'string', default: '', help: 'Kubeconfig of the Karmada API server, used to find the members. Empty: $KUBECONFIG, ~/.kube/config, then in-cluster config.' },
+  { name: 'kubeconfig', kind: 'string', default: '', help: 'Kubeconfig of the Karmada API server, used to find the members. Empty: $KUBECONFIG, ~/.kube/config, then in-cluster config (docs/cli.md).' },
   { name: 'context', kind: 'string', default: '', help: 'Context in --kubeconfig. Empty: its current context.' },
   { name: 'member-kubeconfig', kind: 'string', default: '', help: 'Reach one member directly with this kubeconfig instead of through Karmada (no --cluster/--all).' },
   { name: 'member-context', kind: 'string', default: '', help: 'Context in --member-kubeconfig. Empty: its current context.' },
@@ -37,11 +38,58 @@ export const COREDNS_FLAGS: FlagSpec[] = [
   { name: 'header-ra-fix', kind: 'bool', default: 'false', help: 'Add `header { response set ra }` to the server block, which silences dig\'s "recursion requested but not available" (it sets RA on every answer of that block).' },
   { name: 'rollout', kind: 'string', default: 'auto', help: 'install/uninstall: restart the CoreDNS Deployment after changing the Corefile? auto: only when no server block has the reload plugin (reload applies the change itself); always; never. A restart is verified and rolled back (previous Corefile restored) if the pods do not become ready.' },
   { name: 'rollout-timeout', kind: 'duration', default: '2m', help: 'install/uninstall: how long a rollout may take to become healthy before it is rolled back (and again for the rollback).' },
-  { name: 'output', kind: 'string', default: 'table', help: 'table or json.' },
-  { name: 'help', kind: 'bool', default: 'false', help: 'Print this help.' },
+  OUTPUT_FLAG,
+  HELP_FLAG,
 ];
 
-export const COREDNS_HELP = `Usage: clusterset-dns coredns install|uninstall|status (--cluster NAME[,NAME...] | --all | --member-kubeconfig PATH) [flags]
+const TARGET = '(--cluster NAME[,NAME...] | --all | --member-kubeconfig PATH)';
+const TARGET_FLAGS = ['cluster', 'all', 'kubeconfig', 'context', 'member-kubeconfig', 'member-context'];
+const LOCATION_FLAGS = ['coredns-namespace', 'coredns-deployment', 'coredns-configmap'];
+const ROLLOUT_FLAGS = ['rollout', 'rollout-timeout'];
+
+const ROLLOUT_TEXT = `After changing the Corefile, it relies on CoreDNS's reload plugin when the Corefile has it,
+and otherwise restarts the Deployment (--rollout) and waits for it to become healthy; if it
+does not within --rollout-timeout, the previous Corefile is put back, the Deployment rolled
+back, and the member reported as rolled-back (exit 1).`;
+
+/** Each action, the flags it takes (any other is refused) and its help. */
+export const COREDNS_ACTIONS: ReadonlyArray<ActionHelp<Action>> = [
+  {
+    name: 'install',
+    usage: `${TARGET} [flags]`,
+    flags: [...TARGET_FLAGS, 'zone', ...LOCATION_FLAGS, 'coredns-version', 'coredns-flavor', 'ttl', 'header-ra-fix', ...ROLLOUT_FLAGS, 'output'],
+    summary: `Adds an additive ClusterRole + ClusterRoleBinding (list/watch serviceimports) for CoreDNS's
+service account, then the clusterset stanza in the Corefile. Refuses, changing nothing, when
+it cannot do that safely (the message says what to do).
+
+${ROLLOUT_TEXT}`,
+  },
+  {
+    name: 'uninstall',
+    usage: `${TARGET} [flags]`,
+    flags: [...TARGET_FLAGS, ...LOCATION_FLAGS, ...ROLLOUT_FLAGS, 'output'],
+    summary: `Removes exactly what install added: the Corefile comes back byte for byte, then the RBAC
+objects go.
+
+${ROLLOUT_TEXT}`,
+  },
+  {
+    name: 'status',
+    usage: `${TARGET} [flags]`,
+    flags: [...TARGET_FLAGS, 'zone', ...LOCATION_FLAGS, 'coredns-version', 'coredns-flavor', 'output'],
+    summary: `Reports, per member, the CoreDNS version and flavour, the RBAC, and the Corefile's clusterset
+state. Changes nothing.`,
+  },
+];
+
+const FOOTER = `Members are found through Karmada (Cluster objects and their Secrets, as the controller
+reaches them), or directly with --member-kubeconfig. See docs/coredns.md and docs/cli.md.
+
+Exit codes: 0 ok; 1 a member refused, was rolled back, failed or could not be reached
+(status: or its setup is broken); 2 usage.
+`;
+
+export const COREDNS_HELP = `Usage: clusterset-dns coredns install|uninstall|status ${TARGET} [flags]
 
 Sets up CoreDNS in member clusters to answer <svc>.<ns>.svc.clusterset.local:
   install    an additive ClusterRole + ClusterRoleBinding (list/watch serviceimports) for
@@ -55,15 +103,18 @@ Corefile has it, and otherwise restart the Deployment (--rollout) and wait for i
 healthy; if it does not within --rollout-timeout, the previous Corefile is put back, the
 Deployment rolled back, and the member reported as rolled-back (exit 1).
 
-Members are found through Karmada (Cluster objects and their Secrets, as the controller
-reaches them), or directly with --member-kubeconfig. See docs/coredns.md.
+clusterset-dns coredns ACTION --help lists only the flags that action takes.
 
-Exit codes: 0 ok; 1 a member refused, was rolled back, failed or could not be reached
-(status: or its setup is broken); 2 usage.
-
-Flags:
+${FOOTER}
+Flags (each action takes some of them):
 ${flagHelp(COREDNS_FLAGS)}
 `;
+
+/** The help for --help: the command's, or one action's. */
+export function corednsHelp(action: Action | undefined): string {
+  const a = COREDNS_ACTIONS.find((x) => x.name === action);
+  return a ? actionHelp('coredns', a, COREDNS_ACTIONS, COREDNS_FLAGS, FOOTER) : COREDNS_HELP;
+}
 
 export type Action = 'install' | 'uninstall' | 'status';
 
@@ -71,33 +122,24 @@ export interface CoreDnsCommand {
   action: Action;
   target: Target;
   install: InstallOptions;
-  output: 'table' | 'json';
+  output: Output;
 }
 
-const ACTIONS: readonly Action[] = ['install', 'uninstall', 'status'];
-
-/** argv (after "coredns") → what to do; pure. Throws UsageError; returns 'help' for --help. */
-export function parseCoreDnsArgs(argv: string[]): CoreDnsCommand | 'help' {
-  const parsed = parseActionFlags(argv, ACTIONS, COREDNS_FLAGS);
-  if (parsed === 'help') return 'help';
-  const { action, flags: f, given } = parsed;
+/** argv (after "coredns") → what to do; pure. Throws UsageError; returns a HelpRequest for --help. */
+export function parseCoreDnsArgs(argv: string[]): CoreDnsCommand | HelpRequest<Action> {
+  // A flag the action does not take is refused by parseActionFlags (COREDNS_ACTIONS).
+  const parsed = parseActionFlags(argv, COREDNS_ACTIONS, COREDNS_FLAGS);
+  if ('help' in parsed) return parsed;
+  const { action, flags: f } = parsed;
   const target = parseTarget(f, { defaultAll: false });
-
   const { output } = parseCoreDnsOptions(f);
   const install = parseInstallOptions(f);
-  if (action !== 'install') {
-    // Accepted by parseFlags for every action; say so rather than silently ignore them.
-    if (install.ttl !== undefined || install.headerRaFix === true) throw new UsageError(`--ttl and --header-ra-fix apply to install only`);
-  }
-  if (action === 'status' && (given('rollout') || given('rollout-timeout'))) throw new UsageError('--rollout and --rollout-timeout apply to install and uninstall only');
   return { action, target, install, output };
 }
 
 /** Where CoreDNS is and what it runs (--zone, --coredns-*), and --output; pure. Shared with doctor. */
-export function parseCoreDnsOptions(f: FlagValues): { options: { location: CoreDnsLocation; zone: string; flavor?: Flavor; version?: string }; output: 'table' | 'json' } {
-  const output = String(f['output']).trim();
-  if (output !== 'table' && output !== 'json') throw new UsageError(`--output: want table or json, got ${JSON.stringify(output)}`);
-  return { options: parseCoreDnsLocation(f), output };
+export function parseCoreDnsOptions(f: FlagValues): { options: { location: CoreDnsLocation; zone: string; flavor?: Flavor; version?: string }; output: Output } {
+  return { options: parseCoreDnsLocation(f), output: parseOutput(f) };
 }
 
 function parseCoreDnsLocation(f: FlagValues): { location: CoreDnsLocation; zone: string; flavor?: Flavor; version?: string } {
@@ -177,7 +219,7 @@ function rolloutNote(r: InstallResult): string {
   return `; not rolled out: ${ro.reason}${ro.deployment ? `; ${ro.deployment}` : ''}`;
 }
 
-export function formatOutcomes(action: Action, outcomes: readonly Outcome[], output: 'table' | 'json'): string {
+export function formatOutcomes(action: Action, outcomes: readonly Outcome[], output: Output): string {
   if (output === 'json') {
     const items = outcomes.map((o) => {
       if (o.kind === 'error') return { cluster: o.cluster, ok: false, error: o.message };
@@ -231,22 +273,20 @@ async function runOn(cmd: CoreDnsCommand, m: FoundMember): Promise<Outcome> {
 }
 
 export async function coredns(argv: string[], io: Io = processIo): Promise<number> {
-  const cmd = parseOrExit('coredns', COREDNS_HELP, parseCoreDnsArgs, argv, io);
+  const cmd = parseOrExit('coredns', corednsHelp, parseCoreDnsArgs, argv, io, COREDNS_ACTIONS.map((a) => a.name));
   if (typeof cmd === 'number') return cmd;
+  const name = `coredns ${cmd.action}`;
   let members: FoundMember[];
   try {
     members = (await findMembers(cmd.target)).members;
-    if (members.length === 0) {
-      io.stderr('clusterset-dns coredns: --all found no Cluster objects on the Karmada API server; check --kubeconfig/--context point at karmada-apiserver\n');
-      return 1;
-    }
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`clusterset-dns coredns: ${e.message}\n`);
-      return 2;
-    }
-    io.stderr(`clusterset-dns coredns: cannot find the members: ${apiErrorMessage(e)}; check --kubeconfig/--context point at the Karmada API server\n`);
-    return 1;
+    if (e instanceof UsageError) return reportError(name, e, io);
+    io.stderr(`clusterset-dns ${name}: cannot list the members (Cluster objects): ${apiErrorMessage(e)}; check that --kubeconfig/--context point at the Karmada API server and that it answers\n`);
+    return EXIT_FAILURE;
+  }
+  if (members.length === 0) {
+    io.stderr(`clusterset-dns ${name}: --all found no Cluster objects on the Karmada API server; check that --kubeconfig/--context point at karmada-apiserver\n`);
+    return EXIT_FAILURE;
   }
   // One member after another: their outputs stay in a stable order and one slow member is easy to spot.
   const outcomes: Outcome[] = [];

@@ -21,8 +21,8 @@ import { WRITE_ROUTE_FLAGS, type WriteRouteFlag } from '../serviceimport/route.j
 import { apiErrorMessage } from '../kube/errors.js';
 import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
 import { COREDNS_FLAGS, parseCoreDnsOptions } from './coredns.js';
-import { UsageError, flagHelp, parseFlags, type FlagSpec } from './internal/flags.js';
-import { parseOrExit, processIo, type Io } from './internal/io.js';
+import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseFlags, type FlagSpec, type HelpRequest, type Output } from './internal/flags.js';
+import { parseOrExit, processIo, reportError, type Io } from './internal/io.js';
 import { findMembers, parseTarget, type FoundMember, type Target } from './internal/members.js';
 
 const fromCoreDns = (name: string): FlagSpec => {
@@ -49,8 +49,8 @@ export const DOCTOR_FLAGS: FlagSpec[] = [
   fromCoreDns('coredns-flavor'),
   { name: 'local-first', kind: 'bool', default: 'false', help: 'The controller runs with --local-first: expect the local ClusterIP while the member\'s own <svc> has ready endpoints (the ServiceImport\'s clusterset-dns.io/local-first annotation still wins).' },
   { name: 'write-route', kind: 'string', default: 'auto', help: `The controller's --write-route (${WRITE_ROUTE_FLAGS.join(', ')}): the retention-rule check and the ips checks follow the route it would take from the rule doctor sees; retain without a usable rule fails.` },
-  fromCoreDns('output'),
-  fromCoreDns('help'),
+  OUTPUT_FLAG,
+  HELP_FLAG,
 ];
 
 export const DOCTOR_HELP = `Usage: clusterset-dns doctor [--cluster NAME[,NAME...] | --all | --member-kubeconfig PATH] [--service NS/NAME] [--dns HOST:PORT | --dns NAME=HOST:PORT,...] [--output json]
@@ -90,7 +90,7 @@ export interface DoctorCommand {
   coredns: StatusOptions;
   localFirst: boolean;
   writeRoute: WriteRouteFlag;
-  output: 'table' | 'json';
+  output: Output;
 }
 
 /** "127.0.0.1:5353", "[fd00::1]:53", "10.96.0.10" → the form node:dns's setServers takes; pure. */
@@ -105,12 +105,12 @@ export function parseDnsServer(s: string): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** argv (after "doctor") → what to check; pure. Throws UsageError; returns 'help' for --help. */
-export function parseDoctorArgs(argv: string[]): DoctorCommand | 'help' {
-  if (argv[0] === 'help' || argv[0] === '-h') return 'help';
+/** argv (after "doctor") → what to check; pure. Throws UsageError; returns a HelpRequest for --help. */
+export function parseDoctorArgs(argv: string[]): DoctorCommand | HelpRequest {
+  if (argv[0] === 'help') return { help: undefined };
   // No environment: like `coredns`, a stray variable must not change what is checked.
   const f = parseFlags(DOCTOR_FLAGS, argv, {});
-  if (f['help']) return 'help';
+  if (f['help']) return { help: undefined };
   const str = (name: string) => String(f[name]).trim();
 
   const target = parseTarget(f, { defaultAll: true });
@@ -175,7 +175,7 @@ function memberFlag(target: Target): (member: string) => string {
 }
 
 export async function doctor(argv: string[], io: Io = processIo): Promise<number> {
-  const cmd = parseOrExit('doctor', DOCTOR_HELP, parseDoctorArgs, argv, io);
+  const cmd = parseOrExit('doctor', () => DOCTOR_HELP, parseDoctorArgs, argv, io);
   if (typeof cmd === 'number') return cmd;
   const output = cmd.output;
   const print = (results: CheckResult[]) => {
@@ -190,10 +190,7 @@ export async function doctor(argv: string[], io: Io = processIo): Promise<number
     members = found.members;
     if (found.controlPlane) obs.controlPlane = await observeControlPlane(found.controlPlane, cmd.service ? { service: cmd.service } : {});
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`clusterset-dns doctor: ${e.message}\n`);
-      return 2;
-    }
+    if (e instanceof UsageError) return reportError('doctor', e, io);
     // Without the member list nothing else can be checked; still a result, with its fix.
     return print([{ member: null, check: 'control-plane', status: 'fail', detail: `cannot list the members (Cluster objects): ${apiErrorMessage(e)}`, fix: 'check that --kubeconfig/--context point at the Karmada API server (karmada-apiserver) and that it answers' }]);
   }
@@ -204,8 +201,7 @@ export async function doctor(argv: string[], io: Io = processIo): Promise<number
   if (dns.kind === 'per-member') {
     const unknown = Object.keys(dns.servers).filter((n) => !members.some((m) => m.cluster === n));
     if (unknown.length > 0) {
-      io.stderr(`clusterset-dns doctor: --dns names ${unknown.join(', ')}, which ${unknown.length === 1 ? 'is' : 'are'} not among the members (${members.map((m) => m.cluster).join(', ')})\n`);
-      return 2;
+      return reportError('doctor', new UsageError(`--dns names ${unknown.join(', ')}, which ${unknown.length === 1 ? 'is' : 'are'} not among the members (${members.map((m) => m.cluster).join(', ')})`), io);
     }
   }
   const base: Omit<MemberOptions, 'dns'> = { coredns: cmd.coredns, zone: cmd.zone, dnsTimeoutMs: cmd.dnsTimeoutMs, ...(cmd.service ? { service: cmd.service } : {}) };

@@ -3,7 +3,7 @@ import type { OverridePolicy, ResourceInterpreterCustomization } from '../api/ka
 import type { ServiceImport } from '../api/mcs.js';
 import { desiredRetention } from '../karmada/retention.js';
 import { desiredOverridePolicy } from '../serviceimport/overridepolicy.js';
-import { formatUninstall, importPatch, liveLeaderWarning, planUninstall, uninstallExitCode, type Step, type UninstallInput, type UninstallPlan } from './karmada-uninstall-plan.js';
+import { formatUninstall, importPatch, liveLeaderWarning, planUninstall, uninstallExitCode, uninstallJson, type Step, type UninstallInput, type UninstallPlan } from './karmada-uninstall-plan.js';
 
 const FILL = 'clusterset-dns.io/fill-ips';
 const MODE = 'clusterset-dns.io/local-first-mode';
@@ -182,5 +182,16 @@ describe('karmada uninstall: the report and exit code', () => {
     expect(formatUninstall(empty, [])).to.equal('Nothing of clusterset-dns found to remove.\nNot reached (run uninstall again once reachable):\n  edge: unreachable\n');
     expect(uninstallExitCode(empty, [])).to.equal(1);
     expect(uninstallExitCode(empty, 'dry-run')).to.equal(1);
+  });
+
+  it('-o json: each step and its result, what was left, who was not reached; ok as the exit code', () => {
+    const outcomes = [{ step: imp, result: 'done' as const }, { step: api, result: 'gone' as const }, { step: web, result: 'failed' as const, message: 'it changed' }, { step: cust, result: 'done' as const }];
+    const doc = uninstallJson(plan, outcomes) as { ok: boolean; dryRun: boolean; steps: Array<{ what: string; result: string; message?: string }>; left: unknown[]; unreached: unknown[] };
+    expect([doc.ok, doc.dryRun]).to.deep.equal([false, false]);
+    expect(doc.steps.map((st) => st.result)).to.deep.equal(['removed', 'already-gone', 'failed', 'removed']);
+    expect(doc.steps[2]).to.deep.equal({ what: 'OverridePolicy shop/clusterset-dns-web', result: 'failed', message: 'it changed' });
+    expect(doc.left).to.deep.equal(plan.left);
+    const dry = uninstallJson(planUninstall({ ...none, members: [{ cluster: 'edge', error: 'unreachable' }] }), 'dry-run');
+    expect(dry).to.deep.equal({ action: 'uninstall', ok: false, dryRun: true, steps: [], left: [], unreached: [{ cluster: 'edge', reason: 'unreachable' }] });
   });
 });

@@ -171,3 +171,13 @@ export function uninstallExitCode(plan: UninstallPlan, outcomes: readonly StepOu
   if (plan.unreached.length > 0) return 1;
   return outcomes !== 'dry-run' && outcomes.some((o) => o.result === 'failed') ? 1 : 0;
 }
+
+const RESULT_WORD = { done: 'removed', gone: 'already-gone', failed: 'failed' } as const;
+
+/** The report as one document for -o json: each step and its result, what was left and why, which members were not reached. */
+export function uninstallJson(plan: UninstallPlan, outcomes: readonly StepOutcome[] | 'dry-run'): object {
+  const steps = outcomes === 'dry-run'
+    ? plan.steps.map((s) => ({ what: describeStep(s), result: 'would-remove' }))
+    : outcomes.map((o) => ({ what: describeStep(o.step), result: RESULT_WORD[o.result], ...(o.result === 'failed' ? { message: o.message } : {}) }));
+  return { action: 'uninstall', ok: uninstallExitCode(plan, outcomes) === 0, dryRun: outcomes === 'dry-run', steps, left: plan.left, unreached: plan.unreached };
+}

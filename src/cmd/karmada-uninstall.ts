@@ -1,7 +1,7 @@
 /**
- * `clusterset-dns karmada uninstall`, the I/O half: warns when the
- * controller's Lease is held, lists the control plane and every member
- * reached as `doctor` reaches them (./internal/members.ts), plans
+ * `clusterset-dns karmada uninstall`, the I/O half: lists the control plane
+ * and every member reached as `doctor` reaches them (./internal/members.ts),
+ * warns when the controller's Lease is held, plans
  * (./karmada-uninstall-plan.ts, pure), then carries the plan out one step at
  * a time, in its order, and prints the report. A step that fails is
  * reported and the rest still run: each step stands alone, and what is left
@@ -13,14 +13,13 @@ import { apiErrorMessage, isConflict, isNotFound } from '../kube/errors.js';
 import type { Io } from './internal/io.js';
 import { findMembers } from './internal/members.js';
 import type { KarmadaCommand } from './karmada.js';
-import { formatUninstall, importPatch, liveLeaderWarning, planUninstall, uninstallExitCode, type Step, type StepOutcome, type UninstallInput } from './karmada-uninstall-plan.js';
+import { formatUninstall, importPatch, liveLeaderWarning, planUninstall, uninstallExitCode, uninstallJson, type Step, type StepOutcome, type UninstallInput } from './karmada-uninstall-plan.js';
 
 const PREFIX = 'clusterset-dns karmada uninstall';
 
 export async function runUninstall(cmd: KarmadaCommand, cp: k8s.KubeConfig, io: Io): Promise<number> {
   const controlPlane = new RetentionClient(cp, cmd.timeoutMs);
-  await warnIfControllerRuns(cmd, controlPlane, io);
-
+  // Listed before the Lease is read: a control plane that does not answer is one error, not a warning and then the error.
   const [customizations, policies, templates] = await Promise.all([
     controlPlane.listCustomizations(),
     controlPlane.listOverridePolicies(),
@@ -40,16 +39,18 @@ export async function runUninstall(cmd: KarmadaCommand, cp: k8s.KubeConfig, io: 
       return { cluster: m.cluster, error: `cannot list ServiceImports: ${apiErrorMessage(e)}` };
     }
   }));
+  await warnIfControllerRuns(cmd, controlPlane, io);
 
   const plan = planUninstall({ customizations, policies, templates, members });
-  if (cmd.dryRun) {
-    io.stdout(formatUninstall(plan, 'dry-run') + 'dry run: nothing was changed.\n');
-    return uninstallExitCode(plan, 'dry-run');
-  }
+  const print = (outcomes: readonly StepOutcome[] | 'dry-run') => {
+    if (cmd.output === 'json') io.stdout(JSON.stringify(uninstallJson(plan, outcomes), null, 2) + '\n');
+    else io.stdout(formatUninstall(plan, outcomes) + (outcomes === 'dry-run' ? 'dry run: nothing was changed.\n' : ''));
+    return uninstallExitCode(plan, outcomes);
+  };
+  if (cmd.dryRun) return print('dry-run');
   const outcomes: StepOutcome[] = [];
   for (const step of plan.steps) outcomes.push(await carryOut(step, controlPlane, clients));
-  io.stdout(formatUninstall(plan, outcomes));
-  return uninstallExitCode(plan, outcomes);
+  return print(outcomes);
 }
 
 async function warnIfControllerRuns(cmd: KarmadaCommand, client: RetentionClient, io: Io): Promise<void> {

@@ -25,12 +25,12 @@ const unlabelled = (): ResourceInterpreterCustomization => {
 
 describe('clusterset-dns karmada: arguments', () => {
   it('defaults: the default kubeconfig chain, 30 s per call, run\'s Lease', () => {
-    expect(parse('install')).to.deep.equal({ action: 'install', kubeconfig: '', context: '', dryRun: false, timeoutMs: 30_000, lease: { namespace: 'karmada-system', name: 'clusterset-dns' } });
+    expect(parse('install')).to.deep.equal({ action: 'install', kubeconfig: '', context: '', dryRun: false, timeoutMs: 30_000, lease: { namespace: 'karmada-system', name: 'clusterset-dns' }, output: 'table' });
   });
 
   it('every flag', () => {
-    expect(parse('uninstall --kubeconfig /k --context karmada-apiserver --dry-run --timeout 5s --leader-election-namespace ops --leader-election-id cs')).to.deep.equal({
-      action: 'uninstall', kubeconfig: '/k', context: 'karmada-apiserver', dryRun: true, timeoutMs: 5000, lease: { namespace: 'ops', name: 'cs' },
+    expect(parse('uninstall --kubeconfig /k --context karmada-apiserver --dry-run --timeout 5s --leader-election-namespace ops --leader-election-id cs -o json')).to.deep.equal({
+      action: 'uninstall', kubeconfig: '/k', context: 'karmada-apiserver', dryRun: true, timeoutMs: 5000, lease: { namespace: 'ops', name: 'cs' }, output: 'json',
     });
     expect(parse('install --dry-run').dryRun).to.equal(true);
   });
@@ -41,15 +41,17 @@ describe('clusterset-dns karmada: arguments', () => {
     expect(parse('uninstall').lease).to.deep.equal({ namespace: def('leader-election-namespace'), name: def('leader-election-id') });
   });
 
-  it('help', () => {
-    for (const a of ['', '--help', 'help', '-h', 'status --help']) expect(parseKarmadaArgs(a.split(' ').filter((x) => x))).to.equal('help');
+  it('help: the command\'s, or one action\'s', () => {
+    for (const a of ['', '--help', 'help', '-h']) expect(parseKarmadaArgs(a.split(' ').filter((x) => x))).to.deep.equal({ help: undefined });
+    for (const a of ['status --help', 'status -h', 'help status']) expect(parseKarmadaArgs(a.split(' ').filter((x) => x))).to.deep.equal({ help: 'status' });
   });
 
   const bad: Array<[string, RegExp]> = [
     ['frob', /unknown action "frob"; want install, status or uninstall/],
-    ['status --dry-run', /--dry-run applies to install and uninstall only/],
-    ['install --leader-election-id x', /apply to uninstall only/],
-    ['status --leader-election-namespace=x', /apply to uninstall only/],
+    ['status --dry-run', /--dry-run applies to install and uninstall only, not to status/],
+    ['install --leader-election-id x', /--leader-election-id applies to uninstall only, not to install/],
+    ['status --leader-election-namespace=x', /--leader-election-namespace applies to uninstall only/],
+    ['status -o yaml', /--output: want table or json, got "yaml"/],
     ['uninstall --leader-election-id=', /must not be empty/],
     ['install --timeout 0s', /--timeout must be positive/],
     ['install --timeout soon', /invalid duration "soon"/],
@@ -67,9 +69,13 @@ describe('clusterset-dns karmada: arguments', () => {
     let out = '';
     const io = { stdout: (s: string) => { out += s; }, stderr: (s: string) => { err += s; } };
     expect(await karmada(['status', '--dry-run'], io)).to.equal(2);
-    expect(err).to.match(/^clusterset-dns karmada: --dry-run applies.*\nRun clusterset-dns karmada --help/);
+    expect(err).to.match(/^clusterset-dns karmada status: --dry-run applies.*; see clusterset-dns karmada status --help\n$/);
     expect(await karmada(['--help'], io)).to.equal(0);
     expect(out).to.equal(KARMADA_HELP);
+    out = '';
+    expect(await karmada(['status', '-h'], io)).to.equal(0);
+    expect(out).to.match(/^Usage: clusterset-dns karmada status /);
+    expect(out).to.include('Refused by status, as they apply to other actions: --dry-run (install, uninstall); --leader-election-namespace, --leader-election-id (uninstall).');
   });
 });
 
@@ -162,6 +168,20 @@ describe('clusterset-dns karmada install/status: with a fake control plane', () 
     const f = fake([[]], new ApiException(403, 'x', JSON.stringify({ message: 'admission webhook "x" denied the request: conflicting with InterpreterOperation(Retain) of existing ResourceInterpreterCustomization(y)' }), {}));
     expect(await install({ dryRun: false }, f.client, f.io)).to.equal(1);
     expect(f.out.stderr).to.match(/webhook refused .* held by ResourceInterpreterCustomization y .*OverridePolicies instead/);
+  });
+
+  it('-o json: one document on stdout, refusals included, the object in a dry run', async () => {
+    const refused = fake([[foreign('lighthouse-si')]]);
+    expect(await install({ dryRun: false, output: 'json' }, refused.client, refused.io)).to.equal(1);
+    expect(refused.out.stderr).to.equal('');
+    expect(JSON.parse(refused.out.stdout)).to.deep.include({ action: 'install', ok: false, result: 'refused', dryRun: false });
+    const dry = fake([[]]);
+    expect(await install({ dryRun: true, output: 'json' }, dry.client, dry.io)).to.equal(0);
+    const doc = JSON.parse(dry.out.stdout) as { result: string; customization: { metadata: { name: string } } };
+    expect([doc.result, doc.customization.metadata.name]).to.deep.equal(['installed', RETENTION_NAME]);
+    const st = fake([[foreign('x'), desiredRetention()]]);
+    expect(await status(st.client, st.io, 'json')).to.equal(1);
+    expect(JSON.parse(st.out.stdout)).to.deep.equal({ action: 'status', ok: false, state: 'conflict', owners: ['x'], message: statusLine({ state: 'conflict', owners: ['x'] }) });
   });
 
   const states: Array<[RetentionState['state'], ResourceInterpreterCustomization[], number, RegExp]> = [

@@ -18,8 +18,9 @@ import { desiredRetention, RETENTION_NAME, retentionState, type RetentionState }
 import { DEFAULT_CALL_TIMEOUT_MS, RetentionClient } from '../karmada/retention-client.js';
 import { apiErrorMessage, httpStatusOf, parseStatus } from '../kube/errors.js';
 import { DEFAULT_LEASE_NAMESPACE } from '../runtime/leaderelection/elector.js';
-import { UsageError, flagHelp, parseActionFlags, type FlagSpec } from './internal/flags.js';
-import { parseOrExit, processIo, type Io } from './internal/io.js';
+import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseActionFlags, parseOutput, type FlagSpec, type HelpRequest, type Output } from './internal/flags.js';
+import { actionHelp, type ActionHelp } from './internal/help.js';
+import { EXIT_FAILURE, EXIT_OK, parseOrExit, processIo, reportError, type Io } from './internal/io.js';
 import { loadKubeConfig } from './internal/kubeconfig.js';
 import { runUninstall } from './karmada-uninstall.js';
 
@@ -27,52 +28,76 @@ import { runUninstall } from './karmada-uninstall.js';
 export const DEFAULT_LEASE_NAME = 'clusterset-dns';
 
 export const KARMADA_FLAGS: FlagSpec[] = [
-  { name: 'kubeconfig', kind: 'string', default: '', help: 'Kubeconfig of the Karmada API server (karmada-apiserver), as an operator who may write resourceinterpretercustomizations (install, uninstall) and overridepolicies (uninstall). Empty: $KUBECONFIG, ~/.kube/config, then in-cluster config.' },
+  { name: 'kubeconfig', kind: 'string', default: '', help: 'Kubeconfig of the Karmada API server (karmada-apiserver), as an operator who may write resourceinterpretercustomizations (install, uninstall) and overridepolicies (uninstall). Empty: $KUBECONFIG, ~/.kube/config, then in-cluster config (docs/cli.md).' },
   { name: 'context', kind: 'string', default: '', help: 'Context in --kubeconfig. Empty: its current context.' },
   { name: 'dry-run', kind: 'bool', default: 'false', help: 'install: print the customization and have the API server and Karmada\'s webhook judge it without storing it; uninstall: print what would be removed and what left. Nothing changes.' },
   { name: 'timeout', kind: 'duration', default: `${DEFAULT_CALL_TIMEOUT_MS / 1000}s`, help: 'Deadline of each API call (each page of a list).' },
   { name: 'leader-election-namespace', kind: 'string', default: DEFAULT_LEASE_NAMESPACE, help: 'uninstall: namespace of the controller\'s leader-election Lease (as run\'s flag), read to warn when the controller still runs.' },
   { name: 'leader-election-id', kind: 'string', default: DEFAULT_LEASE_NAME, help: 'uninstall: name of that Lease (as run\'s flag).' },
-  { name: 'help', kind: 'bool', default: 'false', help: 'Print this help.' },
+  OUTPUT_FLAG,
+  HELP_FLAG,
 ];
 
-export const KARMADA_HELP = `Usage: clusterset-dns karmada install|status|uninstall [--kubeconfig PATH] [--context NAME] [--dry-run]
+const INSTALL_TEXT = `Server-side applies the retention rule: the ResourceInterpreterCustomization
+${RETENTION_NAME}, whose Lua makes Karmada keep spec.ips on member
+ServiceImports that carry ${FILL_IPS_ANNOTATION}: "${FILL_IPS_VALUE}" (the same object as
+config/karmada/retention.yaml). Karmada allows one retention rule per kind: when another
+customization holds ServiceImport's, or Karmada's webhook refuses ours, install says which
+and exits 1, and the controller writes through OverridePolicies instead (--write-route=auto).`;
 
-Manages what clusterset-dns keeps in the Karmada control plane:
-  install    server-side applies the retention rule: the ResourceInterpreterCustomization
-             ${RETENTION_NAME}, whose Lua makes Karmada keep spec.ips on member
-             ServiceImports that carry ${FILL_IPS_ANNOTATION}: "${FILL_IPS_VALUE}" (the same object as
-             config/karmada/retention.yaml). Karmada allows one retention rule per kind: when
-             another customization holds ServiceImport's, or Karmada's webhook refuses ours,
-             install says which and exits 1, and the controller writes through OverridePolicies
-             instead (--write-route=auto).
-  status     installed, outdated (another version's Lua; still used), missing, or conflict
-             (with the customizations that hold ServiceImport's retention); exit 0 only when
-             the rule is usable.
-  uninstall  removes what is ours and says what it removed, what it left and why:
-             - in every member reached, ${FILL_IPS_ANNOTATION}, the local-first mode
-               annotation and spec.ips from ServiceImports Karmada propagates
-               (karmada.io/managed=true) that carry the annotation; ServiceImports a user
-               opted in are listed, not touched;
-             - our OverridePolicies in every namespace (${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}
-               and named clusterset-dns-*);
-             - then the customization, if it has our name and label.
-             Stop the controller first (scale its Deployment to 0): a running controller
-             re-creates its OverridePolicies and refills the members. uninstall warns when
-             the controller's Lease is held.
+const STATUS_TEXT = `Reports the retention rule: installed, outdated (another version's Lua; still used), missing,
+or conflict (with the customizations that hold ServiceImport's retention); exit 0 only when
+the rule is usable.`;
 
-Run as an operator of the Karmada API server; the controller itself only reads the rule.
-See docs/karmada-retention.md.
+const UNINSTALL_TEXT = `Removes what is ours and says what it removed, what it left and why:
+- in every member reached, ${FILL_IPS_ANNOTATION}, the local-first mode annotation and
+  spec.ips from ServiceImports Karmada propagates (karmada.io/managed=true) that carry the
+  annotation; ServiceImports a user opted in are listed, not touched;
+- our OverridePolicies in every namespace (${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE} and named
+  clusterset-dns-*);
+- then the customization, if it has our name and label.
+Stop the controller first (scale its Deployment to 0): a running controller re-creates its
+OverridePolicies and refills the members. uninstall warns when the controller's Lease is held.`;
+
+const CONNECTION_FLAGS = ['kubeconfig', 'context', 'timeout', 'output'];
+
+/** Each action, the flags it takes (any other is refused) and its help. */
+export const KARMADA_ACTIONS: ReadonlyArray<ActionHelp<KarmadaAction>> = [
+  { name: 'install', usage: '[--kubeconfig PATH] [--context NAME] [--dry-run] [-o json]', flags: [...CONNECTION_FLAGS, 'dry-run'], summary: INSTALL_TEXT },
+  { name: 'status', usage: '[--kubeconfig PATH] [--context NAME] [-o json]', flags: CONNECTION_FLAGS, summary: STATUS_TEXT },
+  { name: 'uninstall', usage: '[--kubeconfig PATH] [--context NAME] [--dry-run] [-o json]', flags: [...CONNECTION_FLAGS, 'dry-run', 'leader-election-namespace', 'leader-election-id'], summary: UNINSTALL_TEXT },
+];
+
+const FOOTER = `Run as an operator of the Karmada API server; the controller itself only reads the rule.
+See docs/karmada-retention.md and docs/cli.md.
 
 Exit codes: 0 ok (status: the rule is usable); 1 refused, failed, not usable, or a member not
 reached; 2 usage.
+`;
 
-Flags:
+const indent = (text: string, by: string) => text.split('\n').map((l, i) => (i === 0 ? l : `${by}${l}`)).join('\n');
+
+export const KARMADA_HELP = `Usage: clusterset-dns karmada install|status|uninstall [--kubeconfig PATH] [--context NAME] [--dry-run] [-o json]
+
+Manages what clusterset-dns keeps in the Karmada control plane:
+  install    ${indent(INSTALL_TEXT, '             ')}
+  status     ${indent(STATUS_TEXT, '             ')}
+  uninstall  ${indent(UNINSTALL_TEXT, '             ')}
+
+clusterset-dns karmada ACTION --help lists only the flags that action takes.
+
+${FOOTER}
+Flags (each action takes some of them):
 ${flagHelp(KARMADA_FLAGS)}
 `;
 
+/** The help for --help: the command's, or one action's. */
+export function karmadaHelp(action: KarmadaAction | undefined): string {
+  const a = KARMADA_ACTIONS.find((x) => x.name === action);
+  return a ? actionHelp('karmada', a, KARMADA_ACTIONS, KARMADA_FLAGS, FOOTER) : KARMADA_HELP;
+}
+
 export type KarmadaAction = 'install' | 'status' | 'uninstall';
-const ACTIONS: readonly KarmadaAction[] = ['install', 'status', 'uninstall'];
 
 export interface KarmadaCommand {
   action: KarmadaAction;
@@ -81,15 +106,15 @@ export interface KarmadaCommand {
   dryRun: boolean;
   timeoutMs: number;
   lease: { namespace: string; name: string };
+  output: Output;
 }
 
-/** argv (after "karmada") → what to do; pure. Throws UsageError; returns 'help' for --help. */
-export function parseKarmadaArgs(argv: string[]): KarmadaCommand | 'help' {
-  const parsed = parseActionFlags(argv, ACTIONS, KARMADA_FLAGS);
-  if (parsed === 'help') return 'help';
-  const { action, flags: f, given } = parsed;
-  if (action === 'status' && given('dry-run')) throw new UsageError('--dry-run applies to install and uninstall only');
-  if (action !== 'uninstall' && (given('leader-election-namespace') || given('leader-election-id'))) throw new UsageError('--leader-election-namespace and --leader-election-id apply to uninstall only');
+/** argv (after "karmada") → what to do; pure. Throws UsageError; returns a HelpRequest for --help. */
+export function parseKarmadaArgs(argv: string[]): KarmadaCommand | HelpRequest<KarmadaAction> {
+  // A flag the action does not take is refused by parseActionFlags (KARMADA_ACTIONS).
+  const parsed = parseActionFlags(argv, KARMADA_ACTIONS, KARMADA_FLAGS);
+  if ('help' in parsed) return parsed;
+  const { action, flags: f } = parsed;
   const timeoutMs = f['timeout'] as number;
   if (timeoutMs <= 0) throw new UsageError('--timeout must be positive');
   const str = (name: string) => String(f[name]).trim();
@@ -101,6 +126,7 @@ export function parseKarmadaArgs(argv: string[]): KarmadaCommand | 'help' {
     dryRun: f['dry-run'] === true,
     timeoutMs,
     lease: { namespace: str('leader-election-namespace'), name: str('leader-election-id') },
+    output: parseOutput(f),
   };
 }
 
@@ -166,49 +192,67 @@ export function statusLine(s: RetentionState): string {
 /** The calls install and status make (a fake in tests). */
 export type RuleClient = Pick<RetentionClient, 'listCustomizations' | 'applyCustomization'>;
 
-export async function install(cmd: Pick<KarmadaCommand, 'dryRun'>, client: RuleClient, io: Io): Promise<number> {
+/** What install did, for either output. */
+export interface InstallReport {
+  ok: boolean;
+  result: 'refused' | 'failed' | 'unchanged' | 'installed' | 'updated';
+  dryRun: boolean;
+  message: string;
+}
+
+async function installReport(dryRun: boolean, client: RuleClient): Promise<InstallReport> {
   const decision = decideInstall(await client.listCustomizations());
-  if (decision.kind === 'refuse') {
-    io.stderr(`clusterset-dns karmada install: ${decision.message}\n`);
-    return 1;
-  }
-  if (cmd.dryRun) io.stdout(stringify(desiredRetention(), { blockQuote: 'literal', lineWidth: 0 }));
-  if (decision.kind === 'unchanged') {
-    io.stdout(`unchanged: ${statusLine({ state: 'installed' })}\n`);
-    return 0;
-  }
-  const verb = decision.from === 'missing' ? 'install' : 'update';
+  if (decision.kind === 'refuse') return { ok: false, result: 'refused', dryRun, message: decision.message };
+  if (decision.kind === 'unchanged') return { ok: true, result: 'unchanged', dryRun, message: `unchanged: ${statusLine({ state: 'installed' })}` };
+  const result = decision.from === 'missing' ? 'installed' : 'updated';
   try {
-    await client.applyCustomization(desiredRetention(), cmd.dryRun);
+    await client.applyCustomization(desiredRetention(), dryRun);
   } catch (e) {
-    io.stderr(`clusterset-dns karmada install: ${applyFailure(e)}\n`);
-    return 1;
+    return { ok: false, result: 'failed', dryRun, message: applyFailure(e) };
   }
-  if (cmd.dryRun) {
-    io.stdout(`dry run: would ${verb} ResourceInterpreterCustomization ${RETENTION_NAME}; the Karmada API server and its webhook accept it. Nothing was changed.\n`);
-    return 0;
+  if (dryRun) {
+    const verb = result === 'installed' ? 'install' : 'update';
+    return { ok: true, result, dryRun, message: `dry run: would ${verb} ResourceInterpreterCustomization ${RETENTION_NAME}; the Karmada API server and its webhook accept it. Nothing was changed.` };
   }
   // Read back: another customization created at the same moment would make ours unusable.
   const after = retentionState(await client.listCustomizations());
-  io.stdout(`${verb === 'install' ? 'installed' : 'updated'} ResourceInterpreterCustomization ${RETENTION_NAME}. Now ${statusLine(after)}\n`);
-  return after.state === 'installed' ? 0 : 1;
+  return { ok: after.state === 'installed', result, dryRun, message: `${result} ResourceInterpreterCustomization ${RETENTION_NAME}. Now ${statusLine(after)}` };
 }
 
-export async function status(client: RuleClient, io: Io): Promise<number> {
+/**
+ * Table: refusals and failures on stderr, the rest on stdout, after the
+ * object itself for --dry-run. JSON: one document on stdout, the object in it.
+ */
+export async function install(cmd: Pick<KarmadaCommand, 'dryRun'> & { output?: Output }, client: RuleClient, io: Io): Promise<number> {
+  const r = await installReport(cmd.dryRun, client);
+  const code = r.ok ? EXIT_OK : EXIT_FAILURE;
+  if (cmd.output === 'json') {
+    io.stdout(JSON.stringify({ action: 'install', ...r, ...(r.dryRun && r.result !== 'refused' ? { customization: desiredRetention() } : {}) }, null, 2) + '\n');
+    return code;
+  }
+  if (r.dryRun && r.result !== 'refused') io.stdout(stringify(desiredRetention(), { blockQuote: 'literal', lineWidth: 0 }));
+  if (r.result === 'refused' || r.result === 'failed') io.stderr(`clusterset-dns karmada install: ${r.message}\n`);
+  else io.stdout(`${r.message}\n`);
+  return code;
+}
+
+export async function status(client: RuleClient, io: Io, output: Output = 'table'): Promise<number> {
   const s = retentionState(await client.listCustomizations());
-  io.stdout(`${statusLine(s)}\n`);
-  return s.state === 'installed' || s.state === 'outdated' ? 0 : 1;
+  const ok = s.state === 'installed' || s.state === 'outdated';
+  if (output === 'json') io.stdout(JSON.stringify({ action: 'status', ok, ...s, message: statusLine(s) }, null, 2) + '\n');
+  else io.stdout(`${statusLine(s)}\n`);
+  return ok ? EXIT_OK : EXIT_FAILURE;
 }
 
 export async function karmada(argv: string[], io: Io = processIo): Promise<number> {
-  const cmd = parseOrExit('karmada', KARMADA_HELP, parseKarmadaArgs, argv, io);
+  const cmd = parseOrExit('karmada', karmadaHelp, parseKarmadaArgs, argv, io, KARMADA_ACTIONS.map((a) => a.name));
   if (typeof cmd === 'number') return cmd;
+  const name = `karmada ${cmd.action}`;
   let cp: k8s.KubeConfig;
   try {
-    cp = loadKubeConfig({ path: cmd.kubeconfig, context: cmd.context, whenNoPath: 'default', flag: '--kubeconfig' });
+    cp = loadKubeConfig({ path: cmd.kubeconfig, context: cmd.context, whenNoPath: 'default' });
   } catch (e) {
-    io.stderr(`clusterset-dns karmada: ${e instanceof Error ? e.message : String(e)}\n`);
-    return e instanceof UsageError ? 2 : 1;
+    return reportError(name, e, io);
   }
   const client = new RetentionClient(cp, cmd.timeoutMs);
   try {
@@ -216,12 +260,12 @@ export async function karmada(argv: string[], io: Io = processIo): Promise<numbe
       case 'install':
         return await install(cmd, client, io);
       case 'status':
-        return await status(client, io);
+        return await status(client, io, cmd.output);
       case 'uninstall':
         return await runUninstall(cmd, cp, io);
     }
   } catch (e) {
-    io.stderr(`clusterset-dns karmada ${cmd.action}: ${apiErrorMessage(e)}; check that --kubeconfig/--context point at the Karmada API server and that it answers\n`);
-    return 1;
+    io.stderr(`clusterset-dns ${name}: ${apiErrorMessage(e)}; check that --kubeconfig/--context point at the Karmada API server and that it answers\n`);
+    return EXIT_FAILURE;
   }
 }

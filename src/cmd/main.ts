@@ -1,8 +1,11 @@
 /**
  * The `clusterset-dns` command: wiring only. Every subcommand lives in its own
- * module; this file parses the first word and hands over.
+ * module; this file parses the first word and hands over, and turns anything a
+ * subcommand let escape into one line and an exit code (docs/cli.md), never a
+ * stack trace.
  */
 import { readFileSync } from 'node:fs';
+import { EXIT_USAGE, processIo, reportError } from './internal/io.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -16,9 +19,12 @@ Usage:
   clusterset-dns karmada install|status|uninstall  the retention rule in Karmada; uninstall (karmada --help)
   clusterset-dns version [-o json]                 print the version and the commit it was built from
   clusterset-dns help                              print this help
+
+Every command takes -h/--help; coredns, doctor and karmada take -o json. Exit codes: 0 ok,
+1 failed, 2 usage. Conventions: docs/cli.md.
 `;
 
-export async function main(argv: string[]): Promise<number> {
+async function dispatch(argv: string[]): Promise<number> {
   const [cmd] = argv;
   switch (cmd) {
     case undefined:
@@ -39,8 +45,18 @@ export async function main(argv: string[]): Promise<number> {
     case '--version':
       return (await import('./version.js')).version(argv.slice(1));
     default:
-      process.stderr.write(`clusterset-dns: unknown command "${cmd}"\n\n${HELP}`);
-      return 2;
+      process.stderr.write(`clusterset-dns: unknown command ${JSON.stringify(cmd)}; want run, coredns, doctor, karmada or version; see clusterset-dns --help\n`);
+      return EXIT_USAGE;
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (e) {
+    // A subcommand reports its own errors; this is the net under them.
+    const known = ['run', 'coredns', 'doctor', 'karmada'];
+    return reportError(known.includes(argv[0] ?? '') ? (argv[0] ?? '') : '', e, processIo);
   }
 }
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parseFlags } from './internal/flags.js';
-import { DEFAULT_WORKERS, RUN_FLAGS, manageCorednsOptions } from './run.js';
+import { UsageError } from './internal/flags.js';
+import { DEFAULT_WORKERS, RUN_FLAGS, manageCorednsOptions, parseRunArgs } from './run.js';
 
 describe('run --manage-coredns options', () => {
   const opts = (...argv: string[]) => manageCorednsOptions(parseFlags(RUN_FLAGS, argv, {}));
@@ -33,4 +34,24 @@ describe('run --workers', () => {
     expect(DEFAULT_WORKERS).to.be.within(16, 32);
     expect(parseFlags(RUN_FLAGS, ['--workers=4'], {})['workers']).to.equal(4);
   });
+});
+
+describe('run: arguments', () => {
+  it('help in every spelling', () => {
+    for (const argv of [['--help'], ['-h'], ['help']]) expect(parseRunArgs(argv, {})).to.deep.equal({ help: undefined });
+  });
+  it('$KUBECONFIG is not read as --kubeconfig: the kubeconfig rules read it, as for every command', () => {
+    const r = parseRunArgs([], { KUBECONFIG: '/k', KARMADA_CONTEXT: 'karmada-apiserver' });
+    if ('help' in r) throw new Error('help');
+    expect([r.flags['kubeconfig'], r.flags['context']]).to.deep.equal(['', 'karmada-apiserver']);
+  });
+  const bad: Array<[string[], string | RegExp]> = [
+    [['--write-route=direct'], '--write-route: want auto, retain, override-policy, got "direct"'],
+    [['--workers=0'], '--workers: want at least 1'],
+    [['--log-level=loud'], /^--log-level: invalid log level "loud": use one of fatal, /],
+    [['--metrics-bind-address=8080'], '--metrics-bind-address: bind address "8080": want host:port, :port or "0"'],
+    [['--health-probe-bind-address=:99999'], '--health-probe-bind-address: bind address ":99999": port out of range'],
+    [['--kubconfig=/k'], 'unknown flag --kubconfig (did you mean --kubeconfig?)'],
+  ];
+  for (const [argv, want] of bad) it(`usage error: ${argv.join(' ')}`, () => expect(() => parseRunArgs(argv, {})).to.throw(UsageError, want));
 });

@@ -28,14 +28,15 @@ import { installCoreDns, type InstallOptions } from '../coredns/install.js';
 import { CoreDnsManager } from '../coredns/manage.js';
 import { closeConnections, makeClient } from '../kube/client.js';
 import { undefinedIfNotFound } from '../kube/errors.js';
-import { condition } from '../runtime/health.js';
-import { createLogger, type Logger } from '../runtime/logging.js';
+import { condition, parseBindAddress } from '../runtime/health.js';
+import { createLogger, resolveLevel, type Logger } from '../runtime/logging.js';
 import { DEFAULT_LEASE_NAMESPACE } from '../runtime/leaderelection/elector.js';
 import { Manager, startStop, untilAborted, type Runnable } from '../runtime/manager.js';
 import { createMetrics, type Metrics } from '../runtime/metrics.js';
 import { RateLimitingQueue } from '../runtime/workqueue/ratelimiting.js';
 import { COREDNS_FLAGS, parseInstallOptions } from './coredns.js';
-import { UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues } from './internal/flags.js';
+import { HELP_FLAG, UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues, type HelpRequest } from './internal/flags.js';
+import { EXIT_FAILURE, parseOrExit, processIo, reportError, type Io } from './internal/io.js';
 import { loadKubeConfig } from './internal/kubeconfig.js';
 import { memberReadiness } from './internal/member-readiness.js';
 
@@ -66,7 +67,7 @@ export function manageCorednsOptions(flags: FlagValues): InstallOptions | undefi
 export const DEFAULT_WORKERS = 16;
 
 export const RUN_FLAGS: FlagSpec[] = [
-  { name: 'kubeconfig', kind: 'string', default: '', env: 'KUBECONFIG', help: 'Kubeconfig of the Karmada API server (karmada-apiserver). Empty: in-cluster config.' },
+  { name: 'kubeconfig', kind: 'string', default: '', help: 'Kubeconfig of the Karmada API server (karmada-apiserver). Empty: $KUBECONFIG, then in-cluster config; never ~/.kube/config (docs/cli.md).' },
   { name: 'context', kind: 'string', default: '', env: 'KARMADA_CONTEXT', help: 'Context in --kubeconfig to use. Empty: its current context.' },
   { name: 'leader-elect', kind: 'bool', default: 'true', help: 'Elect a leader on a Lease in the Karmada control plane, so replicas never write at once (client-go timings: 15s lease, 10s renew deadline, 2s retry).' },
   { name: 'leader-election-namespace', kind: 'string', default: DEFAULT_LEASE_NAMESPACE, help: 'Namespace of the leader-election Lease, on the Karmada API server.' },
@@ -81,7 +82,7 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'manage-coredns', kind: 'bool', default: 'false', help: 'Set CoreDNS up in every member as it joins, as `clusterset-dns coredns install` does (RBAC + Corefile stanza; refusals and "set up by someone else" are respected; retried with backoff). The leader does it. The --zone, --coredns-*, --ttl, --header-ra-fix and --rollout* flags below apply to it. docs/coredns.md.' },
   ...MANAGE_COREDNS_FLAGS,
   { name: 'log-level', kind: 'string', default: 'info', env: 'LOG_LEVEL', help: 'fatal, error, warn, info, debug or trace. Logs are JSON on stdout; tokens are never logged.' },
-  { name: 'help', kind: 'bool', default: 'false', help: 'Print this help.' },
+  HELP_FLAG,
 ];
 
 export const RUN_HELP = `Usage: clusterset-dns run [flags]
@@ -94,32 +95,51 @@ one OverridePolicy per ServiceImport (clusterset-dns-<name>) without it (see
 --write-route). A ServiceImport Karmada does not propagate is written only when
 annotated clusterset-dns.io/fill-ips=true. See docs/architecture.md.
 
-Flags (each can also come from the environment variable shown):
+Exit codes: 0 stopped by SIGTERM or SIGINT; 1 failed (a port in use, or a part stopped
+unexpectedly; the logs say why); 2 usage (a flag, or the kubeconfig or context it names).
+
+Flags (some can also come from the environment variable shown):
 ${flagHelp(RUN_FLAGS)}
 `;
 
-/** flags, or the exit code of a usage error or --help. */
-function parseRunArgs(argv: string[]): { flags: FlagValues; coredns: InstallOptions | undefined } | number {
-  let flags: FlagValues;
-  let coredns: InstallOptions | undefined;
-  try {
-    flags = parseFlags(RUN_FLAGS, argv);
-    coredns = manageCorednsOptions(flags);
-    if (!WRITE_ROUTE_FLAGS.includes(String(flags['write-route']) as WriteRouteFlag)) {
-      throw new UsageError(`--write-route must be one of ${WRITE_ROUTE_FLAGS.join(', ')}, not "${String(flags['write-route'])}"`);
-    }
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`clusterset-dns run: ${e.message}\n\n${RUN_HELP}`);
-      return 2;
-    }
-    throw e;
+export interface RunCommand {
+  flags: FlagValues;
+  coredns: InstallOptions | undefined;
+}
+
+/** argv (after "run") → the flags, checked; pure but for the environment variables the flags read. Throws UsageError. */
+export function parseRunArgs(argv: string[], env: Record<string, string | undefined> = process.env): RunCommand | HelpRequest {
+  if (argv[0] === 'help') return { help: undefined };
+  const flags = parseFlags(RUN_FLAGS, argv, env);
+  if (flags['help']) return { help: undefined };
+  const coredns = manageCorednsOptions(flags);
+  if (!WRITE_ROUTE_FLAGS.includes(String(flags['write-route']) as WriteRouteFlag)) {
+    throw new UsageError(`--write-route: want ${WRITE_ROUTE_FLAGS.join(', ')}, got ${JSON.stringify(String(flags['write-route']))}`);
   }
-  if (flags['help']) {
-    process.stdout.write(RUN_HELP);
-    return 0;
+  if (Number(flags['workers']) < 1) throw new UsageError('--workers: want at least 1');
+  // The parsers the logger and the health server use, run now: a bad value is a usage error before anything starts.
+  const checks: Array<[string, (v: string) => unknown]> = [
+    ['log-level', (v) => resolveLevel({ level: v })],
+    ['health-probe-bind-address', parseBindAddress],
+    ['metrics-bind-address', parseBindAddress],
+  ];
+  for (const [name, check] of checks) {
+    try {
+      check(String(flags[name]));
+    } catch (e) {
+      throw new UsageError(`--${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   return { flags, coredns };
+}
+
+/** Which flag names the address a listen error is about, so the message says what to change. */
+function listenFailure(e: unknown, flags: FlagValues): string | undefined {
+  const { code, port } = e as { code?: unknown; port?: unknown };
+  if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') return undefined;
+  const flag = ['health-probe-bind-address', 'metrics-bind-address'].find((f) => parseBindAddress(String(flags[f]))?.port === port);
+  const why = code === 'EADDRINUSE' ? 'is in use' : code === 'EACCES' ? 'needs privileges' : 'is not an address of this host';
+  return `${flag ? `--${flag} ${String(flags[flag])}` : `port ${String(port)}`} ${why}; give it another address, or "0" to turn it off`;
 }
 
 function secretReader(kc: k8s.KubeConfig): (namespace: string, name: string) => Promise<Secret | undefined> {
@@ -209,10 +229,16 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
   return { clusters, events, controller: controllerRunnable(controller, queue, clusters, route, metrics, workers, log) };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parseRunArgs(argv);
+export async function run(argv: string[], io: Io = processIo): Promise<number> {
+  const parsed = parseOrExit('run', () => RUN_HELP, parseRunArgs, argv, io);
   if (typeof parsed === 'number') return parsed;
   const { flags, coredns: corednsOptions } = parsed;
+  let kc: k8s.KubeConfig;
+  try {
+    kc = loadKubeConfig({ path: String(flags['kubeconfig']), context: String(flags['context']), whenNoPath: 'in-cluster' });
+  } catch (e) {
+    return reportError('run', e, io);
+  }
   const log = createLogger({ level: String(flags['log-level']) }).child({ controller: 'serviceimport' });
   process.on('unhandledRejection', (reason) => {
     // A promise nobody awaited failed: the process state is unknown. Fail loudly.
@@ -220,7 +246,6 @@ export async function run(argv: string[]): Promise<number> {
     process.exit(1);
   });
 
-  const kc = loadKubeConfig({ path: String(flags['kubeconfig']), context: String(flags['context']), whenNoPath: 'in-cluster' });
   const metrics = createMetrics();
   const { clusters, events, controller } = buildController(kc, flags, metrics, log);
   const podName = process.env['POD_NAME'];
@@ -257,5 +282,13 @@ export async function run(argv: string[]): Promise<number> {
     mgr.add(startStop(coredns), { needLeaderElection: true });
   }
   mgr.add(controller, { needLeaderElection: true });
-  return mgr.start();
+  try {
+    return await mgr.start();
+  } catch (e) {
+    // start() rejects only when the probe or metrics server cannot listen, before anything else started.
+    const why = listenFailure(e, flags);
+    if (why === undefined) throw e;
+    io.stderr(`clusterset-dns run: ${why}\n`);
+    return EXIT_FAILURE;
+  }
 }

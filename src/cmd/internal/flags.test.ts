@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { UsageError, flagHelp, parseActionFlags, parseDuration, parseFlags, type FlagSpec } from './flags.js';
+import { HELP_FLAG, OUTPUT_FLAG, UsageError, didYouMean, flagHelp, parseActionFlags, parseDuration, parseFlags, refusedFlags, type ActionSpec, type FlagSpec } from './flags.js';
 
 const specs: FlagSpec[] = [
   { name: 'kubeconfig', kind: 'string', default: '', env: 'KUBECONFIG', help: 'path' },
@@ -39,23 +39,65 @@ describe('flags', () => {
   it('parses durations', () => expect(parseDuration('5')).to.equal(5000));
 });
 
-describe('parseActionFlags', () => {
-  const withHelp: FlagSpec[] = [...specs, { name: 'help', kind: 'bool', default: 'false', help: 'h' }];
-  const actions = ['install', 'status', 'uninstall'] as const;
+describe('short flags and near misses', () => {
+  const withShort: FlagSpec[] = [...specs, OUTPUT_FLAG, HELP_FLAG];
+  for (const argv of [['-o', 'json'], ['-ojson'], ['-o=json'], ['--output=json']]) {
+    it(`${argv.join(' ')} is --output json`, () => expect(parseFlags(withShort, argv, {})['output']).to.equal('json'));
+  }
+  it('-h is --help', () => expect(parseFlags(withShort, ['-h'], {})['help']).to.equal(true));
+  const bad: Array<[string[], string]> = [
+    [['-x'], 'unknown flag -x'],
+    [['--kubconfig=/k'], 'unknown flag --kubconfig (did you mean --kubeconfig?)'],
+    [['--worker', '3'], 'unknown flag --worker (did you mean --workers?)'],
+    [['-workers'], 'unknown flag -workers (did you mean --workers?)'],
+    [['--zzz'], 'unknown flag --zzz'],
+    [['-o'], '--output needs a value'],
+  ];
+  for (const [argv, want] of bad) it(`rejects ${argv.join(' ')}: ${want}`, () => expect(() => parseFlags(withShort, argv, {})).to.throw(UsageError, want));
+  it('documents the short form', () => expect(flagHelp([OUTPUT_FLAG])).to.match(/^ {2}-o, --output=STRING\n/));
+  it('suggests only what is close', () => {
+    expect(didYouMean('clusters', ['cluster', 'all'])).to.equal(' (did you mean --cluster?)');
+    expect(didYouMean('a', ['all'])).to.equal('');
+  });
+});
 
-  it('the action and its flags, with no environment read; which flags were given', () => {
+describe('parseActionFlags', () => {
+  const withHelp: FlagSpec[] = [...specs, HELP_FLAG];
+  const actions: Array<ActionSpec<'install' | 'status' | 'uninstall'>> = [
+    { name: 'install', flags: ['kubeconfig', 'workers', 'hold-down', 'leader-elect'] },
+    { name: 'status', flags: ['kubeconfig', 'workers', 'leader-elect'] },
+    { name: 'uninstall', flags: ['kubeconfig', 'workers'] },
+  ];
+
+  it('the action and its flags, with no environment read', () => {
     const r = parseActionFlags(['status', '--workers=8', '--leader-elect'], actions, withHelp);
-    if (r === 'help') throw new Error('help');
+    if ('help' in r) throw new Error('help');
     expect(r.action).to.equal('status');
     expect(r.flags).to.deep.include({ workers: 8, 'leader-elect': true, kubeconfig: '' });
-    expect([r.given('workers'), r.given('leader-elect'), r.given('kubeconfig'), r.given('work')]).to.deep.equal([true, true, false, false]);
   });
 
-  it('help in every spelling', () => {
-    for (const argv of [[], ['help'], ['--help'], ['-h'], ['install', '--help']]) expect(parseActionFlags(argv, actions, withHelp)).to.equal('help');
+  it('help in every spelling, for the command or one action', () => {
+    for (const argv of [[], ['help'], ['--help'], ['-h']]) expect(parseActionFlags(argv, actions, withHelp)).to.deep.equal({ help: undefined });
+    for (const argv of [['install', '--help'], ['install', '-h'], ['help', 'install'], ['install', '--workers=2', '-h']]) expect(parseActionFlags(argv, actions, withHelp)).to.deep.equal({ help: 'install' });
   });
 
   it('an unknown action names the ones there are', () => {
     expect(() => parseActionFlags(['frob'], actions, withHelp)).to.throw(UsageError, 'unknown action "frob"; want install, status or uninstall');
+    expect(() => parseActionFlags(['help', 'frob'], actions, withHelp)).to.throw(UsageError, 'unknown action "frob"');
+  });
+
+  it('a flag the action does not take is refused, naming the actions that take it', () => {
+    expect(() => parseActionFlags(['status', '--hold-down=1s'], actions, withHelp)).to.throw(UsageError, '--hold-down applies to install only, not to status');
+    expect(() => parseActionFlags(['uninstall', '--hold-down=1s', '--leader-elect'], actions, withHelp))
+      .to.throw(UsageError, '--leader-elect applies to install and status only; --hold-down applies to install only, not to uninstall');
+    // Its default is not "given": only the command line counts.
+    expect(parseActionFlags(['uninstall'], actions, withHelp)).to.deep.include({ action: 'uninstall' });
+  });
+
+  it('refusedFlags: what an action\'s help lists as refused', () => {
+    expect(refusedFlags(actions[2]!, actions, withHelp)).to.deep.equal([
+      { flag: 'leader-elect', usedBy: ['install', 'status'] },
+      { flag: 'hold-down', usedBy: ['install'] },
+    ]);
   });
 });
