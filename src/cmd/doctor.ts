@@ -192,10 +192,10 @@ export async function doctor(argv: string[], io: Io = processIo): Promise<number
   } catch (e) {
     if (e instanceof UsageError) return reportError('doctor', e, io);
     // Without the member list nothing else can be checked; still a result, with its fix.
-    return print([{ member: null, check: 'control-plane', status: 'fail', detail: `cannot list the members (Cluster objects): ${apiErrorMessage(e)}`, fix: 'check that --kubeconfig/--context point at the Karmada API server (karmada-apiserver) and that it answers' }]);
+    return print([{ cluster: null, check: 'control-plane', status: 'fail', detail: `cannot list the members (Cluster objects): ${apiErrorMessage(e)}`, fix: 'check that --kubeconfig/--context point at the Karmada API server (karmada-apiserver) and that it answers' }]);
   }
   if (members.length === 0) {
-    return print([{ member: null, check: 'control-plane', status: 'fail', detail: 'no Cluster objects on the Karmada API server', fix: 'check that --kubeconfig/--context point at karmada-apiserver, and join members (karmadactl join)' }]);
+    return print([{ cluster: null, check: 'control-plane', status: 'fail', detail: 'no Cluster objects on the Karmada API server', fix: 'check that --kubeconfig/--context point at karmada-apiserver, and join members (karmadactl join)' }]);
   }
   const dns = cmd.dns;
   if (dns.kind === 'per-member') {

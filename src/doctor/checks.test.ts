@@ -94,13 +94,13 @@ function observation(o: Partial<DoctorObservation> = {}, members: MemberObservat
 }
 
 const find = (rs: CheckResult[], member: string | null, check: string, service?: string) =>
-  rs.find((r) => r.member === member && r.check === check && (service === undefined || r.service === service));
+  rs.find((r) => r.cluster === member && r.check === check && (service === undefined || r.service === service));
 
 describe('doctor checks: a healthy chain', () => {
   it('passes every link, and names what it saw', () => {
     const rs = runChecks(observation(), OPTS);
     expect(rs.filter((r) => r.status !== 'pass'), JSON.stringify(rs, null, 1)).to.deep.equal([]);
-    expect(rs.map((r) => `${r.member ?? 'cp'}/${r.check}`)).to.deep.equal([
+    expect(rs.map((r) => `${r.cluster ?? 'cp'}/${r.check}`)).to.deep.equal([
       'cp/control-plane', 'cp/retention-rule', 'member2/access', 'member2/crds', 'member2/coredns-version', 'member2/coredns-rbac', 'member2/corefile', 'member2/dns',
       'member2/ports', 'member2/ips', 'member2/answer',
     ]);
@@ -229,7 +229,7 @@ describe('doctor checks: each broken link', () => {
   it('an unreachable member does not stop the others from being checked', () => {
     const rs = runChecks(observation({}, [{ member: 'edge', reached: false, reason: 'no apiEndpoint' }, member('member2')]), OPTS);
     expect(find(rs, 'edge', 'access')?.status).to.equal('fail');
-    expect(rs.filter((r) => r.member === 'edge')).to.have.length(1);
+    expect(rs.filter((r) => r.cluster === 'edge')).to.have.length(1);
     expect(find(rs, 'member2', 'ips')?.status).to.equal('pass');
   });
 

@@ -48,8 +48,8 @@ export type CheckName =
   | 'answer';
 
 export interface CheckResult {
-  /** The member cluster; null for the control plane. */
-  member: string | null;
+  /** The member cluster, by its Karmada Cluster name (what --cluster takes); null for the control plane. */
+  cluster: string | null;
   check: CheckName;
   /** "namespace/name" for per-ServiceImport checks. */
   service?: string;
@@ -98,12 +98,12 @@ export function runChecks(obs: DoctorObservation, options: CheckOptions): CheckR
     const inMembers = readable.filter((m) => m.serviceImports.ok && m.serviceImports.value.some((s) => key(s.metadata.namespace ?? '', s.metadata.name) === k));
     if (!inCp && inMembers.length === 0) {
       out.push({
-        member: null, check: 'service', service: k, status: 'fail',
+        cluster: null, check: 'service', service: k, status: 'fail',
         detail: `ServiceImport ${k} exists neither in the Karmada control plane${obs.mode === 'direct' ? ' (not read: --member-kubeconfig)' : ''} nor in any member checked`,
         fix: `create ServiceImport ${k} in the Karmada control plane with a PropagationPolicy that places it in the importing members (or check --service)`,
       });
     } else {
-      out.push({ member: null, check: 'service', service: k, status: 'pass', detail: `found in ${[...(inCp ? ['the control plane'] : []), ...inMembers.map((m) => m.member)].join(', ')}` });
+      out.push({ cluster: null, check: 'service', service: k, status: 'pass', detail: `found in ${[...(inCp ? ['the control plane'] : []), ...inMembers.map((m) => m.member)].join(', ')}` });
     }
   }
 
@@ -115,24 +115,24 @@ export function runChecks(obs: DoctorObservation, options: CheckOptions): CheckR
 function controlPlaneChecks(obs: DoctorObservation, out: CheckResult[]): CpLists | undefined {
   if (obs.mode === 'direct' || obs.controlPlane === undefined) {
     out.push({
-      member: null, check: 'control-plane', status: 'skip',
+      cluster: null, check: 'control-plane', status: 'skip',
       detail: 'no control plane with --member-kubeconfig: the control-plane ServiceImport, our OverridePolicy and the spec.ips the controller would write for Karmada-managed imports are not checked; run doctor through Karmada (--cluster NAME) for those',
     });
     return undefined;
   }
   const c = obs.controlPlane;
   if ('error' in c) {
-    out.push({ member: null, check: 'control-plane', status: 'fail', detail: c.error, fix: apiFix(undefined, null) });
+    out.push({ cluster: null, check: 'control-plane', status: 'fail', detail: c.error, fix: apiFix(undefined, null) });
     return undefined;
   }
   for (const [what, l] of [['serviceimports', c.serviceImports], ['overridepolicies', c.overridePolicies], ['namespaces', c.namespaces]] as const) {
     if (!l.ok) {
-      out.push({ member: null, check: 'control-plane', status: 'fail', detail: `cannot list ${what} on the Karmada API server: ${l.reason}`, fix: apiFix(l.code, null) });
+      out.push({ cluster: null, check: 'control-plane', status: 'fail', detail: `cannot list ${what} on the Karmada API server: ${l.reason}`, fix: apiFix(l.code, null) });
       return undefined;
     }
   }
   const lists: CpLists = { serviceImports: okItems(c.serviceImports), overridePolicies: okItems(c.overridePolicies), namespaces: okItems(c.namespaces) };
-  out.push({ member: null, check: 'control-plane', status: 'pass', detail: `read ${lists.serviceImports.length} ServiceImport(s) and ${lists.overridePolicies.length} OverridePolicy(ies) from the Karmada API server` });
+  out.push({ cluster: null, check: 'control-plane', status: 'pass', detail: `read ${lists.serviceImports.length} ServiceImport(s) and ${lists.overridePolicies.length} OverridePolicy(ies) from the Karmada API server` });
   return lists;
 }
 
@@ -147,7 +147,7 @@ function readsOk(m: Reached): boolean {
 function memberChecks(m: MemberObservation, obs: DoctorObservation, cp: CpLists | undefined, caches: ReturnType<typeof listCaches>, opts: Resolved): CheckResult[] {
   const member = m.member;
   const r = (check: CheckName, status: Status, detail: string, fix?: string, service?: string): CheckResult => ({
-    member, check, ...(service !== undefined ? { service } : {}), status, detail, ...(fix !== undefined ? { fix } : {}),
+    cluster: member, check, ...(service !== undefined ? { service } : {}), status, detail, ...(fix !== undefined ? { fix } : {}),
   });
   if (!m.reached) {
     return [r('access', 'fail', m.reason, /--member-kubeconfig/.test(m.reason) ? 'fix the Cluster\'s credentials in Karmada, or reach the member directly with --member-kubeconfig PATH' : `check ${member}'s Cluster object and its Secret in the Karmada control plane (kubectl --context karmada-apiserver get cluster ${member} -o yaml)`)];
@@ -314,7 +314,7 @@ function importChecks(m: Reached, si: ServiceImport, obs: DoctorObservation, cp:
   const name = si.metadata.name;
   const k = key(ns, name);
   const member = m.member;
-  const r = (check: CheckName, status: Status, detail: string, fix?: string): CheckResult => ({ member, check, service: k, status, detail, ...(fix !== undefined ? { fix } : {}) });
+  const r = (check: CheckName, status: Status, detail: string, fix?: string): CheckResult => ({ cluster: member, check, service: k, status, detail, ...(fix !== undefined ? { fix } : {}) });
   const parsed = parseServiceImport(si);
   if (!parsed.ok) return [r('serviceimport', 'fail', parsed.reason, `fix ServiceImport ${k}'s spec (in the control plane if Karmada propagates it)`)];
   const managed = si.metadata.labels?.[KARMADA_MANAGED_LABEL] === 'true';

@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import type { CheckResult } from './checks.js';
 import { exitCode, formatResults, summarize } from './format.js';
 
-const pass: CheckResult = { member: 'member2', check: 'corefile', status: 'pass', detail: 'clusterset.local is served' };
-const warn: CheckResult = { member: 'member2', check: 'crds', status: 'warn', detail: 'serviceexports not installed', fix: 'install them' };
-const skip: CheckResult = { member: null, check: 'control-plane', status: 'skip', detail: 'no control plane' };
-const fail: CheckResult = { member: 'member1', check: 'ips', service: 'shop/web', status: 'fail', detail: 'spec.ips is none', fix: 'start the controller: clusterset-dns run' };
+const pass: CheckResult = { cluster: 'member2', check: 'corefile', status: 'pass', detail: 'clusterset.local is served' };
+const warn: CheckResult = { cluster: 'member2', check: 'crds', status: 'warn', detail: 'serviceexports not installed', fix: 'install them' };
+const skip: CheckResult = { cluster: null, check: 'control-plane', status: 'skip', detail: 'no control plane' };
+const fail: CheckResult = { cluster: 'member1', check: 'ips', service: 'shop/web', status: 'fail', detail: 'spec.ips is none', fix: 'start the controller: clusterset-dns run' };
 
 describe('doctor output and exit code', () => {
   it('exit code: 0 with passes, warnings and skips; 1 with a failure or nothing at all', () => {
@@ -20,7 +20,7 @@ describe('doctor output and exit code', () => {
 
   it('a table: one row per check, the fix on the line below a failure or warning, then the counts', () => {
     expect(formatResults([skip, pass, warn, fail], 'table')).to.equal(
-      'MEMBER           CHECK          SERVICE   STATUS  DETAIL\n' +
+      'CLUSTER          CHECK          SERVICE   STATUS  DETAIL\n' +
       '(control plane)  control-plane  -         SKIP    no control plane\n' +
       'member2          corefile       -         PASS    clusterset.local is served\n' +
       'member2          crds           -         WARN    serviceexports not installed\n' +

@@ -28,9 +28,9 @@ export function formatResults(results: readonly CheckResult[], output: 'table' |
   if (output === 'json') {
     return JSON.stringify({ ok: exitCode(results) === 0, summary: summarize(results), results }, null, 2) + '\n';
   }
-  const rows = [['MEMBER', 'CHECK', 'SERVICE', 'STATUS', 'DETAIL']];
+  const rows = [['CLUSTER', 'CHECK', 'SERVICE', 'STATUS', 'DETAIL']];
   for (const r of results) {
-    rows.push([r.member ?? '(control plane)', r.check, r.service ?? '-', r.status.toUpperCase(), r.detail]);
+    rows.push([r.cluster ?? '(control plane)', r.check, r.service ?? '-', r.status.toUpperCase(), r.detail]);
     if (r.fix !== undefined && r.status !== 'pass') rows.push(['', '', '', '', `fix: ${r.fix}`]);
   }
   return table(rows) + `\n${summaryLine(results)}\n`;

@@ -43,7 +43,7 @@ describe('doctor retention-rule check', () => {
   for (const c of cases) {
     it(c.name, () => {
       const r = retentionCheck(c.obs, c.route ?? 'auto');
-      expect(r.member).to.equal(null);
+      expect(r.cluster).to.equal(null);
       expect(r.check).to.equal('retention-rule');
       expect(r.status).to.equal(c.status);
       expect(r.detail).to.match(c.detail);

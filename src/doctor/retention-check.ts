@@ -47,7 +47,7 @@ export function doctorRoute(obs: DoctorObservation, flag: WriteRouteFlag): Manag
 }
 
 export function retentionCheck(obs: DoctorObservation, flag: WriteRouteFlag): CheckResult {
-  const r = (status: Status, detail: string, fix?: string): CheckResult => ({ member: null, check: 'retention-rule', status, detail, ...(fix !== undefined ? { fix } : {}) });
+  const r = (status: Status, detail: string, fix?: string): CheckResult => ({ cluster: null, check: 'retention-rule', status, detail, ...(fix !== undefined ? { fix } : {}) });
   const s = seen(obs);
   if (s.kind === 'none') return r('skip', `${s.why}: the retention rule is not checked`);
   if (s.kind === 'unreadable') {

@@ -62,11 +62,11 @@ describe('clusterset-dns doctor on the local environment (e2e)', function () {
     return { ...r, results };
   };
   const row = (r: Run, member: string | null, check: string, service?: string): CheckResult => {
-    const found = r.results.find((x) => x.member === member && x.check === check && (service === undefined || x.service === service));
+    const found = r.results.find((x) => x.cluster === member && x.check === check && (service === undefined || x.service === service));
     expect(found, `no ${check} row for ${member ?? 'the control plane'} in ${JSON.stringify(r.results, null, 1)}`).to.not.equal(undefined);
     return found as CheckResult;
   };
-  const failed = (r: Run) => r.results.filter((x) => x.status === 'fail').map((x) => `${x.member ?? 'cp'}/${x.check}${x.service ? ` ${x.service}` : ''}: ${x.detail}`);
+  const failed = (r: Run) => r.results.filter((x) => x.status === 'fail').map((x) => `${x.cluster ?? 'cp'}/${x.check}${x.service ? ` ${x.service}` : ''}: ${x.detail}`);
   const derivedIp = async (member: string, svc: string) =>
     (await eventually(`derived-${svc} in ${member}`, () => getOrUndefined(() => m[member]!.core.readNamespacedService({ name: `derived-${svc}`, namespace: ns })), 90_000)).spec?.clusterIP ?? '';
   const waitIps = (member: string, svc: string, want: string[]) =>
@@ -129,7 +129,7 @@ describe('clusterset-dns doctor on the local environment (e2e)', function () {
     // The table, as a person reads it: one row per check, and the summary.
     const t = await cli(['--kubeconfig', env.kubeconfig, '--context', KARMADA_CONTEXT, ...ROUTE, '--cluster', 'member2', '--service', `${ns}/web`, '--dns', dns('member2')]);
     expect(t.code, t.stderr + t.stdout).to.equal(0);
-    expect(t.stdout).to.match(/^MEMBER\s+CHECK\s+SERVICE\s+STATUS\s+DETAIL$/m);
+    expect(t.stdout).to.match(/^CLUSTER\s+CHECK\s+SERVICE\s+STATUS\s+DETAIL$/m);
     expect(t.stdout).to.match(new RegExp(`^member2\\s+answer\\s+${ns}/web\\s+PASS\\s+`, 'm'));
     expect(t.stdout).to.match(/^\d+ passed, 0 failed, \d+ warnings?, \d+ skipped$/m);
   });

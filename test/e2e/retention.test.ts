@@ -176,11 +176,11 @@ describe('the retain write route on the local environment (e2e)', function () {
   it('doctor follows the route: the rule checked, the IP as written in the member', async function () {
     this.timeout(120_000);
     const r = await clusterDnsCli(['doctor', '--kubeconfig', env.kubeconfig, '--context', KARMADA_CONTEXT, '--cluster', 'member2', '--service', `${ns}/web`, '--dns', env.members['member2']!.dns, '--output', 'json']);
-    const results = (JSON.parse(r.stdout) as { results: Array<{ member: string | null; check: string; status: string; detail: string }> }).results;
+    const results = (JSON.parse(r.stdout) as { results: Array<{ cluster: string | null; check: string; status: string; detail: string }> }).results;
     expect(results.filter((x) => x.status === 'fail').map((x) => `${x.check}: ${x.detail}`), 'nothing fails').to.deep.equal([]);
     const rule = results.find((x) => x.check === 'retention-rule');
     expect(rule?.status).to.equal('pass');
-    const ips = results.find((x) => x.member === 'member2' && x.check === 'ips');
+    const ips = results.find((x) => x.cluster === 'member2' && x.check === 'ips');
     expect(ips?.status).to.equal('pass');
     expect(ips?.detail).to.include(ip).and.to.match(/retention rule/);
   });
