@@ -15,9 +15,10 @@ describe('clusterset-dns version', () => {
     { argv: ['-o', 'json'], code: 0, out: '{"version":"0.1.0","commit":"4d4232f","nodeVersion":"v20.19.0"}\n' },
     { argv: ['--output=json'], code: 0, out: '{"version":"0.1.0","commit":"4d4232f","nodeVersion":"v20.19.0"}\n' },
     { argv: ['--output', 'text'], code: 0, out: 'clusterset-dns 0.1.0 (commit 4d4232f, node v20.19.0)\n' },
-    { argv: ['-o', 'yaml'], code: 2, err: /^clusterset-dns version: --output: want text or json, got "yaml"\n/ },
-    { argv: ['--commit'], code: 2, err: /^clusterset-dns version: unknown flag --commit\n/ },
-    { argv: ['extra'], code: 2, err: /^clusterset-dns version: unexpected argument "extra"\n/ },
+    { argv: ['-o', 'table'], code: 0, out: 'clusterset-dns 0.1.0 (commit 4d4232f, node v20.19.0)\n' },
+    { argv: ['-o', 'yaml'], code: 2, err: /^clusterset-dns version: --output: want table or json, got "yaml"; see clusterset-dns version --help\n$/ },
+    { argv: ['--commit'], code: 2, err: /^clusterset-dns version: unknown flag --commit; see clusterset-dns version --help\n$/ },
+    { argv: ['extra'], code: 2, err: /^clusterset-dns version: unexpected argument "extra"; see clusterset-dns version --help\n$/ },
   ];
   for (const c of cases) {
     it(`${c.argv.join(' ') || '(no flags)'} → exit ${c.code}`, () => {

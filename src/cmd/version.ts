@@ -4,13 +4,11 @@
  * the same facts as the clusterset_dns_build_info metric).
  */
 import { readBuildInfo, type BuildInfo } from '../runtime/build-info.js';
-import { UsageError, flagHelp, parseFlags, type FlagSpec } from './internal/flags.js';
+import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseFlags, type FlagSpec, type HelpRequest } from './internal/flags.js';
 import { parseOrExit, processIo, type Io } from './internal/io.js';
 
-const VERSION_FLAGS: FlagSpec[] = [
-  { name: 'output', kind: 'string', default: 'text', help: 'text or json (also -o).' },
-  { name: 'help', kind: 'bool', default: 'false', help: 'Print this help.' },
-];
+// "table" is the one line for people, as -o table is elsewhere; "text" is accepted as its name here.
+const VERSION_FLAGS: FlagSpec[] = [{ ...OUTPUT_FLAG, help: 'table (one line, for people; also "text") or json (one document, for scripts).' }, HELP_FLAG];
 
 export const VERSION_HELP = `Usage: clusterset-dns version [-o json]
 
@@ -24,14 +22,14 @@ ${flagHelp(VERSION_FLAGS)}
 
 export type VersionOutput = 'text' | 'json';
 
-/** argv → the output format; `-o X` is --output X. */
-export function parseVersionArgs(argv: string[]): VersionOutput | 'help' {
-  if (argv[0] === 'help' || argv[0] === '-h') return 'help';
-  const long = argv.map((a) => (a === '-o' ? '--output' : a));
-  const f = parseFlags(VERSION_FLAGS, long, {});
-  if (f['help']) return 'help';
+/** argv → the output format, or a request for help. */
+export function parseVersionArgs(argv: string[]): VersionOutput | HelpRequest {
+  if (argv[0] === 'help') return { help: undefined };
+  const f = parseFlags(VERSION_FLAGS, argv, {});
+  if (f['help']) return { help: undefined };
   const output = String(f['output']).trim();
-  if (output !== 'text' && output !== 'json') throw new UsageError(`--output: want text or json, got ${JSON.stringify(output)}`);
+  if (output === 'table' || output === 'text') return 'text';
+  if (output !== 'json') throw new UsageError(`--output: want table or json, got ${JSON.stringify(output)}`);
   return output;
 }
 
@@ -42,7 +40,7 @@ export function renderVersion(info: BuildInfo, output: VersionOutput): string {
 }
 
 export function version(argv: string[], io: Io = processIo, info: BuildInfo = readBuildInfo()): number {
-  const output = parseOrExit('version', VERSION_HELP, parseVersionArgs, argv, io);
+  const output = parseOrExit('version', () => VERSION_HELP, parseVersionArgs, argv, io);
   if (typeof output === 'number') return output;
   io.stdout(renderVersion(info, output));
   return 0;

@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clusterDnsCli, type CliRun } from '../../test/support/cli.js';
+import { clusterDnsCli, type CliRun } from '../support/cli.js';
 
 interface Case {
   args: string[];
@@ -112,6 +112,8 @@ describe('clusterset-dns: bad invocations end in one line and an exit code, neve
       { args: ['karmada', 'status', ...kc], code: 1, stderr: new RegExp(`^clusterset-dns karmada status: .*${refused.source}.*; check that --kubeconfig/--context point at the Karmada API server and that it answers$`) },
       // Lists before it reads the controller's Lease: one error, not a warning and then the error.
       { args: ['karmada', 'uninstall', ...kc], code: 1, stderr: new RegExp(`^clusterset-dns karmada uninstall: .*${refused.source}.*; check that`) },
+
+      { args: ['version', '-o', 'yaml'], code: 2, stderr: /^clusterset-dns version: --output: want table or json, got "yaml"; see clusterset-dns version --help$/ },
     );
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
     for (const k of ['KUBECONFIG', 'KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'KARMADA_CONTEXT', 'LOG_LEVEL']) delete env[k];
@@ -145,6 +147,6 @@ describe('clusterset-dns: bad invocations end in one line and an exit code, neve
 
   it('covers every subcommand', () => {
     const covered = new Set(cases.map((c) => c.args[0]));
-    expect([...covered].sort()).to.deep.equal(['coredns', 'doctor', 'frob', 'karmada', 'run']);
+    expect([...covered].sort()).to.deep.equal(['coredns', 'doctor', 'frob', 'karmada', 'run', 'version']);
   });
 });
