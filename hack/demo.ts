@@ -4,7 +4,8 @@
  *  1. brings the local environment up (or reuses a running one);
  *  2. sets up CoreDNS in both members (clusterset-dns coredns install);
  *  3. starts the controller, under the RBAC config/karmada ships;
- *  4. applies examples/ — export `web` from member1, import it into member2;
+ *  4. applies examples/ (a Deployment and Service in member1, exported, and
+ *     imported into member2) and the EndpointSlice standing in for its pods;
  *  5. waits until member2's CoreDNS answers web.demo.svc.clusterset.local and
  *     prints what happened;
  *  6. keeps running until Ctrl-C, then stops the controller (and the
@@ -12,19 +13,16 @@
  */
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { Resolver } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { repoRoot } from '../test/env/binaries.js';
 import { startController, type RunningController } from '../test/env/controller.js';
-import { KARMADA_CONTEXT, check, down, kubeConfig, readState, up, type EnvState } from '../test/env/environment.js';
-import { apply, parseYamlObjects } from '../test/env/kube.js';
+import { check, down, kubeConfig, readState, up, type EnvState } from '../test/env/environment.js';
+import { EXAMPLE_NAME, applyExamples } from '../test/env/examples.js';
 import { installCoreDns } from '../src/coredns/install.js';
 import { MCS_GROUP, MCS_VERSION } from '../src/kube/gvr.js';
 
 const once = process.argv.includes('--once');
 const t0 = Date.now();
 const say = (msg: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${msg}`);
-const DEMO_NAME = 'web.demo.svc.clusterset.local';
+const DEMO_NAME = EXAMPLE_NAME;
 
 async function main(): Promise<number> {
   const { env, reused } = await startEnvironment();
@@ -32,7 +30,8 @@ async function main(): Promise<number> {
   // Step 3: the controller, under the RBAC config/karmada ships.
   const controller = await startController(env, ['--leader-elect=false'], 'clusterset-dns-demo');
   say(`controller running (pid ${controller.proc.pid}, log ${controller.proc.log}, probes ${controller.health}, metrics ${controller.metrics})`);
-  await applyExamples(env);
+  // Step 4: examples/ as a user applies it, then the EndpointSlice standing in for its pods.
+  await applyExamples(env, 'clusterset-dns-demo', say);
   const ips = await waitForSpecIps(env);
   const answer = await waitForDnsAnswer(env, ips);
   await explain(env, controller, answer);
@@ -58,18 +57,6 @@ async function setUpCoreDns(env: EnvState): Promise<boolean> {
     if (r.kind === 'refused') return false;
   }
   return true;
-}
-
-/** Step 4: examples/ — export `web` from member1, import it into member2. */
-async function applyExamples(env: EnvState): Promise<void> {
-  const example = (f: string) => parseYamlObjects(readFileSync(join(repoRoot, 'examples', f), 'utf8'));
-  await apply(kubeConfig(env, KARMADA_CONTEXT), example('karmada-export.yaml'), 'clusterset-dns-demo');
-  say('applied examples/karmada-export.yaml to the Karmada control plane (namespace demo, ServiceExport web → member1)');
-  await waitFor(async () => (await kubeConfig(env, 'member1').makeApiClient(CoreV1Api).readNamespace({ name: 'demo' }).then(() => true, () => false)), 'namespace demo in member1');
-  await apply(kubeConfig(env, 'member1'), example('member1-service.yaml'), 'clusterset-dns-demo');
-  say('applied examples/member1-service.yaml to member1 (Service web + an EndpointSlice standing in for its pods)');
-  await apply(kubeConfig(env, KARMADA_CONTEXT), example('karmada-import.yaml'), 'clusterset-dns-demo');
-  say('applied examples/karmada-import.yaml to the Karmada control plane (ServiceImport web → member2)');
 }
 
 /** Step 5a: member2's ServiceImport demo/web has spec.ips; returns them. */
