@@ -15,11 +15,19 @@ export interface ControllerMetrics {
   reconcileSum: number;
   /** The write route in use (clusterset_dns_write_route at 1), or null when the controller does not report one. */
   route: string | null;
+  /**
+   * The controller's longest event-loop stall since the previous scrape
+   * (prom-client resets its loop-delay histogram at each collect), and its
+   * major (mark-sweep-compact) garbage collections so far: what can hold
+   * every event back at once.
+   */
+  loopLagMaxSeconds: number | null;
+  majorGc: { count: number; sumSeconds: number };
 }
 
 export async function scrape(c: RunningController): Promise<ControllerMetrics> {
   const text = await c.metricsText();
-  const out: ControllerMetrics = { writes: {}, writesTotal: 0, reconciles: {}, decisionCount: 0, decisionSum: 0, reconcileCount: 0, reconcileSum: 0, route: null };
+  const out: ControllerMetrics = { writes: {}, writesTotal: 0, reconciles: {}, decisionCount: 0, decisionSum: 0, reconcileCount: 0, reconcileSum: 0, route: null, loopLagMaxSeconds: null, majorGc: { count: 0, sumSeconds: 0 } };
   for (const line of text.split('\n')) {
     if (line.startsWith('#')) continue;
     const v = Number(line.split(' ').pop());
@@ -41,6 +49,12 @@ export async function scrape(c: RunningController): Promise<ControllerMetrics> {
       out.reconcileCount += v;
     } else if (line.startsWith('controller_runtime_reconcile_time_seconds_sum')) {
       out.reconcileSum += v;
+    } else if (line.startsWith('nodejs_eventloop_lag_max_seconds')) {
+      out.loopLagMaxSeconds = v;
+    } else if (line.startsWith('nodejs_gc_duration_seconds_count{') && label('kind') === 'major') {
+      out.majorGc.count += v;
+    } else if (line.startsWith('nodejs_gc_duration_seconds_sum{') && label('kind') === 'major') {
+      out.majorGc.sumSeconds += v;
     }
   }
   return out;

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Flags } from './options.js';
 import { routeComparison } from './route-comparison.js';
+import { slowestSamplesTable, type TrickleSample } from './slow-samples.js';
 import { latencyTable, summarize, table, type Summary } from './stats.js';
 
 export interface PhaseRecord {
@@ -84,7 +85,7 @@ export function report(r: Record<string, unknown>): string {
         ['floor: OverridePolicy write→watch (karmada-apiserver + karmada-webhook)', f.karmadaOverridePolicy.cpWriteToWatch ?? summarize([])],
         ['floor: Karmada, template label seen → member', f.karmadaTemplateLabel.both],
         ['floor: Karmada, OverridePolicy change seen → member', f.karmadaOverridePolicy.both],
-      ]), '', `controller writes: ${JSON.stringify(p['controllerWrites'])}; incomplete: ${p['incomplete']}`, '');
+      ]), '', `controller writes: ${JSON.stringify(p['controllerWrites'])}; incomplete: ${p['incomplete']}`, '', 'Slowest samples:', '', slowestSamplesTable((p['samples'] as TrickleSample[] | undefined) ?? [], 5), '');
     } else if (base === 'restart') {
       out.push(`## Restart with everything filled (${p['observeSeconds']} s observed)${ctl(p)}`, '', table(['counter', 'value'], [
         ['ready after (s)', p['readySeconds']],

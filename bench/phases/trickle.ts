@@ -24,16 +24,22 @@ export async function runTrickle(run: BenchRun): Promise<void> {
     const aPerStep = Math.max(1, Math.ceil(flags.floorSamples / Math.max(1, flags.trickle)));
     const bPerStep = Math.max(1, Math.ceil(flags.karmadaFloorSamples / Math.max(1, flags.trickle)));
     let incomplete = 0;
-    const samples: Array<{ key: string; member: string; oursMs: number | null; karmadaMs: number | null; totalMs: number | null }> = [];
+    // Per import: the controller's longest loop stall and its major GCs while the import was filled,
+    // so a slow sample can be told apart from a stalled process (scraped outside the wait, so the
+    // scrape itself is not measured).
+    const samples: Array<{ key: string; member: string; oursMs: number | null; karmadaMs: number | null; totalMs: number | null; controllerLoopMaxMs: number | null; majorGcs: number; majorGcMs: number }> = [];
     // Numbered on from earlier trickles of the run (e.g. one per write route), so every import is new.
     const first = workload.allKeys.filter((k) => k.startsWith(`${floorNs}/tr-`)).length;
     for (let k = 0; k < flags.trickle; k++) {
       checkInterrupted();
       const key = `${floorNs}/tr-${String(first + k).padStart(3, '0')}`;
+      const gcBefore = (await scrape(c)).majorGc;
       const t0 = now();
       await workload.createImport(key);
       const done = await waitFor(() => MEMBERS.every((m) => obs.filled(m, key)), 120_000, 10);
       if (!done) incomplete++;
+      const during = await scrape(c);
+      const stall = { controllerLoopMaxMs: during.loopLagMaxSeconds === null ? null : +(during.loopLagMaxSeconds * 1000).toFixed(1), majorGcs: during.majorGc.count - gcBefore.count, majorGcMs: +((during.majorGc.sumSeconds - gcBefore.sumSeconds) * 1000).toFixed(1) };
       for (const m of MEMBERS) {
         const tr = obs.track.get(m)?.get(key);
         if (!tr?.derivedAt || !tr.derivedIp) continue;
@@ -42,7 +48,7 @@ export async function runTrickle(run: BenchRun): Promise<void> {
         if (tIps !== undefined) total.push(tIps - tr.derivedAt);
         if (tOp !== undefined) ours.push(tOp - tr.derivedAt);
         if (tOp !== undefined && tIps !== undefined) karmada.push(tIps - tOp);
-        samples.push({ key, member: m, oursMs: tOp === undefined ? null : +(tOp - tr.derivedAt).toFixed(1), karmadaMs: tOp === undefined || tIps === undefined ? null : +(tIps - tOp).toFixed(1), totalMs: tIps === undefined ? null : +(tIps - tr.derivedAt).toFixed(1) });
+        samples.push({ key, member: m, oursMs: tOp === undefined ? null : +(tOp - tr.derivedAt).toFixed(1), karmadaMs: tOp === undefined || tIps === undefined ? null : +(tIps - tOp).toFixed(1), totalMs: tIps === undefined ? null : +(tIps - tr.derivedAt).toFixed(1), ...stall });
       }
       for (let j = 0; j < bPerStep; j++) {
         await sampleFloorB('b1');
