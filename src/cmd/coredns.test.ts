@@ -27,6 +27,11 @@ describe('clusterset-dns coredns: arguments', () => {
     expect(parse('uninstall --all --rollout=never').install.rollout).to.deep.equal({ mode: 'never', timeoutMs: 120_000 });
   });
 
+  it('--dry-run and --ignore-configmap-owner, for install only', () => {
+    expect(parse('install --all --dry-run --ignore-configmap-owner').install).to.deep.include({ dryRun: true, ignoreConfigMapOwner: true });
+    expect(parse('install --all').install).to.not.have.any.keys('dryRun', 'ignoreConfigMapOwner');
+  });
+
   it('--member-kubeconfig reaches one member directly', () => {
     expect(parse('status --member-kubeconfig /m --member-context member1').target).to.deep.equal({ kind: 'direct', kubeconfig: '/m', context: 'member1' });
   });
@@ -59,6 +64,8 @@ describe('clusterset-dns coredns: arguments', () => {
     ['install --all --rollout-timeout soon', /invalid duration "soon"/],
     ['status --all --rollout never', /--rollout applies to install and uninstall only, not to status/],
     ['status --all --rollout-timeout=1m --header-ra-fix', /--header-ra-fix applies to install only; --rollout-timeout applies to install and uninstall only, not to status/],
+    ['uninstall --all --dry-run', /--dry-run applies to install only, not to uninstall/],
+    ['status --all --ignore-configmap-owner', /--ignore-configmap-owner applies to install only, not to status/],
     ['install --all --nope', /unknown flag --nope/],
     ['install --all extra', /unexpected argument "extra"/],
   ];
@@ -81,7 +88,7 @@ describe('clusterset-dns coredns: arguments', () => {
     expect(out).to.match(/^Usage: clusterset-dns coredns status /);
     for (const f of ['--cluster', '--all', '--zone', '--coredns-flavor', '--output', '--help']) expect(out).to.include(`${f}`);
     expect(out).not.to.match(/^ {2}--ttl/m);
-    expect(out).to.include('Refused by status, as they apply to other actions: --ttl, --header-ra-fix (install); --rollout, --rollout-timeout (install, uninstall).');
+    expect(out).to.include('Refused by status, as they apply to other actions: --ttl, --header-ra-fix, --dry-run, --ignore-configmap-owner (install); --rollout, --rollout-timeout (install, uninstall).');
   });
 
   it('--help exits 0 with every flag', async () => {

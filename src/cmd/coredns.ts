@@ -17,6 +17,7 @@ import { ROLLOUT_MODES, type RolloutMode } from '../coredns/rollout.js';
 import { apiErrorMessage } from '../kube/errors.js';
 import { table } from '../runtime/table.js';
 import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseActionFlags, parseOutput, type FlagSpec, type FlagValues, type HelpRequest, type Output } from './internal/flags.js';
+import { formatPlans } from './coredns-dry-run.js';
 import { actionHelp, type ActionHelp } from './internal/help.js';
 import { EXIT_FAILURE, parseOrExit, processIo, reportError, type Io } from './internal/io.js';
 import { findMembers, parseTarget, type FoundMember, type Target } from './internal/members.js';
@@ -38,6 +39,8 @@ export const COREDNS_FLAGS: FlagSpec[] = [
   { name: 'header-ra-fix', kind: 'bool', default: 'false', help: 'Add `header { response set ra }` to the server block, which silences dig\'s "recursion requested but not available" (it sets RA on every answer of that block).' },
   { name: 'rollout', kind: 'string', default: 'auto', help: 'install/uninstall: restart the CoreDNS Deployment after changing the Corefile? auto: only when no server block has the reload plugin (reload applies the change itself); always; never. A restart is verified and rolled back (previous Corefile restored) if the pods do not become ready.' },
   { name: 'rollout-timeout', kind: 'duration', default: '2m', help: 'install/uninstall: how long a rollout may take to become healthy before it is rolled back (and again for the rollback).' },
+  { name: 'dry-run', kind: 'bool', default: 'false', help: 'install: read, plan and check permissions, then print the Corefile diff and the RBAC it would apply, per member, instead of writing. Nothing changes (no write, not even a server-side dry run).' },
+  { name: 'ignore-configmap-owner', kind: 'bool', default: 'false', help: 'install: edit the Corefile even when its ConfigMap is managed by someone else (Helm, the addon manager, Karmada, a cloud add-on), which may revert the edit. Without it, install refuses and names the owner.' },
   OUTPUT_FLAG,
   HELP_FLAG,
 ];
@@ -57,10 +60,12 @@ export const COREDNS_ACTIONS: ReadonlyArray<ActionHelp<Action>> = [
   {
     name: 'install',
     usage: `${TARGET} [flags]`,
-    flags: [...TARGET_FLAGS, 'zone', ...LOCATION_FLAGS, 'coredns-version', 'coredns-flavor', 'ttl', 'header-ra-fix', ...ROLLOUT_FLAGS, 'output'],
+    flags: [...TARGET_FLAGS, 'zone', ...LOCATION_FLAGS, 'coredns-version', 'coredns-flavor', 'ttl', 'header-ra-fix', ...ROLLOUT_FLAGS, 'dry-run', 'ignore-configmap-owner', 'output'],
     summary: `Adds an additive ClusterRole + ClusterRoleBinding (list/watch serviceimports) for CoreDNS's
 service account, then the clusterset stanza in the Corefile. Refuses, changing nothing, when
-it cannot do that safely (the message says what to do).
+it cannot do that safely (the message says what to do), and when the ConfigMap is managed by
+someone else who would revert the edit (Helm, the addon manager, Karmada, a cloud add-on).
+--dry-run prints the Corefile diff and the RBAC it would apply, and writes nothing.
 
 ${ROLLOUT_TEXT}`,
   },
@@ -78,7 +83,8 @@ ${ROLLOUT_TEXT}`,
     usage: `${TARGET} [flags]`,
     flags: [...TARGET_FLAGS, 'zone', ...LOCATION_FLAGS, 'coredns-version', 'coredns-flavor', 'output'],
     summary: `Reports, per member, the CoreDNS version and flavour, the RBAC, and the Corefile's clusterset
-state. Changes nothing.`,
+state; who else manages the ConfigMap, if anyone (install would refuse); and a warning when
+NodeLocal DNSCache sends the zone upstream, past CoreDNS. Changes nothing.`,
   },
 ];
 
@@ -94,9 +100,11 @@ export const COREDNS_HELP = `Usage: clusterset-dns coredns install|uninstall|sta
 Sets up CoreDNS in member clusters to answer <svc>.<ns>.svc.clusterset.local:
   install    an additive ClusterRole + ClusterRoleBinding (list/watch serviceimports) for
              CoreDNS's service account, then the clusterset stanza in the Corefile; refuses,
-             changing nothing, when it cannot do that safely (the message says what to do)
+             changing nothing, when it cannot do that safely or the ConfigMap is managed by
+             someone else who would revert the edit; --dry-run prints the diff, writes nothing
   uninstall  removes exactly what install added: the Corefile comes back byte for byte
-  status     the CoreDNS version and flavour, the RBAC, and the Corefile's clusterset state
+  status     the CoreDNS version and flavour, the RBAC, the Corefile's clusterset state, the
+             ConfigMap's owner, and whether node-local-dns sends the zone past CoreDNS
 
 After changing the Corefile, install and uninstall rely on CoreDNS's reload plugin when the
 Corefile has it, and otherwise restart the Deployment (--rollout) and wait for it to become
@@ -133,7 +141,12 @@ export function parseCoreDnsArgs(argv: string[]): CoreDnsCommand | HelpRequest<A
   const { action, flags: f } = parsed;
   const target = parseTarget(f, { defaultAll: false });
   const { output } = parseCoreDnsOptions(f);
-  const install = parseInstallOptions(f);
+  const install: InstallOptions = {
+    ...parseInstallOptions(f),
+    // install's own: run --manage-coredns never dry-runs, and never overrides an owner.
+    ...(f['dry-run'] === true ? { dryRun: true } : {}),
+    ...(f['ignore-configmap-owner'] === true ? { ignoreConfigMapOwner: true } : {}),
+  };
   return { action, target, install, output };
 }
 
@@ -219,14 +232,14 @@ function rolloutNote(r: InstallResult): string {
   return `; not rolled out: ${ro.reason}${ro.deployment ? `; ${ro.deployment}` : ''}`;
 }
 
-export function formatOutcomes(action: Action, outcomes: readonly Outcome[], output: Output): string {
+export function formatOutcomes(action: Action, outcomes: readonly Outcome[], output: Output, dryRun = false): string {
   if (output === 'json') {
     const items = outcomes.map((o) => {
       if (o.kind === 'error') return { cluster: o.cluster, ok: false, error: o.message };
       if (o.kind === 'result') return { cluster: o.cluster, ok: resultOk(o.result), ...o.result };
       return { cluster: o.cluster, ...o.status };
     });
-    return JSON.stringify({ action, ok: exitCode(outcomes) === 0, members: items }, null, 2) + '\n';
+    return JSON.stringify({ action, ...(dryRun ? { dryRun } : {}), ok: exitCode(outcomes) === 0, members: items }, null, 2) + '\n';
   }
   if (action === 'status') {
     const rows = [['CLUSTER', 'VERSION', 'FLAVOR', 'RBAC', 'COREFILE', 'SUMMARY']];
@@ -244,7 +257,8 @@ export function formatOutcomes(action: Action, outcomes: readonly Outcome[], out
     if (o.kind === 'result') rows.push([o.cluster, o.result.kind, o.result.message + rolloutNote(o.result)]);
     else rows.push([o.cluster, 'error', o.kind === 'error' ? o.message : o.status.summary]);
   }
-  return table(rows);
+  if (!dryRun) return table(rows);
+  return table(rows) + formatPlans(outcomes.flatMap((o) => (o.kind === 'result' ? [{ cluster: o.cluster, result: o.result }] : [])));
 }
 
 // ---------------------------------------------------------------------------
@@ -291,6 +305,6 @@ export async function coredns(argv: string[], io: Io = processIo): Promise<numbe
   // One member after another: their outputs stay in a stable order and one slow member is easy to spot.
   const outcomes: Outcome[] = [];
   for (const m of members) outcomes.push(await runOn(cmd, m));
-  io.stdout(formatOutcomes(cmd.action, outcomes, cmd.output));
+  io.stdout(formatOutcomes(cmd.action, outcomes, cmd.output, cmd.install.dryRun === true));
   return exitCode(outcomes);
 }

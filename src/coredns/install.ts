@@ -7,10 +7,12 @@
  * CoreDNS that cannot serve the stanza is refused with what to do
  * (docs/design.md#coredns-safety).
  *
- * Every decision is a pure function (chooseFlavor, the permission lists in
- * ./permissions.ts, planRollout and the rollout decisions in ./rollout.ts);
- * the async functions only read, check and write. Install refuses before its
- * first write whenever it can tell a later write would fail, so a refusal
+ * Every decision is a pure function (install's whole plan in
+ * ./install-plan.ts — the same plan `--dry-run` prints — the permission lists
+ * in ./permissions.ts, the rollout decisions in ./rollout.ts); the async
+ * functions only read, check and write. Install refuses before its first
+ * write whenever it can tell a later write would fail, or that someone else
+ * owns the ConfigMap and would revert the edit (./owner.ts), so a refusal
  * changes nothing.
  *
  * With `rollout` options (the CLI always passes them), a changed Corefile is
@@ -20,89 +22,121 @@
  * ./deliver.ts). `status` is ./status.ts.
  */
 import * as k8s from '@kubernetes/client-node';
+import { fail, ok, type Result } from '../api/result.js';
 import { apiErrorMessage, isNotFound } from '../kube/errors.js';
-import { planInstall, planUninstall, type Flavor } from './corefile/index.js';
+import { withDeadline } from '../kube/timeout.js';
+import { planUninstall, type Flavor } from './corefile/index.js';
 import { deliver, planRollout, type RollbackFailed, type RolledBack, type RolloutReport } from './deliver.js';
-import { DEFAULT_LOCATION, readConfigMap, readDeployment, serviceAccountOf, writeCorefile, type CoreDnsLocation } from './objects.js';
+import { planCoreDnsInstall, type InstallObservation, type InstallOptions, type PlannedInstall, type RbacChange } from './install-plan.js';
+import { DEFAULT_LOCATION, readConfigMap, readDeployment, writeCorefile, type CoreDnsLocation } from './objects.js';
+import type { CorefileOwner } from './owner.js';
 import { denied, deniedMessage, installPermissionChecks, uninstallPermissionChecks } from './permissions.js';
-import { corednsRbac, COREDNS_ROLE_NAME } from './rbac.js';
+import { COREDNS_ROLE_NAME } from './rbac.js';
 import type { RolloutOptions } from './rollout.js';
-import { chooseFlavor, corednsImage } from './version.js';
+import type { Hunk } from './text-diff.js';
 
-export interface InstallOptions {
-  location?: CoreDnsLocation;
-  zone?: string;
-  /** `external`: the image carries github.com/coredns/multicluster (older CoreDNS). */
-  flavor?: Flavor;
-  /** Overrides the version read from the Deployment's image, e.g. "1.12.2". */
-  version?: string;
-  ttl?: number;
-  headerRaFix?: boolean;
-  /**
-   * How the change reaches the pods, and whether it is verified and rolled
-   * back. Absent: the Corefile is written and nothing else happens, for
-   * library callers that handle the pods themselves; the CLI always passes
-   * `{ mode }`.
-   */
-  rollout?: RolloutOptions;
+export type { InstallOptions } from './install-plan.js';
+
+/** What install would write (dry run) or wrote, from the plan both share; in the JSON output as `plan`. */
+export interface InstallPlanReport {
+  configMap: string;
+  /** The Corefile edit as unified-diff hunks (text-diff.ts); empty when the Corefile does not change. */
+  corefileDiff: Hunk[];
+  /** The whole Corefile after the edit. */
+  corefile: string;
+  rbac: Array<Omit<RbacChange, 'object'> & { object?: object }>;
+  /** Whether the CoreDNS Deployment is restarted after the edit, and why. */
+  rollout?: { restart: boolean; reason: string };
+  /** Set when --ignore-configmap-owner let install edit a ConfigMap someone else owns. */
+  ignoredOwner?: CorefileOwner;
 }
 
 export type InstallResult =
-  | { kind: 'installed' | 'uninstalled' | 'unchanged' | 'foreign'; message: string; flavor?: Flavor; rollout?: RolloutReport }
-  | { kind: 'refused'; message: string }
+  | { kind: 'installed' | 'uninstalled' | 'unchanged' | 'foreign'; message: string; flavor?: Flavor; rollout?: RolloutReport; plan?: InstallPlanReport }
+  /** --dry-run: the Corefile would change; nothing was written. */
+  | { kind: 'would-install'; message: string; flavor: Flavor; plan: InstallPlanReport }
+  /** `owner`: the ConfigMap is someone else's (owner.ts); `plan`, with --dry-run, what install would write otherwise. */
+  | { kind: 'refused'; message: string; owner?: CorefileOwner; plan?: InstallPlanReport }
   | RolledBack
   | RollbackFailed;
 
 const FIELD_MANAGER = 'clusterset-dns';
+const READ_TIMEOUT_MS = 15_000;
+
+/** The plan as reported: the objects are printed only when they change. */
+export function planReport(p: PlannedInstall, loc: CoreDnsLocation): InstallPlanReport {
+  return {
+    configMap: `${loc.namespace}/${loc.configMap}`,
+    corefileDiff: p.corefile.diff,
+    corefile: p.corefile.after,
+    rbac: p.rbac.map(({ object, ...c }) => (c.action === 'unchanged' ? c : { ...c, object })),
+    ...(p.rollout ? { rollout: { restart: p.rollout.decision.rollout, reason: p.rollout.decision.reason } } : {}),
+    ...(p.ignoredOwner ? { ignoredOwner: p.ignoredOwner } : {}),
+  };
+}
+
+async function got<T>(what: string, f: (o: Parameters<Parameters<typeof withDeadline>[2]>[0]) => Promise<T>): Promise<Result<T | undefined>> {
+  try {
+    return ok(await withDeadline(what, READ_TIMEOUT_MS, f));
+  } catch (e) {
+    return isNotFound(e) ? ok(undefined) : fail(apiErrorMessage(e));
+  }
+}
+
+/** The reads install decides from (install-plan.ts); errors become values. */
+export async function observeInstall(kc: k8s.KubeConfig, loc: CoreDnsLocation): Promise<InstallObservation> {
+  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  const [deployment, configMap, clusterRole, binding] = await Promise.all([
+    readDeployment(kc.makeApiClient(k8s.AppsV1Api), loc),
+    readConfigMap(kc.makeApiClient(k8s.CoreV1Api), loc),
+    got(`read ClusterRole ${COREDNS_ROLE_NAME}`, (o) => rbac.readClusterRole({ name: COREDNS_ROLE_NAME }, o)),
+    got(`read ClusterRoleBinding ${COREDNS_ROLE_NAME}`, (o) => rbac.readClusterRoleBinding({ name: COREDNS_ROLE_NAME }, o)),
+  ]);
+  return { deployment, configMap, clusterRole, binding };
+}
 
 export async function installCoreDns(kc: k8s.KubeConfig, opts: InstallOptions = {}): Promise<InstallResult> {
   const loc = opts.location ?? DEFAULT_LOCATION;
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const dep = await readDeployment(kc.makeApiClient(k8s.AppsV1Api), loc);
-  if (!dep.ok) return { kind: 'refused', message: dep.reason };
-  const deployment = dep.value;
-  const choice = chooseFlavor(corednsImage(deployment), opts);
-  if ('refused' in choice) return { kind: 'refused', message: choice.refused };
-
-  const read = await readConfigMap(core, loc);
-  if (!read.ok) return { kind: 'refused', message: read.reason };
-  const cm = read.value;
-  const corefile = cm.data?.['Corefile'];
-  if (corefile === undefined) return { kind: 'refused', message: `ConfigMap ${loc.namespace}/${loc.configMap} has no Corefile key; pass --coredns-configmap if the Corefile lives elsewhere` };
-  const plan = planInstall(corefile, {
-    flavor: choice.flavor,
-    ...(opts.zone ? { zone: opts.zone } : {}),
-    ...(opts.ttl !== undefined ? { ttl: opts.ttl } : {}),
-    ...(opts.headerRaFix ? { headerRaFix: true } : {}),
-  });
-  if (plan.kind === 'refused') return { kind: 'refused', message: plan.reason };
-  if (plan.kind === 'foreign') return { kind: 'foreign', message: plan.reason };
-  const rollout = plan.kind === 'changed' ? planRollout(opts.rollout, corefile, dep) : undefined;
-  if (rollout && 'refused' in rollout) return { kind: 'refused', message: rollout.refused };
+  const planned = planCoreDnsInstall(await observeInstall(kc, loc), opts);
+  if (planned.kind === 'refused') {
+    const preview = opts.dryRun && planned.preview ? { plan: planReport(planned.preview, loc) } : {};
+    return { kind: 'refused', message: planned.message, ...(planned.owner ? { owner: planned.owner } : {}), ...preview };
+  }
+  const plan = planReport(planned, loc);
+  if (planned.kind === 'foreign') return { kind: 'foreign', message: planned.message, ...(opts.dryRun ? { plan } : {}) };
 
   // Ask before the first write: RBAC applied and then a forbidden ConfigMap
-  // update would leave a half-done install behind.
-  const missing = await denied(kc, installPermissionChecks(loc, plan.kind === 'changed', rollout?.decision.rollout === true));
-  if (missing.length > 0) return { kind: 'refused', message: deniedMessage('install', missing) };
+  // update would leave a half-done install behind. A dry run asks too, so it
+  // says whether the real install would be allowed.
+  const changes = planned.kind === 'change';
+  const missing = await denied(kc, installPermissionChecks(loc, changes, planned.rollout?.decision.rollout === true));
+  if (missing.length > 0) return { kind: 'refused', message: deniedMessage('install', missing), ...(opts.dryRun ? { plan } : {}) };
+  const flavor = planned.flavor;
+  if (opts.dryRun) {
+    return changes
+      ? { kind: 'would-install', message: `dry run, nothing changed: would ${planned.message}`, flavor, plan }
+      : { kind: 'unchanged', message: `dry run: ${planned.message}`, flavor, plan };
+  }
 
   // RBAC before the Corefile: CoreDNS lists serviceimports as soon as it reloads.
   const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
-  for (const o of corednsRbac(serviceAccountOf(deployment, loc))) {
-    await objects.patch(k8s.loadYaml<k8s.KubernetesObject>(JSON.stringify(o)), undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
+  for (const c of planned.rbac) {
+    await objects.patch(k8s.loadYaml<k8s.KubernetesObject>(JSON.stringify(c.object)), undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
   }
-  if (plan.kind === 'unchanged') return { kind: 'unchanged', message: plan.reason, flavor: choice.flavor };
+  if (!changes) return { kind: 'unchanged', message: planned.message, flavor, plan };
   let written: k8s.V1ConfigMap;
   try {
     // Replace with the resourceVersion we read: a concurrent edit fails with 409 instead of being lost.
-    written = await writeCorefile(core, loc, cm, plan.corefile);
+    written = await writeCorefile(kc.makeApiClient(k8s.CoreV1Api), loc, planned.configMap, planned.corefile.after);
   } catch (e) {
     return { kind: 'refused', message: `could not update ConfigMap ${loc.namespace}/${loc.configMap} (the RBAC objects ${COREDNS_ROLE_NAME} are in place; run install again): ${apiErrorMessage(e)}` };
   }
-  const delivered = await deliver(kc, loc, rollout, written, corefile, 'install');
+  const delivered = await deliver(kc, loc, planned.rollout, written, planned.corefile.before, 'install');
   // Rolled back: the RBAC is additive and harmless on its own; uninstall removes it.
-  if (delivered.kind === 'rolled-back') return { ...delivered, message: `${delivered.message} (the RBAC objects ${COREDNS_ROLE_NAME} stay; coredns uninstall removes them)`, flavor: choice.flavor };
+  if (delivered.kind === 'rolled-back') return { ...delivered, message: `${delivered.message} (the RBAC objects ${COREDNS_ROLE_NAME} stay; coredns uninstall removes them)`, flavor };
   if (delivered.kind === 'failed') return delivered;
-  return { kind: 'installed', message: plan.changes.join('; '), flavor: choice.flavor, ...(delivered.rollout ? { rollout: delivered.rollout } : {}) };
+  const ignored = planned.ignoredOwner ? `; ConfigMap managed by ${planned.ignoredOwner.owner}, edited anyway (--ignore-configmap-owner): it may revert this` : '';
+  return { kind: 'installed', message: planned.message + ignored, flavor, plan, ...(delivered.rollout ? { rollout: delivered.rollout } : {}) };
 }
 
 export interface UninstallOptions {

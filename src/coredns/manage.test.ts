@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { FakeClock } from '../runtime/clock.js';
 import { flush } from '../../test/support/workqueue.js';
 import type { InstallResult } from './install.js';
-import { CoreDnsManager, servesZone, type SetupResult } from './manage.js';
+import { CoreDnsManager, servesZone, setupResult, type SetupResult } from './manage.js';
 
 const kc = (name: string) => ({ name }) as unknown as KubeConfig;
 
@@ -104,6 +104,28 @@ describe('CoreDnsManager (run --manage-coredns)', () => {
     m.stop();
   });
 
+  it('a ConfigMap someone else owns is not written: counted and logged as owned, not serving, looked at again with backoff', async () => {
+    const owner = { owner: 'Helm release kube-system/coredns', evidence: 'annotation meta.helm.sh/release-name', fix: 'upgrade the release' };
+    const s = scripted({ member1: [{ kind: 'refused', message: 'managed by Helm release kube-system/coredns', owner }, { kind: 'installed', message: 'ok' }] });
+    const counted: string[] = [];
+    const warnings: string[] = [];
+    const clock = new FakeClock();
+    const capture = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line).msg as string) });
+    const m = new CoreDnsManager({ install: s.install, options: {}, log: capture, counted: (_c, r) => counted.push(r), initialRetryMs: 5, clock });
+    m.engaged('member1', kc('member1'));
+    m.start();
+    await flush();
+    expect(counted).to.deep.equal(['owned']);
+    expect(m.configured()).to.deep.equal([['member1', false]]);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.match(/managed by someone else.*not editing it/);
+    expect(clock.nextTimerAt(), 'looked at again, in case the owner lets go').to.equal(5);
+    clock.advance(5);
+    await flush();
+    expect(counted).to.deep.equal(['owned', 'installed']);
+    m.stop();
+  });
+
   it('new credentials replace a pending retry; a member that is gone is not retried', async () => {
     const s = scripted({ member1: [new Error('old token rejected'), { kind: 'installed', message: 'ok' }], member2: [new Error('down'), new Error('down')] });
     const clock = new FakeClock();
@@ -147,12 +169,21 @@ describe('CoreDnsManager (run --manage-coredns)', () => {
   });
 });
 
+describe('setupResult: a refusal for an owner counts as owned', () => {
+  it('owned only when the refusal names an owner', () => {
+    expect(setupResult({ kind: 'refused', message: 'x', owner: { owner: 'Helm', evidence: 'e', fix: 'f' } })).to.equal('owned');
+    expect(setupResult({ kind: 'refused', message: 'x' })).to.equal('refused');
+    expect(setupResult({ kind: 'installed', message: 'x' })).to.equal('installed');
+  });
+});
+
 describe('servesZone (clusterset_dns_coredns_configured)', () => {
   const cases: Array<[SetupResult | undefined, boolean]> = [
     ['installed', true],
     ['unchanged', true],
     ['foreign', true],
     ['refused', false],
+    ['owned', false],
     ['rolled-back', false],
     ['failed', false],
     ['error', false],

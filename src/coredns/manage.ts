@@ -21,7 +21,12 @@
  * API server comes back, or whose CoreDNS gets upgraded, is set up without a
  * restart. Each new outcome is logged once (not every retry) and counted in
  * clusterset_dns_coredns_setup_total{member_cluster,result}. A Corefile
- * already set up by someone else ("foreign") is left alone, as install does.
+ * already set up by someone else ("foreign") is left alone, as install does;
+ * a ConfigMap another reconciler owns (Helm, the addon manager, Karmada, a
+ * cloud add-on: ./owner.ts) is never edited — it would be reverted — and is
+ * reported as `owned` (a warning log, the setup counter, and
+ * clusterset_dns_coredns_configured 0); --ignore-configmap-owner is the
+ * CLI's alone, as the controller would redo the edit on every re-engage.
  * Whether each member's CoreDNS serves the zone after its last attempt is
  * clusterset_dns_coredns_configured (configured()).
  */
@@ -32,8 +37,17 @@ import type { InstallOptions, InstallResult } from './install.js';
 
 export type Installer = (kc: KubeConfig, opts: InstallOptions) => Promise<InstallResult>;
 
-/** What one set-up attempt came to: install's result, or an error it threw. */
-export type SetupResult = InstallResult['kind'] | 'error';
+/**
+ * What one set-up attempt came to: install's result, `owned` for a refusal
+ * because someone else's reconciler owns the Corefile's ConfigMap, or an
+ * error it threw.
+ */
+export type SetupResult = InstallResult['kind'] | 'owned' | 'error';
+
+/** The result an install outcome counts as; pure. */
+export function setupResult(r: InstallResult): SetupResult {
+  return r.kind === 'refused' && r.owner ? 'owned' : r.kind;
+}
 
 /**
  * Whether CoreDNS serves the clusterset zone after an attempt with this
@@ -132,7 +146,7 @@ export class CoreDnsManager {
     this.o
       .install(st.kc, this.o.options)
       .then(
-        (r) => ({ kind: r.kind, message: r.message }),
+        (r) => ({ kind: setupResult(r), message: r.message }),
         (e: unknown) => ({ kind: 'error' as const, message: e instanceof Error ? e.message : String(e) }),
       )
       .then(({ kind, message }) => {
@@ -157,7 +171,11 @@ export class CoreDnsManager {
         }
         const delay = Math.min(this.maxRetryMs, this.initialRetryMs * 2 ** st.failures);
         st.failures++;
-        if (fresh) log.error({ result: kind, detail: message, retryInMs: delay }, 'could not set CoreDNS up; retrying with backoff');
+        // Someone else's reconciler would revert the edit: not written, reported, and looked at
+        // again with the same backoff (reads only), so a ConfigMap its owner lets go of is set up.
+        if (kind === 'owned') {
+          if (fresh) log.warn({ result: kind, detail: message, retryInMs: delay }, 'CoreDNS\'s ConfigMap is managed by someone else, who would revert the clusterset stanza; not editing it');
+        } else if (fresh) log.error({ result: kind, detail: message, retryInMs: delay }, 'could not set CoreDNS up; retrying with backoff');
         if (this.started) {
           st.timer = this.clock.setTimer(() => this.attempt(cluster, st), delay, { unref: true });
         }

@@ -146,7 +146,7 @@ export function clustersetMetrics(registers: Registry[], state: StateReaders) {
     }),
     corednsSetupTotal: new Counter({
       name: 'clusterset_dns_coredns_setup_total',
-      help: 'run --manage-coredns: CoreDNS set-up attempts per member by result (installed, unchanged, foreign, refused, rolled-back, failed, error).',
+      help: 'run --manage-coredns: CoreDNS set-up attempts per member by result (installed, unchanged, foreign, refused, owned, rolled-back, failed, error).',
       labelNames: ['member_cluster', 'result'] as const,
       registers,
     }),
