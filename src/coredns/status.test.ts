@@ -66,4 +66,22 @@ describe('coredns status: summary', () => {
     expect(bad.ok).to.equal(false);
     expect(bad.corefile.status).to.equal('broken');
   });
+
+  it('a ConfigMap someone else owns is reported, and the summary says install would refuse and why', () => {
+    const owned = { metadata: { labels: { 'addonmanager.kubernetes.io/mode': 'Reconcile' } }, data: { Corefile: KUBEADM_COREFILE } };
+    const s = summarizeStatus(obs({ configMap: { ok: true, value: owned }, clusterRole: undefined, binding: undefined }));
+    expect(s.owner?.owner).to.equal('the Kubernetes addon manager (mode Reconcile)');
+    expect(s.ok, 'not broken: nothing of ours is there').to.equal(true);
+    expect(s.summary).to.match(/not served, and install would refuse: .*ConfigMap kube-system\/coredns is managed by the Kubernetes addon manager/);
+    expect(summarizeStatus(obs()).owner).to.equal(null);
+  });
+
+  it('node-local-dns that sends the zone upstream is a warning in the summary, with the place to fix it; ok stays', () => {
+    const nodeLocal = { daemonSet: { ok: true as const, value: { metadata: { name: 'node-local-dns' } } }, configMap: { ok: true as const, value: { data: { Corefile: 'cluster.local:53 {\n    forward . __PILLAR__CLUSTER__DNS__\n}\n.:53 {\n    forward . __PILLAR__UPSTREAM__SERVERS__\n}\n' } } } };
+    const s = summarizeStatus(obs({ nodeLocalDns: nodeLocal }));
+    expect(s.nodeLocalDns.state).to.equal('bypasses');
+    expect(s.ok).to.equal(true);
+    expect(s.summary).to.match(/; warning: node-local-dns sends clusterset.local to __PILLAR__UPSTREAM__SERVERS__.*ConfigMap kube-system\/node-local-dns/);
+    expect(summarizeStatus(obs()).nodeLocalDns).to.deep.equal({ state: 'absent' });
+  });
 });

@@ -1,12 +1,16 @@
 /**
  * `clusterset-dns coredns status` for one member: what is installed, whether
- * it can work, and what to do when it cannot. Reading only; the verdict is
- * the pure summarizeStatus.
+ * it can work, and what to do when it cannot — including whether someone
+ * else owns the Corefile's ConfigMap (./owner.ts) and whether NodeLocal
+ * DNSCache sends the zone past CoreDNS (./node-local-dns.ts). Reading only;
+ * the verdict is the pure summarizeStatus.
  */
 import * as k8s from '@kubernetes/client-node';
 import { DEFAULT_ZONE, inspect, type Flavor, type Inspection } from './corefile/index.js';
 import { DEFAULT_LOCATION, readConfigMap, readDeployment, serviceAccountOf, type CoreDnsLocation, type Read } from './objects.js';
 import { undefinedIfNotFound } from '../kube/errors.js';
+import { nodeLocalDnsVerdict, readNodeLocalDns, type NodeLocalDns, type NodeLocalDnsObservation } from './node-local-dns.js';
+import { corefileOwner, ownerRefusal, type CorefileOwner } from './owner.js';
 import { COREDNS_ROLE_NAME } from './rbac.js';
 import { chooseFlavor, corednsImage, fmt, versionFromImage } from './version.js';
 
@@ -23,6 +27,8 @@ export interface StatusObservation {
   configMap: Read<k8s.V1ConfigMap> | undefined;
   clusterRole: k8s.V1ClusterRole | undefined;
   binding: k8s.V1ClusterRoleBinding | undefined;
+  /** The node-local-dns DaemonSet and ConfigMap; undefined when not read. */
+  nodeLocalDns?: NodeLocalDnsObservation;
 }
 
 export interface CoreDnsStatus {
@@ -41,6 +47,10 @@ export interface CoreDnsStatus {
     bound: boolean;
   };
   corefile: Inspection | { status: 'missing'; message: string };
+  /** Who else reconciles the Corefile's ConfigMap (install refuses to edit it then); null when nobody does. */
+  owner: CorefileOwner | null;
+  /** Whether NodeLocal DNSCache, when it runs, sends the zone to CoreDNS (a warning in the summary when not). */
+  nodeLocalDns: NodeLocalDns;
   /** False when something is broken: an unreadable Deployment/ConfigMap, a broken Corefile, our stanza without our RBAC. */
   ok: boolean;
   /** One line for humans, ending in what to do when something is wrong. */
@@ -60,6 +70,8 @@ export function summarizeStatus(obs: StatusObservation, opts: StatusOptions = {}
     && obs.binding?.roleRef.name === COREDNS_ROLE_NAME;
   const rbac = { clusterRole: obs.clusterRole !== undefined, binding: obs.binding !== undefined, serviceAccount: sa ? `${sa.namespace}/${sa.name}` : null, bound };
   const corefile = corefileStatus(obs.configMap, loc, zone);
+  const owner = (obs.configMap?.ok ? corefileOwner(obs.configMap.value) : undefined) ?? null;
+  const nodeLocalDns: NodeLocalDns = obs.nodeLocalDns ? nodeLocalDnsVerdict(obs.nodeLocalDns, zone) : { state: 'absent' };
 
   const problems: string[] = [];
   if (obs.deployment === undefined) problems.push(`Deployment ${loc.namespace}/${loc.deployment} not found; pass --coredns-deployment if CoreDNS runs under another name`);
@@ -71,8 +83,12 @@ export function summarizeStatus(obs: StatusObservation, opts: StatusOptions = {}
   const ok = problems.length === 0;
   let summary: string;
   if (!ok) summary = problems.join('; ');
-  else if (corefile.status === 'absent') summary = `${zone} is not served${choice && 'refused' in choice ? `, and install would refuse: ${choice.refused}` : '; run clusterset-dns coredns install to serve it'}`;
+  else if (corefile.status === 'absent' && choice && 'refused' in choice) summary = `${zone} is not served, and install would refuse: ${choice.refused}`;
+  else if (corefile.status === 'absent' && owner) summary = `${zone} is not served, and install would refuse: ${ownerRefusal(owner, `${loc.namespace}/${loc.configMap}`)}`;
+  else if (corefile.status === 'absent') summary = `${zone} is not served; run clusterset-dns coredns install to serve it`;
   else summary = corefile.message;
+  // Not a failure of CoreDNS's setup, but pods behind node-local-dns still get no answer.
+  if (nodeLocalDns.state === 'bypasses' || nodeLocalDns.state === 'unknown') summary += `; warning: ${nodeLocalDns.message}`;
   return {
     image,
     version: v ? fmt(v) : null,
@@ -80,6 +96,8 @@ export function summarizeStatus(obs: StatusObservation, opts: StatusOptions = {}
     flavorProblem: choice && 'refused' in choice ? choice.refused : null,
     rbac,
     corefile,
+    owner,
+    nodeLocalDns,
     ok,
     summary,
   };
@@ -99,11 +117,12 @@ export async function statusCoreDns(kc: k8s.KubeConfig, opts: StatusOptions = {}
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
-  const [deployment, configMap, clusterRole, binding] = await Promise.all([
+  const [deployment, configMap, clusterRole, binding, nodeLocalDns] = await Promise.all([
     readDeployment(apps, loc).then((r) => (!r.ok && r.missing ? undefined : r)),
     readConfigMap(core, loc).then((r) => (!r.ok && r.missing ? undefined : r)),
     undefinedIfNotFound(() => rbac.readClusterRole({ name: COREDNS_ROLE_NAME })),
     undefinedIfNotFound(() => rbac.readClusterRoleBinding({ name: COREDNS_ROLE_NAME })),
+    readNodeLocalDns(kc),
   ]);
-  return summarizeStatus({ deployment, configMap, clusterRole, binding }, opts);
+  return summarizeStatus({ deployment, configMap, clusterRole, binding, nodeLocalDns }, opts);
 }

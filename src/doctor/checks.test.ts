@@ -34,13 +34,16 @@ const deployment = (image = 'registry.k8s.io/coredns/coredns:v1.14.7'): k8s.V1De
   spec: { selector: {}, template: { spec: { serviceAccountName: 'coredns', containers: [{ name: 'coredns', image }] } } },
 });
 const [role, binding] = corednsRbac() as unknown as [k8s.V1ClusterRole, k8s.V1ClusterRoleBinding];
-const coredns = (o: { image?: string; corefile?: string | null; rbac?: boolean } = {}) => ({
+const NODE_LOCAL_UPSTREAM = 'cluster.local:53 {\n    forward . __PILLAR__CLUSTER__DNS__\n}\n.:53 {\n    forward . __PILLAR__UPSTREAM__SERVERS__\n}\n';
+const nodeLocal = (corefile: string) => ({ daemonSet: { ok: true as const, value: { metadata: { name: 'node-local-dns' } } }, configMap: { ok: true as const, value: { data: { Corefile: corefile } } } });
+const coredns = (o: { image?: string; corefile?: string | null; rbac?: boolean; nodeLocalDns?: string } = {}) => ({
   ok: true as const,
   value: summarizeStatus({
     deployment: { ok: true, value: deployment(o.image) },
     configMap: o.corefile === null ? undefined : { ok: true, value: { data: { Corefile: o.corefile ?? KUBEADM_INSTALLED_IN_TREE } } },
     clusterRole: o.rbac === false ? undefined : role,
     binding: o.rbac === false ? undefined : binding,
+    ...(o.nodeLocalDns !== undefined ? { nodeLocalDns: nodeLocal(o.nodeLocalDns) } : {}),
   }),
 });
 
@@ -149,6 +152,8 @@ const CASES: Case[] = [
   { name: 'no stanza', obs: m2({ coredns: coredns({ corefile: KUBEADM }) }), check: 'corefile', status: 'fail', detail: /not configured/, fix: /^clusterset-dns coredns install --cluster member2$/ },
   { name: 'a Corefile that does not parse', obs: m2({ coredns: coredns({ corefile: '.:53 {\n    kubernetes "cluster.local {\n}\n' }) }), check: 'corefile', status: 'fail', detail: /line \d+/, fix: /edit configmap coredns/ },
   { name: 'a working foreign setup passes', obs: m2({ coredns: coredns({ corefile: MCS_API_SED }) }), check: 'corefile', status: 'pass', detail: /outside clusterset-dns/ },
+  { name: 'node-local-dns sending the zone upstream is a warning with where to add the block', obs: m2({ coredns: coredns({ nodeLocalDns: NODE_LOCAL_UPSTREAM }) }), check: 'node-local-dns', status: 'warn', detail: /sends clusterset.local to __PILLAR__UPSTREAM__SERVERS__.*past CoreDNS/, fix: /edit configmap node-local-dns: add a clusterset.local:53 server block.*--cluster member2 -o json/ },
+  { name: 'node-local-dns with a block for the zone passes', obs: m2({ coredns: coredns({ nodeLocalDns: NODE_LOCAL_UPSTREAM + 'clusterset.local:53 {\n    forward . __PILLAR__CLUSTER__DNS__\n}\n' }) }), check: 'node-local-dns', status: 'pass', detail: /sends clusterset.local to CoreDNS/ },
   { name: 'no ConfigMap', obs: m2({ coredns: coredns({ corefile: null }) }), check: 'corefile', status: 'fail', detail: /not found/, fix: /--coredns-configmap/ },
   // The DNS server
   { name: 'no DNS address: skipped with how to give one', obs: m2({ dns: undefined }), check: 'dns', status: 'skip', detail: /--dns member2=HOST:PORT/ },
@@ -215,6 +220,10 @@ describe('doctor checks: each broken link', () => {
       if (c.fix) expect(r?.fix).to.match(c.fix);
     });
   }
+
+  it('no node-local-dns DaemonSet: no node-local-dns row at all', () => {
+    expect(find(runChecks(m2({}), OPTS), 'member2', 'node-local-dns')).to.equal(undefined);
+  });
 
   it('every failure in every case carries a one-line fix', () => {
     for (const c of CASES) {

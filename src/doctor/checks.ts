@@ -41,6 +41,7 @@ export type CheckName =
   | 'coredns-version'
   | 'coredns-rbac'
   | 'corefile'
+  | 'node-local-dns'
   | 'dns'
   | 'serviceimport'
   | 'ports'
@@ -276,6 +277,15 @@ function corednsChecks(m: Reached, opts: CheckOptions, r: Row): CheckResult[] {
     case 'missing':
       out.push(r('corefile', 'fail', c.message, 'pass --coredns-configmap (and --coredns-namespace) where the Corefile lives'));
       break;
+  }
+
+  // NodeLocal DNSCache answers pods first; only reported when it runs.
+  const nl = s.nodeLocalDns;
+  if (nl.state === 'forwards') out.push(r('node-local-dns', 'pass', nl.message));
+  else if (nl.state === 'unknown') out.push(r('node-local-dns', 'warn', nl.message));
+  else if (nl.state === 'bypasses') {
+    out.push(r('node-local-dns', 'warn', nl.message,
+      `kubectl -n kube-system edit configmap node-local-dns: add a ${opts.zone}:53 server block, a copy of its cluster.local block (clusterset-dns coredns status ${target} -o json prints it as nodeLocalDns.stanza)`));
   }
   return out;
 }
