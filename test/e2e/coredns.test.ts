@@ -17,9 +17,10 @@ import { KARMADA_CONTEXT, access, type EnvState } from '../env/environment.js';
 import { kubeConfigFor, kubeConfigYaml } from '../env/kube.js';
 import { KUBEADM_COREFILE } from '../env/manifests.js';
 import { planInstall } from '../../src/coredns/corefile/index.js';
-import { installCoreDns } from '../../src/coredns/install.js';
+import { installCoreDns, type InstallPlanReport } from '../../src/coredns/install.js';
 import { COREDNS_ROLE_NAME } from '../../src/coredns/rbac.js';
 import { RESTARTED_AT, deploymentHealth } from '../../src/coredns/rollout.js';
+import { applyHunks, formatUnifiedDiff } from '../../src/coredns/text-diff.js';
 import { clusterDnsCli } from '../support/cli.js';
 import { useEnvironment } from '../support/environment.js';
 import { startFakeKubelet, type FakeKubelet } from '../support/kubelet.js';
@@ -158,15 +159,16 @@ describe('clusterset-dns coredns on the local environment (e2e)', function () {
     expect(await rbacObjects(), 'no RBAC created').to.deep.equal({ role: false, binding: false });
   });
 
+  // A CoreDNS look-alike in our own namespace (replicas 0: no kubelet runs anything here anyway),
+  // so member1's real CoreDNS is never touched.
+  const lookAlikeLabels = { app: 'fake-coredns' };
+  const deployment = (image: string) => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coredns', namespace: ns },
+    spec: { replicas: 0, selector: { matchLabels: lookAlikeLabels }, template: { metadata: { labels: lookAlikeLabels }, spec: { serviceAccountName: 'coredns', containers: [{ name: 'coredns', image }] } } },
+  } as k8s.KubernetesObject);
+  const configMap = (Corefile: string, metadata: k8s.V1ObjectMeta = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: ns, ...metadata }, data: { Corefile } } as k8s.KubernetesObject);
+
   it('refuses, changing nothing, a renamed Deployment, an image without a version tag, a Corefile that does not parse, and one without the kubernetes plugin', async () => {
-    // A CoreDNS look-alike in our own namespace (replicas 0: no kubelet runs anything here anyway),
-    // so member1's real CoreDNS is never touched.
-    const labels = { app: 'fake-coredns' };
-    const deployment = (image: string) => ({
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coredns', namespace: ns },
-      spec: { replicas: 0, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { serviceAccountName: 'coredns', containers: [{ name: 'coredns', image }] } } },
-    } as k8s.KubernetesObject);
-    const configMap = (Corefile: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: ns }, data: { Corefile } } as k8s.KubernetesObject);
     const here = [...viaKarmada, '--coredns-namespace', ns];
     const refuses = async (args: string[], want: RegExp) => {
       const before = await m1.core.readNamespacedConfigMap({ namespace: ns, name: 'coredns' });
@@ -192,6 +194,60 @@ describe('clusterset-dns coredns on the local environment (e2e)', function () {
 
     expect(await rbacObjects(), 'no RBAC created by any refusal').to.deep.equal({ role: false, binding: false });
     expect(await corefile(), 'member1\'s own Corefile untouched').to.equal(KUBEADM_COREFILE);
+  });
+
+  it('install --dry-run writes nothing, and prints the diff and RBAC the real install then applies', async () => {
+    const readCm = () => m1.core.readNamespacedConfigMap({ namespace: 'kube-system', name: 'coredns' });
+    const before = await readCm();
+    const dry = await cli(['install', ...viaKarmada, '--dry-run', '-o', 'json']);
+    expect(dry.code, dry.stderr + dry.stdout).to.equal(0);
+    const planned = (JSON.parse(dry.stdout) as { dryRun: boolean; members: Array<{ kind: string; plan: InstallPlanReport }> });
+    expect(planned.dryRun).to.equal(true);
+    expect(planned.members[0]?.kind).to.equal('would-install');
+    const plan = planned.members[0]!.plan;
+    expect(plan.rbac.map((c) => `${c.kind} ${c.action}`)).to.deep.equal(['ClusterRole create', 'ClusterRoleBinding create']);
+    const table = await cli(['install', ...viaKarmada, '--dry-run']);
+    expect(table.code, table.stderr + table.stdout).to.equal(0);
+    expect(table.stdout).to.include(formatUnifiedDiff(plan.corefileDiff, 'member1 kube-system/coredns Corefile (now)', 'member1 kube-system/coredns Corefile (after install)'));
+    expect(table.stdout).to.match(/create\s+ClusterRoleBinding clusterset-dns:coredns-serviceimports: binds ServiceAccount kube-system\/coredns/);
+
+    expect((await readCm()).metadata?.resourceVersion, 'the ConfigMap was not written').to.equal(before.metadata?.resourceVersion);
+    expect(await rbacObjects(), 'no RBAC created').to.deep.equal({ role: false, binding: false });
+
+    // The real install writes exactly the diff the dry run printed.
+    const real = await cli(['install', ...viaKarmada, '-o', 'json']);
+    expect(real.code, real.stderr + real.stdout).to.equal(0);
+    expect(await corefile()).to.equal(applyHunks(before.data?.['Corefile'] ?? '', plan.corefileDiff));
+    expect(await corefile()).to.equal(plan.corefile);
+    const applied = JSON.parse(real.stdout) as { members: Array<{ kind: string; plan: InstallPlanReport }> };
+    expect(applied.members[0]?.kind).to.equal('installed');
+    expect(applied.members[0]?.plan.corefileDiff, 'the same plan').to.deep.equal(plan.corefileDiff);
+    expect(await rbacObjects()).to.deep.equal({ role: true, binding: true });
+    // Back to uninstalled, as the next test expects.
+    const undo = await cli(['uninstall', ...viaKarmada]);
+    expect(undo.code, undo.stderr + undo.stdout).to.equal(0);
+  });
+
+  it('a ConfigMap managed by Helm or by the addon manager is refused, naming the owner, and left unchanged', async () => {
+    const here = [...viaKarmada, '--coredns-namespace', ns];
+    const owners: Array<[k8s.V1ObjectMeta, RegExp]> = [
+      [{ labels: { 'app.kubernetes.io/managed-by': 'Helm' }, annotations: { 'meta.helm.sh/release-name': 'dns', 'meta.helm.sh/release-namespace': ns } }, new RegExp(`managed by Helm release ${ns}/dns`)],
+      [{ labels: { 'addonmanager.kubernetes.io/mode': 'Reconcile' } }, /managed by the Kubernetes addon manager \(mode Reconcile\)/],
+    ];
+    for (const [metadata, owner] of owners) {
+      await m1.core.deleteNamespacedConfigMap({ namespace: ns, name: 'coredns' }).catch(() => undefined);
+      await applyAll(m1, [deployment('registry.k8s.io/coredns/coredns:v1.14.7'), configMap(KUBEADM_COREFILE, metadata)]);
+      const before = await m1.core.readNamespacedConfigMap({ namespace: ns, name: 'coredns' });
+      const r = await cli(['install', ...here]);
+      expect(r.code, r.stderr + r.stdout).to.equal(1);
+      expect(r.stdout).to.match(/member1\s+refused\s+refused before changing anything: ConfigMap \S+ is /);
+      expect(r.stdout).to.match(owner);
+      expect(r.stdout).to.match(/which would revert this edit/);
+      const after = await m1.core.readNamespacedConfigMap({ namespace: ns, name: 'coredns' });
+      expect(after.metadata?.resourceVersion, 'ConfigMap untouched').to.equal(before.metadata?.resourceVersion);
+      expect(after.data?.['Corefile']).to.equal(KUBEADM_COREFILE);
+    }
+    expect(await rbacObjects(), 'no RBAC created by a refusal').to.deep.equal({ role: false, binding: false });
   });
 
   it('install makes CoreDNS answer spec.ips again, listing serviceimports as the coredns service account', async () => {
