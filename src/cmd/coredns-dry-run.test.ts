@@ -18,7 +18,7 @@ const observed = (metadata: k8s.V1ObjectMeta = {}): InstallObservation => ({
 function wouldInstall(): InstallResult {
   const p = planCoreDnsInstall(observed(), { rollout: { mode: 'never' } });
   if (p.kind !== 'change') throw new Error(p.kind);
-  return { kind: 'would-install', message: `dry run, nothing changed: would ${p.message}`, flavor: p.flavor, plan: planReport(p, DEFAULT_LOCATION) };
+  return { kind: 'would-install', message: `dry run, nothing changed; install would make these changes: ${p.message}`, flavor: p.flavor, plan: planReport(p, DEFAULT_LOCATION) };
 }
 
 describe('coredns install --dry-run: the plan as people read it', () => {
@@ -63,7 +63,7 @@ describe('coredns install --dry-run: the plan as people read it', () => {
   it('the table comes first, then each member\'s plan; JSON says dryRun and carries the plan as data', () => {
     const outcomes: Outcome[] = [{ cluster: 'member1', kind: 'result', result: wouldInstall() }];
     const text = formatOutcomes('install', outcomes, 'table', true);
-    expect(text).to.match(/^CLUSTER\s+RESULT\s+MESSAGE\nmember1\s+would-install\s+dry run, nothing changed: would /);
+    expect(text).to.match(/^CLUSTER\s+RESULT\s+MESSAGE\nmember1\s+would-install\s+dry run, nothing changed; install would make these changes: line 7: added clusterset.local/);
     expect(text).to.include('\nmember1: would change the Corefile in ConfigMap kube-system/coredns:\n');
     expect(formatOutcomes('install', outcomes, 'table'), 'without --dry-run, no plan').to.not.include('would change the Corefile');
     const j = JSON.parse(formatOutcomes('install', outcomes, 'json', true)) as { dryRun: boolean; ok: boolean; members: Array<{ kind: string; plan: { corefileDiff: Array<{ lines: string[] }>; corefile: string; rbac: Array<{ action: string; object?: unknown }> } }> };

@@ -114,7 +114,7 @@ export async function installCoreDns(kc: k8s.KubeConfig, opts: InstallOptions = 
   const flavor = planned.flavor;
   if (opts.dryRun) {
     return changes
-      ? { kind: 'would-install', message: `dry run, nothing changed: would ${planned.message}`, flavor, plan }
+      ? { kind: 'would-install', message: `dry run, nothing changed; install would make these changes: ${planned.message}`, flavor, plan }
       : { kind: 'unchanged', message: `dry run: ${planned.message}`, flavor, plan };
   }
 
