@@ -53,6 +53,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { KARMADA_CONTEXT, access } from '../test/env/environment.js';
+import { KARMADA_RESYNC_MS } from '../test/env/startup.js';
 import { useEnvironment } from '../test/support/environment.js';
 import { Api } from './lib/api.js';
 import { ControllerSession } from './lib/controller-session.js';
@@ -106,6 +107,8 @@ async function main() {
     flags,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version, platform: `${process.platform} ${process.arch}` },
     versions: env.versions,
+    // The environment's Karmada background work depends on it (BENCHMARKS.md, run E).
+    karmadaResyncSeconds: env.karmadaResyncSeconds === undefined ? KARMADA_RESYNC_MS / 1000 : env.karmadaResyncSeconds,
     controllerSource: gitProvenance(),
     namespaces: nsNames,
     otherControllersAtStart: others,

@@ -16,7 +16,7 @@ import { access } from '../env/environment.js';
 import { installCoreDns, uninstallCoreDns } from '../../src/coredns/install.js';
 import { statusCoreDns } from '../../src/coredns/status.js';
 import { startController, controllerLogTail, type RunningController } from '../env/controller.js';
-import { useEnvironment } from '../support/environment.js';
+import { requireKarmadaResync, useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, holds, queryA, uniqueName, type Clients } from '../support/kube.js';
 import { exportFrom, getServiceImport, memberService, serviceExport, serviceImport } from '../support/mcs.js';
 
@@ -116,6 +116,7 @@ describe('controller on the local environment (e2e)', function () {
       for (const m of ['member1', 'member2']) expect(await ipsIn(m, bothNs, 'api'), `spec.ips in ${m}`).to.deep.equal([bothIps[m]]);
     };
     // Two resyncs, and 5 s for the second one's writes to reach the members.
+    requireKarmadaResync(env);
     await holds('the IPs intact across two resync periods', 2 * KARMADA_RESYNC_MS + 5_000, intact);
     await stopComponent(env, 'karmada-controller-manager');
     await startComponent(env, 'karmada-controller-manager', async () => {

@@ -20,7 +20,7 @@ import { controllerLogTail, startController, type RunningController } from '../e
 import { installCoreDns } from '../../src/coredns/install.js';
 import { desiredRetention, RETENTION_NAME } from '../../src/karmada/retention.js';
 import { clusterDnsCli } from '../support/cli.js';
-import { useEnvironment } from '../support/environment.js';
+import { requireKarmadaResync, useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, holds, queryA, uniqueName, type Clients } from '../support/kube.js';
 import { exportFrom, getServiceImport, serviceImport } from '../support/mcs.js';
 
@@ -142,6 +142,7 @@ describe('the retain write route on the local environment (e2e)', function () {
         return c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
       });
       // Two of the new process's resyncs, and 5 s for the second one's writes to reach the member.
+      requireKarmadaResync(env);
       await new Promise((r) => setTimeout(r, 2 * KARMADA_RESYNC_MS + 5_000));
     })();
     const samples = await holds('spec.ips and the DNS answer intact throughout', scenario, intact, 100);

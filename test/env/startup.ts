@@ -105,6 +105,7 @@ export async function prepareStart(log: Log): Promise<StartContext> {
     },
     startedAt: new Date().toISOString(),
     startupSeconds: 0,
+    karmadaResyncSeconds: karmadaResyncFlags().length > 0 ? KARMADA_RESYNC_MS / 1000 : null,
   };
   return {
     dir, bins, pki, ca, caPem, log, processes, karmadaDir, state,
@@ -265,7 +266,7 @@ export async function startKarmadaControllers(ctx: StartContext): Promise<void> 
         // A short resync (default: none) so tests can watch Karmada's periodic
         // re-sync of Works happen within a test's time (the spec.ips our OverridePolicies
         // put in members must survive it: docs/design.md#where-writes-go).
-        `--resync-period=${KARMADA_RESYNC_MS / 1000}s`,
+        ...karmadaResyncFlags(),
         ...karmadaClientRateFlags(),
       ],
     }, { health: kcmHealth });
@@ -375,6 +376,21 @@ function writeKubeconfigs(state: EnvState, contexts: string[]): void {
     const prefix = a.name === KARMADA_CONTEXT ? 'karmada' : a.name;
     writeFileSync(join(state.dir, prefix, 'admin.kubeconfig'), kubeConfigYaml([a], a.name), { mode: 0o600 });
   }
+}
+
+/**
+ * karmada-controller-manager's resync: every KARMADA_RESYNC_MS, unless
+ * CLUSTERSET_DNS_KARMADA_RESYNC=off, which leaves Karmada's default (none).
+ * The resync re-checks every Work, a background cost that grows with the
+ * number of imports (BENCHMARKS.md, run E), so a large benchmark may turn it
+ * off; the tests that wait out a resync then refuse to run
+ * (test/support/environment.ts, requireKarmadaResync).
+ */
+export function karmadaResyncFlags(env: Record<string, string | undefined> = process.env): string[] {
+  const raw = env['CLUSTERSET_DNS_KARMADA_RESYNC'];
+  if (raw === undefined || raw === '' || raw === 'on') return [`--resync-period=${KARMADA_RESYNC_MS / 1000}s`];
+  if (raw === 'off') return [];
+  throw new Error(`CLUSTERSET_DNS_KARMADA_RESYNC: want on or off, got ${JSON.stringify(raw)}`);
 }
 
 /**

@@ -36,6 +36,8 @@ export interface EnvState {
   versions: { kubernetes: string; karmada: string; coredns: string };
   startedAt: string;
   startupSeconds: number;
+  /** karmada-controller-manager's --resync-period in seconds; null: none (CLUSTERSET_DNS_KARMADA_RESYNC=off). Absent in older state files: 30. */
+  karmadaResyncSeconds?: number | null;
 }
 
 export const envDir = () => process.env['CLUSTERSET_DNS_ENV_DIR'] ?? join(repoRoot, '.cache', 'env');

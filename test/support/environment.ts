@@ -9,6 +9,7 @@
  * counted as passed.
  */
 import { check, down, readState, up, type EnvState } from '../env/environment.js';
+import { KARMADA_RESYNC_MS } from '../env/startup.js';
 
 let shared: Promise<EnvState> | undefined;
 let startedHere = false;
@@ -21,6 +22,16 @@ export function useEnvironment(): Promise<EnvState> {
     return up((line) => console.error(`      [env] ${line}`));
   })();
   return shared;
+}
+
+/**
+ * For tests that wait out Karmada's resync: fails (never skips) when the
+ * environment runs without it, since waiting would then prove nothing.
+ */
+export function requireKarmadaResync(env: EnvState): void {
+  if ((env.karmadaResyncSeconds ?? KARMADA_RESYNC_MS / 1000) * 1000 !== KARMADA_RESYNC_MS) {
+    throw new Error(`this test waits out Karmada's ${KARMADA_RESYNC_MS / 1000} s resync, but the environment runs with resync ${JSON.stringify(env.karmadaResyncSeconds)} (CLUSTERSET_DNS_KARMADA_RESYNC=off?): restart it with npm run env:down && npm run env:up`);
+  }
 }
 
 /** Mocha root hook (see .mocharc.json "require"): stop what we started. */
