@@ -9,7 +9,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { pino } from 'pino';
 import type { Cluster, OverridePolicy } from '../api/karmada.js';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type KubeObject } from '../api/meta.js';
+import { type KubeObject } from '../api/meta.js';
 import type { Secret } from '../api/core.js';
 import type { Informer, InformerEvent, InformerHealth, InformerSpec } from '../runtime/cache/informer.js';
 import { FakeClock } from '../runtime/clock.js';
@@ -238,7 +238,7 @@ describe('ClusterManager: control-plane events become keys', () => {
     spec: { resourceSelectors: [{ apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', name: serviceImport }] },
   });
 
-  it('an OverridePolicy event is mapped to its ServiceImport key by serviceImportOfPolicy; a policy it disowns enqueues nothing', () => {
+  it('an OverridePolicy event is mapped to its ServiceImport key by serviceImportOfPolicy; one it disowns re-decides its namespace', () => {
     const asked: string[] = [];
     const t = setup({
       serviceImportOfPolicy: (p) => {
@@ -249,14 +249,18 @@ describe('ClusterManager: control-plane events become keys', () => {
     t.m.start();
     const policies = t.of('karmada', 'overridepolicies');
     expect(policies, 'one control-plane OverridePolicy informer').to.have.length(1);
-    expect(policies[0]!.spec.labelSelector, 'only our own policies are watched').to.equal(`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
+    expect(policies[0]!.spec.labelSelector, 'every policy is watched: someone else\'s may hold our name').to.equal(undefined);
 
     policies[0]!.add(policy('shop', 'ours-web', 'web'));
     expect(t.keys, 'the key of the ServiceImport the function names, in the policy\'s namespace').to.deep.equal([['shop/web']]);
 
     t.keys.length = 0;
+    const imports = t.of('karmada', 'serviceimports')[0]!;
+    imports.add({ metadata: { namespace: 'shop', name: 'web' } } as KubeObject);
+    imports.add({ metadata: { namespace: 'other', name: 'db' } } as KubeObject);
+    t.keys.length = 0;
     policies[0]!.add(policy('shop', 'someone-elses', 'web'));
-    expect(t.keys, 'disowned: nothing enqueued').to.deep.equal([]);
+    expect(t.keys, 'disowned: every control-plane import of its namespace, which it may block').to.deep.equal([['shop/web']]);
     expect(asked).to.deep.equal(['ours-web', 'someone-elses']);
   });
 });

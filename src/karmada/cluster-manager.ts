@@ -13,7 +13,7 @@
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, key, type KubeObject } from '../api/meta.js';
+import { key, type KubeObject } from '../api/meta.js';
 import { parseCluster } from '../api/guards.js';
 import type { Cluster, OverridePolicy, ResourceInterpreterCustomization } from '../api/karmada.js';
 import type { Secret } from '../api/core.js';
@@ -108,7 +108,10 @@ export class ClusterManager implements Caches {
       factory(kc, { cluster: 'karmada', resource, path: CP_PATHS[resource], ...pruneOf(resource), ...(labelSelector ? { labelSelector } : {}) }) as unknown as Informer<T>;
     this.clustersInformer = mk<Cluster>('clusters');
     const serviceImports = mk<ServiceImport>('serviceimports');
-    const overridePolicies = mk<OverridePolicy>('overridepolicies', `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`);
+    // Every policy, not only ours: one someone else made may hold the name ours
+    // needs, and must then be left alone (PolicyNameTaken). Others are cached
+    // as bare metadata (./prune.ts).
+    const overridePolicies = mk<OverridePolicy>('overridepolicies');
     this.serviceImportsInformer = serviceImports;
     this.policiesInformer = overridePolicies;
     this.serviceImportOfPolicy = opts.serviceImportOfPolicy;
@@ -128,7 +131,9 @@ export class ClusterManager implements Caches {
     });
     overridePolicies.onEvent((_t, p) => {
       const si = opts.serviceImportOfPolicy(p);
-      if (si) onKeys([key(p.metadata.namespace ?? '', si)]);
+      // Someone else's policy may hold, or stop holding, the name of one of
+      // ours, which only the feature can compute: re-decide its namespace.
+      onKeys(si ? [key(p.metadata.namespace ?? '', si)] : serviceImports.list(p.metadata.namespace ?? '').map(keyOf));
     });
     namespaces.onEvent((_t, ns) => this.touched({ kind: 'namespace', namespace: ns.metadata.name }));
     this.clustersInformer.onEvent((type, c) => {

@@ -11,7 +11,7 @@ import type { ServiceImport } from '../api/mcs.js';
 import type { MemberCaches } from './caches.js';
 import { ipsMaxItemsOf } from './crd-schema.js';
 import { EndpointSliceWatch } from './endpoint-slices.js';
-import { pruneEndpointSlice, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneToIdentity } from './prune.js';
+import { pruneEndpointSlice, pruneOverridePolicy, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneToIdentity } from './prune.js';
 import { NO_MEMBER, type KeyEvent, type MemberFacts } from './event-keys.js';
 import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
 import { closeConnections, makeClient } from '../kube/client.js';
@@ -38,6 +38,7 @@ const PRUNE: Partial<Record<string, (obj: object) => void>> = {
   endpointslices: pruneEndpointSlice,
   namespaces: pruneToIdentity,
   crds: pruneServiceImportCrd,
+  overridepolicies: pruneOverridePolicy,
 };
 export const pruneOf = (resource: keyof typeof PRUNE) => {
   const prune = PRUNE[resource];

@@ -12,6 +12,7 @@
  * in more ways (routes, ownership annotations) than the other kinds.
  * Each function prunes in place, as the Reflector's prune hook requires.
  */
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/meta.js';
 import { keepOnly, pick } from '../runtime/cache/transform.js';
 
 /** What every cached object keeps of its metadata. */
@@ -61,4 +62,13 @@ export function pruneServiceImportCrd(o: object): void {
       };
     },
   });
+}
+
+/**
+ * Control-plane OverridePolicies: ours whole; anyone else's only its name and
+ * labels, enough to see that it holds a name ours would take.
+ */
+export function pruneOverridePolicy(o: object): void {
+  const labels = (o as { metadata?: { labels?: Record<string, string> } }).metadata?.labels;
+  if (labels?.[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) keepOnly(o, ['apiVersion', 'kind', 'metadata'], { metadata: metadata(['labels']) });
 }

@@ -3,7 +3,8 @@
  * through the whole read side: caches → buildSnapshot → decide → plan. Each
  * must read as "no ServiceImport" (never a crash, never a half-parsed view),
  * must lead to no write of its own, and must leave well-formed objects in the
- * same caches as they are.
+ * same caches as they are. Last, an OverridePolicy someone else made under
+ * the name ours would have: read as taken, never written or deleted.
  */
 import { expect } from 'chai';
 import type { Service } from '../api/core.js';
@@ -259,4 +260,31 @@ describe('buildSnapshot → decide → plan: a malformed member ServiceImport Ka
     const s = buildSnapshot(world(goodImport('web', { optedIn: true })), 'ns', 'web', 'override-policy');
     expect(plan(s, decide(s), {}, 0).steps.map((x) => x.kind)).to.deep.equal(['patch-member-ips', 'ips-changed']);
   });
+});
+
+describe('buildSnapshot → decide → plan: an OverridePolicy not ours holds our name', () => {
+  const foreign = (rules: Record<string, string[]>): OverridePolicy => {
+    const p = webPolicy(rules);
+    return { ...p, metadata: { ...p.metadata, labels: { team: 'shop' } } };
+  };
+  const world = (memberImport: boolean) => caches({ web: WEB_IMPORT, webPolicy: foreign({ member2: ['10.0.0.1'] }) }, [
+    member('member1', { exports: ['web'] }),
+    member('member2', { ...(memberImport ? { imports: { 'ns/web': goodImport('web', { managed: true }) } } : {}), services: [service('derived-web', '10.98.0.7')] }),
+  ]);
+  const cases = [
+    { name: 'an importer needs the policy: nothing written, PolicyNameTaken reported', memberImport: true, problems: ['PolicyNameTaken'] },
+    { name: 'no importer needs it: the policy is not deleted', memberImport: false, problems: [] },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const s = buildSnapshot(world(c.memberImport), 'ns', 'web', 'override-policy');
+      expect(s.controlPlane).to.include({ policyNameTaken: true });
+      expect(s.controlPlane.overrideRules, 'its rules are not ours to keep').to.equal(undefined);
+      const d = decide(s);
+      expect(d.problems.map((p) => p.reason)).to.deep.equal(c.problems);
+      const steps = plan(s, d, {}, 0).steps;
+      expect(steps.filter((x) => x.kind === 'apply-override-policy' || x.kind === 'delete-override-policy')).to.deep.equal([]);
+      expect(steps.filter((x) => x.kind === 'problem').map((x) => x.kind === 'problem' && x.event?.reason)).to.deep.equal(c.problems);
+    });
+  }
 });

@@ -8,7 +8,7 @@ import { fillsIps } from '../api/ownership.js';
 import { parseServiceImport } from '../api/guards.js';
 import type { EndpointSlice, Service } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
-import { overridePolicyName, rulesOf } from './overridepolicy.js';
+import { isOurPolicy, overridePolicyName, rulesOf } from './overridepolicy.js';
 import type { ManagedRoute } from './route.js';
 import type { MemberView, ServiceImportView, ServiceView, Snapshot } from './snapshot.js';
 import type { Caches, ObjectReader } from '../karmada/caches.js';
@@ -94,7 +94,9 @@ export function buildSnapshot(c: Caches, namespace: string, name: string, manage
       annotations: cpSi.metadata.annotations ?? {},
     };
   }
-  if (policy) {
+  if (policy && !isOurPolicy(policy)) {
+    snapshot.controlPlane.policyNameTaken = true;
+  } else if (policy) {
     snapshot.controlPlane.overrideRules = rulesOf(policy);
     snapshot.controlPlane.overridePolicy = policy;
   }

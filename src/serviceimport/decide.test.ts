@@ -40,7 +40,8 @@ describe('decide', () => {
   interface Case {
     name: string;
     snapshot: Snapshot;
-    want: Partial<Decision>;
+    /** Each field named must equal the decision's; undefined says it must be absent. */
+    want: { [K in keyof Decision]?: Decision[K] | undefined };
     problems?: string[];
   }
   const cases: Case[] = [
@@ -163,6 +164,18 @@ describe('decide', () => {
       snapshot: snap([member('member3', { ipsMaxItems: undefined })]),
       want: { importers: [], overrideRules: null },
       problems: ['CRDMissing'],
+    },
+    {
+      name: 'our policy\'s name held by someone else\'s: no rules decided (left alone), and reported',
+      snapshot: snap([member('member2', { serviceImport: si(), derivedService: derived('10.98.0.7') })], { policyNameTaken: true }),
+      want: { importers: [{ cluster: 'member2', route: 'override-policy', annotated: false, ips: ['10.98.0.7'], current: [] }], overrideRules: undefined },
+      problems: ['PolicyNameTaken'],
+    },
+    {
+      name: 'our policy\'s name held by someone else\'s while no policy is needed: left alone (never deleted), nothing to report',
+      snapshot: snap([], { policyNameTaken: true }),
+      want: { importers: [], overrideRules: undefined },
+      problems: [],
     },
     {
       name: 'headless control-plane import is reported',

@@ -21,7 +21,9 @@
  *   nothing is written to it (docs/design.md#unreachable-is-not-empty).
  */
 import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE } from '../api/ownership.js';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/meta.js';
 import { SERVICEIMPORT_CRD } from '../kube/gvr.js';
+import { overridePolicyName } from './overridepolicy.js';
 import { localFirstEnabled, step, type LocalFirstConfig, type LocalFirstState, type Mode } from './localfirst.js';
 import type { MemberView, ServiceImportView, ServiceView, Snapshot } from './snapshot.js';
 
@@ -61,7 +63,8 @@ export type ProblemReason =
   | 'CRDMissing'
   | 'MemberUnreachable'
   | 'TooManyIPFamilies'
-  | 'NotOwned';
+  | 'NotOwned'
+  | 'PolicyNameTaken';
 
 export interface Problem {
   reason: ProblemReason;
@@ -74,7 +77,8 @@ export interface Decision {
   /**
    * The OverridePolicy's rules (cluster → ips), sorted by cluster; `null` means
    * there must be no OverridePolicy. Undefined when the control plane has no
-   * ServiceImport (nothing to own a policy; Karmada removes what it propagated).
+   * ServiceImport (nothing to own a policy; Karmada removes what it propagated),
+   * or when an OverridePolicy not ours holds the name (PolicyNameTaken).
    */
   overrideRules?: Record<string, string[]> | null;
   /** status.clusters of the control-plane ServiceImport; undefined = leave alone. */
@@ -185,7 +189,12 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
         const had = s.controlPlane.overrideRules?.[m.cluster];
         if (!m.reachable && had && !importers.some((i) => i.cluster === m.cluster)) (rules ??= {})[m.cluster] = had;
       }
-      decision.overrideRules = rules;
+      if (s.controlPlane.policyNameTaken) {
+        // Someone else's policy holds our name: never written over, never deleted.
+        if (rules) problems.push({ reason: 'PolicyNameTaken', message: policyNameTaken(s.namespace, s.name, Object.keys(rules)) });
+      } else {
+        decision.overrideRules = rules;
+      }
       decision.statusClusters = s.members.filter((m) => m.exports).map((m) => m.cluster).sort();
     }
   }
@@ -211,6 +220,12 @@ function routeOf(si: NonNullable<MemberView['serviceImport']>, managedRoute: Sna
 function notOwned(cluster: string, namespace: string, name: string): string {
   return `ServiceImport ${namespace}/${name} in ${cluster} is neither propagated by Karmada nor opted in, so clusterset-dns leaves it alone; ` +
     `to have it filled, annotate it ${FILL_IPS_ANNOTATION}=${FILL_IPS_VALUE}`;
+}
+
+function policyNameTaken(namespace: string, name: string, clusters: string[]): string {
+  const policy = overridePolicyName(name);
+  return `OverridePolicy ${namespace}/${policy} exists without the label ${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}, so clusterset-dns leaves it alone ` +
+    `and cannot fill spec.ips of ${namespace}/${name} in ${clusters.join(', ')}; rename or delete that policy (it is not ours), or install the retention rule (\`clusterset-dns karmada install\`) so no policy is needed`;
 }
 
 /** The member shows our direct write: annotated, and holding what we would write. */

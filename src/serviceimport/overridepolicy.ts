@@ -5,17 +5,53 @@
  * ServiceImport, owned by it (garbage-collected with it), one rule per
  * importing cluster. Verified against Karmada v1.18.2: test/e2e/smoke.test.ts.
  */
+import { createHash } from 'node:crypto';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/meta.js';
 import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_API_VERSION } from '../kube/gvr.js';
 import type { OverridePolicy } from '../api/karmada.js';
 
 export const OVERRIDE_POLICY_PREFIX = 'clusterset-dns-';
-export const overridePolicyName = (serviceImport: string) => `${OVERRIDE_POLICY_PREFIX}${serviceImport}`;
-/** The ServiceImport an OverridePolicy of ours belongs to, or undefined for someone else's. */
-export const serviceImportOfPolicy = (p: OverridePolicy): string | undefined =>
-  p.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && p.metadata.name.startsWith(OVERRIDE_POLICY_PREFIX)
-    ? p.metadata.name.slice(OVERRIDE_POLICY_PREFIX.length)
-    : undefined;
+
+/** Kubernetes object names (DNS subdomains) are at most this long. */
+export const MAX_NAME_LENGTH = 253;
+const HASH_LENGTH = 10;
+
+/**
+ * Our OverridePolicy's name for a ServiceImport: `clusterset-dns-<name>`, or,
+ * when that would be longer than an object name may be, the name cut short
+ * and ended with a hash of the whole ServiceImport name, the way Kubernetes
+ * controllers name what they generate. Deterministic, so writes and lookups
+ * agree; the hash keeps two long names with the same start apart.
+ */
+export function overridePolicyName(serviceImport: string): string {
+  const full = `${OVERRIDE_POLICY_PREFIX}${serviceImport}`;
+  if (full.length <= MAX_NAME_LENGTH) return full;
+  const hash = createHash('sha256').update(serviceImport).digest('hex').slice(0, HASH_LENGTH);
+  // A DNS subdomain's labels end in an alphanumeric: no '.' or '-' before the hash's '-'.
+  const head = full.slice(0, MAX_NAME_LENGTH - HASH_LENGTH - 1).replace(/[.-]+$/, '');
+  return `${head}-${hash}`;
+}
+
+/**
+ * Which ServiceImport a policy of ours belongs to. A shortened name cannot
+ * be read back, so every policy we write says it here; policies written
+ * before this annotation existed are read back from their name.
+ */
+export const SERVICE_IMPORT_ANNOTATION = 'clusterset-dns.io/service-import';
+
+/** Whether we wrote this policy: only then may it be changed or deleted. */
+export const isOurPolicy = (p: OverridePolicy): boolean => p.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE;
+
+/**
+ * The ServiceImport an OverridePolicy of ours belongs to, or undefined for
+ * someone else's: it must carry our label and bear the name we would give
+ * that ServiceImport's policy.
+ */
+export function serviceImportOfPolicy(p: OverridePolicy): string | undefined {
+  if (!isOurPolicy(p)) return undefined;
+  const name = p.metadata.annotations?.[SERVICE_IMPORT_ANNOTATION] ?? (p.metadata.name.startsWith(OVERRIDE_POLICY_PREFIX) ? p.metadata.name.slice(OVERRIDE_POLICY_PREFIX.length) : undefined);
+  return name !== undefined && name !== '' && overridePolicyName(name) === p.metadata.name ? name : undefined;
+}
 
 /** Where the local-first mode of each managed importer is shown: an annotation on our policy. */
 export const MODES_ANNOTATION = 'clusterset-dns.io/local-first-modes';
@@ -38,7 +74,7 @@ export function desiredOverridePolicy(
       name: overridePolicyName(serviceImport.name),
       namespace,
       labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE },
-      ...(mv ? { annotations: { [MODES_ANNOTATION]: mv } } : {}),
+      annotations: { [SERVICE_IMPORT_ANNOTATION]: serviceImport.name, ...(mv ? { [MODES_ANNOTATION]: mv } : {}) },
       ownerReferences: [{ apiVersion: MCS_API_VERSION, kind: 'ServiceImport', name: serviceImport.name, uid: serviceImport.uid, controller: true }],
     },
     spec: {

@@ -60,6 +60,11 @@ export interface ControlPlaneView {
   overrideRules?: Record<string, string[]>;
   /** Our OverridePolicy for this key as cached, to tell whether it already says what we would write. */
   overridePolicy?: OverridePolicy;
+  /**
+   * An OverridePolicy without our label already holds the name ours would
+   * have: someone else's, never written or deleted (docs/design.md#ownership).
+   */
+  policyNameTaken?: boolean;
   namespaceDeleting: boolean;
 }
 
