@@ -21,7 +21,7 @@ import { DEFAULT_LOCAL_FIRST, localFirstEnabled } from '../serviceimport/localfi
 import { overridePolicyName } from '../serviceimport/overridepolicy.js';
 import type { MemberView } from '../serviceimport/snapshot.js';
 import { COREDNS_ROLE_NAME } from '../coredns/rbac.js';
-import { ipsMaxItemsOf } from '../karmada/crd-schema.js';
+import { ipsMaxItemsOf, servedVersionsOf } from '../karmada/crd-schema.js';
 import { listCaches } from './list-caches.js';
 import { doctorRoute, retentionCheck } from './retention-check.js';
 import type { ApiFailure, CpLists, DnsAnswer, DnsObservation, DoctorObservation, Listed, MemberObservation, ReachedMember as Reached } from './observation.js';
@@ -193,8 +193,6 @@ function memberChecks(m: MemberObservation, obs: DoctorObservation, cp: CpLists 
 type Row = (check: CheckName, status: Status, detail: string, fix?: string, service?: string) => CheckResult;
 
 function crdCheck(m: Reached, r: Row): CheckResult {
-  const served = (crd: KubeObject | undefined) =>
-    ((crd as { spec?: { versions?: Array<{ name: string; served?: boolean }> } } | undefined)?.spec?.versions ?? []).filter((v) => v.served !== false).map((v) => v.name);
   const propagate = `install the MCS CRDs in ${m.member}: propagate ${SI_CRD} and ${SE_CRD} from Karmada with a ClusterPropagationPolicy (docs/doctor.md)`;
   const parts: string[] = [];
   for (const [name, got] of [[SI_CRD, m.crds.serviceimports], [SE_CRD, m.crds.serviceexports]] as const) {
@@ -205,9 +203,10 @@ function crdCheck(m: Reached, r: Row): CheckResult {
       parts.push(`${name} not installed (this member cannot export)`);
       continue;
     }
-    const versions = served(got.value);
+    const versions = servedVersionsOf(got.value) ?? [];
     if (!versions.includes(MCS_VERSION)) {
-      return r('crds', 'fail', `CRD ${name} serves ${versions.join(', ') || 'no version'}, not ${MCS_VERSION}, which CoreDNS and the controller use`, `serve ${MCS_VERSION} in CRD ${name} in ${m.member} (install the mcs-api or Karmada CRDs that do)`);
+      return r('crds', 'fail', `CRD ${name} is installed but does not serve ${MCS_VERSION} (serves: ${versions.join(', ') || 'none'}), which CoreDNS and the controller read; the controller reports CRDMissing`,
+        `serve ${MCS_VERSION} in CRD ${name} in ${m.member}: install CRDs that serve it alongside newer versions (Karmada's do; docs/doctor.md#installing-the-mcs-crds-in-members)`);
     }
     // The limit the controller cuts spec.ips to (docs/design.md#which-ip), read the way the controller reads it.
     const mx = name === SI_CRD ? ipsMaxItemsOf(got.value) : undefined;

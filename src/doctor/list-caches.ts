@@ -6,7 +6,7 @@
  */
 import { key, type KubeObject } from '../api/meta.js';
 import type { EndpointSlice } from '../api/core.js';
-import { ipsMaxItemsOf } from '../karmada/crd-schema.js';
+import { ipsMaxItemsOf, servedVersionsOf } from '../karmada/crd-schema.js';
 import type { Caches, MemberCaches, ObjectReader } from '../karmada/caches.js';
 import type { CpLists, Listed, ReachedMember } from './observation.js';
 
@@ -39,6 +39,7 @@ export function listCaches(cp: CpLists | undefined, members: readonly ReachedMem
       reachable: () => true,
       starting: () => false,
       ipsMaxItems: () => ipsMaxItemsOf(crd),
+      serviceImportCrdVersions: () => servedVersionsOf(crd),
       serviceImports: reader(items(m.serviceImports)),
       services: reader(items(m.services)),
       serviceExports: reader(items(m.serviceExports)),

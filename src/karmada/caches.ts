@@ -24,6 +24,8 @@ export interface MemberCaches {
   /** Engaged, first lists still in flight, nothing failed: unreachable, but not worth a warning. */
   starting(): boolean;
   ipsMaxItems(): number | undefined;
+  /** Versions the ServiceImport CRD serves; undefined when it is not installed (./crd-schema.ts). */
+  serviceImportCrdVersions(): string[] | undefined;
   serviceImports: ObjectReader<ServiceImport> & { list(): ServiceImport[] };
   services: ObjectReader<Service>;
   serviceExports: ObjectReader<KubeObject>;

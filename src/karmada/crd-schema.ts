@@ -8,9 +8,20 @@ import { MCS_VERSION } from '../kube/gvr.js';
  */
 export function ipsMaxItemsOf(crd: KubeObject | undefined): number | undefined {
   if (!crd) return undefined;
-  const versions = (crd as { spec?: { versions?: Array<{ name: string; served?: boolean; schema?: { openAPIV3Schema?: unknown } }> } }).spec?.versions ?? [];
-  const v = versions.find((x) => x.name === MCS_VERSION && x.served !== false);
+  const v = versionsOf(crd).find((x) => x.name === MCS_VERSION && x.served !== false);
   if (!v) return undefined; // CoreDNS watches v1alpha1: without it nothing answers
   const ips = (v.schema?.openAPIV3Schema as { properties?: { spec?: { properties?: { ips?: { maxItems?: number } } } } } | undefined)?.properties?.spec?.properties?.ips;
   return ips?.maxItems ?? 2; // no limit in the schema: one per IP family
+}
+
+type CrdVersion = { name: string; served?: boolean; schema?: { openAPIV3Schema?: unknown } };
+const versionsOf = (crd: KubeObject): CrdVersion[] => (crd as { spec?: { versions?: CrdVersion[] } }).spec?.versions ?? [];
+
+/**
+ * The versions an installed CRD serves; undefined when it is not installed.
+ * Tells "not installed" from "installed, but not serving v1alpha1" (an
+ * mcs-api release that serves only v1beta1), whose fixes differ.
+ */
+export function servedVersionsOf(crd: KubeObject | undefined): string[] | undefined {
+  return crd ? versionsOf(crd).filter((v) => v.served !== false).map((v) => v.name) : undefined;
 }

@@ -9,7 +9,7 @@ import { key, type KubeObject } from '../api/meta.js';
 import type { EndpointSlice, Service } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
 import type { MemberCaches } from './caches.js';
-import { ipsMaxItemsOf } from './crd-schema.js';
+import { ipsMaxItemsOf, servedVersionsOf } from './crd-schema.js';
 import { EndpointSliceWatch } from './endpoint-slices.js';
 import { pruneEndpointSlice, pruneOverridePolicy, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneToIdentity } from './prune.js';
 import { NO_MEMBER, type KeyEvent, type MemberFacts } from './event-keys.js';
@@ -188,6 +188,10 @@ export class MemberInformers implements MemberCaches {
   ipsMaxItems(): number | undefined {
     return ipsMaxItemsOf(this.crds.get('', SERVICEIMPORT_CRD));
   }
+
+  serviceImportCrdVersions(): string[] | undefined {
+    return servedVersionsOf(this.crds.get('', SERVICEIMPORT_CRD));
+  }
 }
 
 /** A member we cannot reach at all (no credentials, Pull without proxy access): empty and unreachable. */
@@ -208,6 +212,9 @@ export class Unreachable implements MemberCaches {
     return false;
   }
   ipsMaxItems() {
+    return undefined;
+  }
+  serviceImportCrdVersions() {
     return undefined;
   }
   endpointSlicesOf(): EndpointSlice[] {

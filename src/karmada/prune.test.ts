@@ -144,6 +144,7 @@ describe('prune: what the caches keep', () => {
           reachable: () => true,
           starting: () => false,
           ipsMaxItems: () => 2,
+          serviceImportCrdVersions: () => ['v1alpha1'],
           serviceImports: get({ 'shop/web': memberImport }),
           services: get({ 'shop/derived-web': derived, 'shop/web': local }),
           serviceExports: get({ 'shop/web': exp }),

@@ -48,6 +48,7 @@ function member(cluster: string, o: { imports?: Record<string, unknown>; service
     reachable: () => true,
     starting: () => false,
     ipsMaxItems: () => 1,
+    serviceImportCrdVersions: () => ['v1alpha1'],
     serviceImports: reader(o.imports),
     services: reader(byKey(o.services ?? [])),
     serviceExports: reader(byKey((o.exports ?? []).map(exported))),

@@ -71,6 +71,9 @@ export function buildSnapshot(c: Caches, namespace: string, name: string, manage
       namespaceDeleting: nsDeleting(m.namespaces, namespace),
       localReadyEndpoints: slices ? readyEndpoints(slices) : undefined,
     };
+    // Only to say why there is no limit: installed, but not serving v1alpha1.
+    const crdVersions = view.ipsMaxItems === undefined ? m.serviceImportCrdVersions() : undefined;
+    if (crdVersions) view.crdVersions = crdVersions;
     const local = serviceView(m.services.get(namespace, name));
     if (local) view.localService = local;
     const si = importView(m.serviceImports.get(namespace, name));

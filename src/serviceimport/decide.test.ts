@@ -206,6 +206,23 @@ describe('decide', () => {
   });
 });
 
+describe('decide: CRDMissing says whether the CRD is missing or serves no v1alpha1', () => {
+  const cases: Array<{ name: string; crdVersions?: string[]; message: RegExp }> = [
+    { name: 'not installed', message: /is not installed in member3; propagate the MCS CRDs/ },
+    { name: 'installed, serving only v1beta1', crdVersions: ['v1beta1'], message: /in member3 does not serve v1alpha1, which CoreDNS and clusterset-dns read \(serves: v1beta1\)/ },
+    { name: 'installed, serving nothing', crdVersions: [], message: /does not serve v1alpha1.*\(serves: none\)/ },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const m = member('member3', { ipsMaxItems: undefined, ...(c.crdVersions ? { crdVersions: c.crdVersions } : {}) });
+      const problems = decide(snap([m])).problems;
+      expect(problems.map((p) => p.reason)).to.deep.equal(['CRDMissing']);
+      expect(problems[0]?.message).to.match(c.message);
+      if (c.crdVersions) expect(problems[0]?.message).to.not.match(/not installed/);
+    });
+  }
+});
+
 describe('decide on the retain route', () => {
   const retain = (members: MemberView[], cp: Partial<Snapshot['controlPlane']> = {}) => snap(members, cp, 'retain');
   const D = '10.98.0.7';

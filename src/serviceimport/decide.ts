@@ -22,7 +22,7 @@
  */
 import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE } from '../api/ownership.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/meta.js';
-import { SERVICEIMPORT_CRD } from '../kube/gvr.js';
+import { MCS_VERSION, SERVICEIMPORT_CRD } from '../kube/gvr.js';
 import { overridePolicyName } from './overridepolicy.js';
 import { localFirstEnabled, step, type LocalFirstConfig, type LocalFirstState, type Mode } from './localfirst.js';
 import type { MemberView, ServiceImportView, ServiceView, Snapshot } from './snapshot.js';
@@ -121,7 +121,7 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
     const si = m.serviceImport;
     if (!si) {
       if (m.ipsMaxItems === undefined && m.reachable && cp) {
-        problems.push({ reason: 'CRDMissing', cluster: m.cluster, message: `the ServiceImport CRD (${SERVICEIMPORT_CRD}) is not installed in ${m.cluster}` });
+        problems.push({ reason: 'CRDMissing', cluster: m.cluster, message: crdMissing(m) });
       }
       continue;
     }
@@ -220,6 +220,14 @@ function routeOf(si: NonNullable<MemberView['serviceImport']>, managedRoute: Sna
 function notOwned(cluster: string, namespace: string, name: string): string {
   return `ServiceImport ${namespace}/${name} in ${cluster} is neither propagated by Karmada nor opted in, so clusterset-dns leaves it alone; ` +
     `to have it filled, annotate it ${FILL_IPS_ANNOTATION}=${FILL_IPS_VALUE}`;
+}
+
+/** Not installed, or installed without the version CoreDNS and this controller read: the fixes differ. */
+function crdMissing(m: MemberView): string {
+  const fix = 'propagate the MCS CRDs to it (docs/doctor.md#installing-the-mcs-crds-in-members)';
+  if (m.crdVersions === undefined) return `the ServiceImport CRD (${SERVICEIMPORT_CRD}) is not installed in ${m.cluster}; ${fix}`;
+  return `the ServiceImport CRD (${SERVICEIMPORT_CRD}) in ${m.cluster} does not serve ${MCS_VERSION}, which CoreDNS and clusterset-dns read ` +
+    `(serves: ${m.crdVersions.join(', ') || 'none'}); install CRDs that serve ${MCS_VERSION} too, or ${fix}`;
 }
 
 function policyNameTaken(namespace: string, name: string, clusters: string[]): string {

@@ -35,6 +35,7 @@ function memberCaches(cluster: string, o: { si?: ServiceImport; derived?: Servic
     reachable: () => true,
     starting: () => false,
     ipsMaxItems: () => 1,
+    serviceImportCrdVersions: () => ['v1alpha1'],
     serviceImports: store(...(o.si ? [o.si] : [])),
     services: store(...(o.derived ? [o.derived] : [])),
     serviceExports: store<KubeObject>(...(o.exports ? [{ metadata: { name: 'web', namespace: 'ns' } }] : [])),

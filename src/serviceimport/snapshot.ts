@@ -38,6 +38,8 @@ export interface MemberView {
   starting?: boolean;
   /** The installed ServiceImport CRD's spec.ips maxItems; undefined when the CRD is missing. */
   ipsMaxItems: number | undefined;
+  /** When ipsMaxItems is undefined but the CRD is installed: the versions it serves (none of them v1alpha1). */
+  crdVersions?: string[];
   serviceImport?: ServiceImportView;
   /** `derived-<name>` in this member (Karmada's import side). */
   derivedService?: ServiceView;

@@ -30,6 +30,7 @@ function member(cluster: string, imports: ServiceImport[], o: { reachable?: bool
     reachable: () => o.reachable ?? true,
     starting: () => false,
     ipsMaxItems: () => 1,
+    serviceImportCrdVersions: () => ['v1alpha1'],
     serviceImports: reader(imports),
     services: reader([]),
     serviceExports: reader([]),

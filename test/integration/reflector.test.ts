@@ -291,7 +291,7 @@ describe('Reflector against a real kube-apiserver', function () {
     r.start();
     await until('crd-missing', () => health().lastError?.reason === 'crd-missing', 15_000, health);
     const msg = health().lastError!.message;
-    expect(msg).to.match(new RegExp(`^CRD not installed: cluster "test" does not serve widgets\\.${group.replace(/\./g, '\\.')} \\(list /apis/${group}/v1/widgets answered 404\\)`));
+    expect(msg).to.match(new RegExp(`^CRD not installed, or v1 not served: cluster "test" does not serve widgets\\.${group.replace(/\./g, '\\.')} \\(list /apis/${group}/v1/widgets answered 404\\)`));
     expect(logger.entries.some((e) => e.level === 'error' && e.msg === msg)).to.equal(true);
 
     const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);

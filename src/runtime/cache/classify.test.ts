@@ -30,7 +30,7 @@ describe('classifyError', () => {
     const body = status(404, 'the server could not find the requested resource', 'NotFound');
     const crd = classifyError(new ApiException(404, '', body, {}), ctx);
     expect(crd.reason).to.equal('crd-missing');
-    expect(crd.message).to.match(/^CRD not installed: cluster "member1" does not serve serviceimports\.multicluster\.x-k8s\.io \(list \/apis\/multicluster\.x-k8s\.io\/v1alpha1\/serviceimports answered 404\)/);
+    expect(crd.message).to.match(/^CRD not installed, or v1alpha1 not served: cluster "member1" does not serve serviceimports\.multicluster\.x-k8s\.io \(list \/apis\/multicluster\.x-k8s\.io\/v1alpha1\/serviceimports answered 404\); install the CustomResourceDefinition serviceimports\.multicluster\.x-k8s\.io with v1alpha1 served/);
     expect(classifyError(Object.assign(new Error('Not Found'), { statusCode: 404 }), { ...ctx, path: '/api/v1/widgets' }).reason).to.equal('not-found');
   });
 

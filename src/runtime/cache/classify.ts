@@ -115,9 +115,11 @@ function classifyStatus(code: number, status: ApiStatus | undefined, ctx: Status
   }
   if (code === 404) {
     if (ctx.grouped) {
+      // A CRD that exists but no longer serves this version (mcs-api's v1beta1-only releases) answers 404 too.
+      const version = /^\/apis\/[^/]+\/([^/]+)\//.exec(ctx.path)?.[1] ?? 'this version';
       return {
         reason: 'crd-missing',
-        message: `CRD not installed: cluster "${ctx.cluster}" does not serve ${resource} (${verb} ${ctx.path} answered 404); install the CustomResourceDefinition ${resource}${serverSays}`,
+        message: `CRD not installed, or ${version} not served: cluster "${ctx.cluster}" does not serve ${resource} (${verb} ${ctx.path} answered 404); install the CustomResourceDefinition ${resource} with ${version} served${serverSays}`,
       };
     }
     return { reason: 'not-found', message: `not found: cluster "${ctx.cluster}" does not serve ${resource} (${verb} ${ctx.path} answered 404)${serverSays}` };
