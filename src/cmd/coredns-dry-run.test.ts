@@ -3,7 +3,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { KUBEADM_COREFILE } from '../../test/env/manifests.js';
 import { planCoreDnsInstall, type InstallObservation } from '../coredns/install-plan.js';
 import { planReport, type InstallResult } from '../coredns/install.js';
-import { DEFAULT_LOCATION } from '../coredns/objects.js';
+import { DEFAULT_LOCATION } from '../coredns/location.js';
 import { formatOutcomes, type Outcome } from './coredns.js';
 import { formatPlan } from './coredns-dry-run.js';
 

@@ -11,9 +11,9 @@
  */
 import type { Flavor } from '../coredns/corefile/index.js';
 import { installCoreDns, uninstallCoreDns, type InstallOptions, type InstallResult } from '../coredns/install.js';
-import { DEFAULT_LOCATION, type CoreDnsLocation } from '../coredns/objects.js';
+import { DEFAULT_LOCATION, type CoreDnsLocation } from '../coredns/location.js';
 import { statusCoreDns, type CoreDnsStatus } from '../coredns/status.js';
-import { ROLLOUT_MODES, type RolloutMode } from '../coredns/rollout.js';
+import { ROLLOUT_MODES, type RolloutMode } from '../coredns/rollout-mode.js';
 import { apiErrorMessage } from '../kube/errors.js';
 import { table } from '../runtime/table.js';
 import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseActionFlags, parseOutput, type FlagSpec, type FlagValues, type HelpRequest, type Output } from './internal/flags.js';

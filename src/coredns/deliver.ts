@@ -11,7 +11,8 @@ import * as k8s from '@kubernetes/client-node';
 import { fail, ok, type Result } from '../api/result.js';
 import { apiErrorMessage, isConflict } from '../kube/errors.js';
 import type { Flavor } from './corefile/index.js';
-import { writeCorefile, type CoreDnsLocation, type Read } from './objects.js';
+import type { CoreDnsLocation } from './location.js';
+import { writeCorefile, type Read } from './objects.js';
 import {
   DEFAULT_ROLLOUT_TIMEOUT_MS,
   decideRollout,
@@ -23,9 +24,9 @@ import {
   type DeploymentRef,
   type Restart,
   type RolloutDecision,
-  type RolloutMode,
   type RolloutOptions,
 } from './rollout.js';
+import type { RolloutMode } from './rollout-mode.js';
 
 /** How a written Corefile reached CoreDNS. */
 export interface RolloutReport {

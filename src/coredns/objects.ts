@@ -6,14 +6,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { Result } from '../api/result.js';
 import { apiErrorMessage, isNotFound } from '../kube/errors.js';
-
-export interface CoreDnsLocation {
-  namespace: string;
-  deployment: string;
-  configMap: string;
-}
-
-export const DEFAULT_LOCATION: CoreDnsLocation = { namespace: 'kube-system', deployment: 'coredns', configMap: 'coredns' };
+import type { CoreDnsLocation } from './location.js';
 
 /** The account CoreDNS runs as, which the binding must name (not always kube-system/coredns). Pure. */
 export function serviceAccountOf(d: k8s.V1Deployment, loc: CoreDnsLocation): { namespace: string; name: string } {
@@ -40,7 +33,6 @@ export async function readConfigMap(core: k8s.CoreV1Api, loc: CoreDnsLocation): 
     return { ok: false, missing: false, reason: `cannot read ConfigMap ${loc.namespace}/${loc.configMap}: ${apiErrorMessage(e)}` };
   }
 }
-
 
 /**
  * Writes `corefile` over `cm` as it was read: a replace carries the read's

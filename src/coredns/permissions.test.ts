@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DEFAULT_LOCATION } from './objects.js';
+import { DEFAULT_LOCATION } from './location.js';
 import { installPermissionChecks, uninstallPermissionChecks } from './permissions.js';
 import { COREDNS_ROLE_NAME } from './rbac.js';
 

@@ -5,7 +5,7 @@
  * nothing. The lists are pure; `denied` asks.
  */
 import * as k8s from '@kubernetes/client-node';
-import type { CoreDnsLocation } from './objects.js';
+import type { CoreDnsLocation } from './location.js';
 import { COREDNS_ROLE_NAME } from './rbac.js';
 
 export interface AccessCheck {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type * as k8s from '@kubernetes/client-node';
 import { AKS, K3S, KUBEADM, RKE2, SNIPPETS_AND_ENV } from '../../test/support/corefile/fixtures.js';
 import { planRollout } from './deliver.js';
-import { DEFAULT_LOCATION } from './objects.js';
+import { DEFAULT_LOCATION } from './location.js';
 import { installPermissionChecks } from './permissions.js';
 import { decideRollout, deploymentHealth, reloadCoverage, rolloutPrecondition, type HealthState } from './rollout.js';
 

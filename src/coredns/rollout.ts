@@ -11,10 +11,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { apiErrorMessage } from '../kube/errors.js';
 import { CorefileParseError, directiveArgs, parse, serverBlocks, serverKeys, type Directive } from './corefile/index.js';
-
-/** auto: restart only when CoreDNS would not reload the Corefile itself; always; never. */
-export type RolloutMode = 'auto' | 'always' | 'never';
-export const ROLLOUT_MODES: readonly RolloutMode[] = ['auto', 'always', 'never'];
+import type { RolloutMode } from './rollout-mode.js';
 
 export interface RolloutOptions {
   mode: RolloutMode;

@@ -7,7 +7,8 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { DEFAULT_ZONE, inspect, type Flavor, type Inspection } from './corefile/index.js';
-import { DEFAULT_LOCATION, readConfigMap, readDeployment, serviceAccountOf, type CoreDnsLocation, type Read } from './objects.js';
+import { DEFAULT_LOCATION, type CoreDnsLocation } from './location.js';
+import { readConfigMap, readDeployment, serviceAccountOf, type Read } from './objects.js';
 import { undefinedIfNotFound } from '../kube/errors.js';
 import { nodeLocalDnsVerdict, readNodeLocalDns, type NodeLocalDns, type NodeLocalDnsObservation } from './node-local-dns.js';
 import { corefileOwner, ownerRefusal, type CorefileOwner } from './owner.js';
