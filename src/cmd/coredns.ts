@@ -20,7 +20,8 @@ import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseActionFlags, parseOu
 import { formatPlans } from './coredns-dry-run.js';
 import { actionHelp, type ActionHelp } from './internal/help.js';
 import { EXIT_FAILURE, parseOrExit, processIo, reportError, type Io } from './internal/io.js';
-import { findMembers, parseTarget, type FoundMember, type Target } from './internal/members.js';
+import { findMembers, type FoundMember } from './internal/members.js';
+import { parseTarget, type Target } from './internal/target.js';
 
 export const COREDNS_FLAGS: FlagSpec[] = [
   { name: 'cluster', kind: 'string', default: '', help: 'Member cluster(s) to act on, by Karmada Cluster name; several as a comma-separated list (member1,member2).' },

@@ -23,7 +23,8 @@ import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
 import { COREDNS_FLAGS, parseCoreDnsOptions } from './coredns.js';
 import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseFlags, type FlagSpec, type HelpRequest, type Output } from './internal/flags.js';
 import { parseOrExit, processIo, reportError, type Io } from './internal/io.js';
-import { findMembers, parseTarget, type FoundMember, type Target } from './internal/members.js';
+import { findMembers, type FoundMember } from './internal/members.js';
+import { parseTarget, type Target } from './internal/target.js';
 
 const fromCoreDns = (name: string): FlagSpec => {
   const f = COREDNS_FLAGS.find((x) => x.name === name);

@@ -16,8 +16,8 @@ import { isNotFound } from '../kube/errors.js';
 import { KARMADA_CONFIG_GROUP, KARMADA_CONFIG_VERSION, KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_GROUP, MCS_VERSION, PATHS } from '../kube/gvr.js';
 import { collectionPages, getCollection, listAllPages } from '../kube/list.js';
 import { withDeadline } from '../kube/timeout.js';
+import { DEFAULT_CALL_TIMEOUT_MS } from './call-timeout.js';
 
-export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 /** The field manager of the controller's own server-side applies, so both own the same fields. */
 export const RETENTION_FIELD_MANAGER = 'clusterset-dns';
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
-import { CENSOR, createLogger, reconcileLogger, resolveLevel, scrubBearer, withContext, type Logger } from './logging.js';
+import { resolveLevel } from './log-level.js';
+import { CENSOR, createLogger, reconcileLogger, scrubBearer, withContext, type Logger } from './logging.js';
 
 /** A destination that keeps every line, parsed, plus the raw text for "never appears" checks. */
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[]; raw: () => string } {

@@ -18,6 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pino, stdSerializers, type DestinationStream, type Level, type Logger, type LoggerOptions as PinoOptions } from 'pino';
+import { resolveLevel } from './log-level.js';
 
 export type { Logger } from 'pino';
 
@@ -57,8 +58,6 @@ export const REDACT_PATHS: readonly string[] = [
   '*.keyData',
 ];
 
-const LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
 export interface CreateLoggerOptions {
   /** Wins over the environment; one of fatal|error|warn|info|debug|trace|silent. */
   readonly level?: string | undefined;
@@ -71,17 +70,6 @@ export interface CreateLoggerOptions {
   readonly destination?: DestinationStream | undefined;
   /** Fields on every line; pino's default is {pid, hostname}. */
   readonly base?: Record<string, unknown> | null | undefined;
-}
-
-/** The level to use: option, then LOG_LEVEL, then info. Unknown levels throw, naming the valid ones. */
-export function resolveLevel(options: Pick<CreateLoggerOptions, 'level' | 'env'> = {}): Level | 'silent' {
-  const env = options.env ?? process.env;
-  const raw = options.level ?? env['LOG_LEVEL'] ?? 'info';
-  const level = raw.trim().toLowerCase() || 'info';
-  if (!LEVELS.includes(level)) {
-    throw new Error(`invalid log level ${JSON.stringify(raw)}: use one of ${LEVELS.join(', ')}`);
-  }
-  return level as Level | 'silent';
 }
 
 const BEARER = /\b(bearer)(\s+)[A-Za-z0-9\-._~+/]+=*/gi;

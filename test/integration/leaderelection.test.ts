@@ -7,7 +7,8 @@
 import { expect } from 'chai';
 import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { KARMADA_CONTEXT, kubeConfig } from '../env/environment.js';
-import { DEFAULT_LEASE_NAMESPACE, LeaderElector, type StoppedLeading } from '../../src/runtime/leaderelection/elector.js';
+import { LeaderElector, type StoppedLeading } from '../../src/runtime/leaderelection/elector.js';
+import { DEFAULT_LEASE_NAMESPACE } from '../../src/runtime/leaderelection/lease-namespace.js';
 import { KubeLeaseLock, type LeaseLock } from '../../src/runtime/leaderelection/leaselock.js';
 import { useEnvironment } from '../support/environment.js';
 import { eventually, uniqueName } from '../support/kube.js';

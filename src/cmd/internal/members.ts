@@ -11,35 +11,12 @@ import type { Secret } from '../../api/core.js';
 import { memberAccess, memberKubeConfig, secretRefOf } from '../../karmada/access.js';
 import { apiErrorMessage, isNotFound } from '../../kube/errors.js';
 import { KARMADA_CLUSTER_GROUP, KARMADA_CLUSTER_VERSION } from '../../kube/gvr.js';
-import { UsageError, type FlagValues } from './flags.js';
+import { UsageError } from './flags.js';
 import { loadKubeConfig } from './kubeconfig.js';
-
-export type Target =
-  | { kind: 'karmada'; kubeconfig: string; context: string; clusters: string[] | 'all' }
-  | { kind: 'direct'; kubeconfig: string; context: string };
+import type { Target } from './target.js';
 
 /** A member a Target named: reached (its KubeConfig), or why it cannot be. */
 export type FoundMember = { cluster: string; kc: k8s.KubeConfig } | { cluster: string; error: string };
-
-/**
- * --cluster / --all / --member-kubeconfig (and their contexts) → which members; pure.
- * `defaultAll`: neither --cluster nor --all means every Cluster (doctor) instead of a usage error (coredns, which changes things).
- */
-export function parseTarget(f: FlagValues, opts: { defaultAll: boolean }): Target {
-  const str = (name: string) => String(f[name]).trim();
-  const clusters = str('cluster').split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (str('cluster') !== '' && clusters.length === 0) throw new UsageError('--cluster: no cluster names given');
-  const memberKc = str('member-kubeconfig');
-  const all = f['all'] === true;
-  if (memberKc) {
-    if (all || clusters.length > 0) throw new UsageError('--member-kubeconfig reaches one member directly; do not combine it with --cluster or --all');
-    return { kind: 'direct', kubeconfig: memberKc, context: str('member-context') };
-  }
-  if (str('member-context')) throw new UsageError('--member-context needs --member-kubeconfig');
-  if (all && clusters.length > 0) throw new UsageError('give either --cluster or --all, not both');
-  if (!all && clusters.length === 0 && !opts.defaultAll) throw new UsageError('say which members: --cluster NAME[,NAME...], --all, or --member-kubeconfig PATH');
-  return { kind: 'karmada', kubeconfig: str('kubeconfig'), context: str('context'), clusters: all || clusters.length === 0 ? 'all' : [...new Set(clusters)] };
-}
 
 const CLUSTERS = { group: KARMADA_CLUSTER_GROUP, version: KARMADA_CLUSTER_VERSION, plural: 'clusters' };
 

@@ -33,11 +33,11 @@ import { hostname } from 'node:os';
 import { realClock, type Clock, type Timer } from '../clock.js';
 import { decideLeadership, observe, releaseRecord, type Observation } from './decide.js';
 import { ConflictError, KubeLeaseLock, type LeaseLock } from './leaselock.js';
+import { DEFAULT_LEASE_NAMESPACE } from './lease-namespace.js';
 
 // ---------------------------------------------------------------------------
 // Defaults (controller-runtime pkg/manager/internal.go)
 
-export const DEFAULT_LEASE_NAMESPACE = 'karmada-system';
 export const DEFAULT_LEASE_DURATION_MS = 15_000;
 export const DEFAULT_RENEW_DEADLINE_MS = 10_000;
 export const DEFAULT_RETRY_PERIOD_MS = 2_000;
