@@ -10,9 +10,9 @@
  * unreachable, 2 usage.
  */
 import type { Flavor } from '../coredns/corefile/index.js';
-import { installCoreDns, uninstallCoreDns, type InstallOptions, type InstallResult } from '../coredns/install.js';
+import type { InstallOptions, InstallResult } from '../coredns/install.js';
 import { DEFAULT_LOCATION, type CoreDnsLocation } from '../coredns/location.js';
-import { statusCoreDns, type CoreDnsStatus } from '../coredns/status.js';
+import type { CoreDnsStatus } from '../coredns/status.js';
 import { ROLLOUT_MODES, type RolloutMode } from '../coredns/rollout-mode.js';
 import { apiErrorMessage } from '../kube/errors.js';
 import { table } from '../runtime/table.js';
@@ -20,7 +20,7 @@ import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseActionFlags, parseOu
 import { formatPlans } from './coredns-dry-run.js';
 import { actionHelp, type ActionHelp } from './internal/help.js';
 import { EXIT_FAILURE, parseOrExit, processIo, reportError, type Io } from './internal/io.js';
-import { findMembers, type FoundMember } from './internal/members.js';
+import type { FoundMember } from './internal/members.js';
 import { parseTarget, type Target } from './internal/target.js';
 
 export const COREDNS_FLAGS: FlagSpec[] = [
@@ -263,11 +263,14 @@ export function formatOutcomes(action: Action, outcomes: readonly Outcome[], out
 }
 
 // ---------------------------------------------------------------------------
-// I/O
+// I/O: the modules that reach the API are imported here, after parsing, so
+// --help and usage errors never load @kubernetes/client-node (docs/cli.md).
 
 async function runOn(cmd: CoreDnsCommand, m: FoundMember): Promise<Outcome> {
   if ('error' in m) return { cluster: m.cluster, kind: 'error', message: m.error };
   try {
+    const { installCoreDns, uninstallCoreDns } = await import('../coredns/install.js');
+    const { statusCoreDns } = await import('../coredns/status.js');
     switch (cmd.action) {
       case 'install':
         return { cluster: m.cluster, kind: 'result', result: await installCoreDns(m.kc, cmd.install) };
@@ -291,6 +294,7 @@ export async function coredns(argv: string[], io: Io = processIo): Promise<numbe
   const cmd = parseOrExit('coredns', corednsHelp, parseCoreDnsArgs, argv, io, COREDNS_ACTIONS.map((a) => a.name));
   if (typeof cmd === 'number') return cmd;
   const name = `coredns ${cmd.action}`;
+  const { findMembers } = await import('./internal/members.js');
   let members: FoundMember[];
   try {
     members = (await findMembers(cmd.target)).members;

@@ -15,7 +15,7 @@ import { isIP } from 'node:net';
 import { runChecks, type CheckResult } from '../doctor/checks.js';
 import type { DoctorObservation, MemberObservation } from '../doctor/observation.js';
 import { exitCode, formatResults } from '../doctor/format.js';
-import { observeControlPlane, observeMember, type MemberOptions } from '../doctor/observe.js';
+import type { MemberOptions } from '../doctor/observe.js';
 import type { StatusOptions } from '../coredns/status.js';
 import { WRITE_ROUTE_FLAGS, type WriteRouteFlag } from '../serviceimport/route.js';
 import { apiErrorMessage } from '../kube/errors.js';
@@ -23,7 +23,7 @@ import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
 import { COREDNS_FLAGS, parseCoreDnsOptions } from './coredns.js';
 import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseFlags, type FlagSpec, type HelpRequest, type Output } from './internal/flags.js';
 import { parseOrExit, processIo, reportError, type Io } from './internal/io.js';
-import { findMembers, type FoundMember } from './internal/members.js';
+import type { FoundMember } from './internal/members.js';
 import { parseTarget, type Target } from './internal/target.js';
 
 const fromCoreDns = (name: string): FlagSpec => {
@@ -184,6 +184,8 @@ export async function doctor(argv: string[], io: Io = processIo): Promise<number
     return exitCode(results);
   };
 
+  // Loaded after parsing, so --help and usage errors never load @kubernetes/client-node (docs/cli.md).
+  const [{ findMembers }, { observeControlPlane, observeMember }] = await Promise.all([import('./internal/members.js'), import('../doctor/observe.js')]);
   const obs: DoctorObservation = { mode: cmd.target.kind, members: [], ...(cmd.service ? { service: cmd.service } : {}) };
   let members: FoundMember[];
   try {

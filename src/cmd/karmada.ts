@@ -16,14 +16,12 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/meta.js';
 import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE } from '../api/ownership.js';
 import { desiredRetention, RETENTION_NAME, retentionState, type RetentionState } from '../karmada/retention.js';
 import { DEFAULT_CALL_TIMEOUT_MS } from '../karmada/call-timeout.js';
-import { RetentionClient } from '../karmada/retention-client.js';
+import type { RetentionClient } from '../karmada/retention-client.js';
 import { apiErrorMessage, httpStatusOf, parseStatus } from '../kube/errors.js';
 import { DEFAULT_LEASE_NAMESPACE } from '../runtime/leaderelection/lease-namespace.js';
 import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseActionFlags, parseOutput, type FlagSpec, type HelpRequest, type Output } from './internal/flags.js';
 import { actionHelp, type ActionHelp } from './internal/help.js';
 import { EXIT_FAILURE, EXIT_OK, parseOrExit, processIo, reportError, type Io } from './internal/io.js';
-import { loadKubeConfig } from './internal/kubeconfig.js';
-import { runUninstall } from './karmada-uninstall.js';
 
 /** `run`'s default Lease name (its --leader-election-id); a test keeps the two equal. */
 export const DEFAULT_LEASE_NAME = 'clusterset-dns';
@@ -249,6 +247,12 @@ export async function karmada(argv: string[], io: Io = processIo): Promise<numbe
   const cmd = parseOrExit('karmada', karmadaHelp, parseKarmadaArgs, argv, io, KARMADA_ACTIONS.map((a) => a.name));
   if (typeof cmd === 'number') return cmd;
   const name = `karmada ${cmd.action}`;
+  // Loaded after parsing, so --help and usage errors never load @kubernetes/client-node (docs/cli.md).
+  const [{ loadKubeConfig }, { RetentionClient }, { runUninstall }] = await Promise.all([
+    import('./internal/kubeconfig.js'),
+    import('../karmada/retention-client.js'),
+    import('./karmada-uninstall.js'),
+  ]);
   let cp: k8s.KubeConfig;
   try {
     cp = loadKubeConfig({ path: cmd.kubeconfig, context: cmd.context, whenNoPath: 'default' });

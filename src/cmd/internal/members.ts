@@ -11,7 +11,6 @@ import type { Secret } from '../../api/core.js';
 import { memberAccess, memberKubeConfig, secretRefOf } from '../../karmada/access.js';
 import { apiErrorMessage, isNotFound } from '../../kube/errors.js';
 import { KARMADA_CLUSTER_GROUP, KARMADA_CLUSTER_VERSION } from '../../kube/gvr.js';
-import { UsageError } from './flags.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import type { Target } from './target.js';
 
