@@ -6,10 +6,11 @@
  * No cluster: each case fails before connecting, or connects to a loopback
  * port nothing listens on. The environment is empty of kubeconfigs (no
  * $KUBECONFIG, a HOME without ~/.kube, not a pod), so nothing on this
- * machine changes the answers. A spawn costs one to several seconds of CPU
- * (tsx loading @kubernetes/client-node), so each case stands for one error
- * path; the messages themselves are unit-tested beside each parser. They run
- * a few at a time, once, in before().
+ * machine changes the answers. A spawn costs about a second of CPU (tsx
+ * compiling the command), several when the case gets past parsing and
+ * loads @kubernetes/client-node, so each case stands for one error path;
+ * the messages themselves are unit-tested beside each parser. They run a
+ * few at a time, once, in before().
  */
 import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
