@@ -66,7 +66,7 @@ class HandInformer implements Informer {
   }
 }
 
-function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs?: number; serviceImportOfPolicy?: (p: OverridePolicy) => string | undefined; needsEndpointSlices?: (si: KubeObject) => boolean; secrets?: Record<string, Secret> } = {}) {
+function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; secretError?: (name: string) => string | undefined; settleMs?: number; serviceImportOfPolicy?: (p: OverridePolicy) => string | undefined; needsEndpointSlices?: (si: KubeObject) => boolean; secrets?: Record<string, Secret> } = {}) {
   const informers: HandInformer[] = [];
   const keys: Array<string[] | 'all'> = [];
   const kc = new KubeConfig();
@@ -86,7 +86,11 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; settleMs
       informers.push(i);
       return i;
     },
-    (_ns, name) => (name === opts.hangSecretFor ? new Promise<never>(() => {}) : Promise.resolve(secretNamed(name))),
+    (_ns, name) => {
+      if (name === opts.hangSecretFor) return new Promise<never>(() => {});
+      const err = opts.secretError?.(name);
+      return err === undefined ? Promise.resolve(secretNamed(name)) : Promise.reject(new Error(err));
+    },
     (k) => keys.push(k),
     pino({ level: 'silent' }),
     { serviceImportOfPolicy: opts.serviceImportOfPolicy ?? (() => undefined), ...(opts.settleMs !== undefined ? { memberSettleMs: opts.settleMs } : {}), ...(opts.needsEndpointSlices ? { needsEndpointSlices: opts.needsEndpointSlices } : {}), clock },
@@ -229,6 +233,48 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     expect(t.m.synced(), 'not before the settle time').to.equal(false);
     t.clock.advance(1);
     expect(t.m.synced(), 'after the settle time').to.equal(true);
+  });
+});
+
+describe('ClusterManager: reading a member\'s Secret again', () => {
+  it('a failed re-read (403, 429, 5xx, timeout) keeps an engaged member and its watches; new credentials re-engage it', async () => {
+    let failing: string | undefined;
+    const secrets: Record<string, Secret> = {};
+    const t = setup({ secretError: (name) => (name === 'member1' ? failing : undefined), secrets });
+    const gone: string[] = [];
+    t.m.onMemberGone((c) => gone.push(c));
+    t.startWithClusters('member1', 'member2');
+    await t.settle();
+    t.syncAll('member1');
+    t.syncAll('member2');
+    const watches = t.of('member1');
+    const reEngage = async () => {
+      t.of('karmada', 'clusters')[0]!.add(t.cluster('member1')); // a status-only Cluster update
+      await t.settle();
+      await t.settle();
+    };
+    for (const err of ['secrets "member1" is forbidden (403)', 'Too Many Requests (429)', 'the server is currently unable to handle the request (503)', 'no answer within 30s']) {
+      failing = err;
+      await reEngage();
+      expect(watches.every((i) => i.health().running), `${err}: member1's watches keep running`).to.equal(true);
+      expect(t.of('member1'), `${err}: no new watches`).to.have.length(watches.length);
+      expect(t.m.memberStatus()).to.deep.include({ cluster: 'member1', reachable: true });
+      expect(gone, err).to.deep.equal([]);
+    }
+    failing = undefined;
+    secrets['member1'] = { metadata: { name: 'member1', namespace: 'karmada-cluster' }, data: { token: b64('rotated') } };
+    await reEngage();
+    expect(watches.every((i) => !i.health().running), 'new credentials: the old watches stop').to.equal(true);
+    expect(t.of('member1').length, 'and new ones start').to.be.greaterThan(watches.length);
+  });
+
+  it('a failed first read leaves the member unreachable with the reason', async () => {
+    const t = setup({ secretError: (name) => (name === 'member2' ? 'Too Many Requests (429)' : undefined) });
+    t.startWithClusters('member1', 'member2');
+    await t.settle();
+    await t.settle();
+    expect(t.m.memberStatus()).to.deep.include({ cluster: 'member2', reachable: false, reason: 'cannot read Secret karmada-cluster/member2: Too Many Requests (429)' });
+    expect(t.of('member2')).to.have.length(0);
   });
 });
 

@@ -305,7 +305,19 @@ export class ClusterManager implements Caches {
       try {
         secret = await this.getSecret(ref.namespace, ref.name);
       } catch (e) {
-        await this.setUnreachable(name, `cannot read Secret ${ref.namespace}/${ref.name}: ${e instanceof Error ? e.message : String(e)}`);
+        const why = `cannot read Secret ${ref.namespace}/${ref.name}: ${e instanceof Error ? e.message : String(e)}`;
+        // A failed read (403, 429, 5xx, a timeout) says nothing about the
+        // credentials: an engaged member keeps its watches, whose own health
+        // says whether it is reachable, and the Secret is read again at the
+        // next Cluster event or credentials resync. Tearing it down would
+        // relist everything and tell --manage-coredns the member is gone.
+        // Only a missing Secret (undefined below) or changed credentials re-engage.
+        const existing = this.memberMap.get(name);
+        if (existing instanceof MemberInformers && !existing.isStopped()) {
+          this.log.warn({ cluster: name, err: why }, 'cannot re-read the cluster\'s Secret; keeping the engaged member and its credentials');
+          return;
+        }
+        await this.setUnreachable(name, why);
         return;
       }
     }
