@@ -1,6 +1,6 @@
 /**
  * Builds (or finds) the real Kubernetes, Karmada and CoreDNS binaries the
- * local environment runs. Each wrapper module under hack/tools/<name> is built
+ * local environment runs, and promtool, which tests the alert rules. Each wrapper module under hack/tools/<name> is built
  * into a cache directory outside the clone, keyed by everything that decides
  * the output (the wrapper's files, `go version`, GOOS/GOARCH, the flags set
  * here), so a warm cache skips Go entirely.
@@ -36,7 +36,8 @@ export type BinaryName =
   | 'karmada-controller-manager'
   | 'karmada-scheduler'
   | 'karmada-webhook'
-  | 'karmadactl';
+  | 'karmadactl'
+  | 'promtool';
 
 export type Binaries = Record<BinaryName, string>;
 
@@ -46,9 +47,17 @@ interface Target {
 }
 
 interface Wrapper {
-  name: 'k8s' | 'coredns' | 'karmada';
+  name: 'k8s' | 'coredns' | 'karmada' | 'prometheus';
   targets: Target[];
   ldflags: (dir: string) => string;
+  /** Build tags, part of the cache key. */
+  tags?: string;
+  /**
+   * Fetch only what the build needs (go build does that by itself) rather
+   * than every module go.mod lists: a wrapper whose build tags leave most of
+   * its module graph out would otherwise download all of it.
+   */
+  skipModDownload?: boolean;
 }
 
 /** The version a wrapper's go.mod requires of `module`. */
@@ -86,6 +95,13 @@ function karmadaLdflags(dir: string): string {
   return ['-s', '-w', `-X ${p}.gitVersion=${v}`, `-X ${p}.gitTreeState=clean`, `-X ${p}.buildDate=1970-01-01T00:00:00Z`].join(' ');
 }
 
+/** promtool --version prints what Prometheus' own release stamps. */
+function prometheusLdflags(dir: string): string {
+  const v = requiredVersion(dir, 'github.com/prometheus/prometheus');
+  const p = 'github.com/prometheus/common/version';
+  return ['-s', '-w', `-X ${p}.Version=${v}`, `-X ${p}.BuildDate=19700101-00:00:00`].join(' ');
+}
+
 const wrappers: Wrapper[] = [
   {
     name: 'k8s',
@@ -113,6 +129,15 @@ const wrappers: Wrapper[] = [
     ],
     ldflags: karmadaLdflags,
   },
+  {
+    // Not part of the environment: test/integration/alerts.test.ts checks and unit-tests config/monitoring's rules with it.
+    name: 'prometheus',
+    targets: [{ binary: 'promtool', pkg: 'github.com/prometheus/prometheus/cmd/promtool' }],
+    ldflags: prometheusLdflags,
+    // Leaves out every service-discovery plugin but file and http (Prometheus' plugins/*.go build constraints).
+    tags: 'remove_all_sd',
+    skipModDownload: true,
+  },
 ];
 
 /** Bump when the build recipe below changes in a way that changes outputs. */
@@ -130,7 +155,7 @@ function goVersion(): string {
     return execFileSync('go', ['version'], { encoding: 'utf8' }).trim();
   } catch {
     throw new Error(
-      'Go is needed to build the test binaries (kube-apiserver, etcd, Karmada, CoreDNS) and `go` is not on PATH. ' +
+      'Go is needed to build the test binaries (kube-apiserver, etcd, Karmada, CoreDNS, promtool) and `go` is not on PATH. ' +
         'Install Go >= 1.26, or point TEST_ASSET_<NAME> / KUBEBUILDER_ASSETS at existing binaries.',
     );
   }
@@ -140,6 +165,8 @@ function wrapperKey(w: Wrapper, gover: string): string {
   const dir = join(toolsDir, w.name);
   const h = createHash('sha256');
   h.update(`${RECIPE}\n${gover}\n${process.platform}/${process.arch}\n${w.ldflags(dir)}\n`);
+  // Only when set, so the keys (and caches) of the wrappers without tags stay as they were.
+  if (w.tags) h.update(`tags ${w.tags}\n`);
   for (const f of readdirSync(dir).sort()) {
     if (/^(go\.mod|go\.sum|.*\.go)$/.test(f)) h.update(`${f}\n`).update(readFileSync(join(dir, f)));
   }
@@ -215,9 +242,10 @@ async function buildWrapper(w: Wrapper, outDir: string, log: Log): Promise<void>
   mkdirSync(tmp, { recursive: true });
   log(`[${w.name}] building ${w.targets.map((t) => t.binary).join(', ')} (a cold build takes minutes on 2 cores)`);
   const started = Date.now();
-  await runGo(['mod', 'download'], dir, `${w.name} download`, log);
+  if (!w.skipModDownload) await runGo(['mod', 'download'], dir, `${w.name} download`, log);
+  const tags = w.tags ? ['-tags', w.tags] : [];
   for (const t of w.targets) {
-    await runGo(['build', '-v', '-trimpath', '-ldflags', w.ldflags(dir), '-o', join(tmp, t.binary), t.pkg], dir, `${w.name}/${t.binary}`, log);
+    await runGo(['build', '-v', '-trimpath', ...tags, '-ldflags', w.ldflags(dir), '-o', join(tmp, t.binary), t.pkg], dir, `${w.name}/${t.binary}`, log);
   }
   writeFileSync(join(tmp, '.complete'), JSON.stringify({ built: new Date().toISOString() }) + '\n');
   rmSync(outDir, { recursive: true, force: true });
