@@ -5,7 +5,8 @@
 import { ensureBinaries } from '../test/env/binaries.js';
 
 try {
-  const found = await ensureBinaries();
+  // The test tools too: `npm test` runs this first, so every test finds its binaries built.
+  const found = await ensureBinaries(undefined, { testTools: true });
   for (const [k, v] of Object.entries(found)) console.log(`${k.padEnd(30)} ${v}`);
 } catch (e) {
   console.error(e instanceof Error ? e.message : e);

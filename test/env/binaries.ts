@@ -36,18 +36,22 @@ export type BinaryName =
   | 'karmada-controller-manager'
   | 'karmada-scheduler'
   | 'karmada-webhook'
-  | 'karmadactl'
-  | 'promtool';
+  | 'karmadactl';
 
-export type Binaries = Record<BinaryName, string>;
+/** Built only for the tests that use them, never for the environment or the demo (a cold build costs minutes). */
+export type TestToolName = 'promtool';
+
+export type Binaries = Record<BinaryName, string> & Partial<Record<TestToolName, string>>;
 
 interface Target {
-  binary: BinaryName;
+  binary: BinaryName | TestToolName;
   pkg: string;
 }
 
 interface Wrapper {
   name: 'k8s' | 'coredns' | 'karmada' | 'prometheus';
+  /** Only when ensureBinaries is asked for the test tools. */
+  testTool?: true;
   targets: Target[];
   ldflags: (dir: string) => string;
   /** Build tags, part of the cache key. */
@@ -132,6 +136,7 @@ const wrappers: Wrapper[] = [
   {
     // Not part of the environment: test/integration/alerts.test.ts checks and unit-tests config/monitoring's rules with it.
     name: 'prometheus',
+    testTool: true,
     targets: [{ binary: 'promtool', pkg: 'github.com/prometheus/prometheus/cmd/promtool' }],
     ldflags: prometheusLdflags,
     // Leaves out every service-discovery plugin but file and http (Prometheus' plugins/*.go build constraints).
@@ -173,12 +178,12 @@ function wrapperKey(w: Wrapper, gover: string): string {
   return h.digest('hex').slice(0, 16);
 }
 
-function envName(binary: BinaryName): string {
+function envName(binary: BinaryName | TestToolName): string {
   return `TEST_ASSET_${binary.toUpperCase().replace(/-/g, '_')}`;
 }
 
 /** A binary given by the user, if any (envtest conventions). */
-function override(binary: BinaryName): string | undefined {
+function override(binary: BinaryName | TestToolName): string | undefined {
   const direct = process.env[envName(binary)];
   if (direct) {
     if (!existsSync(direct)) throw new Error(`${envName(binary)}=${direct} does not exist`);
@@ -254,10 +259,11 @@ async function buildWrapper(w: Wrapper, outDir: string, log: Log): Promise<void>
 }
 
 /** Finds every binary, building only the wrappers whose outputs are missing. */
-export async function ensureBinaries(log: Log = (l) => console.error(l)): Promise<Binaries> {
-  const result: Partial<Binaries> = {};
+export async function ensureBinaries(log: Log = (l) => console.error(l), opts: { testTools?: boolean } = {}): Promise<Binaries> {
+  const result: Record<string, string> = {};
   let gover: string | undefined;
   for (const w of wrappers) {
+    if (w.testTool && !opts.testTools) continue;
     const missing = w.targets.filter((t) => {
       const o = override(t.binary);
       if (o) result[t.binary] = o;

@@ -116,7 +116,9 @@ describe('alert rules (config/monitoring), evaluated by promtool', () => {
 
   before(async function () {
     this.timeout(30 * 60_000); // builds promtool on a cold cache
-    promtool = (await ensureBinaries((l) => console.error(`      [binaries] ${l}`))).promtool;
+    const found = (await ensureBinaries((l) => console.error(`      [binaries] ${l}`), { testTools: true })).promtool;
+    if (!found) throw new Error('ensureBinaries did not provide promtool');
+    promtool = found;
     dir = mkdtempSync(join(tmpdir(), 'alerts-'));
   });
 
