@@ -224,6 +224,19 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     expect(t.m.synced()).to.equal(true);
   });
 
+  it('a Cluster whose engage is still pending when deciding starts is an unreachable, starting member, not a missing one (its rules are kept)', async () => {
+    const t = setup({ hangSecretFor: 'member2', settleMs: 50 });
+    t.startWithClusters('member1', 'member2');
+    await t.settle();
+    t.syncAll('member1');
+    expect(t.m.synced(), 'member2 still engaging').to.equal(false);
+    t.clock.advance(50);
+    expect(t.m.synced()).to.equal(true);
+    const seen = t.m.members().map((m) => [m.cluster, m.reachable(), m.starting()]);
+    expect(seen).to.deep.include.members([['member1', true, false], ['member2', false, true]]);
+    expect(t.m.memberStatus()).to.deep.include({ cluster: 'member2', reachable: false, reason: 'being engaged: its Secret is not read yet' });
+  });
+
   it('a member that neither lists nor fails, or an engage stuck on its Secret, holds deciding back only for the settle time', async () => {
     const t = setup({ hangSecretFor: 'member2', settleMs: 50 });
     t.startWithClusters('member1', 'member2');

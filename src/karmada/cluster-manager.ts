@@ -138,8 +138,15 @@ export class ClusterManager implements Caches {
     namespaces.onEvent((_t, ns) => this.touched({ kind: 'namespace', namespace: ns.metadata.name }));
     this.clustersInformer.onEvent((type, c) => {
       const name = c.metadata.name;
-      if (type === 'delete') void this.serialized(name, () => this.disengage(name, 'Cluster deleted'));
-      else void this.serialized(name, () => this.engage(c));
+      if (type === 'delete') {
+        void this.serialized(name, () => this.disengage(name, 'Cluster deleted'));
+        return;
+      }
+      // Listed before it is engaged: an unreachable member at once, so a
+      // decision taken while its engage is still pending (a slow Secret read
+      // past the settle time) keeps its rules instead of seeing no member.
+      if (!this.memberMap.has(name)) this.memberMap.set(name, new Unreachable(name, 'being engaged: its Secret is not read yet', true));
+      void this.serialized(name, () => this.engage(c));
     });
   }
 
@@ -193,7 +200,7 @@ export class ClusterManager implements Caches {
     const waitedEnough = now - this.cpSyncedAt >= this.memberSettleMs;
     const pending = this.clustersInformer.list().map((c) => c.metadata.name).filter((name) => {
       const m = this.memberMap.get(name);
-      if (!m) return true;
+      if (!m || (m instanceof Unreachable && m.engaging)) return true;
       return m instanceof MemberInformers && m.starting() && now - m.engagedAt < this.memberSettleMs;
     });
     if (pending.length > 0 && !waitedEnough) return false;

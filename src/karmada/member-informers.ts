@@ -201,7 +201,8 @@ export class Unreachable implements MemberCaches {
   readonly services = Unreachable.none;
   readonly serviceExports = Unreachable.none;
   readonly namespaces = Unreachable.none;
-  constructor(readonly cluster: string, readonly why: string) {}
+  /** `engaging`: a placeholder while its first engage (the Secret read) is in flight. */
+  constructor(readonly cluster: string, readonly why: string, readonly engaging = false) {}
   reachable() {
     return false;
   }
@@ -209,7 +210,7 @@ export class Unreachable implements MemberCaches {
     return NO_MEMBER;
   }
   starting() {
-    return false;
+    return this.engaging;
   }
   ipsMaxItems() {
     return undefined;
