@@ -10,7 +10,7 @@
  */
 import { KARMADA_MANAGED_LABEL } from '../api/karmada.js';
 import { MCS_VERSION, SERVICEEXPORT_CRD as SE_CRD, SERVICEIMPORT_CRD as SI_CRD } from '../kube/gvr.js';
-import { key, type KubeObject } from '../api/meta.js';
+import { key } from '../api/meta.js';
 import { parseServiceImport } from '../api/guards.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { buildSnapshot } from '../serviceimport/build-snapshot.js';

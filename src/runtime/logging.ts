@@ -17,7 +17,7 @@
  * stacks, and in string values of the merge object.
  */
 import { randomUUID } from 'node:crypto';
-import { pino, stdSerializers, type DestinationStream, type Level, type Logger, type LoggerOptions as PinoOptions } from 'pino';
+import { pino, stdSerializers, type DestinationStream, type Logger, type LoggerOptions as PinoOptions } from 'pino';
 import { resolveLevel } from './log-level.js';
 
 export type { Logger } from 'pino';

@@ -2,7 +2,7 @@
  * The one function that turns cache contents (src/karmada/caches.ts, kept by
  * the cluster manager) into a Snapshot for decide().
  */
-import { KARMADA_MANAGED_LABEL, type OverridePolicy } from '../api/karmada.js';
+import { KARMADA_MANAGED_LABEL } from '../api/karmada.js';
 import { isDeleting, type KubeObject } from '../api/meta.js';
 import { fillsIps } from '../api/ownership.js';
 import { parseServiceImport } from '../api/guards.js';

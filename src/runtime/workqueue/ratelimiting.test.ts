@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { FakeClock } from '../clock.js';
 import { ItemExponentialFailureRateLimiter } from './ratelimiter.js';
 import { RateLimitingQueue } from './ratelimiting.js';
-import { drainKeys, flush } from '../../../test/support/workqueue.js';
+import { drainKeys } from '../../../test/support/workqueue.js';
 
 describe('RateLimitingQueue', () => {
   it('addRateLimited() waits the default limiter delay: 5 ms, 10 ms, ..., reset by forget()', async () => {
