@@ -16,7 +16,7 @@ import { standingProblems } from '../serviceimport/problems.js';
 import { serviceImportsWithoutIps } from '../serviceimport/without-ips.js';
 import { serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
 import { localFirstEnabled } from '../serviceimport/localfirst.js';
-import { Writer } from '../serviceimport/writer.js';
+import { Writer, type WriteFence } from '../serviceimport/writer.js';
 import { RouteSelector, type ManagedRoute, type WriteRouteFlag } from '../serviceimport/route.js';
 import { retentionState } from '../karmada/retention.js';
 import { realClock } from '../runtime/clock.js';
@@ -77,7 +77,7 @@ function controllerRunnable(controller: Controller, queue: RateLimitingQueue<str
 }
 
 /** The caches, the controller and the event recorder, wired to each other and to the metrics. */
-function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics, log: Logger) {
+function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics, log: Logger, fence: WriteFence) {
   const workers = Number(flags['workers']);
   const queue = new RateLimitingQueue<string>({ name: 'serviceimport', metrics: metrics.workQueue('serviceimport') });
   // onKeys is first called once the caches run, when `controller` below exists.
@@ -99,9 +99,15 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
     },
   });
   clusters.onCustomizationsChanged(() => route.update(retentionState(clusters.customizations())));
-  const writer = new Writer(kc, (cluster) => clusters.memberClient(cluster), (kind, result) => {
-    if (kind !== 'event') metrics.write(kind, result);
-  });
+  const writer = new Writer(
+    kc,
+    (cluster) => clusters.memberClient(cluster),
+    (kind, result) => {
+      if (kind !== 'event') metrics.write(kind, result);
+    },
+    undefined,
+    fence,
+  );
   const events = new EventRecorder((e) => writer.event(e.involved, e.type, e.reason, e.message), log);
   const reconciler = new Reconciler({
     caches: clusters,
@@ -149,9 +155,10 @@ export async function runManager(parsed: RunCommand, io: Io): Promise<number> {
   });
 
   const metrics = createMetrics();
-  const { clusters, events, controller } = buildController(kc, flags, metrics, log);
+  // The writer asks the manager (created next) before each write whether this replica may still write.
+  const { clusters, events, controller } = buildController(kc, flags, metrics, log, () => mgr.writeFence());
   const podName = process.env['POD_NAME'];
-  const mgr = new Manager({
+  const mgr: Manager = new Manager({
     log,
     health: { registry: metrics.registry, probeAddress: String(flags['health-probe-bind-address']), metricsAddress: String(flags['metrics-bind-address']) },
     leaderElection: {

@@ -157,6 +157,16 @@ export class Manager {
   }
 
   /** Stops as a signal does; `why` is logged as the signal. */
+  /**
+   * Undefined when a leader's write may go out now; otherwise why not. With
+   * leader election off this replica always leads; with it, the elector's
+   * fence (not leading, or the lease not renewed within RenewDeadline).
+   */
+  writeFence(): string | undefined {
+    if (!this.options.leaderElection.enabled) return undefined;
+    return this.elector?.writeFence() ?? 'not leading';
+  }
+
   stop(why: string): void {
     // Before start() serves, there is nothing to stop yet (signals are heard from then on too).
     if (this.stopped === undefined) return;

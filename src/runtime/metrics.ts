@@ -35,7 +35,7 @@ export const RECONCILE_RESULTS: readonly ReconcileResultLabel[] = ['success', 'e
 /** What a write touched: the OverridePolicy, a member's ServiceImport, or a status subresource. */
 export type WriteKind = 'overridepolicy' | 'serviceimport' | 'status';
 /** conflict = 409, retried through the queue; error = anything else that failed. */
-export type WriteResult = 'success' | 'conflict' | 'error';
+export type WriteResult = 'success' | 'conflict' | 'error' | 'fenced';
 
 /** One controller's reconcile metrics, labels bound. */
 export interface ControllerMetrics {

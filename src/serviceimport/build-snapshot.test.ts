@@ -223,7 +223,7 @@ describe('buildSnapshot → decide → plan: a malformed Karmada-managed member 
     const target = { namespace: 'ns', name: 'web', uid: 'u-web' };
     expect(plan(s, d, {}, 0)).to.deep.equal({
       steps: [
-        { kind: 'delete-override-policy', namespace: 'ns', name: 'clusterset-dns-web' },
+        { kind: 'delete-override-policy', namespace: 'ns', name: 'clusterset-dns-web', uid: undefined, resourceVersion: undefined },
         {
           kind: 'ips-changed', cluster: 'member2', from: ['10.98.0.7'], to: [],
           event: { involved: target, type: 'Normal', reason: 'IPsChanged', message: 'member2: spec.ips 10.98.0.7 → none (through OverridePolicy clusterset-dns-web)' },

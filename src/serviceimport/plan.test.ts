@@ -9,10 +9,12 @@ import type { MemberView, ServiceImportView, Snapshot } from './snapshot.js';
 const si = (o: Partial<ServiceImportView> = {}): ServiceImportView => ({ type: 'ClusterSetIP', portCount: 1, ips: [], deleting: false, managed: true, fillsIps: false, ...o });
 const member = (cluster: string, o: Partial<MemberView> = {}): MemberView => ({ cluster, reachable: true, ipsMaxItems: 1, exports: false, namespaceDeleting: false, localReadyEndpoints: 0, ...o });
 const cpImport = (o: { statusClusters?: string[]; resourceVersion?: string } = {}) => ({ ...si(), uid: 'u1', statusClusters: [], annotations: {}, ...o });
+/** What the API server adds to a policy; the writes carry it back as preconditions. */
+const withIdentity = <T extends { metadata: object }>(p: T): T => ({ ...p, metadata: { ...p.metadata, uid: 'p1', resourceVersion: '41' } });
 /** Our OverridePolicy as it would be cached after we wrote `rules` (and `modes`). */
 const policy = (rules: Record<string, string[]>, modes: Record<string, string> = {}) => ({
   overrideRules: rules,
-  overridePolicy: desiredOverridePolicy('ns', { name: 'web', uid: 'u1' }, rules, modes),
+  overridePolicy: withIdentity(desiredOverridePolicy('ns', { name: 'web', uid: 'u1' }, rules, modes)),
 });
 const snap = (members: MemberView[], cp: Partial<Snapshot['controlPlane']> | null = {}, managedRoute: Snapshot['managedRoute'] = 'override-policy'): Snapshot => ({
   namespace: 'ns',
@@ -53,7 +55,7 @@ describe('plan: the writes and Events of one pass', () => {
       snapshot: snap([]),
       decision: decision({ importers: [managed('member2', ['10.98.0.7'])], overrideRules: { member2: ['10.98.0.7'] } }),
       steps: [
-        { kind: 'apply-override-policy', namespace: 'ns', serviceImport: { name: 'web', uid: 'u1' }, rules: { member2: ['10.98.0.7'] }, modes: {}, had: null },
+        { kind: 'apply-override-policy', namespace: 'ns', serviceImport: { name: 'web', uid: 'u1' }, rules: { member2: ['10.98.0.7'] }, modes: {}, had: null, resourceVersion: undefined },
         { kind: 'ips-changed', cluster: 'member2', from: [], to: ['10.98.0.7'] },
       ],
     },
@@ -62,7 +64,7 @@ describe('plan: the writes and Events of one pass', () => {
       snapshot: snap([], policy({ member1: ['10.97.0.9'], member2: ['10.98.0.1'] })),
       decision: decision({ overrideRules: { member1: ['10.97.0.9'], member2: ['10.98.0.7'] } }),
       steps: [
-        { kind: 'apply-override-policy', namespace: 'ns', serviceImport: { name: 'web', uid: 'u1' }, rules: { member1: ['10.97.0.9'], member2: ['10.98.0.7'] }, modes: {}, had: { member1: ['10.97.0.9'], member2: ['10.98.0.1'] } },
+        { kind: 'apply-override-policy', namespace: 'ns', serviceImport: { name: 'web', uid: 'u1' }, rules: { member1: ['10.97.0.9'], member2: ['10.98.0.7'] }, modes: {}, had: { member1: ['10.97.0.9'], member2: ['10.98.0.1'] }, resourceVersion: '41' },
         ipsChanged('member2', ['10.98.0.1'], ['10.98.0.7'], 'member2: spec.ips 10.98.0.1 → 10.98.0.7 (through OverridePolicy clusterset-dns-web)'),
       ],
     },
@@ -71,7 +73,7 @@ describe('plan: the writes and Events of one pass', () => {
       snapshot: snap([], policy({ member2: ['10.98.0.50'] }, { member2: 'derived' })),
       decision: decision({ importers: [managed('member2', ['10.98.0.50'], ['10.98.0.50'], 'local')], overrideRules: { member2: ['10.98.0.50'] } }),
       steps: [
-        { kind: 'apply-override-policy', namespace: 'ns', serviceImport: { name: 'web', uid: 'u1' }, rules: { member2: ['10.98.0.50'] }, modes: { member2: 'local' }, had: { member2: ['10.98.0.50'] } },
+        { kind: 'apply-override-policy', namespace: 'ns', serviceImport: { name: 'web', uid: 'u1' }, rules: { member2: ['10.98.0.50'] }, modes: { member2: 'local' }, had: { member2: ['10.98.0.50'] }, resourceVersion: '41' },
       ],
     },
     {
@@ -85,7 +87,7 @@ describe('plan: the writes and Events of one pass', () => {
       snapshot: snap([], policy({ member2: ['10.98.0.7'] })),
       decision: decision({ overrideRules: null }),
       steps: [
-        { kind: 'delete-override-policy', namespace: 'ns', name: 'clusterset-dns-web' },
+        { kind: 'delete-override-policy', namespace: 'ns', name: 'clusterset-dns-web', uid: 'p1', resourceVersion: '41' },
         ipsChanged('member2', ['10.98.0.7'], [], 'member2: spec.ips 10.98.0.7 → none (through OverridePolicy clusterset-dns-web)'),
       ],
     },
@@ -158,7 +160,7 @@ describe('plan: the writes and Events of one pass', () => {
       name: 'moving off a policy: once the member shows the direct write the policy goes, with no IP change to announce',
       snapshot: snap([member('member2', { serviceImport: si({ ips: ['10.98.0.7'], fillsIps: true }) })], policy({ member2: ['10.98.0.7'] }), 'retain'),
       decision: decision({ importers: [retained('member2', ['10.98.0.7'], ['10.98.0.7'], true)], overrideRules: null }),
-      steps: [{ kind: 'delete-override-policy', namespace: 'ns', name: 'clusterset-dns-web' }],
+      steps: [{ kind: 'delete-override-policy', namespace: 'ns', name: 'clusterset-dns-web', uid: 'p1', resourceVersion: '41' }],
     },
     {
       name: 'back on the policy route: an annotated member is released once the policy gives it its IPs',
@@ -170,7 +172,7 @@ describe('plan: the writes and Events of one pass', () => {
       name: 'back on the policy route: an annotated member is not released before the policy has its rule',
       snapshot: snap([member('member2', { serviceImport: si({ ips: ['10.98.0.7'], fillsIps: true }) })]),
       decision: decision({ importers: [managed('member2', ['10.98.0.7'], ['10.98.0.7'], undefined, true)], overrideRules: { member2: ['10.98.0.7'] } }),
-      steps: [{ kind: 'apply-override-policy', namespace: 'ns', serviceImport: { name: 'web', uid: 'u1' }, rules: { member2: ['10.98.0.7'] }, modes: {}, had: null }],
+      steps: [{ kind: 'apply-override-policy', namespace: 'ns', serviceImport: { name: 'web', uid: 'u1' }, rules: { member2: ['10.98.0.7'] }, modes: {}, had: null, resourceVersion: undefined }],
     },
     // status.clusters of the control-plane ServiceImport.
     {

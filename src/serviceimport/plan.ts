@@ -29,6 +29,8 @@ export interface ApplyOverridePolicy {
   modes: Record<string, string>;
   /** The rules the policy had, for the log; null when there was no policy. */
   had: Record<string, string[]> | null;
+  /** The cached policy's resourceVersion: the apply fails with 409 if the policy changed since. */
+  resourceVersion: string | undefined;
 }
 
 /** No managed importer needs spec.ips any more: our OverridePolicy goes. */
@@ -36,6 +38,9 @@ export interface DeleteOverridePolicy {
   kind: 'delete-override-policy';
   namespace: string;
   name: string;
+  /** The cached policy's identity: only that object, unchanged since, is deleted. */
+  uid: string | undefined;
+  resourceVersion: string | undefined;
 }
 
 /**
@@ -186,12 +191,12 @@ function overridePolicySteps(s: Snapshot, d: Decision, announce: Announce): Step
   const after = d.overrideRules ?? {};
   const steps: Step[] = [];
   if (d.overrideRules === null) {
-    if (current) steps.push({ kind: 'delete-override-policy', namespace: s.namespace, name: policyName });
+    if (current) steps.push({ kind: 'delete-override-policy', namespace: s.namespace, name: policyName, uid: current.metadata.uid, resourceVersion: current.metadata.resourceVersion });
   } else {
     const serviceImport = { name: s.name, uid: cp.uid };
     const modes = policyModes(d.importers);
     if (!current || !policyMatches(current, s.namespace, serviceImport, d.overrideRules, modes)) {
-      steps.push({ kind: 'apply-override-policy', namespace: s.namespace, serviceImport, rules: d.overrideRules, modes, had: current ? before : null });
+      steps.push({ kind: 'apply-override-policy', namespace: s.namespace, serviceImport, rules: d.overrideRules, modes, had: current ? before : null, resourceVersion: current?.metadata.resourceVersion });
     }
   }
   // A retain importer's rule only goes once the member holds the direct write: that is not a change of its IPs.

@@ -18,7 +18,7 @@ import { overridePolicyName } from './overridepolicy.js';
 import { DEFAULT_LOCAL_FIRST, type LocalFirstConfig, type LocalFirstState, type Mode } from './localfirst.js';
 import { isWrite, plan, type Notice, type Plan, type Write } from './plan.js';
 import type { ManagedRoute } from './route.js';
-import type { Writer } from './writer.js';
+import { WriteFenced, type Writer } from './writer.js';
 
 export interface ReconcilerHooks {
   /** Seconds spent in buildSnapshot + decide (clusterset_dns_decision_duration_seconds). */
@@ -151,6 +151,8 @@ export class Reconciler {
       const code = httpStatusOf(e);
       if (isConflict(e)) {
         wlog.debug({ err: msg }, 'conflict; retrying from fresh state');
+      } else if (e instanceof WriteFenced) {
+        wlog.warn({ err: msg }, 'write withheld: this replica may not write now');
       } else {
         wlog.error({ err: msg }, 'write failed');
         // A forbidden or invalid write needs a human; say so where they look.
@@ -183,9 +185,9 @@ export class Reconciler {
   private send(w: Write): Promise<unknown> {
     switch (w.kind) {
       case 'apply-override-policy':
-        return this.writer.applyOverridePolicy(w.namespace, w.serviceImport, w.rules, w.modes);
+        return this.writer.applyOverridePolicy(w.namespace, w.serviceImport, w.rules, w.modes, w.resourceVersion);
       case 'delete-override-policy':
-        return this.writer.deleteOverridePolicy(w.namespace, w.name);
+        return this.writer.deleteOverridePolicy(w.namespace, w.name, { uid: w.uid, resourceVersion: w.resourceVersion });
       case 'patch-member-ips':
         return this.writer.patchMemberIps(w.cluster, w.namespace, w.name, w.ips, w.resourceVersion, w.mode, w.annotate);
       case 'release-member':

@@ -5,9 +5,17 @@
  * write is decided in decide.ts and plan.ts; this only says how, and counts
  * the result.
  *
- * Optimistic concurrency: patches carry the resourceVersion the decision was
- * based on, so a concurrent change gives 409 and the key is retried from fresh
- * cache state (the reconciler requeues on any error).
+ * Optimistic concurrency: every write carries the resourceVersion the
+ * decision was based on (patches and applies in the body, deletes as a
+ * precondition), so a change made since — by someone else, or by our own
+ * earlier write the cache has not shown yet — gives 409 and the key is
+ * retried from fresh cache state (the reconciler requeues on any error).
+ *
+ * Fencing: before each write the fence is asked whether this replica may
+ * still write (it leads, and its lease is fresh); a replica paused past its
+ * lease refuses instead of overwriting the new leader's work. A write already
+ * on the wire when the pause began cannot be recalled: Kubernetes has no
+ * fencing tokens, so the margin is the lease's (docs/reliability.md).
  */
 import * as k8s from '@kubernetes/client-node';
 import { makeClient } from '../kube/client.js';
@@ -23,11 +31,19 @@ export const LOCAL_FIRST_MODE_ANNOTATION = 'clusterset-dns.io/local-first-mode';
 
 /** What a write touched, for the observer: the OverridePolicy, a member's ServiceImport, a status subresource, or an Event. */
 export type WriteTarget = 'overridepolicy' | 'serviceimport' | 'status' | 'event';
-export type WriteObserver = (kind: WriteTarget, result: 'success' | 'conflict' | 'error') => void;
+export type WriteObserver = (kind: WriteTarget, result: 'success' | 'conflict' | 'error' | 'fenced') => void;
 
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 const rv = (resourceVersion: string | undefined) => (resourceVersion ? { resourceVersion } : {});
 const ssa = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
+
+/** A write refused because this replica may no longer write; the key is retried (by a leader, if this one recovers). */
+export class WriteFenced extends Error {
+  override readonly name = 'WriteFenced';
+}
+
+/** Undefined when writes may go out; otherwise why not (Manager.writeFence). */
+export type WriteFence = () => string | undefined;
 
 export class Writer {
   private readonly custom: k8s.CustomObjectsApi;
@@ -38,12 +54,18 @@ export class Writer {
     private readonly memberClient: (cluster: string) => k8s.CustomObjectsApi | undefined,
     private readonly observe: WriteObserver = () => {},
     private readonly component = 'clusterset-dns',
+    private readonly fence: WriteFence = () => undefined,
   ) {
     this.custom = makeClient(controlPlane, k8s.CustomObjectsApi);
     this.core = makeClient(controlPlane, k8s.CoreV1Api);
   }
 
   private async counted<T>(kind: WriteTarget, f: () => Promise<T>): Promise<T> {
+    const refused = this.fence();
+    if (refused !== undefined) {
+      this.observe(kind, 'fenced');
+      throw new WriteFenced(`write not sent: ${refused}`);
+    }
     try {
       const r = await f();
       this.observe(kind, 'success');
@@ -55,8 +77,10 @@ export class Writer {
   }
 
   /** Server-side apply of the whole policy, so fields we no longer want disappear. */
-  applyOverridePolicy(namespace: string, si: { name: string; uid: string }, rules: Record<string, string[]>, modes: Record<string, string> = {}): Promise<OverridePolicy> {
-    const body = desiredOverridePolicy(namespace, si, rules, modes);
+  applyOverridePolicy(namespace: string, si: { name: string; uid: string }, rules: Record<string, string[]>, modes: Record<string, string> = {}, resourceVersion?: string): Promise<OverridePolicy> {
+    const desired = desiredOverridePolicy(namespace, si, rules, modes);
+    // resourceVersion: the cached policy the rules were decided from (a rule kept for an unreachable member is copied from it).
+    const body = { ...desired, metadata: { ...desired.metadata, ...rv(resourceVersion) } };
     return this.counted('overridepolicy', () =>
       this.custom.patchNamespacedCustomObject(
         { group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, namespace, plural: 'overridepolicies', name: body.metadata.name, body, fieldManager: FIELD_MANAGER, force: true },
@@ -64,10 +88,13 @@ export class Writer {
       ) as Promise<OverridePolicy>);
   }
 
-  async deleteOverridePolicy(namespace: string, name: string): Promise<void> {
+  /** Deletes the policy the decision saw, and only it: a policy recreated or changed since gives 409. */
+  async deleteOverridePolicy(namespace: string, name: string, seen: { uid?: string | undefined; resourceVersion?: string | undefined } = {}): Promise<void> {
+    const preconditions = { ...(seen.uid ? { uid: seen.uid } : {}), ...rv(seen.resourceVersion) };
+    const body = Object.keys(preconditions).length > 0 ? { preconditions } : undefined;
     await this.counted('overridepolicy', async () => {
       try {
-        await this.custom.deleteNamespacedCustomObject({ group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, namespace, plural: 'overridepolicies', name });
+        await this.custom.deleteNamespacedCustomObject({ group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, namespace, plural: 'overridepolicies', name, ...(body ? { body } : {}) });
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }

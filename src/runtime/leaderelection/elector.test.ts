@@ -169,6 +169,24 @@ describe('runtime/leaderelection', () => {
       expect(await a.done).to.equal('lost');
     });
 
+    it('fences writes once the last renew is RenewDeadline old, even before any timer ran (a paused process)', async () => {
+      // The pause: time passes for now() but no timer fires, as for a SIGSTOPped process.
+      let paused = 0;
+      const a = candidate('a', { clock: { now: () => clock.now() + paused, setTimer: (cb, ms, o) => clock.setTimer(cb, ms, o) } });
+      const b = candidate('b');
+      await runFor(clock, 0);
+      expect(a.elector.writeFence()).to.equal(undefined);
+      expect(b.elector.writeFence()).to.equal('not leading');
+      paused = RENEW - 1;
+      expect(a.elector.writeFence(), 'just inside the deadline').to.equal(undefined);
+      paused = RENEW;
+      expect(a.elector.writeFence()).to.match(/lease last renewed 2\.0 s ago, past the 2 s renew deadline/);
+      expect(a.elector.isLeader(), 'the renew loop has not run yet').to.equal(true);
+      await runFor(clock, RETRY);
+      expect(a.stopped).to.deep.equal([{ reason: 'lost' }]);
+      expect(a.elector.writeFence()).to.equal('not leading');
+    });
+
     it('steps down at RenewDeadline even when requests hang', async () => {
       const a = candidate('a');
       await runFor(clock, 0);

@@ -216,6 +216,23 @@ export class LeaderElector {
     return this.state === 'leading';
   }
 
+  /**
+   * Why a write now could land after another replica took over, or undefined
+   * when it cannot: leading, and the last successful renew started less than
+   * RenewDeadline ago. Others wait LeaseDuration from when they saw that
+   * renew, so the gap between the two is the margin a write has to land.
+   * The renew loop notices a missed deadline only when its timer runs; this
+   * is checked before each write, so a process that was paused (SIGSTOP, a
+   * long GC, a frozen VM) past its deadline stops writing at once instead of
+   * writing first and stepping down after.
+   */
+  writeFence(): string | undefined {
+    if (this.state !== 'leading') return 'not leading';
+    const sinceRenew = this.clock.now() - this.lastRenewAt;
+    if (sinceRenew >= this.config.renewDeadlineMs) return `lease last renewed ${(sinceRenew / 1000).toFixed(1)} s ago, past the ${this.config.renewDeadlineMs / 1000} s renew deadline`;
+    return undefined;
+  }
+
   /** The holder this process last observed ('' = none or unknown). */
   getLeader(): string {
     return this.lastLeader;
