@@ -23,7 +23,7 @@ import { isConflict, isNotFound } from '../kube/errors.js';
 import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_API_VERSION, MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
 import type { OverridePolicy } from '../api/karmada.js';
 import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE } from '../api/ownership.js';
-import { desiredOverridePolicy } from './overridepolicy.js';
+import { desiredOverridePolicy, MODES_ANNOTATION } from './overridepolicy.js';
 
 export const FIELD_MANAGER = 'clusterset-dns';
 /** On a member ServiceImport we patch: its local-first mode. */
@@ -36,6 +36,20 @@ export type WriteObserver = (kind: WriteTarget, result: 'success' | 'conflict' |
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 const rv = (resourceVersion: string | undefined) => (resourceVersion ? { resourceVersion } : {});
 const ssa = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
+
+/**
+ * A merge patch that makes the policy `desired` if it is still at
+ * `resourceVersion`: every field we own is set (our annotations that
+ * `desired` lacks, and the deprecated top-level overriders, are removed), the
+ * arrays (selectors, rules, owner) replaced whole, as merge patches do.
+ */
+export function conditionalPolicyPatch(desired: OverridePolicy, resourceVersion: string): object {
+  const annotations: Record<string, string | null> = { [MODES_ANNOTATION]: null, ...desired.metadata.annotations };
+  return {
+    metadata: { resourceVersion, labels: desired.metadata.labels, annotations, ownerReferences: desired.metadata.ownerReferences },
+    spec: { targetCluster: null, overriders: null, ...desired.spec },
+  };
+}
 
 /** A write refused because this replica may no longer write; the key is retried (by a leader, if this one recovers). */
 export class WriteFenced extends Error {
@@ -76,16 +90,22 @@ export class Writer {
     }
   }
 
-  /** Server-side apply of the whole policy, so fields we no longer want disappear. */
+  /**
+   * Our whole policy for the key. With no policy cached (`resourceVersion`
+   * undefined): server-side apply, which creates it, or takes over one the
+   * cache has not shown yet. Otherwise a merge patch carrying the cached
+   * policy's resourceVersion, which the API server treats as a precondition
+   * (server-side apply ignores a resourceVersion in the applied object, so
+   * it cannot be made conditional): a decision from a cache that predates a
+   * later write — ours included — gets 409 instead of undoing it.
+   */
   applyOverridePolicy(namespace: string, si: { name: string; uid: string }, rules: Record<string, string[]>, modes: Record<string, string> = {}, resourceVersion?: string): Promise<OverridePolicy> {
-    const desired = desiredOverridePolicy(namespace, si, rules, modes);
-    // resourceVersion: the cached policy the rules were decided from (a rule kept for an unreachable member is copied from it).
-    const body = { ...desired, metadata: { ...desired.metadata, ...rv(resourceVersion) } };
-    return this.counted('overridepolicy', () =>
-      this.custom.patchNamespacedCustomObject(
-        { group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, namespace, plural: 'overridepolicies', name: body.metadata.name, body, fieldManager: FIELD_MANAGER, force: true },
-        ssa,
-      ) as Promise<OverridePolicy>);
+    const body = desiredOverridePolicy(namespace, si, rules, modes);
+    const ref = { group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, namespace, plural: 'overridepolicies', name: body.metadata.name, fieldManager: FIELD_MANAGER };
+    if (resourceVersion === undefined) {
+      return this.counted('overridepolicy', () => this.custom.patchNamespacedCustomObject({ ...ref, body, force: true }, ssa) as Promise<OverridePolicy>);
+    }
+    return this.counted('overridepolicy', () => this.custom.patchNamespacedCustomObject({ ...ref, body: conditionalPolicyPatch(body, resourceVersion) }, merge) as Promise<OverridePolicy>);
   }
 
   /** Deletes the policy the decision saw, and only it: a policy recreated or changed since gives 409. */
