@@ -17,9 +17,13 @@ import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, uniqueName, type Clients } from '../support/kube.js';
 import { exportFrom, getServiceImport, serviceImport } from '../support/mcs.js';
 
-/** Its own Lease, so nothing else in the environment competes for it. */
-const LEASE = uniqueName('clusterset-dns-le');
-const ARGS = ['--leader-elect=true', `--leader-election-id=${LEASE}`, '--manage-coredns'];
+/**
+ * run's default Lease, the one config/karmada grants by name: leader election
+ * under exactly the shipped RBAC (another name would be forbidden). Every
+ * other controller the tests start runs with --leader-elect=false.
+ */
+const LEASE = 'clusterset-dns';
+const ARGS = ['--leader-elect=true', '--manage-coredns'];
 /** The log lines of the writes a reconcile makes (src/serviceimport/reconciler.ts). */
 const WRITE_LOG_LINES = ['spec.ips changed', 'applied OverridePolicy', 'updated status.clusters', 'deleted OverridePolicy: no importer is written through it any more', 'removed our annotation: an OverridePolicy fills spec.ips again'];
 /** client-go's lease duration (run's default). */
