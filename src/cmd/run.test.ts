@@ -36,6 +36,13 @@ describe('run --workers', () => {
   });
 });
 
+describe('run: probe and metrics addresses', () => {
+  it('listen on loopback only unless told: neither endpoint authenticates', () => {
+    const flags = parseFlags(RUN_FLAGS, [], {});
+    expect([flags['health-probe-bind-address'], flags['metrics-bind-address']]).to.deep.equal(['127.0.0.1:8081', '127.0.0.1:8080']);
+  });
+});
+
 describe('run: arguments', () => {
   it('help in every spelling', () => {
     for (const argv of [['--help'], ['-h'], ['help']]) expect(parseRunArgs(argv, {})).to.deep.equal({ help: undefined });

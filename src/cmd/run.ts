@@ -5,7 +5,7 @@
  */
 import type { InstallOptions } from '../coredns/install.js';
 import { WRITE_ROUTE_FLAGS, type WriteRouteFlag } from '../serviceimport/route.js';
-import { parseBindAddress } from '../runtime/health.js';
+import { DEFAULT_METRICS_ADDRESS, DEFAULT_PROBE_ADDRESS, parseBindAddress } from '../runtime/health.js';
 import { resolveLevel } from '../runtime/log-level.js';
 import { DEFAULT_LEASE_NAMESPACE } from '../runtime/leaderelection/lease-namespace.js';
 import { COREDNS_FLAGS, parseInstallOptions } from './coredns.js';
@@ -46,8 +46,8 @@ export const RUN_FLAGS: FlagSpec[] = [
   { name: 'leader-election-id', kind: 'string', default: 'clusterset-dns', help: 'Name of the leader-election Lease.' },
   { name: 'write-route', kind: 'string', default: 'auto', help: 'How Karmada-managed member ServiceImports get spec.ips: "retain" patches the member and relies on the retention rule (`clusterset-dns karmada install`) to keep it; "override-policy" writes one OverridePolicy per ServiceImport; "auto" uses retain while the rule is installed and usable, OverridePolicies otherwise (docs/design.md#where-writes-go).' },
   { name: 'workers', kind: 'int', default: String(DEFAULT_WORKERS), help: `ServiceImport keys reconciled in parallel. A reconcile that writes waits on the API server, so a cold fill (every import at start-up) goes as fast as writes in flight allow; ${DEFAULT_WORKERS} keeps about ${DEFAULT_WORKERS / 2} writes in flight per member API server with two members (docs/design.md#runtime).` },
-  { name: 'health-probe-bind-address', kind: 'string', default: ':8081', help: 'Address of /healthz and /readyz ("0" disables).' },
-  { name: 'metrics-bind-address', kind: 'string', default: ':8080', help: 'Address of /metrics ("0" disables; the same as the probe address serves both on one port).' },
+  { name: 'health-probe-bind-address', kind: 'string', default: DEFAULT_PROBE_ADDRESS, help: 'Address of /healthz and /readyz, unauthenticated ("0" disables). Loopback by default; in a pod give ":8081" so kubelet can probe it, as config/host does (docs/security.md).' },
+  { name: 'metrics-bind-address', kind: 'string', default: DEFAULT_METRICS_ADDRESS, help: 'Address of /metrics, unauthenticated ("0" disables; the same as the probe address serves both on one port). Loopback by default; in a pod give ":8080" so Prometheus can scrape it, as config/host does.' },
   { name: 'local-first', kind: 'bool', default: 'false', help: 'Prefer the importing member\'s own <svc> while it has ready endpoints (docs/local-first.md). Per ServiceImport, the annotation clusterset-dns.io/local-first: "true"|"false" wins.' },
   { name: 'failover-debounce', kind: 'duration', default: '200ms', help: 'Local-first: how long "no ready local endpoint" must last before failing over (absorbs EndpointSlice replacement).' },
   { name: 'fail-back-hold-down', kind: 'duration', default: '30s', help: 'Local-first: how long the local copy must stay ready before failing back, so a flapping pod cannot flap DNS.' },

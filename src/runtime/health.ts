@@ -9,9 +9,10 @@
  *   GET /metrics                   the Registry, with its content type
  *
  * Lines are `[+]name ok`, `[+]name excluded: ok`, `[-]name failed: <reason>`.
- * Unlike controller-runtime we print the reason (it withholds it): the probe
- * port is only reachable inside the pod network and the reason is what an
- * operator needs. Checks must not put secrets in their errors.
+ * Unlike controller-runtime we print the reason (it withholds it): the reason
+ * is what an operator needs, and the probe port is reachable only from the
+ * machine unless told otherwise (below). Checks must not put secrets in their
+ * errors.
  *
  * A check registered with `affectsAggregate: false` shows up in the
  * aggregate (and fails on its own path) without failing it: for one of many
@@ -22,10 +23,14 @@
  * Liveness should only fail when the process is wedged; an event loop that
  * is blocked cannot answer at all, which kubelet already counts as failure.
  *
- * Ports: as kubebuilder's scaffold, probes on :8081 and metrics on :8080, as
- * two servers. Give both the same address to serve everything from one
- * server; an address of "0" turns that server off (controller-runtime's
- * convention for --metrics-bind-address).
+ * Ports: as kubebuilder's scaffold, probes on 8081 and metrics on 8080, as
+ * two servers, but on the loopback interface unless an address says
+ * otherwise: neither answers with authentication, so nothing is reachable
+ * from other machines until someone asks for it. In a pod, kubelet probes
+ * and Prometheus scrapes the pod IP, so a Deployment passes ":8081" and
+ * ":8080" (config/host does). Give both the same address to serve
+ * everything from one server; an address of "0" turns that server off
+ * (controller-runtime's convention for --metrics-bind-address).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -243,8 +248,9 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 // ---------------------------------------------------------------------------
 // Servers
 
-export const DEFAULT_PROBE_ADDRESS = ':8081';
-export const DEFAULT_METRICS_ADDRESS = ':8080';
+/** Loopback only: a pod's probes and scrapes need an address given (":8081", ":8080"). */
+export const DEFAULT_PROBE_ADDRESS = '127.0.0.1:8081';
+export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:8080';
 
 /** Parses `host:port`, `:port`, `[v6]:port`; "0" = disabled (undefined). An empty host listens on all interfaces. */
 export function parseBindAddress(address: string): { host: string | undefined; port: number } | undefined {
@@ -262,9 +268,9 @@ export interface HealthServerOptions {
   readonly healthz: CheckSet;
   readonly readyz: CheckSet;
   readonly registry: Registry;
-  /** Default ":8081". */
+  /** Default DEFAULT_PROBE_ADDRESS. */
   readonly probeAddress?: string | undefined;
-  /** Default ":8080". Same string as probeAddress = one server for everything. */
+  /** Default DEFAULT_METRICS_ADDRESS. Same string as probeAddress = one server for everything. */
   readonly metricsAddress?: string | undefined;
   readonly onError?: HealthHandlerOptions['onError'];
 }
