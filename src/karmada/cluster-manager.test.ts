@@ -165,6 +165,20 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     expect(t.m.members(), 'and its member with it').to.deep.equal([]);
   });
 
+  it('a member that comes back re-enqueues the keys whose status.clusters lists it, though nothing of it is cached', async () => {
+    const t = setup();
+    t.m.start();
+    t.of('karmada', 'serviceimports')[0]!.add({ metadata: { namespace: 'shop', name: 'web' }, status: { clusters: [{ cluster: 'member2' }] } } as KubeObject);
+    t.of('karmada', 'serviceimports')[0]!.add({ metadata: { namespace: 'shop', name: 'api' }, status: { clusters: [{ cluster: 'member1' }] } } as KubeObject);
+    t.of('karmada', 'clusters')[0]!.add(t.cluster('member2'));
+    await t.settle();
+    t.of('member2', 'crds')[0]!.add(crd);
+    t.keys.length = 0;
+    t.syncAll('member2');
+    // Its export went while it was out of sight: only status.clusters still names it.
+    expect(t.keys).to.deep.equal([['shop/web']]);
+  });
+
   it('a Namespace event re-enqueues only the keys in that namespace', async () => {
     const t = setup();
     t.m.start();

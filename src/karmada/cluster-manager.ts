@@ -272,6 +272,7 @@ export class ClusterManager implements Caches {
         const si = this.serviceImportOfPolicy(p);
         return si ? [{ key: key(p.metadata.namespace ?? '', si), clusters: p.spec.overrideRules?.flatMap((r) => r.targetCluster?.clusterNames ?? []) ?? [] }] : [];
       }),
+    listedExporters: () => this.serviceImportsInformer.list().map((si) => ({ key: keyOf(si), clusters: (si.status?.clusters ?? []).map((c) => c.cluster) })),
   };
 
   /** Keys of every ServiceImport known anywhere: what "all" means to the queue. */

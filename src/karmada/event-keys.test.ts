@@ -6,6 +6,7 @@ function sources(data: {
   controlPlane: string[];
   members: Record<string, { imports: string[]; exports: string[] }>;
   policies: Array<{ key: string; clusters: string[] }>;
+  listed: Array<{ key: string; clusters: string[] }>;
 }): KeySources {
   const inNs = (ns: string | undefined) => (k: string) => ns === undefined || k.startsWith(`${ns}/`);
   return {
@@ -16,6 +17,7 @@ function sources(data: {
         .flatMap(([, m]) => [...m.imports, ...m.exports])
         .filter(inNs(ns)),
     policies: () => data.policies,
+    listedExporters: () => data.listed,
   };
 }
 
@@ -30,6 +32,11 @@ const world = sources({
   policies: [
     { key: 'shop/web', clusters: ['member1', 'member2'] },
     { key: 'shop/stale', clusters: ['member2'] },
+  ],
+  // other/only-cp: status.clusters lists member5, of which nothing is cached (its export went while it was out of sight).
+  listed: [
+    { key: 'shop/api', clusters: ['member1'] },
+    { key: 'other/only-cp', clusters: ['member5'] },
   ],
 });
 
@@ -53,6 +60,7 @@ const cases: Array<{ name: string; event: KeyEvent; keys: string[] }> = [
   { name: 'its CRD installed while reachable: every control-plane key (CRDMissing clears)', event: { kind: 'member', cluster: 'member3', before: upNoCrd, after: up }, keys: [...ALL_CP, 'other/hand-made'].sort() },
   { name: 'reachable without the CRD: every control-plane key', event: { kind: 'member', cluster: 'member4', before: downNoCrd, after: upNoCrd }, keys: ALL_CP },
   { name: 'the CRD appears while still unreachable: only its own keys', event: { kind: 'member', cluster: 'member3', before: downNoCrd, after: down }, keys: ['other/hand-made'] },
+  { name: 'a member status.clusters lists, nothing of it cached: the keys listing it', event: { kind: 'member', cluster: 'member5', before: NO_MEMBER, after: up }, keys: ['other/only-cp'] },
 ];
 
 describe('keysForEvent', () => {

@@ -11,14 +11,17 @@
  *    namespace.
  *  - A member takes part in a key's decision through its ServiceImport
  *    (its spec.ips, its route, its CRD's maxItems, kept while unreachable),
- *    its ServiceExport (status.clusters) and the OverridePolicy rule naming
- *    it (kept while unreachable, dropped with the member). So a member that
- *    is engaged, dropped, becomes reachable or unreachable, or whose
- *    ServiceImport CRD changes touches the keys it has a ServiceImport or
- *    ServiceExport for, and the keys whose OverridePolicy names it. A key
- *    reconciled while the member was unreachable only kept its state, and an
- *    object first seen during a relist was reconciled while the member still
- *    counted as unreachable: both are among those keys.
+ *    its ServiceExport (status.clusters, where it stays listed while
+ *    unreachable) and the OverridePolicy rule naming it (kept while
+ *    unreachable, dropped with the member). So a member that is engaged,
+ *    dropped, becomes reachable or unreachable, or whose ServiceImport CRD
+ *    changes touches the keys it has a ServiceImport or ServiceExport for,
+ *    the keys whose OverridePolicy names it, and the keys whose
+ *    status.clusters lists it (an export removed while the member was out of
+ *    sight shows no object after a fresh relist). A key reconciled while the
+ *    member was unreachable only kept its state, and an object first seen
+ *    during a relist was reconciled while the member still counted as
+ *    unreachable: both are among those keys.
  *  - One thing a member decides without any object of its own: `CRDMissing`,
  *    reported for every control-plane ServiceImport while the member is
  *    reachable and its ServiceImport CRD is not installed. When that
@@ -49,9 +52,12 @@ export interface KeySources {
   memberObjects(cluster: string | undefined, namespace?: string): string[];
   /** Our OverridePolicies, each with its key and the clusters its rules name. */
   policies(): Array<{ key: string; clusters: readonly string[] }>;
+  /** The control plane's ServiceImports, each with its key and the clusters its status.clusters lists. */
+  listedExporters(): Array<{ key: string; clusters: readonly string[] }>;
 }
 
 const crdMissing = (f: MemberFacts) => f.reachable && !f.crdInstalled;
+const naming = (xs: Array<{ key: string; clusters: readonly string[] }>, cluster: string) => xs.filter((x) => x.clusters.includes(cluster)).map((x) => x.key);
 
 /** The keys `e` can change, sorted, without duplicates. */
 export function keysForEvent(e: KeyEvent, sources: KeySources): string[] {
@@ -66,7 +72,8 @@ export function keysForEvent(e: KeyEvent, sources: KeySources): string[] {
     add(sources.policies().filter((p) => p.key.startsWith(prefix)).map((p) => p.key));
   } else {
     add(sources.memberObjects(e.cluster));
-    add(sources.policies().filter((p) => p.clusters.includes(e.cluster)).map((p) => p.key));
+    add(naming(sources.policies(), e.cluster));
+    add(naming(sources.listedExporters(), e.cluster));
     if (crdMissing(e.before) !== crdMissing(e.after)) add(sources.controlPlaneImports());
   }
   return [...keys].sort();

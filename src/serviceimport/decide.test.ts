@@ -206,6 +206,24 @@ describe('decide', () => {
   });
 });
 
+describe('decide: status.clusters keeps members it cannot see (unreachable is not empty)', () => {
+  const listing = (statusClusters: string[]) => ({ serviceImport: { ...si(), uid: 'u1', statusClusters, annotations: {} } });
+  const cases: Array<{ name: string; members: MemberView[]; listed: string[]; want: string[] | undefined; cp?: Partial<Snapshot['controlPlane']> }> = [
+    { name: 'reachable exporters, sorted', members: [member('member2', { exports: true }), member('member1', { exports: true })], listed: [], want: ['member1', 'member2'] },
+    { name: 'an unreachable exporter whose export is still cached stays', members: [member('member1', { reachable: false, exports: true })], listed: ['member1'], want: ['member1'] },
+    { name: 'a member whose Secret cannot be read (nothing cached) stays while listed', members: [member('member1', { reachable: false })], listed: ['member1'], want: ['member1'] },
+    { name: 'a member relisting after a token rotation (starting, nothing listed yet) stays while listed', members: [member('member1', { reachable: false, starting: true }), member('member2', { exports: true })], listed: ['member1', 'member2'], want: ['member1', 'member2'] },
+    { name: 'an unreachable member last seen exporting is listed', members: [member('member1', { reachable: false, exports: true })], listed: [], want: ['member1'] },
+    { name: 'an unreachable member not listed and not seen exporting is not added', members: [member('member1', { reachable: false })], listed: [], want: [] },
+    { name: 'a reachable member without a ServiceExport leaves: its export was removed', members: [member('member1'), member('member2', { exports: true })], listed: ['member1', 'member2'], want: ['member2'] },
+    { name: 'a member that is gone (Cluster deleted) leaves, even while listed', members: [member('member2', { exports: true })], listed: ['member1', 'member2'], want: ['member2'] },
+    { name: 'the control-plane ServiceImport being deleted: left alone', members: [member('member1', { exports: true })], listed: [], want: undefined, cp: { serviceImport: { ...si({ deleting: true }), uid: 'u1', statusClusters: [], annotations: {} } } },
+  ];
+  for (const c of cases) {
+    it(c.name, () => expect(decide(snap(c.members, { ...listing(c.listed), ...c.cp })).statusClusters).to.deep.equal(c.want));
+  }
+});
+
 describe('decide: CRDMissing says whether the CRD is missing or serves no v1alpha1', () => {
   const cases: Array<{ name: string; crdVersions?: string[]; message: RegExp }> = [
     { name: 'not installed', message: /is not installed in member3; propagate the MCS CRDs/ },

@@ -17,8 +17,9 @@
  *   direct write retires the rule only once the member shows the direct
  *   write, so the member never goes without its IP
  *   (docs/design.md#where-writes-go).
- * - An unreachable member keeps what it had: its rule stays as it is and
- *   nothing is written to it (docs/design.md#unreachable-is-not-empty).
+ * - An unreachable member keeps what it had: its rule stays as it is,
+ *   nothing is written to it, and it stays in status.clusters while listed
+ *   there (docs/design.md#unreachable-is-not-empty).
  */
 import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE } from '../api/ownership.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/meta.js';
@@ -195,10 +196,22 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
       } else {
         decision.overrideRules = rules;
       }
-      decision.statusClusters = s.members.filter((m) => m.exports).map((m) => m.cluster).sort();
+      decision.statusClusters = exporters(s.members, cp.statusClusters);
     }
   }
   return decision;
+}
+
+/**
+ * status.clusters: the members with a ServiceExport for the key, sorted. A
+ * member we cannot see now (unreachable, still being engaged, its Secret
+ * unreadable, relisting after new credentials) stays listed while
+ * status.clusters still lists it: an export we cannot see is not an export
+ * that is gone. It leaves once it is dropped (its Cluster deleted) or seen,
+ * reachable, without a ServiceExport (docs/design.md#unreachable-is-not-empty).
+ */
+function exporters(members: MemberView[], listed: readonly string[]): string[] {
+  return members.filter((m) => m.exports || (!m.reachable && listed.includes(m.cluster))).map((m) => m.cluster).sort();
 }
 
 /**

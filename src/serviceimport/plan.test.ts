@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Decision, ImporterDecision, Problem } from './decide.js';
+import { decide, type Decision, type ImporterDecision, type Problem } from './decide.js';
 import type { EventRecord } from './events.js';
 import { desiredOverridePolicy } from './overridepolicy.js';
 import { isWrite, plan, type Memory, type Plan, type Step } from './plan.js';
@@ -255,6 +255,23 @@ describe('plan: the writes and Events of one pass', () => {
       'problem', 'local-first-switch', 'apply-override-policy', 'ips-changed', 'patch-member-ips', 'ips-changed', 'patch-status-clusters',
     ]);
     expect(p.steps.map(isWrite)).to.deep.equal([false, false, true, false, true, false, true]);
+  });
+
+  describe('status.clusters through decide: a member we cannot see is not written out of it', () => {
+    const listed = (statusClusters: string[]) => ({ serviceImport: cpImport({ statusClusters, resourceVersion: '7' }) });
+    const patch = (clusters: string[], had: string[]): Step => ({ kind: 'patch-status-clusters', namespace: 'ns', name: 'web', clusters, resourceVersion: '7', had });
+    const cases: Array<{ name: string; members: MemberView[]; listed: string[]; steps: Step[] }> = [
+      { name: 'its token rotated: re-engaged, relisting, nothing seen yet: no write', members: [member('member1', { reachable: false, starting: true })], listed: ['member1'], steps: [] },
+      { name: 'its Secret cannot be read: no write', members: [member('member1', { reachable: false })], listed: ['member1'], steps: [] },
+      { name: 'reachable again, its ServiceExport gone: written out', members: [member('member1')], listed: ['member1'], steps: [patch([], ['member1'])] },
+      { name: 'its Cluster deleted: written out', members: [member('member2', { exports: true })], listed: ['member1', 'member2'], steps: [patch(['member2'], ['member1', 'member2'])] },
+    ];
+    for (const c of cases) {
+      it(c.name, () => {
+        const s = snap(c.members, listed(c.listed));
+        expect(plan(s, decide(s), {}, 0).steps.filter((x) => x.kind === 'patch-status-clusters')).to.deep.equal(c.steps);
+      });
+    }
   });
 
   it('says where a failed write\'s Warning goes, when there is a control-plane ServiceImport', () => {
