@@ -14,7 +14,7 @@ import { EventRecorder } from '../serviceimport/events.js';
 import { Reconciler } from '../serviceimport/reconciler.js';
 import { standingProblems } from '../serviceimport/problems.js';
 import { serviceImportsWithoutIps } from '../serviceimport/without-ips.js';
-import { serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
+import { overridePolicyName, serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
 import { localFirstEnabled } from '../serviceimport/localfirst.js';
 import { Writer, type WriteFence } from '../serviceimport/writer.js';
 import { RouteSelector, type ManagedRoute, type WriteRouteFlag } from '../serviceimport/route.js';
@@ -83,7 +83,7 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
   // onKeys is first called once the caches run, when `controller` below exists.
   // Members' EndpointSlices are watched only while some ServiceImport uses local-first.
   const needsEndpointSlices = (si: ServiceImport) => localFirstEnabled(Boolean(flags['local-first']), si.metadata.annotations);
-  const clusters = new ClusterManager(kc, reflectorInformerFactory(log, metrics), secretReader(kc), (keys) => controller.enqueue(keys), log, { serviceImportOfPolicy, needsEndpointSlices });
+  const clusters = new ClusterManager(kc, reflectorInformerFactory(log, metrics), secretReader(kc), (keys) => controller.enqueue(keys), log, { serviceImportOfPolicy, policyNameOf: overridePolicyName, needsEndpointSlices });
   const route = new RouteSelector({
     flag: String(flags['write-route']) as WriteRouteFlag,
     clock: realClock,

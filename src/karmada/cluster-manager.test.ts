@@ -14,6 +14,7 @@ import type { Secret } from '../api/core.js';
 import type { Informer, InformerEvent, InformerHealth, InformerSpec } from '../runtime/cache/informer.js';
 import { FakeClock } from '../runtime/clock.js';
 import { startTlsServer, type TlsServer } from '../../test/support/tls-server.js';
+import { overridePolicyName } from '../serviceimport/overridepolicy.js';
 import { ClusterManager } from './cluster-manager.js';
 import { pruneEndpointSlice, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneToIdentity } from './prune.js';
 
@@ -93,7 +94,7 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; secretEr
     },
     (k) => keys.push(k),
     pino({ level: 'silent' }),
-    { serviceImportOfPolicy: opts.serviceImportOfPolicy ?? (() => undefined), ...(opts.settleMs !== undefined ? { memberSettleMs: opts.settleMs } : {}), ...(opts.needsEndpointSlices ? { needsEndpointSlices: opts.needsEndpointSlices } : {}), clock },
+    { serviceImportOfPolicy: opts.serviceImportOfPolicy ?? (() => undefined), policyNameOf: overridePolicyName, ...(opts.settleMs !== undefined ? { memberSettleMs: opts.settleMs } : {}), ...(opts.needsEndpointSlices ? { needsEndpointSlices: opts.needsEndpointSlices } : {}), clock },
   );
   const of = (cluster: string, resource?: string) => informers.filter((i) => i.spec.cluster === cluster && (!resource || i.spec.resource === resource));
   const cluster = (name: string): Cluster => ({ metadata: { name }, spec: { syncMode: 'Push', apiEndpoint: `https://127.0.0.1:${name === 'member1' ? 1001 : 1002}`, secretRef: { namespace: 'karmada-cluster', name } } });
@@ -311,7 +312,7 @@ describe('ClusterManager: control-plane events become keys', () => {
     spec: { resourceSelectors: [{ apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceImport', name: serviceImport }] },
   });
 
-  it('an OverridePolicy event is mapped to its ServiceImport key by serviceImportOfPolicy; one it disowns re-decides its namespace', () => {
+  it('an OverridePolicy event is mapped to its ServiceImport key by serviceImportOfPolicy; one it disowns touches only the key whose policy name it holds', () => {
     const asked: string[] = [];
     const t = setup({
       serviceImportOfPolicy: (p) => {
@@ -330,11 +331,15 @@ describe('ClusterManager: control-plane events become keys', () => {
     t.keys.length = 0;
     const imports = t.of('karmada', 'serviceimports')[0]!;
     imports.add({ metadata: { namespace: 'shop', name: 'web' } } as KubeObject);
-    imports.add({ metadata: { namespace: 'other', name: 'db' } } as KubeObject);
+    imports.add({ metadata: { namespace: 'shop', name: 'api' } } as KubeObject);
+    imports.add({ metadata: { namespace: 'other', name: 'web' } } as KubeObject);
+    t.keys.length = 0;
+    policies[0]!.add(policy('shop', 'clusterset-dns-web', 'web'));
+    expect(t.keys, 'disowned at the name shop/web\'s policy would have: that key, not shop/api nor other/web').to.deep.equal([['shop/web']]);
     t.keys.length = 0;
     policies[0]!.add(policy('shop', 'someone-elses', 'web'));
-    expect(t.keys, 'disowned: every control-plane import of its namespace, which it may block').to.deep.equal([['shop/web']]);
-    expect(asked).to.deep.equal(['ours-web', 'someone-elses']);
+    expect(t.keys, 'disowned at a name none of ours would have: no key').to.deep.equal([]);
+    expect(asked).to.deep.equal(['ours-web', 'clusterset-dns-web', 'someone-elses']);
   });
 });
 

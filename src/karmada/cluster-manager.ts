@@ -52,6 +52,8 @@ export interface MemberStatus {
 export interface ClusterManagerOptions {
   /** The ServiceImport an OverridePolicy belongs to (undefined: not ours); the feature that writes the policies knows. */
   serviceImportOfPolicy: (p: OverridePolicy) => string | undefined;
+  /** The name our OverridePolicy for a ServiceImport has, so a policy not ours touches only the key whose name it holds. */
+  policyNameOf: (serviceImport: string) => string;
   /**
    * Whether a control-plane ServiceImport needs the members' EndpointSlices
    * (it uses local-first); they are watched while at least one does.
@@ -72,6 +74,7 @@ export class ClusterManager implements Caches {
   private readonly serviceImportsInformer: Informer<ServiceImport>;
   private readonly policiesInformer: Informer<OverridePolicy>;
   private readonly serviceImportOfPolicy: ClusterManagerOptions['serviceImportOfPolicy'];
+  private readonly policyNameOf: ClusterManagerOptions['policyNameOf'];
   /** Keys of the control-plane ServiceImports that use local-first: the members' EndpointSlices are watched while there is one. */
   private readonly slicesNeededBy = new Set<string>();
   private readonly cpInformers: Informer[];
@@ -115,6 +118,7 @@ export class ClusterManager implements Caches {
     this.serviceImportsInformer = serviceImports;
     this.policiesInformer = overridePolicies;
     this.serviceImportOfPolicy = opts.serviceImportOfPolicy;
+    this.policyNameOf = opts.policyNameOf;
     const namespaces = mk('namespaces');
     // Cluster-scoped and few: every customization, so a foreign ServiceImport retention rule is seen too.
     const customizations = mk<ResourceInterpreterCustomization>('resourceinterpretercustomizations');
@@ -129,12 +133,9 @@ export class ClusterManager implements Caches {
       this.noteSlicesNeed(keyOf(o), t !== 'delete' && needsSlices(o));
       onKeys([keyOf(o)]);
     });
-    overridePolicies.onEvent((_t, p) => {
-      const si = opts.serviceImportOfPolicy(p);
-      // Someone else's policy may hold, or stop holding, the name of one of
-      // ours, which only the feature can compute: re-decide its namespace.
-      onKeys(si ? [key(p.metadata.namespace ?? '', si)] : serviceImports.list(p.metadata.namespace ?? '').map(keyOf));
-    });
+    overridePolicies.onEvent((_t, p) =>
+      this.touched({ kind: 'policy', namespace: p.metadata.namespace ?? '', name: p.metadata.name, serviceImport: opts.serviceImportOfPolicy(p) }),
+    );
     namespaces.onEvent((_t, ns) => this.touched({ kind: 'namespace', namespace: ns.metadata.name }));
     this.clustersInformer.onEvent((type, c) => {
       const name = c.metadata.name;
@@ -273,6 +274,7 @@ export class ClusterManager implements Caches {
         return si ? [{ key: key(p.metadata.namespace ?? '', si), clusters: p.spec.overrideRules?.flatMap((r) => r.targetCluster?.clusterNames ?? []) ?? [] }] : [];
       }),
     listedExporters: () => this.serviceImportsInformer.list().map((si) => ({ key: keyOf(si), clusters: (si.status?.clusters ?? []).map((c) => c.cluster) })),
+    policyNameOf: (serviceImport) => this.policyNameOf(serviceImport),
   };
 
   /** Keys of every ServiceImport known anywhere: what "all" means to the queue. */

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { overridePolicyName } from '../serviceimport/overridepolicy.js';
 import { keysForEvent, NO_MEMBER, type KeyEvent, type KeySources, type MemberFacts } from './event-keys.js';
 
 /** Sources over plain lists of keys. */
@@ -18,11 +19,17 @@ function sources(data: {
         .filter(inNs(ns)),
     policies: () => data.policies,
     listedExporters: () => data.listed,
+    // The feature's own naming, so long names end in its hash as they do in a run.
+    policyNameOf: overridePolicyName,
   };
 }
 
+/** Two ServiceImport names too long for `clusterset-dns-<name>`: their policies share a cut head and differ in the hash. */
+const LONG_A = `${'l'.repeat(250)}a`;
+const LONG_B = `${'l'.repeat(250)}b`;
+
 const world = sources({
-  controlPlane: ['shop/web', 'shop/api', 'blog/db', 'other/only-cp'],
+  controlPlane: ['shop/web', 'shop/api', 'blog/db', 'other/only-cp', `long/${LONG_A}`, `long/${LONG_B}`],
   members: {
     member1: { imports: ['shop/web', 'blog/db'], exports: ['shop/api'] },
     member2: { imports: ['shop/web'], exports: [] },
@@ -44,7 +51,8 @@ const up: MemberFacts = { reachable: true, crdInstalled: true };
 const upNoCrd: MemberFacts = { reachable: true, crdInstalled: false };
 const down: MemberFacts = { reachable: false, crdInstalled: true };
 const downNoCrd: MemberFacts = { reachable: false, crdInstalled: false };
-const ALL_CP = ['blog/db', 'other/only-cp', 'shop/api', 'shop/web'];
+const ALL_CP = ['blog/db', `long/${LONG_A}`, `long/${LONG_B}`, 'other/only-cp', 'shop/api', 'shop/web'];
+const policyEvent = (namespace: string, name: string, serviceImport?: string): KeyEvent => ({ kind: 'policy', namespace, name, serviceImport });
 
 const cases: Array<{ name: string; event: KeyEvent; keys: string[] }> = [
   { name: 'a namespace: every key in it, from the control plane, the members and our policies', event: { kind: 'namespace', namespace: 'shop' }, keys: ['shop/api', 'shop/stale', 'shop/web'] },
@@ -61,6 +69,12 @@ const cases: Array<{ name: string; event: KeyEvent; keys: string[] }> = [
   { name: 'reachable without the CRD: every control-plane key', event: { kind: 'member', cluster: 'member4', before: downNoCrd, after: upNoCrd }, keys: ALL_CP },
   { name: 'the CRD appears while still unreachable: only its own keys', event: { kind: 'member', cluster: 'member3', before: downNoCrd, after: down }, keys: ['other/hand-made'] },
   { name: 'a member status.clusters lists, nothing of it cached: the keys listing it', event: { kind: 'member', cluster: 'member5', before: NO_MEMBER, after: up }, keys: ['other/only-cp'] },
+  { name: 'our policy: its own key', event: policyEvent('shop', 'clusterset-dns-web', 'web'), keys: ['shop/web'] },
+  { name: 'our policy whose ServiceImport is not cached: its key still (the policy may have to go)', event: policyEvent('shop', 'clusterset-dns-stale', 'stale'), keys: ['shop/stale'] },
+  { name: 'someone else\'s policy at the name ours for shop/api would have: that key only, not its namespace', event: policyEvent('shop', 'clusterset-dns-api'), keys: ['shop/api'] },
+  { name: 'someone else\'s policy at a hashed long name: only the import whose name hashes to it', event: policyEvent('long', overridePolicyName(LONG_B)), keys: [`long/${LONG_B}`] },
+  { name: 'someone else\'s policy at a name none of ours would have: none', event: policyEvent('shop', 'rate-limits'), keys: [] },
+  { name: 'someone else\'s policy at our name in another namespace: none', event: policyEvent('blog', 'clusterset-dns-web'), keys: [] },
 ];
 
 describe('keysForEvent', () => {

@@ -22,12 +22,16 @@
  *    member was unreachable only kept its state, and an object first seen
  *    during a relist was reconciled while the member still counted as
  *    unreachable: both are among those keys.
+ *  - An OverridePolicy of ours belongs to one key. Someone else's matters
+ *    only to the one control-plane ServiceImport whose policy would bear its
+ *    name (it blocks that policy: PolicyNameTaken), so only that key is
+ *    touched, not its whole namespace.
  *  - One thing a member decides without any object of its own: `CRDMissing`,
  *    reported for every control-plane ServiceImport while the member is
  *    reachable and its ServiceImport CRD is not installed. When that
  *    condition flips, every control-plane key is touched.
  */
-import { key } from '../api/meta.js';
+import { key, splitKey } from '../api/meta.js';
 
 /** What a member looks like to the decisions, before and after a change. */
 export interface MemberFacts {
@@ -42,9 +46,11 @@ export type KeyEvent =
   /** A Namespace changed, in the control plane or in a member. */
   | { kind: 'namespace'; namespace: string }
   /** A member was engaged or dropped, its reachability changed, or its ServiceImport CRD changed. */
-  | { kind: 'member'; cluster: string; before: MemberFacts; after: MemberFacts };
+  | { kind: 'member'; cluster: string; before: MemberFacts; after: MemberFacts }
+  /** An OverridePolicy changed; `serviceImport` is the one it belongs to when it is ours, undefined when it is someone else's. */
+  | { kind: 'policy'; namespace: string; name: string; serviceImport: string | undefined };
 
-/** Readers over the caches; each returns keys (namespace/name). */
+/** Readers over the caches (each returns keys, namespace/name), and how our policies are named. */
 export interface KeySources {
   /** The control plane's ServiceImports, in `namespace` when given. */
   controlPlaneImports(namespace?: string): string[];
@@ -54,6 +60,8 @@ export interface KeySources {
   policies(): Array<{ key: string; clusters: readonly string[] }>;
   /** The control plane's ServiceImports, each with its key and the clusters its status.clusters lists. */
   listedExporters(): Array<{ key: string; clusters: readonly string[] }>;
+  /** The name our OverridePolicy for a ServiceImport has (the feature names it; long names end in a hash). */
+  policyNameOf(serviceImport: string): string;
 }
 
 const crdMissing = (f: MemberFacts) => f.reachable && !f.crdInstalled;
@@ -70,6 +78,9 @@ export function keysForEvent(e: KeyEvent, sources: KeySources): string[] {
     add(sources.controlPlaneImports(e.namespace));
     add(sources.memberObjects(undefined, e.namespace));
     add(sources.policies().filter((p) => p.key.startsWith(prefix)).map((p) => p.key));
+  } else if (e.kind === 'policy') {
+    if (e.serviceImport !== undefined) add([key(e.namespace, e.serviceImport)]);
+    else add(sources.controlPlaneImports(e.namespace).filter((k) => sources.policyNameOf(splitKey(k).name) === e.name));
   } else {
     add(sources.memberObjects(e.cluster));
     add(naming(sources.policies(), e.cluster));
