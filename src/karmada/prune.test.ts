@@ -5,12 +5,14 @@
  */
 import { expect } from 'chai';
 import type { EndpointSlice, Service } from '../api/core.js';
+import type { OverridePolicy } from '../api/karmada.js';
 import type { ServiceImport } from '../api/mcs.js';
 import type { KubeObject } from '../api/meta.js';
 import { buildSnapshot } from '../serviceimport/build-snapshot.js';
+import { desiredOverridePolicy, overridePolicyName, serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
 import type { Caches } from './caches.js';
 import { ipsMaxItemsOf } from './crd-schema.js';
-import { pruneEndpointSlice, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneToIdentity } from './prune.js';
+import { pruneEndpointSlice, pruneOverridePolicy, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneToIdentity } from './prune.js';
 
 const clone = <T>(o: T): T => structuredClone(o);
 const pruned = <T extends object>(o: T, prune: (o: object) => void): T => {
@@ -159,5 +161,45 @@ describe('prune: what the caches keep', () => {
     expect(cut).to.deep.equal(whole);
     expect(whole.members[0]).to.include({ localReadyEndpoints: 3, exports: true });
     expect(whole.members[0]?.serviceImport, 'the ownership annotation is read from the cache').to.include({ fillsIps: true, managed: true });
+  });
+});
+
+describe('prune: control-plane OverridePolicies', () => {
+  /** Ours as written (label, annotations, owner, rules), with what the API server adds. */
+  const OURS = ((): OverridePolicy => {
+    const p = desiredOverridePolicy('shop', { name: 'web', uid: 'u1' }, { member1: ['10.97.0.9'] }, { member1: 'derived' });
+    return { ...p, metadata: { ...p.metadata, uid: 'uid-policy', resourceVersion: '42', generation: 2 } };
+  })();
+  /** The same object under someone else's labels. */
+  const foreign = (labels?: Record<string, string>): OverridePolicy => {
+    const { labels: _ours, ...metadata } = OURS.metadata;
+    return { ...OURS, metadata: { ...metadata, ...(labels ? { labels } : {}) } };
+  };
+  const identity = { name: overridePolicyName('web'), namespace: 'shop', uid: 'uid-policy', resourceVersion: '42' };
+  const head = { apiVersion: OURS.apiVersion, kind: OURS.kind };
+
+  const cases: Array<{ name: string; policy: object; want: object }> = [
+    { name: 'ours (our label, with our annotations, owner and rules): kept whole', policy: OURS, want: OURS },
+    { name: 'someone else\'s without labels: identity only; annotations, owners and spec dropped', policy: foreign(), want: { ...head, metadata: identity } },
+    { name: 'someone else\'s with labels: identity and its labels', policy: foreign({ team: 'payments' }), want: { ...head, metadata: { ...identity, labels: { team: 'payments' } } } },
+    { name: 'our label key with another manager\'s value: not ours, pruned', policy: foreign({ 'app.kubernetes.io/managed-by': 'Helm' }), want: { ...head, metadata: { ...identity, labels: { 'app.kubernetes.io/managed-by': 'Helm' } } } },
+    { name: 'our value under another key: not ours, pruned', policy: foreign({ 'app.kubernetes.io/part-of': 'clusterset-dns' }), want: { ...head, metadata: { ...identity, labels: { 'app.kubernetes.io/part-of': 'clusterset-dns' } } } },
+    { name: 'no metadata at all: only apiVersion and kind', policy: { ...head, spec: OURS.spec }, want: head },
+  ];
+  for (const c of cases) it(c.name, () => expect(pruned(c.policy, pruneOverridePolicy)).to.deep.equal(c.want));
+
+  it('whose it is and what buildSnapshot reads are the same from pruned policies as from whole ones', () => {
+    const snapshotWith = (p: OverridePolicy) => {
+      const get = <T>(objs: Record<string, T>) => ({ get: (n: string, name: string) => objs[`${n}/${name}`], list: () => Object.values(objs) });
+      const caches: Caches = { controlPlane: { serviceImports: get<ServiceImport>({}), overridePolicies: get({ [`shop/${p.metadata.name}`]: p }), namespaces: get({}) }, members: () => [] };
+      return buildSnapshot(caches, 'shop', 'web', 'override-policy');
+    };
+    for (const p of [OURS, foreign(), foreign({ 'app.kubernetes.io/managed-by': 'Helm' })]) {
+      const cut = pruned(p, pruneOverridePolicy);
+      expect(serviceImportOfPolicy(cut), p.metadata.labels ? JSON.stringify(p.metadata.labels) : 'no labels').to.equal(serviceImportOfPolicy(p));
+      expect(snapshotWith(cut)).to.deep.equal(snapshotWith(p));
+    }
+    expect(snapshotWith(pruned(foreign(), pruneOverridePolicy)).controlPlane, 'someone else\'s still holds the name').to.include({ policyNameTaken: true });
+    expect(snapshotWith(pruned(OURS, pruneOverridePolicy)).controlPlane.overrideRules, 'ours keeps its rules').to.deep.equal({ member1: ['10.97.0.9'] });
   });
 });
