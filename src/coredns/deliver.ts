@@ -8,6 +8,7 @@
  * this file owns the order and the ConfigMap restore.
  */
 import * as k8s from '@kubernetes/client-node';
+import { makeClient } from '../kube/client.js';
 import { fail, ok, type Result } from '../api/result.js';
 import { apiErrorMessage, isConflict } from '../kube/errors.js';
 import type { Flavor } from './corefile/index.js';
@@ -73,7 +74,7 @@ export function planRollout(options: RolloutOptions | undefined, corefile: strin
  */
 export async function deliver(kc: k8s.KubeConfig, loc: CoreDnsLocation, plan: RolloutPlan | undefined, written: k8s.V1ConfigMap, previous: string, what: string): Promise<Delivered> {
   if (plan === undefined) return { kind: 'delivered', rollout: undefined };
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const apps = makeClient(kc, k8s.AppsV1Api);
   const ref: DeploymentRef = { namespace: loc.namespace, name: loc.deployment };
   const { decision, options } = plan;
   if (!decision.rollout) return { kind: 'delivered', rollout: await reloadReport(apps, ref, plan) };
@@ -114,11 +115,11 @@ async function rollOut(apps: k8s.AppsV1Api, ref: DeploymentRef, options: Rollout
 
 /** Rolls back after a failed rollout: the Corefile first (new pods must read the old one), then the pod template. */
 async function rollBack(kc: k8s.KubeConfig, loc: CoreDnsLocation, options: RolloutOptions, written: k8s.V1ConfigMap, previous: string, failed: { reason: string; restart: Restart | undefined }): Promise<RolledBack | RollbackFailed> {
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const apps = makeClient(kc, k8s.AppsV1Api);
   const ref: DeploymentRef = { namespace: loc.namespace, name: loc.deployment };
   const { reason: failure, restart } = failed;
   try {
-    await writeCorefile(kc.makeApiClient(k8s.CoreV1Api), loc, written, previous);
+    await writeCorefile(makeClient(kc, k8s.CoreV1Api), loc, written, previous);
   } catch (e) {
     return {
       kind: 'failed',

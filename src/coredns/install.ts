@@ -22,8 +22,10 @@
  * ./deliver.ts). `status` is ./status.ts.
  */
 import * as k8s from '@kubernetes/client-node';
+import { makeClient } from '../kube/client.js';
 import { fail, ok, type Result } from '../api/result.js';
 import { apiErrorMessage, isNotFound } from '../kube/errors.js';
+import { GET_TIMEOUT_MS } from '../kube/deadlines.js';
 import { withDeadline } from '../kube/timeout.js';
 import { planUninstall, type Flavor } from './corefile/index.js';
 import { deliver, planRollout, type RollbackFailed, type RolledBack, type RolloutReport } from './deliver.js';
@@ -62,7 +64,6 @@ export type InstallResult =
   | RollbackFailed;
 
 const FIELD_MANAGER = 'clusterset-dns';
-const READ_TIMEOUT_MS = 15_000;
 
 /** The plan as reported: the objects are printed only when they change. */
 export function planReport(p: PlannedInstall, loc: CoreDnsLocation): InstallPlanReport {
@@ -78,7 +79,7 @@ export function planReport(p: PlannedInstall, loc: CoreDnsLocation): InstallPlan
 
 async function got<T>(what: string, f: (o: Parameters<Parameters<typeof withDeadline>[2]>[0]) => Promise<T>): Promise<Result<T | undefined>> {
   try {
-    return ok(await withDeadline(what, READ_TIMEOUT_MS, f));
+    return ok(await withDeadline(what, GET_TIMEOUT_MS, f));
   } catch (e) {
     return isNotFound(e) ? ok(undefined) : fail(apiErrorMessage(e));
   }
@@ -86,10 +87,10 @@ async function got<T>(what: string, f: (o: Parameters<Parameters<typeof withDead
 
 /** The reads install decides from (install-plan.ts); errors become values. */
 export async function observeInstall(kc: k8s.KubeConfig, loc: CoreDnsLocation): Promise<InstallObservation> {
-  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  const rbac = makeClient(kc, k8s.RbacAuthorizationV1Api);
   const [deployment, configMap, clusterRole, binding] = await Promise.all([
-    readDeployment(kc.makeApiClient(k8s.AppsV1Api), loc),
-    readConfigMap(kc.makeApiClient(k8s.CoreV1Api), loc),
+    readDeployment(makeClient(kc, k8s.AppsV1Api), loc),
+    readConfigMap(makeClient(kc, k8s.CoreV1Api), loc),
     got(`read ClusterRole ${COREDNS_ROLE_NAME}`, (o) => rbac.readClusterRole({ name: COREDNS_ROLE_NAME }, o)),
     got(`read ClusterRoleBinding ${COREDNS_ROLE_NAME}`, (o) => rbac.readClusterRoleBinding({ name: COREDNS_ROLE_NAME }, o)),
   ]);
@@ -120,7 +121,8 @@ export async function installCoreDns(kc: k8s.KubeConfig, opts: InstallOptions = 
   }
 
   // RBAC before the Corefile: CoreDNS lists serviceimports as soon as it reloads.
-  const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+  // Cluster-scoped objects only, so the context's default namespace (KubernetesObjectApi.makeApiClient sets it) is not needed.
+  const objects = makeClient(kc, k8s.KubernetesObjectApi);
   for (const c of planned.rbac) {
     await objects.patch(k8s.loadYaml<k8s.KubernetesObject>(JSON.stringify(c.object)), undefined, undefined, FIELD_MANAGER, true, k8s.PatchStrategy.ServerSideApply);
   }
@@ -128,7 +130,7 @@ export async function installCoreDns(kc: k8s.KubeConfig, opts: InstallOptions = 
   let written: k8s.V1ConfigMap;
   try {
     // Replace with the resourceVersion we read: a concurrent edit fails with 409 instead of being lost.
-    written = await writeCorefile(kc.makeApiClient(k8s.CoreV1Api), loc, planned.configMap, planned.corefile.after);
+    written = await writeCorefile(makeClient(kc, k8s.CoreV1Api), loc, planned.configMap, planned.corefile.after);
   } catch (e) {
     return { kind: 'refused', message: `could not update ConfigMap ${loc.namespace}/${loc.configMap} (the RBAC objects ${COREDNS_ROLE_NAME} are in place; run install again): ${apiErrorMessage(e)}` };
   }
@@ -146,7 +148,7 @@ export interface UninstallOptions {
 }
 
 export async function uninstallCoreDns(kc: k8s.KubeConfig, location: CoreDnsLocation = DEFAULT_LOCATION, opts: UninstallOptions = {}): Promise<InstallResult> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const core = makeClient(kc, k8s.CoreV1Api);
   const read = await readConfigMap(core, location);
   if (!read.ok) return { kind: 'refused', message: read.reason };
   const cm = read.value;
@@ -154,7 +156,7 @@ export async function uninstallCoreDns(kc: k8s.KubeConfig, location: CoreDnsLoca
   const plan = planUninstall(corefile);
   if (plan.kind === 'refused') return { kind: 'refused', message: plan.reason };
   // Without a Deployment there is nothing to report on, unless it must be rolled out (planRollout refuses then).
-  const dep = plan.kind === 'changed' && opts.rollout ? await readDeployment(kc.makeApiClient(k8s.AppsV1Api), location) : undefined;
+  const dep = plan.kind === 'changed' && opts.rollout ? await readDeployment(makeClient(kc, k8s.AppsV1Api), location) : undefined;
   const rollout = plan.kind === 'changed' ? planRollout(opts.rollout, corefile, dep) : undefined;
   if (rollout && 'refused' in rollout) return { kind: 'refused', message: rollout.refused };
   const missing = await denied(kc, uninstallPermissionChecks(location, plan.kind === 'changed', rollout?.decision.rollout === true));
@@ -169,7 +171,7 @@ export async function uninstallCoreDns(kc: k8s.KubeConfig, location: CoreDnsLoca
     report = delivered.rollout;
   }
   // The Corefile first, then RBAC: CoreDNS must stop watching serviceimports before it loses access.
-  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  const rbac = makeClient(kc, k8s.RbacAuthorizationV1Api);
   await rbac.deleteClusterRoleBinding({ name: COREDNS_ROLE_NAME }).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
   await rbac.deleteClusterRole({ name: COREDNS_ROLE_NAME }).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
   return {

@@ -11,8 +11,10 @@
  * The verdict is pure (nodeLocalDnsVerdict); reading is two GETs.
  */
 import * as k8s from '@kubernetes/client-node';
+import { makeClient } from '../kube/client.js';
 import { fail, ok, type Result } from '../api/result.js';
 import { apiErrorMessage, isNotFound } from '../kube/errors.js';
+import { GET_TIMEOUT_MS } from '../kube/deadlines.js';
 import { withDeadline } from '../kube/timeout.js';
 import { DEFAULT_CLUSTER_DOMAIN, directiveArgs, type Corefile, type ServerBlock } from './corefile/index.js';
 import { tryParse } from './corefile/parse.js';
@@ -111,15 +113,14 @@ async function got<T>(f: () => Promise<T>): Promise<Result<T | undefined>> {
   }
 }
 
-const READ_TIMEOUT_MS = 15_000;
 
 /** Two GETs, each with a deadline; failures are values, never throws. */
 export async function readNodeLocalDns(kc: k8s.KubeConfig): Promise<NodeLocalDnsObservation> {
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const apps = makeClient(kc, k8s.AppsV1Api);
+  const core = makeClient(kc, k8s.CoreV1Api);
   const [daemonSet, configMap] = await Promise.all([
-    got(() => withDeadline('read DaemonSet node-local-dns', READ_TIMEOUT_MS, (o) => apps.readNamespacedDaemonSet(NODE_LOCAL_DNS, o))),
-    got(() => withDeadline('read ConfigMap node-local-dns', READ_TIMEOUT_MS, (o) => core.readNamespacedConfigMap(NODE_LOCAL_DNS, o))),
+    got(() => withDeadline('read DaemonSet node-local-dns', GET_TIMEOUT_MS, (o) => apps.readNamespacedDaemonSet(NODE_LOCAL_DNS, o))),
+    got(() => withDeadline('read ConfigMap node-local-dns', GET_TIMEOUT_MS, (o) => core.readNamespacedConfigMap(NODE_LOCAL_DNS, o))),
   ]);
   return { daemonSet, configMap };
 }

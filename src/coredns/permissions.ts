@@ -5,6 +5,7 @@
  * nothing. The lists are pure; `denied` asks.
  */
 import * as k8s from '@kubernetes/client-node';
+import { makeClient } from '../kube/client.js';
 import type { CoreDnsLocation } from './location.js';
 import { COREDNS_ROLE_NAME } from './rbac.js';
 
@@ -55,7 +56,7 @@ const describeCheck = (c: AccessCheck) =>
 
 /** The checks this identity fails, asked of the API server with SelfSubjectAccessReviews. */
 export async function denied(kc: k8s.KubeConfig, checks: AccessCheck[]): Promise<string[]> {
-  const authz = kc.makeApiClient(k8s.AuthorizationV1Api);
+  const authz = makeClient(kc, k8s.AuthorizationV1Api);
   const out: string[] = [];
   for (const c of checks) {
     const r = await authz.createSelfSubjectAccessReview({

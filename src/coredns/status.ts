@@ -6,6 +6,7 @@
  * the verdict is the pure summarizeStatus.
  */
 import * as k8s from '@kubernetes/client-node';
+import { makeClient } from '../kube/client.js';
 import { DEFAULT_ZONE, inspect, type Flavor, type Inspection } from './corefile/index.js';
 import { DEFAULT_LOCATION, type CoreDnsLocation } from './location.js';
 import { readConfigMap, readDeployment, serviceAccountOf, type Read } from './objects.js';
@@ -115,9 +116,9 @@ function corefileStatus(configMap: Read<k8s.V1ConfigMap> | undefined, loc: CoreD
 /** Reads what status needs (only reads; a 404 is an answer, other errors propagate) and summarizes it. */
 export async function statusCoreDns(kc: k8s.KubeConfig, opts: StatusOptions = {}): Promise<CoreDnsStatus> {
   const loc = opts.location ?? DEFAULT_LOCATION;
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  const apps = makeClient(kc, k8s.AppsV1Api);
+  const core = makeClient(kc, k8s.CoreV1Api);
+  const rbac = makeClient(kc, k8s.RbacAuthorizationV1Api);
   const [deployment, configMap, clusterRole, binding, nodeLocalDns] = await Promise.all([
     readDeployment(apps, loc).then((r) => (!r.ok && r.missing ? undefined : r)),
     readConfigMap(core, loc).then((r) => (!r.ok && r.missing ? undefined : r)),

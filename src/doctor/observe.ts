@@ -7,6 +7,7 @@
  * (src/doctor/checks.ts) can name it.
  */
 import * as k8s from '@kubernetes/client-node';
+import { makeClient } from '../kube/client.js';
 import { randomBytes } from 'node:crypto';
 import { Resolver } from 'node:dns/promises';
 import { KARMADA_CONFIG_GROUP, KARMADA_CONFIG_VERSION, KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_GROUP, MCS_VERSION, SERVICEEXPORT_CRD, SERVICEIMPORT_CRD } from '../kube/gvr.js';
@@ -48,7 +49,7 @@ async function got<T>(f: () => Promise<unknown>): Promise<Got<T>> {
 }
 
 function customLister(kc: k8s.KubeConfig, group: string, version: string, plural: string, scope: Scope) {
-  const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  const custom = makeClient(kc, k8s.CustomObjectsApi);
   const ns = scope.service?.namespace;
   return () => (ns
     ? custom.listNamespacedCustomObject({ group, version, plural, namespace: ns })
@@ -56,7 +57,7 @@ function customLister(kc: k8s.KubeConfig, group: string, version: string, plural
 }
 
 export async function observeControlPlane(kc: k8s.KubeConfig, scope: Scope): Promise<ControlPlaneObservation> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const core = makeClient(kc, k8s.CoreV1Api);
   const [serviceImports, overridePolicies, namespaces, customizations] = await Promise.all([
     listed<ServiceImport>(customLister(kc, MCS_GROUP, MCS_VERSION, 'serviceimports', scope)),
     listed<OverridePolicy>(customLister(kc, KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, 'overridepolicies', scope)),
@@ -91,7 +92,7 @@ export async function queryAddresses(server: string, name: string, timeoutMs: nu
 
 async function subjectAccess(kc: k8s.KubeConfig, sa: string): Promise<Result<SarObservation>> {
   const [namespace, name] = sa.split('/') as [string, string];
-  const authz = kc.makeApiClient(k8s.AuthorizationV1Api);
+  const authz = makeClient(kc, k8s.AuthorizationV1Api);
   try {
     const verbs = await Promise.all(['list', 'watch'].map(async (verb) => {
       // The groups a service account token carries: RBAC may grant through any of them.
@@ -130,9 +131,9 @@ export async function observeMember(member: string, kc: k8s.KubeConfig, opts: Me
 }
 
 async function observeReached(member: string, kc: k8s.KubeConfig, opts: MemberOptions): Promise<MemberObservation> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
-  const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+  const core = makeClient(kc, k8s.CoreV1Api);
+  const discovery = makeClient(kc, k8s.DiscoveryV1Api);
+  const ext = makeClient(kc, k8s.ApiextensionsV1Api);
   const ns = opts.service?.namespace;
   const [namespaces, services, endpointSlices, serviceImports, serviceExports, siCrd, seCrd, coredns] = await Promise.all([
     listed<KubeObject>(() => core.listNamespace()),

@@ -12,6 +12,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { OverridePolicy, ResourceInterpreterCustomization } from '../api/karmada.js';
 import type { ServiceImport } from '../api/mcs.js';
+import { makeClient } from '../kube/client.js';
 import { isNotFound } from '../kube/errors.js';
 import { KARMADA_CONFIG_GROUP, KARMADA_CONFIG_VERSION, KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_GROUP, MCS_VERSION, PATHS } from '../kube/gvr.js';
 import { collectionPages, getCollection, listAllPages } from '../kube/list.js';
@@ -50,7 +51,7 @@ export class RetentionClient {
     private readonly kc: k8s.KubeConfig,
     private readonly timeoutMs: number = DEFAULT_CALL_TIMEOUT_MS,
   ) {
-    this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    this.custom = makeClient(kc, k8s.CustomObjectsApi, { timeoutMs });
   }
 
   private async list<T>(path: string): Promise<T[]> {

@@ -1,5 +1,7 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { startTlsServer, type TlsServer } from '../../test/support/tls-server.js';
 import { closeConnections, makeClient } from './client.js';
 
@@ -85,5 +87,28 @@ describe('makeClient', () => {
     const api = makeClient(kubeConfig(), CoreV1Api, { timeoutMs: 50 });
     const err = await read(api).then(() => undefined, (e: unknown) => e);
     expect(String(err)).to.match(/abort/i);
+  });
+});
+
+/** Every .ts file below `dir`, tests left out. */
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const path = join(dir, d.name);
+    if (d.isDirectory()) return sources(path);
+    return d.name.endsWith('.ts') && !d.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+describe('every API client in src/ has a deadline', () => {
+  it('is made by makeClient, never by makeApiClient or a bare constructor', () => {
+    const src = resolve(import.meta.dirname, '..');
+    // makeApiClient (KubeConfig's or KubernetesObjectApi's) and `new k8s.XxxApi(...)` build clients whose calls wait as long as TCP does.
+    const unbounded = /\.makeApiClient\(|new\s+(?:k8s\.)?\w+Api\(/;
+    const offenders = sources(src).flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (unbounded.test(line) && !line.trimStart().startsWith('*') ? [`${relative(src, f)}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(offenders).to.deep.equal([]);
   });
 });

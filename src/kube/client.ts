@@ -19,16 +19,16 @@
  * agent per request: its proxy agents are built from options this module
  * cannot see.
  *
- * Every request has a timeout (DEFAULT_REQUEST_TIMEOUT_MS) unless the caller
- * sets its own AbortSignal: a reused connection can be silently dead, and a
- * request on it would otherwise wait for TCP to give up, minutes later.
+ * Every request has a timeout (API_CALL_TIMEOUT_MS, src/kube/deadlines.ts)
+ * unless the caller sets its own AbortSignal: a reused connection can be
+ * silently dead, and a request on it would otherwise wait for TCP to give
+ * up, minutes later. So every API client in src/ is made here, never with
+ * KubeConfig.makeApiClient (client.test.ts checks it).
  */
 import { createConfiguration, ServerConfiguration, type Configuration, type KubeConfig, type RequestContext, type SecurityAuthentication } from '@kubernetes/client-node';
 import * as http from 'node:http';
 import * as https from 'node:https';
-
-/** How long a request may take unless its caller passes a signal of its own. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+import { API_CALL_TIMEOUT_MS } from './deadlines.js';
 
 /**
  * An idle pooled connection is closed after this long: before the API
@@ -113,7 +113,7 @@ class PooledAuthentication implements SecurityAuthentication {
 }
 
 export interface ClientOptions {
-  /** Per-request timeout when the caller passes no signal; default DEFAULT_REQUEST_TIMEOUT_MS. */
+  /** Per-request timeout when the caller passes no signal; default API_CALL_TIMEOUT_MS. */
   timeoutMs?: number;
 }
 
@@ -128,7 +128,7 @@ export function makeClient<T>(kc: KubeConfig, api: new (config: Configuration) =
   if (!cluster) throw new Error('KubeConfig has no current cluster');
   const config = createConfiguration({
     baseServer: new ServerConfiguration(cluster.server, {}),
-    authMethods: { default: new PooledAuthentication(kc, opts.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS) },
+    authMethods: { default: new PooledAuthentication(kc, opts.timeoutMs ?? API_CALL_TIMEOUT_MS) },
   });
   return new api(config);
 }

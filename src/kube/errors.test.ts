@@ -30,6 +30,8 @@ describe('kube/errors', () => {
     expect(apiErrorMessage(e)).to.equal('HTTP 403 Forbidden: serviceimports is forbidden: User "x" cannot list');
     expect(apiErrorMessage(new Error('socket hang up'))).to.equal('socket hang up');
     expect(apiErrorMessage('plain')).to.equal('plain');
+    // node-fetch's rejection when a call's signal aborts: it says "The user aborted a request."
+    expect(apiErrorMessage(Object.assign(new Error('The user aborted a request.'), { name: 'AbortError', type: 'aborted' }))).to.equal("no answer before the call's deadline (or cancelled while stopping)");
   });
 
   it('turns a 404 into undefined and lets every other error through', async () => {

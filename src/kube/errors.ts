@@ -50,9 +50,18 @@ export const isNotFound = (e: unknown) => httpStatusOf(e) === 404;
 export const isConflict = (e: unknown) => httpStatusOf(e) === 409;
 export const isForbidden = (e: unknown) => httpStatusOf(e) === 403;
 
+/**
+ * What client-node's fetch (node-fetch 2) says when a request's signal
+ * aborts; it keeps no reason. makeClient's clients abort a call at its
+ * deadline (src/kube/deadlines.ts), and the controller aborts its writes when
+ * it stops, so this is what a silent API server looks like.
+ */
+const ABORTED = 'no answer before the call\'s deadline (or cancelled while stopping)';
+
 export function apiErrorMessage(e: unknown): string {
   if (typeof e === 'object' && e !== null) {
-    const { code, body, message } = e as { code?: unknown; body?: unknown; message?: unknown };
+    const { code, body, message, name } = e as { code?: unknown; body?: unknown; message?: unknown; name?: unknown };
+    if (name === 'AbortError') return ABORTED;
     if (typeof code === 'number') {
       const status = parseStatus(body);
       return `HTTP ${code}${status?.reason ? ` ${status.reason}` : ''}: ${status?.message ?? (typeof body === 'string' ? body.slice(0, 300) : String(message ?? ''))}`;

@@ -5,6 +5,7 @@
  * member directly with --member-kubeconfig. Shared by `coredns` and `doctor`.
  */
 import * as k8s from '@kubernetes/client-node';
+import { makeClient } from '../../kube/client.js';
 import { parseCluster } from '../../api/guards.js';
 import type { Cluster } from '../../api/karmada.js';
 import type { Secret } from '../../api/core.js';
@@ -37,8 +38,8 @@ async function readClusters(custom: k8s.CustomObjectsApi, which: string[] | 'all
 
 /** Each named (or every) Cluster, reached as the controller reaches it. */
 async function karmadaMembers(cp: k8s.KubeConfig, which: string[] | 'all'): Promise<FoundMember[]> {
-  const core = cp.makeApiClient(k8s.CoreV1Api);
-  const raws = await readClusters(cp.makeApiClient(k8s.CustomObjectsApi), which);
+  const core = makeClient(cp, k8s.CoreV1Api);
+  const raws = await readClusters(makeClient(cp, k8s.CustomObjectsApi), which);
   return Promise.all(raws.map(async ({ name, obj }): Promise<FoundMember> => {
     if (obj === undefined) return { cluster: name, error: `Cluster ${name} not found in the Karmada control plane; \`kubectl get clusters\` on the Karmada API server lists the members` };
     const parsed = parseCluster(obj);
