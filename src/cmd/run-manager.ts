@@ -59,8 +59,13 @@ const RETENTION_SETTLE_MS = 5_000;
 const MANAGED_ROUTES: readonly ManagedRoute[] = ['retain', 'override-policy', 'hold'];
 const ROUTE_RECHECK_MS = 2_000;
 
-/** The ServiceImport controller as a leader runnable: reconciles everything once, then what changes, until stopped. */
-function controllerRunnable(controller: Controller, queue: RateLimitingQueue<string>, clusters: ClusterManager, route: RouteSelector, metrics: Metrics, workers: number, log: Logger): Runnable {
+/**
+ * The ServiceImport controller as a leader runnable: reconciles everything
+ * once, then what changes, until stopped. Stopping cancels the writes in
+ * flight (`stopWrites`), so the workers return at once and the lease is
+ * released without waiting on a silent API server.
+ */
+function controllerRunnable(controller: Controller, queue: RateLimitingQueue<string>, stopWrites: AbortController, clusters: ClusterManager, route: RouteSelector, metrics: Metrics, workers: number, log: Logger): Runnable {
   return {
     start: async (signal) => {
       const choice = route.start(retentionState(clusters.customizations()));
@@ -69,7 +74,10 @@ function controllerRunnable(controller: Controller, queue: RateLimitingQueue<str
       log.info({ members: clusters.memberStatus() }, 'caches synced (control plane, and every member listed or failed); reconciling');
       controller.enqueue('all');
       const done = controller.run(workers);
-      void untilAborted(signal).then(() => queue.shutDown());
+      void untilAborted(signal).then(() => {
+        queue.shutDown();
+        stopWrites.abort();
+      });
       await done;
       route.stop();
     },
@@ -99,6 +107,7 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
     },
   });
   clusters.onCustomizationsChanged(() => route.update(retentionState(clusters.customizations())));
+  const stopWrites = new AbortController();
   const writer = new Writer(
     kc,
     (cluster) => clusters.memberClient(cluster),
@@ -106,7 +115,7 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
       if (kind !== 'event') metrics.write(kind, result);
     },
     undefined,
-    fence,
+    { stop: stopWrites.signal, fence },
   );
   const events = new EventRecorder((e) => writer.event(e.involved, e.type, e.reason, e.message), log);
   const reconciler = new Reconciler({
@@ -135,7 +144,7 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
     reconciled: (result, s) => ctrlMetrics.reconciled(result, s),
     activeWorkers: (d) => (d > 0 ? ctrlMetrics.workerBusy() : ctrlMetrics.workerIdle()),
   });
-  return { clusters, events, controller: controllerRunnable(controller, queue, clusters, route, metrics, workers, log) };
+  return { clusters, events, controller: controllerRunnable(controller, queue, stopWrites, clusters, route, metrics, workers, log) };
 }
 
 /** Runs the controller `run`'s flags describe until SIGTERM or SIGINT; the exit code. */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { RequestContext } from '@kubernetes/client-node';
-import { CallTimeout, signalOptions, withDeadline } from './timeout.js';
+import { CallCancelled, CallTimeout, signalOptions, withDeadline } from './timeout.js';
 
 describe('withDeadline', () => {
   it('aborts a call that does not answer and says which call and how long it waited', async () => {
@@ -8,6 +8,16 @@ describe('withDeadline', () => {
     const err = await withDeadline('list resourceinterpretercustomizations', 20, hangs).then(() => undefined, (e: unknown) => e);
     expect(err).to.be.instanceOf(CallTimeout);
     expect((err as Error).message).to.equal('list resourceinterpretercustomizations: no answer within 20 ms');
+  });
+
+  it('aborts a call at once when its caller cancels, long before the deadline', async () => {
+    const hangs = (_o: unknown, signal: AbortSignal) => new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    const stop = new AbortController();
+    const pending = withDeadline('patch ServiceImport ns/a', 60_000, hangs, stop.signal).then(() => undefined, (e: unknown) => e);
+    stop.abort();
+    const err = await pending;
+    expect(err).to.be.instanceOf(CallCancelled);
+    expect((err as Error).message).to.equal('patch ServiceImport ns/a: cancelled, stopping');
   });
 
   it('passes answers and other failures through', async () => {

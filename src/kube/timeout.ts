@@ -28,16 +28,30 @@ export class CallTimeout extends Error {
   override readonly name = 'CallTimeout';
 }
 
+/** A call given up because its caller is stopping (`cancel` aborted), answered or not. */
+export class CallCancelled extends Error {
+  override readonly name = 'CallCancelled';
+}
+
 /**
- * Runs `call` with options that abort it after `timeoutMs`; an aborted call
- * rejects with CallTimeout naming `what`, any other failure as it was.
+ * Runs `call` with options that abort it after `timeoutMs`, or as soon as
+ * `cancel` aborts (a process that stops must not wait on a silent server). A
+ * call aborted by its deadline rejects with CallTimeout naming `what`, one
+ * aborted by `cancel` with CallCancelled; any other failure as it was.
  */
-export async function withDeadline<T>(what: string, timeoutMs: number, call: (options: ConfigurationOptions<ObservableMiddleware>, signal: AbortSignal) => Promise<T>): Promise<T> {
-  const signal = AbortSignal.timeout(timeoutMs);
+export async function withDeadline<T>(
+  what: string,
+  timeoutMs: number,
+  call: (options: ConfigurationOptions<ObservableMiddleware>, signal: AbortSignal) => Promise<T>,
+  cancel?: AbortSignal,
+): Promise<T> {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
   try {
     return await call(signalOptions(signal), signal);
   } catch (e) {
-    if (signal.aborted) throw new CallTimeout(`${what}: no answer within ${formatSeconds(timeoutMs)}`, { cause: e });
+    if (deadline.aborted) throw new CallTimeout(`${what}: no answer within ${formatSeconds(timeoutMs)}`, { cause: e });
+    if (cancel?.aborted) throw new CallCancelled(`${what}: cancelled, stopping`, { cause: e });
     throw e;
   }
 }

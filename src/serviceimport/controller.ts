@@ -12,6 +12,7 @@
 import type { Logger } from 'pino';
 import { splitKey } from '../api/meta.js';
 import { apiErrorMessage, isConflict } from '../kube/errors.js';
+import { CallCancelled } from '../kube/timeout.js';
 import { reconcileLogger } from '../runtime/logging.js';
 import type { RateLimitingQueue } from '../runtime/workqueue/ratelimiting.js';
 import type { Reconciler } from './reconciler.js';
@@ -64,8 +65,8 @@ export class Controller {
       } catch (e) {
         this.hooks.reconciled?.('error', Number(process.hrtime.bigint() - t0) / 1e9);
         const retries = this.queue.numRequeues(k);
-        // Conflicts are routine (someone wrote first); the rest deserve a warning.
-        const level = isConflict(e) ? 'debug' : 'warn';
+        // Conflicts are routine (someone wrote first), and a write cancelled because we stop is expected; the rest deserve a warning.
+        const level = isConflict(e) || e instanceof CallCancelled ? 'debug' : 'warn';
         log[level]({ key: k, retries, err: apiErrorMessage(e) }, 'reconcile failed; retrying with backoff');
         this.queue.addRateLimited(k);
       } finally {

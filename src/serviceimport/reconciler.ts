@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { apiErrorMessage, httpStatusOf, isConflict } from '../kube/errors.js';
+import { CallCancelled } from '../kube/timeout.js';
 import { reconcileLogger, withContext } from '../runtime/logging.js';
 import { buildSnapshot } from './build-snapshot.js';
 import type { Caches } from '../karmada/caches.js';
@@ -153,6 +154,9 @@ export class Reconciler {
         wlog.debug({ err: msg }, 'conflict; retrying from fresh state');
       } else if (e instanceof WriteFenced) {
         wlog.warn({ err: msg }, 'write withheld: this replica may not write now');
+      } else if (e instanceof CallCancelled) {
+        // Stopping: the next leader decides again from its own caches.
+        wlog.info({ err: msg }, 'write cancelled');
       } else {
         wlog.error({ err: msg }, 'write failed');
         // A forbidden or invalid write needs a human; say so where they look.

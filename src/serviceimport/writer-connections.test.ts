@@ -28,11 +28,11 @@ describe('Writer: connections', () => {
     const kc = server.kubeConfig();
     const observed: [WriteTarget, string][] = [];
     try {
-      const writer = new Writer(kc, () => undefined, (kind, result) => observed.push([kind, result]), undefined, () => 'not leading');
+      const writer = new Writer(kc, () => undefined, (kind, result) => observed.push([kind, result]), undefined, { fence: () => 'not leading' });
       let err: unknown;
       await writer.patchStatusClusters('ns', 'web', ['member1'], '1').catch((e: unknown) => (err = e));
       expect(err).to.be.instanceOf(WriteFenced);
-      expect((err as Error).message).to.equal('write not sent: not leading');
+      expect((err as Error).message).to.equal('patch ServiceImport ns/web status: not sent: not leading');
       await writer.deleteOverridePolicy('ns', 'clusterset-dns-web').catch(() => {});
       expect(observed).to.deep.equal([['status', 'fenced'], ['overridepolicy', 'fenced']]);
       expect(server.connections()).to.equal(0);

@@ -16,9 +16,18 @@
  * lease refuses instead of overwriting the new leader's work. A write already
  * on the wire when the pause began cannot be recalled: Kubernetes has no
  * fencing tokens, so the margin is the lease's (docs/reliability.md).
+ *
+ * Every call has a deadline (API_CALL_TIMEOUT_MS): a member that black-holes
+ * packets fails its write within it, and the worker moves on to other keys.
+ * The reconciler's writes are also cancelled when `stop` aborts (the leader
+ * work stopping), so SIGTERM does not wait behind a silent server. Events are
+ * not: they are drained after the leader work, with a bound of their own
+ * (events.ts).
  */
 import * as k8s from '@kubernetes/client-node';
 import { makeClient } from '../kube/client.js';
+import { API_CALL_TIMEOUT_MS } from '../kube/deadlines.js';
+import { withDeadline } from '../kube/timeout.js';
 import { isConflict, isNotFound } from '../kube/errors.js';
 import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_API_VERSION, MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
 import type { OverridePolicy } from '../api/karmada.js';
@@ -33,9 +42,19 @@ export const LOCAL_FIRST_MODE_ANNOTATION = 'clusterset-dns.io/local-first-mode';
 export type WriteTarget = 'overridepolicy' | 'serviceimport' | 'status' | 'event';
 export type WriteObserver = (kind: WriteTarget, result: 'success' | 'conflict' | 'error' | 'fenced') => void;
 
-const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+type CallOptions = Parameters<Parameters<typeof withDeadline>[2]>[0];
+const merge = (o: CallOptions) => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, o);
 const rv = (resourceVersion: string | undefined) => (resourceVersion ? { resourceVersion } : {});
-const ssa = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
+const ssa = (o: CallOptions) => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply, o);
+
+export interface WriterCalls {
+  /** Aborts the reconciler's writes in flight, and fails later ones at once. */
+  readonly stop?: AbortSignal | undefined;
+  /** Deadline of each call; default API_CALL_TIMEOUT_MS. */
+  readonly timeoutMs?: number | undefined;
+  /** Asked before each write whether this replica may still write (Manager.writeFence); default always. */
+  readonly fence?: WriteFence | undefined;
+}
 
 /**
  * A merge patch that makes the policy `desired` if it is still at
@@ -68,20 +87,21 @@ export class Writer {
     private readonly memberClient: (cluster: string) => k8s.CustomObjectsApi | undefined,
     private readonly observe: WriteObserver = () => {},
     private readonly component = 'clusterset-dns',
-    private readonly fence: WriteFence = () => undefined,
+    private readonly calls: WriterCalls = {},
   ) {
     this.custom = makeClient(controlPlane, k8s.CustomObjectsApi);
     this.core = makeClient(controlPlane, k8s.CoreV1Api);
   }
 
-  private async counted<T>(kind: WriteTarget, f: () => Promise<T>): Promise<T> {
-    const refused = this.fence();
+  /** One call, fenced, with its deadline (and `stop` unless it is an Event), counted by its outcome. */
+  private async counted<T>(kind: WriteTarget, what: string, f: (options: CallOptions) => Promise<T>): Promise<T> {
+    const refused = this.calls.fence?.();
     if (refused !== undefined) {
       this.observe(kind, 'fenced');
-      throw new WriteFenced(`write not sent: ${refused}`);
+      throw new WriteFenced(`${what}: not sent: ${refused}`);
     }
     try {
-      const r = await f();
+      const r = await withDeadline(what, this.calls.timeoutMs ?? API_CALL_TIMEOUT_MS, f, kind === 'event' ? undefined : this.calls.stop);
       this.observe(kind, 'success');
       return r;
     } catch (e) {
@@ -102,19 +122,20 @@ export class Writer {
   applyOverridePolicy(namespace: string, si: { name: string; uid: string }, rules: Record<string, string[]>, modes: Record<string, string> = {}, resourceVersion?: string): Promise<OverridePolicy> {
     const body = desiredOverridePolicy(namespace, si, rules, modes);
     const ref = { group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, namespace, plural: 'overridepolicies', name: body.metadata.name, fieldManager: FIELD_MANAGER };
+    const what = `apply OverridePolicy ${namespace}/${body.metadata.name}`;
     if (resourceVersion === undefined) {
-      return this.counted('overridepolicy', () => this.custom.patchNamespacedCustomObject({ ...ref, body, force: true }, ssa) as Promise<OverridePolicy>);
+      return this.counted('overridepolicy', what, (o) => this.custom.patchNamespacedCustomObject({ ...ref, body, force: true }, ssa(o)) as Promise<OverridePolicy>);
     }
-    return this.counted('overridepolicy', () => this.custom.patchNamespacedCustomObject({ ...ref, body: conditionalPolicyPatch(body, resourceVersion) }, merge) as Promise<OverridePolicy>);
+    return this.counted('overridepolicy', what, (o) => this.custom.patchNamespacedCustomObject({ ...ref, body: conditionalPolicyPatch(body, resourceVersion) }, merge(o)) as Promise<OverridePolicy>);
   }
 
   /** Deletes the policy the decision saw, and only it: a policy recreated or changed since gives 409. */
   async deleteOverridePolicy(namespace: string, name: string, seen: { uid?: string | undefined; resourceVersion?: string | undefined } = {}): Promise<void> {
     const preconditions = { ...(seen.uid ? { uid: seen.uid } : {}), ...rv(seen.resourceVersion) };
     const body = Object.keys(preconditions).length > 0 ? { preconditions } : undefined;
-    await this.counted('overridepolicy', async () => {
+    await this.counted('overridepolicy', `delete OverridePolicy ${namespace}/${name}`, async (o) => {
       try {
-        await this.custom.deleteNamespacedCustomObject({ group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, namespace, plural: 'overridepolicies', name, ...(body ? { body } : {}) });
+        await this.custom.deleteNamespacedCustomObject({ group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, namespace, plural: 'overridepolicies', name, ...(body ? { body } : {}) }, o);
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }
@@ -142,20 +163,20 @@ export class Writer {
   private async patchMember(cluster: string, namespace: string, name: string, body: object): Promise<void> {
     const client = this.memberClient(cluster);
     if (!client) throw new Error(`no client for cluster ${cluster}`);
-    await this.counted('serviceimport', () =>
-      client.patchNamespacedCustomObject({ group: MCS_GROUP, version: MCS_VERSION, namespace, plural: 'serviceimports', name, body, fieldManager: FIELD_MANAGER }, merge));
+    await this.counted('serviceimport', `patch ServiceImport ${namespace}/${name} in ${cluster}`, (o) =>
+      client.patchNamespacedCustomObject({ group: MCS_GROUP, version: MCS_VERSION, namespace, plural: 'serviceimports', name, body, fieldManager: FIELD_MANAGER }, merge(o)));
   }
 
   async patchStatusClusters(namespace: string, name: string, clusters: string[], resourceVersion: string | undefined): Promise<void> {
     const body = { metadata: rv(resourceVersion), status: { clusters: clusters.map((cluster) => ({ cluster })) } };
-    await this.counted('status', () =>
-      this.custom.patchNamespacedCustomObjectStatus({ group: MCS_GROUP, version: MCS_VERSION, namespace, plural: 'serviceimports', name, body, fieldManager: FIELD_MANAGER }, merge));
+    await this.counted('status', `patch ServiceImport ${namespace}/${name} status`, (o) =>
+      this.custom.patchNamespacedCustomObjectStatus({ group: MCS_GROUP, version: MCS_VERSION, namespace, plural: 'serviceimports', name, body, fieldManager: FIELD_MANAGER }, merge(o)));
   }
 
   /** A core/v1 Event on the control-plane ServiceImport. */
   async event(involved: { namespace: string; name: string; uid: string }, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const now = new Date();
-    await this.counted('event', () =>
+    await this.counted('event', `create Event ${reason} for ServiceImport ${involved.namespace}/${involved.name}`, (o) =>
       this.core.createNamespacedEvent({
         namespace: involved.namespace,
         body: {
@@ -170,6 +191,6 @@ export class Writer {
           count: 1,
           reportingComponent: this.component,
         },
-      }));
+      }, o));
   }
 }
