@@ -9,7 +9,7 @@ import type { Secret } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { ClusterManager } from '../karmada/cluster-manager.js';
 import { reflectorInformerFactory } from '../runtime/cache/reflector-informer.js';
-import { Controller } from '../serviceimport/controller.js';
+import { Controller, WEDGED_RECONCILE_MS } from '../serviceimport/controller.js';
 import { EventRecorder } from '../serviceimport/events.js';
 import { Reconciler } from '../serviceimport/reconciler.js';
 import { standingProblems } from '../serviceimport/problems.js';
@@ -29,6 +29,7 @@ import { createLogger, type Logger } from '../runtime/logging.js';
 import { Manager, startStop, untilAborted, type Runnable } from '../runtime/manager.js';
 import { createMetrics, type Metrics } from '../runtime/metrics.js';
 import { RateLimitingQueue } from '../runtime/workqueue/ratelimiting.js';
+import { wedgedWorkersCheck } from '../runtime/workqueue/wedged.js';
 import type { FlagValues } from './internal/flags.js';
 import { EXIT_FAILURE, reportError, type Io } from './internal/io.js';
 import type { RunCommand } from './run.js';
@@ -144,7 +145,7 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
     reconciled: (result, s) => ctrlMetrics.reconciled(result, s),
     activeWorkers: (d) => (d > 0 ? ctrlMetrics.workerBusy() : ctrlMetrics.workerIdle()),
   });
-  return { clusters, events, controller: controllerRunnable(controller, queue, stopWrites, clusters, route, metrics, workers, log) };
+  return { clusters, events, queue, controller: controllerRunnable(controller, queue, stopWrites, clusters, route, metrics, workers, log) };
 }
 
 /** Runs the controller `run`'s flags describe until SIGTERM or SIGINT; the exit code. */
@@ -165,7 +166,7 @@ export async function runManager(parsed: RunCommand, io: Io): Promise<number> {
 
   const metrics = createMetrics();
   // The writer asks the manager (created next) before each write whether this replica may still write.
-  const { clusters, events, controller } = buildController(kc, flags, metrics, log, () => mgr.writeFence());
+  const { clusters, events, queue, controller } = buildController(kc, flags, metrics, log, () => mgr.writeFence());
   const podName = process.env['POD_NAME'];
   const mgr: Manager = new Manager({
     log,
@@ -181,8 +182,9 @@ export async function runManager(parsed: RunCommand, io: Io): Promise<number> {
     },
   });
 
-  // Probes: alive while the event loop runs; ready once the control-plane caches synced.
+  // Probes: alive while the event loop runs and no reconcile is wedged; ready once the control-plane caches synced.
   mgr.addHealthzCheck('ping', () => {});
+  mgr.addHealthzCheck('workers', wedgedWorkersCheck(() => queue.running(), WEDGED_RECONCILE_MS));
   mgr.addReadyzCheck('informers', condition(() => clusters.synced(), 'caches not synced yet: the control plane, or a member still on its first list'));
 
   // Stopped in reverse: the readiness refresher, then the recorder (it sends what is queued while the members' clients still work), then the caches, then the control plane's pooled connections.

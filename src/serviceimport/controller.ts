@@ -23,6 +23,19 @@ export interface ControllerHooks {
   activeWorkers?: (delta: 1 | -1) => void;
 }
 
+/**
+ * A reconcile running longer than this is wedged, and /healthz says so
+ * (src/runtime/workqueue/wedged.ts), so kubelet restarts the process. A pass
+ * makes its writes one after another and stops at the first that fails, and
+ * every write gives up after API_CALL_TIMEOUT_MS (30 s): a pass that meets a
+ * silent member ends within one deadline of its last successful write. Ten
+ * minutes is twenty deadlines: reached only by a pass waiting on something
+ * with no deadline at all (a bug), never by a slow or black-holed API
+ * server. Retries do not add up here: a failed pass ends, and its retry is a
+ * new pass with a fresh start time.
+ */
+export const WEDGED_RECONCILE_MS = 10 * 60_000;
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class Controller {

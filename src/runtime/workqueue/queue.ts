@@ -181,6 +181,12 @@ export class WorkQueue<K extends string = string> {
     return this.closing;
   }
 
+  /** Each key being processed, with how long ago get() handed it out (for the liveness check, wedged.ts). */
+  running(): Array<{ key: K; ms: number }> {
+    const now = this.clock.now();
+    return [...this.processing].map(([key, startedAt]) => ({ key, ms: Math.max(0, now - startedAt) }));
+  }
+
   /** See ProcessingTimes. */
   unfinishedWorkSeconds(): number {
     const now = this.clock.now();
