@@ -1,11 +1,14 @@
 import { expect } from 'chai';
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { flush } from '../../test/support/workqueue.js';
 import { FakeClock } from './clock.js';
 import type { LeaderElectorOptions } from './leaderelection/elector.js';
 import { createLogger } from './logging.js';
-import { Manager, startStop, untilAborted, type ManagerOptions, type Runnable } from './manager.js';
+import { parse } from 'yaml';
+import { DEFAULT_GRACEFUL_SHUTDOWN_MS, Manager, startStop, untilAborted, type ManagerOptions, type Runnable } from './manager.js';
 
 type Lock = NonNullable<LeaderElectorOptions['lock']>;
 type Snapshot = Awaited<ReturnType<Lock['get']>>;
@@ -357,5 +360,18 @@ describe('runtime/manager', () => {
     await waitFor('the server', () => h.mgr.addresses() !== undefined);
     h.mgr.stop('test');
     await done;
+  });
+});
+
+describe('Manager: shutdown bound and the shipped Deployment', () => {
+  it("stops within a bound below the Deployment's terminationGracePeriodSeconds, so it is never killed mid-release", () => {
+    const deployment = parse(readFileSync(join(import.meta.dirname, '..', '..', 'config', 'host', 'deployment.yaml'), 'utf8')) as {
+      spec: { template: { spec: { terminationGracePeriodSeconds?: number } } };
+    };
+    // Kubernetes' default when the field is absent.
+    const grace = deployment.spec.template.spec.terminationGracePeriodSeconds ?? 30;
+    // Time for the process to exit after the bound, and for kubelet's own signalling.
+    const margin = 5;
+    expect(DEFAULT_GRACEFUL_SHUTDOWN_MS / 1000 + margin).to.be.at.most(grace);
   });
 });

@@ -26,6 +26,8 @@
  *   3. the server.
  * All of it within gracefulShutdownMs; past that the process exits with 1
  * (a leader that cannot stop its work must not keep renewing the lease).
+ * The shipped Deployment's terminationGracePeriodSeconds stays above it
+ * (manager.test.ts checks), so kubelet never kills a stop that is on time.
  * A second signal while stopping is logged and otherwise ignored: under a
  * terminal, Ctrl-C often arrives twice (from the terminal, and relayed by
  * npm or tsx), and must not kill the process before the lease is released.
