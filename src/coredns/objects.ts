@@ -5,7 +5,9 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import type { Result } from '../api/result.js';
+import { GET_TIMEOUT_MS } from '../kube/deadlines.js';
 import { apiErrorMessage, isNotFound } from '../kube/errors.js';
+import { withDeadline } from '../kube/timeout.js';
 import type { CoreDnsLocation } from './location.js';
 
 /** The account CoreDNS runs as, which the binding must name (not always kube-system/coredns). Pure. */
@@ -18,7 +20,7 @@ export type Read<T> = Result<T, { missing: boolean }>;
 
 export async function readDeployment(apps: k8s.AppsV1Api, loc: CoreDnsLocation): Promise<Read<k8s.V1Deployment>> {
   try {
-    return { ok: true, value: await apps.readNamespacedDeployment({ namespace: loc.namespace, name: loc.deployment }) };
+    return { ok: true, value: await withDeadline(`read Deployment ${loc.namespace}/${loc.deployment}`, GET_TIMEOUT_MS, (o) => apps.readNamespacedDeployment({ namespace: loc.namespace, name: loc.deployment }, o)) };
   } catch (e) {
     if (isNotFound(e)) return { ok: false, missing: true, reason: `Deployment ${loc.namespace}/${loc.deployment} not found; pass --coredns-deployment (and --coredns-namespace) if CoreDNS runs under another name` };
     return { ok: false, missing: false, reason: `cannot read Deployment ${loc.namespace}/${loc.deployment}: ${apiErrorMessage(e)}` };
@@ -27,7 +29,7 @@ export async function readDeployment(apps: k8s.AppsV1Api, loc: CoreDnsLocation):
 
 export async function readConfigMap(core: k8s.CoreV1Api, loc: CoreDnsLocation): Promise<Read<k8s.V1ConfigMap>> {
   try {
-    return { ok: true, value: await core.readNamespacedConfigMap({ namespace: loc.namespace, name: loc.configMap }) };
+    return { ok: true, value: await withDeadline(`read ConfigMap ${loc.namespace}/${loc.configMap}`, GET_TIMEOUT_MS, (o) => core.readNamespacedConfigMap({ namespace: loc.namespace, name: loc.configMap }, o)) };
   } catch (e) {
     if (isNotFound(e)) return { ok: false, missing: true, reason: `ConfigMap ${loc.namespace}/${loc.configMap} not found; pass --coredns-configmap if the Corefile lives in another ConfigMap` };
     return { ok: false, missing: false, reason: `cannot read ConfigMap ${loc.namespace}/${loc.configMap}: ${apiErrorMessage(e)}` };
