@@ -5,12 +5,17 @@
  * that does not become healthy puts the previous Corefile back byte for byte
  * and rolls the Deployment back (docs/coredns.md, "Reload, rollout and
  * rollback"). The Deployment patches and the health verdicts are rollout.ts's;
- * this file owns the order and the ConfigMap restore.
+ * this file owns the order and the ConfigMap restore, and keeps the change
+ * record (./change-record.ts) in step: verified once healthy, rolled-back
+ * once the previous Corefile is back. Stopping mid-wait (the `signal`) writes
+ * nothing and throws RolloutWaitAborted: the record stays pending for the
+ * next run to judge (./recovery.ts).
  */
 import * as k8s from '@kubernetes/client-node';
 import { makeClient } from '../kube/client.js';
 import { fail, ok, type Result } from '../api/result.js';
 import { apiErrorMessage, isConflict } from '../kube/errors.js';
+import type { ChangeRecord } from './change-record.js';
 import type { Flavor } from './corefile/index.js';
 import type { CoreDnsLocation } from './location.js';
 import { writeCorefile, type Read } from './objects.js';
@@ -19,6 +24,7 @@ import {
   decideRollout,
   deploymentHealth,
   restartDeployment,
+  RolloutWaitAborted,
   rolloutPrecondition,
   undoRestart,
   waitForDeployment,
@@ -67,20 +73,47 @@ export function planRollout(options: RolloutOptions | undefined, corefile: strin
   return { decision, options, deployment: d };
 }
 
+/** A Corefile just written, and what to say and record about it. */
+export interface WrittenChange {
+  /** The ConfigMap as the write returned it (its resourceVersion guards the next write). */
+  written: k8s.V1ConfigMap;
+  /** The Corefile before the change: what a rollback puts back. */
+  previous: string;
+  /** Names the change in messages: "install", "uninstall". */
+  what: string;
+  /** The record written with it; its restartedAt is the value the rollout sets. Absent: none is kept. */
+  record?: ChangeRecord | undefined;
+}
+
 /**
- * After the ConfigMap holds the new Corefile (`written`): roll out when the
- * plan says so, wait for the Deployment, and on failure put `previous` back
- * byte for byte and undo the rollout. `what` names the change in messages.
+ * After the ConfigMap holds the new Corefile: roll out when the plan says
+ * so, wait for the Deployment, and on failure put the previous Corefile back
+ * byte for byte and undo the rollout.
  */
-export async function deliver(kc: k8s.KubeConfig, loc: CoreDnsLocation, plan: RolloutPlan | undefined, written: k8s.V1ConfigMap, previous: string, what: string): Promise<Delivered> {
+export async function deliver(kc: k8s.KubeConfig, loc: CoreDnsLocation, plan: RolloutPlan | undefined, change: WrittenChange, signal?: AbortSignal): Promise<Delivered> {
   if (plan === undefined) return { kind: 'delivered', rollout: undefined };
   const apps = makeClient(kc, k8s.AppsV1Api);
   const ref: DeploymentRef = { namespace: loc.namespace, name: loc.deployment };
   const { decision, options } = plan;
   if (!decision.rollout) return { kind: 'delivered', rollout: await reloadReport(apps, ref, plan) };
-  const rolled = await rollOut(apps, ref, options, what);
-  if (rolled.ok) return { kind: 'delivered', rollout: { mode: options.mode, action: 'restarted', reason: decision.reason, deployment: rolled.value } };
-  return rollBack(kc, loc, options, written, previous, rolled);
+  const at = change.record?.restartedAt !== undefined ? new Date(change.record.restartedAt) : new Date();
+  const rolled = await rollOut(apps, ref, options, change.what, at, signal);
+  if (rolled.ok) {
+    await markRecord(kc, loc, change, 'verified');
+    return { kind: 'delivered', rollout: { mode: options.mode, action: 'restarted', reason: decision.reason, deployment: rolled.value } };
+  }
+  return rollBack(kc, loc, options, change, rolled, signal);
+}
+
+/**
+ * Best effort: a record left pending is only looked at again by the next
+ * run, which finds the rollout healthy and confirms it. A 409 means someone
+ * edited the ConfigMap since our write; their Corefile no longer matches the
+ * record, so the record no longer speaks for it either.
+ */
+async function markRecord(kc: k8s.KubeConfig, loc: CoreDnsLocation, change: WrittenChange, state: 'verified'): Promise<void> {
+  if (change.record === undefined) return;
+  await writeCorefile(makeClient(kc, k8s.CoreV1Api), loc, change.written, change.written.data?.['Corefile'] ?? '', { ...change.record, state }).catch(() => undefined);
 }
 
 /**
@@ -99,31 +132,39 @@ async function reloadReport(apps: k8s.AppsV1Api, ref: DeploymentRef, plan: Rollo
   return { mode: options.mode, action: options.mode === 'never' ? 'none' : 'reload', reason: decision.reason, ...(deployment ? { deployment } : {}) };
 }
 
-/** Restarts the Deployment and waits: its healthy state, or why not and the restart to undo (if it started). */
-async function rollOut(apps: k8s.AppsV1Api, ref: DeploymentRef, options: RolloutOptions, what: string): Promise<Result<string, { restart: Restart | undefined }>> {
+/**
+ * Restarts the Deployment (restartedAt = `at`, the value the change record
+ * names) and waits: its healthy state, or why not and the restart to undo
+ * (if it started). An aborted wait is rethrown, not a failure to undo.
+ */
+async function rollOut(apps: k8s.AppsV1Api, ref: DeploymentRef, options: RolloutOptions, what: string, at: Date, signal: AbortSignal | undefined): Promise<Result<string, { restart: Restart | undefined }>> {
   let restart: Restart | undefined;
   try {
-    restart = await onConflictRetry(async () => restartDeployment(apps, ref, await apps.readNamespacedDeployment(ref), new Date()));
-    const h = await waitForDeployment(apps, ref, options.timeoutMs ?? DEFAULT_ROLLOUT_TIMEOUT_MS, options.pollMs);
+    restart = await onConflictRetry(async () => restartDeployment(apps, ref, await apps.readNamespacedDeployment(ref), at));
+    const h = await waitForDeployment(apps, ref, options.timeoutMs ?? DEFAULT_ROLLOUT_TIMEOUT_MS, options.pollMs, signal);
     if (h.state === 'healthy') return ok(`healthy: ${h.reason}`);
     return { ...fail(`the CoreDNS rollout after ${what} did not become healthy: ${h.reason}`), restart };
   } catch (e) {
+    if (e instanceof RolloutWaitAborted) throw e;
     const why = restart ? `the CoreDNS rollout after ${what} could not be followed: ${apiErrorMessage(e)}` : `could not start the CoreDNS rollout after ${what}: ${apiErrorMessage(e)}`;
     return { ...fail(why), restart };
   }
 }
 
 /** Rolls back after a failed rollout: the Corefile first (new pods must read the old one), then the pod template. */
-async function rollBack(kc: k8s.KubeConfig, loc: CoreDnsLocation, options: RolloutOptions, written: k8s.V1ConfigMap, previous: string, failed: { reason: string; restart: Restart | undefined }): Promise<RolledBack | RollbackFailed> {
+async function rollBack(kc: k8s.KubeConfig, loc: CoreDnsLocation, options: RolloutOptions, change: WrittenChange, failed: { reason: string; restart: Restart | undefined }, signal: AbortSignal | undefined): Promise<RolledBack | RollbackFailed> {
   const apps = makeClient(kc, k8s.AppsV1Api);
   const ref: DeploymentRef = { namespace: loc.namespace, name: loc.deployment };
   const { reason: failure, restart } = failed;
+  const { written, previous, record } = change;
   try {
-    await writeCorefile(makeClient(kc, k8s.CoreV1Api), loc, written, previous);
+    await writeCorefile(makeClient(kc, k8s.CoreV1Api), loc, written, previous, record ? { ...record, state: 'rolled-back' } : undefined);
   } catch (e) {
+    // 409: someone edited the ConfigMap after our write. Their Corefile is kept, not overwritten with ours or the old one.
+    const why = isConflict(e) ? 'someone changed the ConfigMap after our write, and their edit is not overwritten' : `putting the previous Corefile back failed too (${apiErrorMessage(e)})`;
     return {
       kind: 'failed',
-      message: `${failure}; putting the previous Corefile back into ConfigMap ${loc.namespace}/${loc.configMap} failed too (${apiErrorMessage(e)}), so the new Corefile${restart ? ' and the rollout' : ''} are still in place — restore previousCorefile (in --output json) by hand`,
+      message: `${failure}; ConfigMap ${loc.namespace}/${loc.configMap}: ${why}, so the Corefile there${restart ? ' and the rollout' : ''} are still in place — check it, and restore previousCorefile (in --output json) by hand if it is ours`,
       previousCorefile: previous,
     };
   }
@@ -136,7 +177,7 @@ async function rollBack(kc: k8s.KubeConfig, loc: CoreDnsLocation, options: Rollo
       undone = `could not undo the rollout (${apiErrorMessage(e)}); the pods will restart with the previous Corefile anyway`;
     }
   }
-  const after = await waitForDeployment(apps, ref, options.timeoutMs ?? DEFAULT_ROLLOUT_TIMEOUT_MS, options.pollMs);
+  const after = await waitForDeployment(apps, ref, options.timeoutMs ?? DEFAULT_ROLLOUT_TIMEOUT_MS, options.pollMs, signal);
   return {
     kind: 'rolled-back',
     reason: failure,

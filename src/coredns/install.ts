@@ -20,22 +20,33 @@
  * reload it itself, and a rollout that does not become healthy puts the
  * previous Corefile back and rolls the Deployment back (`rolled-back`;
  * ./deliver.ts). `status` is ./status.ts.
+ *
+ * Crash safety: the Corefile is written together with a change record
+ * (./change-record.ts), and every install starts by judging the change a
+ * previous run left (./recover.ts): a run that died mid-rollout is seen
+ * through or rolled back by the next one, even when the stanza it finds is
+ * already in place. A write that meets someone else's edit (409) reads the
+ * ConfigMap again and plans again on top of their edit, never over it.
+ * `signal` (the controller stopping) ends any wait for a rollout at once,
+ * with the record left for the next run.
  */
 import * as k8s from '@kubernetes/client-node';
 import { makeClient } from '../kube/client.js';
 import { fail, ok, type Result } from '../api/result.js';
-import { apiErrorMessage, isNotFound } from '../kube/errors.js';
 import { GET_TIMEOUT_MS } from '../kube/deadlines.js';
+import { apiErrorMessage, isConflict, isNotFound } from '../kube/errors.js';
 import { withDeadline } from '../kube/timeout.js';
 import { planUninstall, type Flavor } from './corefile/index.js';
+import { corefileHash, type ChangeRecord } from './change-record.js';
 import { deliver, planRollout, type RollbackFailed, type RolledBack, type RolloutReport } from './deliver.js';
 import { planCoreDnsInstall, type InstallObservation, type InstallOptions, type PlannedInstall, type RbacChange } from './install-plan.js';
 import { DEFAULT_LOCATION, type CoreDnsLocation } from './location.js';
 import { readConfigMap, readDeployment, writeCorefile } from './objects.js';
 import type { CorefileOwner } from './owner.js';
+import { recoverLastChange } from './recover.js';
 import { denied, deniedMessage, installPermissionChecks, uninstallPermissionChecks } from './permissions.js';
 import { COREDNS_ROLE_NAME } from './rbac.js';
-import type { RolloutOptions } from './rollout.js';
+import { RESTARTED_AT, type RolloutOptions } from './rollout.js';
 import type { Hunk } from './text-diff.js';
 
 export type { InstallOptions } from './install-plan.js';
@@ -97,8 +108,41 @@ export async function observeInstall(kc: k8s.KubeConfig, loc: CoreDnsLocation): 
   return { deployment, configMap, clusterRole, binding };
 }
 
-export async function installCoreDns(kc: k8s.KubeConfig, opts: InstallOptions = {}): Promise<InstallResult> {
+/** How often a write that met a concurrent edit (409) is planned again before install gives up for this attempt. */
+const CONFLICT_REPLANS = 3;
+
+/**
+ * The record written with a change: pending until the rollout is seen healthy;
+ * with no rollout to watch (reload, --rollout=never, no options) there is
+ * nothing a later run could judge, so it is written verified. Pure.
+ */
+export function changeRecord(planned: Pick<PlannedInstall, 'corefile' | 'rollout'>, now: Date): ChangeRecord {
+  const base = { wrote: corefileHash(planned.corefile.after), previous: planned.corefile.before, at: now.toISOString() };
+  if (planned.rollout?.decision.rollout !== true) return { state: 'verified', ...base };
+  const before = planned.rollout.deployment?.spec?.template.metadata?.annotations?.[RESTARTED_AT];
+  return { state: 'pending', ...base, restartedAt: now.toISOString(), ...(before !== undefined ? { restartedBefore: before } : {}) };
+}
+
+export async function installCoreDns(kc: k8s.KubeConfig, opts: InstallOptions = {}, signal?: AbortSignal): Promise<InstallResult> {
   const loc = opts.location ?? DEFAULT_LOCATION;
+  let warning = '';
+  if (!opts.dryRun) {
+    const r = await recoverLastChange(kc, loc, opts.rollout, signal);
+    if (r.kind === 'restored' && r.then === 'stop') return { kind: 'rolled-back', reason: r.reason, message: r.message };
+    if (r.kind === 'restore-failed') return { kind: 'failed', message: r.message, previousCorefile: r.previousCorefile };
+    if (r.kind === 'none' && r.warning) warning = `; warning: ${r.warning}`;
+  }
+  for (let attempt = 1; ; attempt++) {
+    const r = await installOnce(kc, loc, opts, signal);
+    if (r !== 'conflict') return 'message' in r && warning && (r.kind === 'unchanged' || r.kind === 'installed') ? { ...r, message: r.message + warning } : r;
+    if (attempt >= CONFLICT_REPLANS) {
+      return { kind: 'refused', message: `ConfigMap ${loc.namespace}/${loc.configMap} changed under every one of ${CONFLICT_REPLANS} writes (someone else is editing it); nothing of theirs was overwritten — run install again` };
+    }
+  }
+}
+
+/** One read → plan → write; 'conflict' when the ConfigMap changed since it was read (nothing written to it). */
+async function installOnce(kc: k8s.KubeConfig, loc: CoreDnsLocation, opts: InstallOptions, signal: AbortSignal | undefined): Promise<InstallResult | 'conflict'> {
   const planned = planCoreDnsInstall(await observeInstall(kc, loc), opts);
   if (planned.kind === 'refused') {
     const preview = opts.dryRun && planned.preview ? { plan: planReport(planned.preview, loc) } : {};
@@ -128,13 +172,15 @@ export async function installCoreDns(kc: k8s.KubeConfig, opts: InstallOptions = 
   }
   if (!changes) return { kind: 'unchanged', message: planned.message, flavor, plan };
   let written: k8s.V1ConfigMap;
+  const record = changeRecord(planned, new Date());
   try {
     // Replace with the resourceVersion we read: a concurrent edit fails with 409 instead of being lost.
-    written = await writeCorefile(makeClient(kc, k8s.CoreV1Api), loc, planned.configMap, planned.corefile.after);
+    written = await writeCorefile(makeClient(kc, k8s.CoreV1Api), loc, planned.configMap, planned.corefile.after, record);
   } catch (e) {
+    if (isConflict(e)) return 'conflict';
     return { kind: 'refused', message: `could not update ConfigMap ${loc.namespace}/${loc.configMap} (the RBAC objects ${COREDNS_ROLE_NAME} are in place; run install again): ${apiErrorMessage(e)}` };
   }
-  const delivered = await deliver(kc, loc, planned.rollout, written, planned.corefile.before, 'install');
+  const delivered = await deliver(kc, loc, planned.rollout, { written, previous: planned.corefile.before, what: 'install', record }, signal);
   // Rolled back: the RBAC is additive and harmless on its own; uninstall removes it.
   if (delivered.kind === 'rolled-back') return { ...delivered, message: `${delivered.message} (the RBAC objects ${COREDNS_ROLE_NAME} stay; coredns uninstall removes them)`, flavor };
   if (delivered.kind === 'failed') return delivered;
@@ -163,8 +209,9 @@ export async function uninstallCoreDns(kc: k8s.KubeConfig, location: CoreDnsLoca
   if (missing.length > 0) return { kind: 'refused', message: deniedMessage('uninstall', missing) };
   let report: RolloutReport | undefined;
   if (plan.kind === 'changed') {
-    const written = await writeCorefile(core, location, cm, plan.corefile);
-    const delivered = await deliver(kc, location, rollout, written, corefile, 'uninstall');
+    // Our record goes with our stanza: a later install's recovery must not put back a Corefile from before an uninstall.
+    const written = await writeCorefile(core, location, cm, plan.corefile, null);
+    const delivered = await deliver(kc, location, rollout, { written, previous: corefile, what: 'uninstall' });
     // Rolled back: the stanza is back, so CoreDNS still needs the RBAC; it stays.
     if (delivered.kind === 'rolled-back') return { ...delivered, message: `${delivered.message} (the RBAC objects ${COREDNS_ROLE_NAME} stay, as the restored Corefile needs them)` };
     if (delivered.kind === 'failed') return delivered;

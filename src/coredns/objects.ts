@@ -8,12 +8,16 @@ import type { Result } from '../api/result.js';
 import { GET_TIMEOUT_MS } from '../kube/deadlines.js';
 import { apiErrorMessage, isNotFound } from '../kube/errors.js';
 import { withDeadline } from '../kube/timeout.js';
+import { withCorefile, type ChangeRecord } from './change-record.js';
 import type { CoreDnsLocation } from './location.js';
 
 /** The account CoreDNS runs as, which the binding must name (not always kube-system/coredns). Pure. */
 export function serviceAccountOf(d: k8s.V1Deployment, loc: CoreDnsLocation): { namespace: string; name: string } {
   return { namespace: loc.namespace, name: d.spec?.template.spec?.serviceAccountName || 'default' };
 }
+
+/** A write that gets no answer in this long fails (and, carrying a resourceVersion, cannot land twice). */
+const WRITE_TIMEOUT_MS = 15_000;
 
 /** A read that failed says why, and whether the object is simply absent (404). */
 export type Read<T> = Result<T, { missing: boolean }>;
@@ -39,8 +43,10 @@ export async function readConfigMap(core: k8s.CoreV1Api, loc: CoreDnsLocation): 
 /**
  * Writes `corefile` over `cm` as it was read: a replace carries the read's
  * resourceVersion, so a 409 means someone edited the ConfigMap since, and
- * then we do not overwrite them.
+ * then we do not overwrite them. `record` is written in the same replace
+ * (null removes it, undefined leaves it as read): see ./change-record.ts.
  */
-export async function writeCorefile(core: k8s.CoreV1Api, loc: CoreDnsLocation, cm: k8s.V1ConfigMap, corefile: string): Promise<k8s.V1ConfigMap> {
-  return core.replaceNamespacedConfigMap({ namespace: loc.namespace, name: loc.configMap, body: { ...cm, data: { ...cm.data, Corefile: corefile } } });
+export async function writeCorefile(core: k8s.CoreV1Api, loc: CoreDnsLocation, cm: k8s.V1ConfigMap, corefile: string, record?: ChangeRecord | null): Promise<k8s.V1ConfigMap> {
+  const body = withCorefile(cm, corefile, record);
+  return withDeadline(`replace ConfigMap ${loc.namespace}/${loc.configMap}`, WRITE_TIMEOUT_MS, (o) => core.replaceNamespacedConfigMap({ namespace: loc.namespace, name: loc.configMap, body }, o));
 }

@@ -10,6 +10,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { apiErrorMessage } from '../kube/errors.js';
+import { withDeadline } from '../kube/timeout.js';
 import { CorefileParseError, directiveArgs, parse, serverBlocks, serverKeys, type Directive } from './corefile/index.js';
 import type { RolloutMode } from './rollout-mode.js';
 
@@ -186,23 +187,49 @@ export async function undoRestart(apps: k8s.AppsV1Api, ref: DeploymentRef, r: Re
   return { undone: true };
 }
 
+/** Waiting for a rollout was cut short by `signal` (SIGTERM, lease lost): nothing was judged, nothing undone. */
+export class RolloutWaitAborted extends Error {
+  override readonly name = 'RolloutWaitAborted';
+}
+
+const READ_TIMEOUT_MS = 15_000;
+
 /**
  * Reads the Deployment until it is healthy or failed, or `timeoutMs` passes
  * (then failed, with where it was stuck). A read error is retried until the
  * deadline and then reported: a flaky API server must not look like a bad
- * Corefile, but it must not hang us either.
+ * Corefile, but it must not hang us either; each read has its own deadline.
+ * `signal` ends the wait at once with RolloutWaitAborted: a process that is
+ * stopping must not judge (or undo) a rollout it did not see through; the
+ * change record it leaves pending lets the next run do that
+ * (./recovery.ts).
  */
-export async function waitForDeployment(apps: k8s.AppsV1Api, ref: DeploymentRef, timeoutMs: number, pollMs = 1000): Promise<DeploymentHealth> {
+export async function waitForDeployment(apps: k8s.AppsV1Api, ref: DeploymentRef, timeoutMs: number, pollMs = 1000, signal?: AbortSignal): Promise<DeploymentHealth> {
   const deadline = Date.now() + timeoutMs;
   let last: DeploymentHealth = { state: 'progressing', reason: 'not read yet' };
+  const aborted = () => new RolloutWaitAborted(`stopped waiting for Deployment ${ref.namespace}/${ref.name}: ${String(signal?.reason ?? 'aborted')}`);
   for (;;) {
+    if (signal?.aborted) throw aborted();
     try {
-      last = deploymentHealth(await apps.readNamespacedDeployment(ref));
+      last = deploymentHealth(await withDeadline(`read Deployment ${ref.namespace}/${ref.name}`, READ_TIMEOUT_MS, (o) => apps.readNamespacedDeployment(ref, o)));
       if (last.state !== 'progressing') return last;
     } catch (e) {
       last = { state: 'progressing', reason: `cannot read Deployment ${ref.namespace}/${ref.name}: ${apiErrorMessage(e)}` };
     }
     if (Date.now() >= deadline) return { state: 'failed', reason: `not healthy within ${Math.round(timeoutMs / 1000)}s: ${last.reason}` };
-    await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+    await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), signal);
   }
+}
+
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
