@@ -8,15 +8,23 @@ import { CoreDnsManager, servesZone, setupResult, type SetupResult } from './man
 
 const kc = (name: string) => ({ name }) as unknown as KubeConfig;
 
-/** An installer that answers from a script per cluster and records each call. */
-function scripted(script: Record<string, Array<InstallResult | Error>>) {
-  const calls: Array<{ cluster: string; kc: string }> = [];
-  const install = async (k: KubeConfig) => {
+/** Never answers by itself; with `untilAborted`, it returns (throws) once its signal aborts, as a rollout wait does. */
+type Hang = { hang: 'forever' | 'untilAborted' };
+
+/** An installer that answers from a script per cluster and records each call and its signal. */
+function scripted(script: Record<string, Array<InstallResult | Error | Hang>>) {
+  const calls: Array<{ cluster: string; kc: string; signal: AbortSignal }> = [];
+  const install = async (k: KubeConfig, _o: unknown, signal: AbortSignal): Promise<InstallResult> => {
     const name = (k as unknown as { name: string }).name;
     const cluster = name.split('@')[0]!;
-    calls.push({ cluster, kc: name });
+    calls.push({ cluster, kc: name, signal });
     const next = script[cluster]?.shift() ?? { kind: 'unchanged', message: 'already set up' };
     if (next instanceof Error) throw next;
+    if ('hang' in next) {
+      return new Promise((_resolve, reject) => {
+        if (next.hang === 'untilAborted') signal.addEventListener('abort', () => reject(new Error('stopped waiting')), { once: true });
+      });
+    }
     return next;
   };
   return { install, calls };
@@ -88,6 +96,75 @@ describe('CoreDnsManager (run --manage-coredns)', () => {
     await flush();
     expect(m.outcomes()['member1']).to.equal('installed: ok');
     m.stop();
+  });
+
+  it('a failed rollback (the broken Corefile still in place) is retried with backoff, so the next attempt can restore it', async () => {
+    const s = scripted({ member1: [{ kind: 'failed', message: 'could not restore', previousCorefile: '.:53 {}' }, { kind: 'rolled-back', message: 'restored', reason: 'not healthy' }] });
+    const counted: string[] = [];
+    const clock = new FakeClock();
+    const m = new CoreDnsManager({ install: s.install, options: {}, log, counted: (_c, r) => counted.push(r), initialRetryMs: 5, clock });
+    m.engaged('member1', kc('member1'));
+    m.start();
+    await flush();
+    expect(counted).to.deep.equal(['failed']);
+    expect(clock.nextTimerAt(), 'a retry is scheduled').to.equal(5);
+    clock.advance(5);
+    await flush();
+    expect(counted).to.deep.equal(['failed', 'rolled-back']);
+    await m.stop();
+  });
+
+  it('an attempt that never answers counts as an error at its deadline, is aborted, and is retried with backoff', async () => {
+    const s = scripted({ member1: [{ hang: 'forever' }, { kind: 'installed', message: 'ok' }] });
+    const counted: string[] = [];
+    const clock = new FakeClock();
+    const m = new CoreDnsManager({ install: s.install, options: {}, log, counted: (_c, r) => counted.push(r), initialRetryMs: 5, attemptTimeoutMs: 1_000, clock });
+    m.engaged('member1', kc('member1'));
+    m.start();
+    await flush();
+    expect(counted, 'still running').to.deep.equal([]);
+    clock.advance(1_000);
+    await flush();
+    expect(counted).to.deep.equal(['error']);
+    expect(m.outcomes()['member1']).to.match(/no result within 1s/);
+    expect(s.calls[0]!.signal.aborted, 'the hung attempt was told to stop').to.equal(true);
+    clock.advance(5);
+    await flush();
+    expect(counted).to.deep.equal(['error', 'installed']);
+    await m.stop();
+  });
+
+  it('stop() aborts an attempt mid-rollout and waits for it to return; its outcome is not counted and nothing is retried', async () => {
+    const s = scripted({ member1: [{ hang: 'untilAborted' }] });
+    const counted: string[] = [];
+    const clock = new FakeClock();
+    const m = new CoreDnsManager({ install: s.install, options: {}, log, counted: (_c, r) => counted.push(r), initialRetryMs: 5, clock });
+    m.engaged('member1', kc('member1'));
+    m.start();
+    await flush();
+    let stopped = false;
+    const stopping = m.stop().then(() => (stopped = true));
+    expect(s.calls[0]!.signal.aborted).to.equal(true);
+    await stopping;
+    expect(stopped).to.equal(true);
+    expect(counted, 'a leader that stops says nothing about the member').to.deep.equal([]);
+    expect(clock.pendingTimers(), 'no retry, no deadline left behind').to.equal(0);
+  });
+
+  it('stop() gives up waiting for an attempt that ignores its signal after stopWaitMs', async () => {
+    const s = scripted({ member1: [{ hang: 'forever' }] });
+    const clock = new FakeClock();
+    const m = new CoreDnsManager({ install: s.install, options: {}, log, stopWaitMs: 50, clock });
+    m.engaged('member1', kc('member1'));
+    m.start();
+    await flush();
+    let stopped = false;
+    void m.stop().then(() => (stopped = true));
+    await flush();
+    expect(stopped, 'still waiting').to.equal(false);
+    clock.advance(50);
+    await flush();
+    expect(stopped).to.equal(true);
   });
 
   it('a Corefile set up by someone else is left alone, not retried', async () => {
