@@ -6,92 +6,11 @@
  * test/integration/reflector.test.ts; the pure parts have their own tests
  * beside their modules.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { cm, fakeApi, json, kubeConfig, line, until, type Fake, type Obj } from '../../../test/support/fake-watch-api.js';
 import { FakeClock } from '../clock.js';
 import { Reflector } from './reflector.js';
-import type { ObjectLike, ReflectorOptions } from './reflector-types.js';
-
-// ---------------------------------------------------------------------------
-// Against an in-process API server double
-
-interface Obj extends ObjectLike {
-  metadata: { name: string; namespace?: string; resourceVersion: string };
-}
-
-const cm = (name: string, rv: string): Obj => ({ metadata: { name, namespace: 'ns', resourceVersion: rv } });
-
-interface Fake {
-  url: string;
-  lists: URLSearchParams[];
-  watches: URLSearchParams[];
-  /** Watch connections the server currently holds open. */
-  openWatches: () => number;
-  list: (q: URLSearchParams, res: ServerResponse) => void;
-  watch: (q: URLSearchParams, res: ServerResponse, req: IncomingMessage) => void;
-  close: () => Promise<void>;
-}
-
-async function fakeApi(): Promise<Fake> {
-  const open = new Set<ServerResponse>();
-  const fake: Fake = {
-    url: '',
-    lists: [],
-    watches: [],
-    openWatches: () => open.size,
-    list: (_q, res) => json(res, 200, { kind: 'List', metadata: { resourceVersion: '1' }, items: [] }),
-    watch: (_q, res) => res.writeHead(200, { 'Content-Type': 'application/json' }), // and hold
-    close: async () => {},
-  };
-  const server: Server = createServer((req, res) => {
-    const q = new URL(req.url ?? '/', 'http://x').searchParams;
-    if (q.get('watch') === 'true') {
-      fake.watches.push(q);
-      open.add(res);
-      res.on('close', () => open.delete(res));
-      fake.watch(q, res, req);
-    } else {
-      fake.lists.push(q);
-      fake.list(q, res);
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  };
-  return fake;
-}
-
-function json(res: ServerResponse, code: number, body: unknown): void {
-  res.writeHead(code, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-const line = (type: string, object: unknown) => `${JSON.stringify({ type, object })}\n`;
-
-function kubeConfig(server: string, user: Record<string, unknown> = { name: 'u', token: 't' }): KubeConfig {
-  const kc = new KubeConfig();
-  // http:// needs skipTLSVerify in client-node (createAgent refuses it otherwise).
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server, skipTLSVerify: true }],
-    users: [{ name: 'u', ...user }],
-    contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
-    currentContext: 'c',
-  });
-  return kc;
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import type { ReflectorOptions } from './reflector-types.js';
 
 describe('reflector: failure modes against an in-process server', () => {
   let fake: Fake;
