@@ -19,6 +19,8 @@ export interface Fake {
   url: string;
   lists: URLSearchParams[];
   watches: URLSearchParams[];
+  /** Each watch request's response, in the order of `watches`: a test writes events to it or ends it. */
+  responses: ServerResponse[];
   /** Watch connections the server currently holds open. */
   openWatches: () => number;
   list: (q: URLSearchParams, res: ServerResponse) => void;
@@ -32,15 +34,18 @@ export async function fakeApi(): Promise<Fake> {
     url: '',
     lists: [],
     watches: [],
+    responses: [],
     openWatches: () => open.size,
     list: (_q, res) => json(res, 200, { kind: 'List', metadata: { resourceVersion: '1' }, items: [] }),
-    watch: (_q, res) => res.writeHead(200, { 'Content-Type': 'application/json' }), // and hold
+    // Answers at once, as kube-apiserver does, and holds the stream open.
+    watch: (_q, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).flushHeaders(),
     close: async () => {},
   };
   const server: Server = createServer((req, res) => {
     const q = new URL(req.url ?? '/', 'http://x').searchParams;
     if (q.get('watch') === 'true') {
       fake.watches.push(q);
+      fake.responses.push(res);
       open.add(res);
       res.on('close', () => open.delete(res));
       fake.watch(q, res, req);

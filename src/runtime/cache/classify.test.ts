@@ -1,8 +1,8 @@
 import { ApiException } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { ListTimeout } from '../../kube/list.js';
-import { WatchClosed, WatchdogTimeout, classifyError } from './classify.js';
-import { WatchRefused } from './watch.js';
+import { WatchClosed, WatchDeadlineExceeded, WatchdogTimeout, classifyError } from './classify.js';
+import { WatchConnectTimeout, WatchRefused } from './watch.js';
 
 describe('classifyError', () => {
   const ctx = { verb: 'list' as const, path: '/apis/multicluster.x-k8s.io/v1alpha1/serviceimports', cluster: 'member1' };
@@ -54,7 +54,15 @@ describe('classifyError', () => {
     expect(classifyError(new WatchdogTimeout(400_000), { ...ctx, verb: 'watch' }).message).to.equal(
       'watchdog: watch of serviceimports.multicluster.x-k8s.io at the cluster scope on cluster "member1" went quiet (no event, bookmark or reconnect for 400s); reconnecting',
     );
+    expect(classifyError(new WatchDeadlineExceeded(33, 43_200), { ...ctx, verb: 'watch' })).to.deep.equal({
+      reason: 'watchdog',
+      message: 'watchdog: watch of serviceimports.multicluster.x-k8s.io at the cluster scope on cluster "member1" presumed dead (open for 43s with timeoutSeconds=33, not ended by the server, nothing received lately); reconnecting',
+    });
     expect(classifyError(new ListTimeout('no answer within 60s'), ctx).reason).to.equal('timeout');
+    expect(classifyError(new WatchConnectTimeout(10_000), { ...ctx, verb: 'watch' })).to.deep.equal({
+      reason: 'timeout',
+      message: 'timeout: watch of serviceimports.multicluster.x-k8s.io at the cluster scope on cluster "member1": no answer to the watch request within 10s',
+    });
     expect(classifyError(new WatchClosed('closed by the server after 3ms without any event'), { ...ctx, verb: 'watch' }).reason).to.equal('watch-closed');
     const streamErr = Object.assign(new WatchClosed('ERROR event', { code: 500, message: 'boom' }), { code: 500 });
     expect(classifyError(streamErr, { ...ctx, verb: 'watch' })).to.deep.include({ reason: 'server-error', code: 500 });

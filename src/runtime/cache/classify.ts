@@ -6,6 +6,7 @@
 import { ListTimeout } from '../../kube/list.js';
 import { httpStatusOf, parseStatus, type ApiStatus } from '../../kube/errors.js';
 import { parseResourcePath } from './resource-path.js';
+import { WatchConnectTimeout } from './watch.js';
 
 export type FailureReason =
   | 'forbidden' // 403: RBAC
@@ -18,8 +19,8 @@ export type FailureReason =
   | 'client-error' // other 4xx
   | 'network' // connection refused/reset/closed early, DNS, ...
   | 'tls' // certificate problems
-  | 'timeout' // a list request that took too long
-  | 'watchdog' // a watch that went quiet past its deadline
+  | 'timeout' // a list, or a watch request, the server did not answer in time
+  | 'watchdog' // a watch that went quiet past its deadline (the connection is presumed dead)
   | 'watch-closed' // the server ended a watch at once, or with an ERROR event
   | 'internal'; // a bug in client-node or here; still retried
 
@@ -43,6 +44,18 @@ export class WatchdogTimeout extends Error {
   override readonly name = 'WatchdogTimeout';
   constructor(readonly quietMs: number) {
     super(`no event, bookmark or reconnect for ${Math.round(quietMs / 1000)}s`);
+  }
+}
+
+/**
+ * A watch the server should have ended (its timeoutSeconds and a grace have
+ * passed since it answered) that showed no sign of life lately: the
+ * connection is presumed dead (./watch-limits.ts).
+ */
+export class WatchDeadlineExceeded extends Error {
+  override readonly name = 'WatchDeadlineExceeded';
+  constructor(readonly timeoutSeconds: number, readonly openForMs: number) {
+    super(`open for ${Math.round(openForMs / 1000)}s with timeoutSeconds=${timeoutSeconds}, not ended by the server, nothing received lately`);
   }
 }
 
@@ -78,8 +91,14 @@ export function classifyError(err: unknown, ctx: ClassifyContext): ClassifiedErr
   if (err instanceof WatchdogTimeout) {
     return { reason: 'watchdog', message: `watchdog: ${ctx.verb} of ${resource} ${scope} ${where} went quiet (${err.message}); reconnecting` };
   }
+  if (err instanceof WatchDeadlineExceeded) {
+    return { reason: 'watchdog', message: `watchdog: watch of ${resource} ${scope} ${where} presumed dead (${err.message}); reconnecting` };
+  }
   if (err instanceof ListTimeout) {
     return { reason: 'timeout', message: `timeout: list of ${resource} ${scope} ${where} took too long (${err.message})` };
+  }
+  if (err instanceof WatchConnectTimeout) {
+    return { reason: 'timeout', message: `timeout: watch of ${resource} ${scope} ${where}: ${err.message}` };
   }
   if (err instanceof WatchClosed && code === undefined) {
     return { reason: 'watch-closed', message: `watch of ${resource} ${scope} ${where} ended: ${err.message}` };

@@ -115,11 +115,15 @@ export interface ReflectorOptions<T> {
   fieldSelector?: string;
   /** `limit` per page; 0 lists in one request. Default 500 (client-go's pager). */
   pageSize?: number;
-  /** Server-side watch timeout before jitter. Default 300 s. */
+  /** Server-side watch timeout before jitter. Default 30 s (./watch-limits.ts says why). */
   watchTimeoutSeconds?: number;
   /** Each watch gets timeoutSeconds·(1 + jitter·random). Default 0.2. */
   watchTimeoutJitter?: number;
-  /** The watchdog fires after timeout·(1+jitter) + this much silence. Default 60 s. */
+  /** A watch the server has not ended this long past its timeoutSeconds is closed (a failure unless it showed life lately). Default 10 s. */
+  watchDeadlineGraceSeconds?: number;
+  /** A watch request the server has not answered within this long fails. Default 10 s. */
+  watchConnectTimeoutSeconds?: number;
+  /** The backstop watchdog fires after timeout·(1+jitter) + this much of no sign of life at all. Default 60 s. */
   watchdogGraceSeconds?: number;
   /** Overrides the computed watchdog limit (tests). */
   watchdogMs?: number;

@@ -15,16 +15,23 @@
  *   - a clean end right after an ERROR event, or with no event at all within
  *     minWatchMs, is a failure: without this, ListWatch would reconnect in a
  *     tight loop;
+ *   - a watch the server has not ended by its deadline (its timeoutSeconds
+ *     plus a grace, from the answer; ./watch-limits.ts) is closed: as a
+ *     failure when nothing came through lately (the connection is presumed
+ *     dead), else quietly, resumed like a server-side end (the server is
+ *     there, it just kept the watch open);
  *   - every watch it opens is tracked, so abortAll() can close it at any
  *     stage, connected or still connecting.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ApiStatus } from '../../kube/errors.js';
 import { httpStatusOf } from '../../kube/errors.js';
-import { WatchClosed } from './classify.js';
+import type { Clock, Timer } from '../clock.js';
+import { WatchClosed, WatchDeadlineExceeded } from './classify.js';
 import { guardedCall } from './guarded-call.js';
 import { deepFreeze } from './transform.js';
 import { openWatch } from './watch.js';
+import { overdueVerdict } from './watch-limits.js';
 
 type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
 type DoneCallback = (err: unknown) => void;
@@ -37,16 +44,28 @@ export interface WatchOwner {
   readonly freeze: boolean;
   readonly minWatchMs: number;
   prune(obj: unknown): void;
-  now(): number;
-  nextWatchTimeout(): number;
+  readonly clock: Clock;
+  /** The timing of the next watch (its jittered timeoutSeconds, and the limits that go with it). */
+  nextWatch(): WatchTimes;
   /** ListWatch calls watch() right after loading a list into its cache. */
   onWatchStarting(epoch: number): void;
   onWatchEstablished(epoch: number): void;
   onWatchEvent(epoch: number, type: string): void;
   onExpired(epoch: number, message: string | undefined): void;
   onWatchClosed(epoch: number): void;
+  /** A watch past its deadline that showed a sign of life lately was closed and is resumed. */
+  onWatchOverdue(epoch: number, timeoutSeconds: number): void;
   fail(err: unknown, verb: 'list' | 'watch', epoch: number): void;
   internalError(err: unknown, where: string): void;
+}
+
+/** One watch's timing (./watch-limits.ts). */
+export interface WatchTimes {
+  timeoutSeconds: number;
+  connectTimeoutMs: number;
+  /** From the server's answer to the client-side deadline. */
+  deadlineMs: number;
+  aliveWindowMs: number;
 }
 
 interface OpenWatch {
@@ -58,7 +77,14 @@ interface OpenWatch {
 interface WatchRun {
   readonly w: OpenWatch;
   readonly startedAt: number;
+  readonly times: WatchTimes;
   events: number;
+  /** Clock time of the last event or bookmark. */
+  lastLifeAt: number | undefined;
+  /** Fires when the server should long have ended the watch. */
+  deadline: Timer | undefined;
+  /** Closed by its deadline while alive: its AbortError is a clean end. */
+  closedOverdue: boolean;
   /** The Status of an ERROR event, if the stream carried one. */
   streamError: ApiStatus | undefined;
   finished: boolean;
@@ -81,15 +107,17 @@ export class ReflectorWatch {
   async watch(path: string, queryParams: Record<string, string | number | boolean | undefined>, callback: WatchCallback, done: DoneCallback): Promise<AbortController> {
     const owner = this.owner;
     const w: OpenWatch = { epoch: owner.epoch, controller: new AbortController() };
-    const run: WatchRun = { w, startedAt: owner.now(), events: 0, streamError: undefined, finished: false };
+    const times = owner.nextWatch();
+    const run: WatchRun = { w, startedAt: owner.clock.now(), times, events: 0, lastLifeAt: undefined, deadline: undefined, closedOverdue: false, streamError: undefined, finished: false };
     this.open.add(w);
     owner.onWatchStarting(w.epoch);
     const onDone = (err: unknown) => this.onDone(run, err, done);
     try {
       await openWatch(
         this.config,
-        { path, query: queryParams, bookmarks: true, timeoutSeconds: owner.nextWatchTimeout(), signal: w.controller.signal },
+        { path, query: queryParams, bookmarks: true, timeoutSeconds: times.timeoutSeconds, connectTimeoutMs: times.connectTimeoutMs, signal: w.controller.signal },
         { onEvent: (type, obj, raw) => this.onEvent(run, type, obj, raw, callback), onDone },
+        owner.clock,
       );
     } catch (e) {
       // No current cluster, or the credentials plugin failed: nothing was sent.
@@ -104,6 +132,7 @@ export class ReflectorWatch {
       onDone(null);
     } else if (!run.finished) {
       owner.onWatchEstablished(w.epoch);
+      run.deadline = owner.clock.setTimer(() => this.onDeadline(run), times.deadlineMs, { unref: true });
     }
     return w.controller;
   }
@@ -122,10 +151,31 @@ export class ReflectorWatch {
     return w.epoch !== this.owner.epoch || this.owner.stopped;
   }
 
+  /**
+   * The server should have ended this watch by now. Nothing received
+   * lately: the connection is presumed dead, a failure (the reflector backs
+   * off, and its member counts as unreachable). Otherwise it is closed here
+   * and resumed as if the server had ended it.
+   */
+  private onDeadline(run: WatchRun): void {
+    run.deadline = undefined;
+    if (this.stale(run.w) || run.finished) return;
+    const owner = this.owner;
+    const now = owner.clock.now();
+    if (overdueVerdict(run.lastLifeAt, now, run.times.aliveWindowMs) === 'dead') {
+      owner.fail(new WatchDeadlineExceeded(run.times.timeoutSeconds, now - run.startedAt), 'watch', run.w.epoch);
+      return;
+    }
+    owner.onWatchOverdue(run.w.epoch, run.times.timeoutSeconds);
+    run.closedOverdue = true;
+    run.w.controller.abort(); // onDone sees closedOverdue and resumes
+  }
+
   private onEvent(run: WatchRun, phase: string, obj: unknown, raw: unknown, callback: WatchCallback): void {
     const owner = this.owner;
     if (this.stale(run.w) || run.finished) return;
     run.events++;
+    run.lastLifeAt = owner.clock.now();
     if (phase === 'ERROR') run.streamError = (obj ?? {}) as ApiStatus;
     else if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') {
       owner.prune(obj);
@@ -141,9 +191,15 @@ export class ReflectorWatch {
     const { w } = run;
     if (run.finished) return;
     run.finished = true;
+    run.deadline?.cancel();
+    run.deadline = undefined;
     this.open.delete(w);
     if (this.stale(w)) return;
     const passOn = (e: unknown) => guardedCall(() => done(e), (x) => owner.fail(x, 'watch', w.epoch));
+    if (run.closedOverdue) {
+      passOn(null); // ListWatch resumes from its resourceVersion
+      return;
+    }
     if (err !== null && err !== undefined) {
       if (httpStatusOf(err) === 410) {
         owner.onExpired(w.epoch, (err as { message?: string }).message);
@@ -165,7 +221,7 @@ export class ReflectorWatch {
       }
       return;
     }
-    const ms = owner.now() - run.startedAt;
+    const ms = owner.clock.now() - run.startedAt;
     if (run.events === 0 && ms < owner.minWatchMs) {
       owner.fail(new WatchClosed(`closed by the server after ${Math.round(ms)}ms without any event`), 'watch', w.epoch);
       return;

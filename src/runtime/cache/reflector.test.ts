@@ -184,6 +184,24 @@ describe('reflector: failure modes against an in-process server', () => {
     await until('at most one open connection', () => fake.openWatches() <= 1);
   });
 
+  it('each page of a long list is a sign of life: the watchdog leaves a list longer than its limit alone', async () => {
+    const clock = new FakeClock();
+    let pages = 0;
+    const r = make({
+      watchdogMs: 1_000,
+      clock,
+      listPage: async () => {
+        pages++;
+        clock.advance(600); // each page takes 0.6 s; five take 3 s
+        return { metadata: { resourceVersion: '5', ...(pages < 5 ? { continue: `c${pages}` } : {}) }, items: [cm(`o${pages}`, String(pages))] };
+      },
+    });
+    r.start();
+    await r.whenSynced();
+    expect(r.list()).to.have.length(5);
+    expect(r.health()).to.deep.include({ restarts: 0, relists: 0 });
+  });
+
   it('stop() while watching closes the connection and does not restart on its AbortError', async () => {
     const r = make();
     const states: string[] = [];

@@ -12,14 +12,17 @@
  * silently dead connection. What the Reflector adds around it:
  *
  *   - its own watch (./reflector-watch.ts over ./watch.ts) that asks for
- *     bookmarks and a server-side timeout, tracks every watch it opens (so
- *     stop() and the watchdog can really close them, even while a connection
- *     is still being set up), and turns failures into one place: fail();
+ *     bookmarks and a short server-side timeout, gives the server a deadline
+ *     to answer and one to end the watch, so a silently dead connection is
+ *     noticed within ./watch-limits.ts's `detectWithinMs` (46 s by default),
+ *     tracks every watch it opens (so stop() and the watchdog can really
+ *     close them, even while a connection is still being set up), and turns
+ *     failures into one place: fail();
  *   - restart with exponential backoff and jitter (./backoff.ts) on every
  *     error (network, 5xx, 429, 403, 401, 404/CRD missing, ...; see
  *     ./classify.ts), reset after a healthy period;
- *   - a watchdog for watches that go quiet longer than the server's timeout
- *     plus a grace period;
+ *   - a backstop watchdog for anything else that goes quiet longer than the
+ *     server's timeout plus a grace period;
  *   - an "epoch" that marks everything belonging to an abandoned attempt as
  *     stale, so a late callback from an old watch or list can neither restart
  *     a stopped reflector nor touch the cache;
@@ -38,7 +41,7 @@ import { realClock, type Clock, type Timer } from '../clock.js';
 import { DEFAULT_BACKOFF, backoffDelay, jitteredWatchTimeout, type BackoffOptions } from './backoff.js';
 import { CONFIG_REASONS, WatchdogTimeout, classifyError, type FailureReason } from './classify.js';
 import { guardedCall } from './guarded-call.js';
-import { ReflectorWatch, type WatchOwner } from './reflector-watch.js';
+import { ReflectorWatch, type WatchOwner, type WatchTimes } from './reflector-watch.js';
 import type {
   DeepReadonly,
   ObjectLike,
@@ -54,6 +57,7 @@ import type {
 } from './reflector-types.js';
 import { parseResourcePath } from './resource-path.js';
 import { deepFreeze } from './transform.js';
+import { DEFAULT_WATCH_TIMING, watchDeadlineMs, watchLimits, type WatchLimits, type WatchTiming } from './watch-limits.js';
 
 /** Thrown into ListWatch by a list that belongs to an abandoned attempt; ignored. */
 class StaleAttempt extends Error {
@@ -79,8 +83,8 @@ export class Reflector<T extends ObjectLike> {
   private readonly pageSize: number;
   private readonly labelSelector: string | undefined;
   private readonly fieldSelector: string | undefined;
-  private readonly watchTimeoutSeconds: number;
-  private readonly watchTimeoutJitter: number;
+  private readonly watchTiming: WatchTiming;
+  private readonly watchLimits: WatchLimits;
   private readonly watchdogLimitMs: number;
   private readonly metrics: ReflectorMetrics;
   private readonly hooks: ReflectorHooks;
@@ -125,9 +129,16 @@ export class Reflector<T extends ObjectLike> {
     this.pageSize = opts.pageSize ?? 500;
     this.labelSelector = opts.labelSelector;
     this.fieldSelector = opts.fieldSelector;
-    this.watchTimeoutSeconds = opts.watchTimeoutSeconds ?? 300;
-    this.watchTimeoutJitter = opts.watchTimeoutJitter ?? 0.2;
-    this.watchdogLimitMs = opts.watchdogMs ?? (this.watchTimeoutSeconds * (1 + this.watchTimeoutJitter) + (opts.watchdogGraceSeconds ?? 60)) * 1000;
+    const d = DEFAULT_WATCH_TIMING;
+    this.watchTiming = {
+      timeoutSeconds: opts.watchTimeoutSeconds ?? d.timeoutSeconds,
+      jitter: opts.watchTimeoutJitter ?? d.jitter,
+      graceSeconds: opts.watchDeadlineGraceSeconds ?? d.graceSeconds,
+      connectTimeoutSeconds: opts.watchConnectTimeoutSeconds ?? d.connectTimeoutSeconds,
+      watchdogGraceSeconds: opts.watchdogGraceSeconds ?? d.watchdogGraceSeconds,
+    };
+    this.watchLimits = watchLimits(this.watchTiming);
+    this.watchdogLimitMs = opts.watchdogMs ?? this.watchLimits.watchdogMs;
     this.minWatchMs = opts.minWatchMs ?? 1000;
     this.freeze = opts.freeze ?? true;
     this.pruneFn = opts.prune;
@@ -335,6 +346,8 @@ export class Reflector<T extends ObjectLike> {
         signal: abort.signal,
         checkpoint: () => {
           if (epoch !== this._epoch) throw new StaleAttempt('superseded');
+          // Each page is a sign of life: a long list of a large member is not quiet.
+          this.touch(false);
         },
         onContinueExpired: (pagesSoFar) => this.log.info(this.labels({ pages: pagesSoFar }), 'continue token expired during a paginated list; listing everything at once'),
       });
@@ -375,8 +388,10 @@ export class Reflector<T extends ObjectLike> {
       get minWatchMs() {
         return self.minWatchMs;
       },
-      now: () => self.clock.now(),
-      nextWatchTimeout: () => jitteredWatchTimeout(self.watchTimeoutSeconds, self.watchTimeoutJitter, self.random),
+      get clock() {
+        return self.clock;
+      },
+      nextWatch: () => self.nextWatch(),
       onWatchStarting: (epoch) => self.onWatchStarting(epoch),
       onWatchEstablished: (epoch) => self.onWatchEstablished(epoch),
       onWatchEvent: (epoch, type) => {
@@ -390,9 +405,18 @@ export class Reflector<T extends ObjectLike> {
       onWatchClosed: (epoch) => {
         if (epoch === self._epoch) self.log.debug(self.labels({}), 'watch ended by the server; resuming');
       },
+      onWatchOverdue: (epoch, timeoutSeconds) => {
+        if (epoch === self._epoch) self.log.info(self.labels({ timeoutSeconds }), 'the server kept a watch open past its timeout; closed it and resuming');
+      },
       fail: (err, verb, epoch) => self.fail(err, verb, epoch),
       internalError: (err, where) => self.internalError(err, where),
     };
+  }
+
+  private nextWatch(): WatchTimes {
+    const t = this.watchTiming;
+    const timeoutSeconds = jitteredWatchTimeout(t.timeoutSeconds, t.jitter, this.random);
+    return { timeoutSeconds, connectTimeoutMs: this.watchLimits.connectTimeoutMs, deadlineMs: watchDeadlineMs(timeoutSeconds, t.graceSeconds), aliveWindowMs: this.watchLimits.aliveWindowMs };
   }
 
   private onWatchStarting(epoch: number): void {

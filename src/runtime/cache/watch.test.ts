@@ -6,7 +6,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WatchRefused, openWatch, type WatchRequest } from './watch.js';
+import { FakeClock } from '../clock.js';
+import { WatchConnectTimeout, WatchRefused, openWatch, type WatchRequest } from './watch.js';
 
 interface Seen {
   events: Array<[string, unknown]>;
@@ -44,17 +45,18 @@ describe('watch stream', () => {
     return kc;
   }
 
-  function open(over: Partial<WatchRequest> = {}, onEvent?: (type: string) => void): { seen: Seen; opened: Promise<void>; abort: AbortController } {
+  function open(over: Partial<WatchRequest> = {}, onEvent?: (type: string) => void, clock?: FakeClock): { seen: Seen; opened: Promise<void>; abort: AbortController } {
     const abort = new AbortController();
     const seen: Seen = { events: [], done: [] };
-    const req: WatchRequest = { path: '/api/v1/namespaces/ns/configmaps', query: { resourceVersion: '7' }, timeoutSeconds: 42, bookmarks: true, signal: abort.signal, ...over };
-    const opened = openWatch(kubeConfig(), req, {
-      onEvent: (type, object) => {
+    const req: WatchRequest = { path: '/api/v1/namespaces/ns/configmaps', query: { resourceVersion: '7' }, timeoutSeconds: 42, bookmarks: true, connectTimeoutMs: 10_000, signal: abort.signal, ...over };
+    const handlers = {
+      onEvent: (type: string, object: unknown) => {
         seen.events.push([type, object]);
         onEvent?.(type);
       },
-      onDone: (err) => void seen.done.push(err),
-    });
+      onDone: (err: unknown) => void seen.done.push(err),
+    };
+    const opened = openWatch(kubeConfig(), req, handlers, clock);
     return { seen, opened, abort };
   }
 
@@ -155,7 +157,7 @@ describe('watch stream', () => {
   it('a refused connection is reported with its system code', async () => {
     const kc = kubeConfig('http://127.0.0.1:1');
     const done: unknown[] = [];
-    await openWatch(kc, { path: '/api/v1/configmaps', query: {}, timeoutSeconds: 1, bookmarks: true, signal: new AbortController().signal }, { onEvent: () => {}, onDone: (e) => void done.push(e) });
+    await openWatch(kc, { path: '/api/v1/configmaps', query: {}, timeoutSeconds: 1, bookmarks: true, connectTimeoutMs: 10_000, signal: new AbortController().signal }, { onEvent: () => {}, onDone: (e) => void done.push(e) });
     expect(done).to.have.length(1);
     expect(done[0]).to.include({ code: 'ECONNREFUSED' });
   });
@@ -179,6 +181,38 @@ describe('watch stream', () => {
     expect(streaming.seen.done).to.have.length(1);
     expect(streaming.seen.done[0]).to.include({ name: 'AbortError' });
     await until('the server to see the close', () => closed.length === 2);
+  });
+
+  it('no answer within the connect timeout: done(WatchConnectTimeout) once, and the connection is closed', async () => {
+    handle = () => {}; // accepts the connection, never answers
+    const clock = new FakeClock();
+    const { seen, opened } = open({ connectTimeoutMs: 10_000 }, undefined, clock);
+    await until('the request', () => requests.length === 1);
+    clock.advance(9_999);
+    expect(seen.done, 'not before the timeout').to.deep.equal([]);
+    clock.advance(1);
+    await opened;
+    expect(seen.done).to.have.length(1);
+    expect(seen.done[0]).to.be.instanceOf(WatchConnectTimeout);
+    expect(seen.done[0]).to.include({ message: 'no answer to the watch request within 10s' });
+    await until('the server to see the close', () => closed.length === 1);
+    clock.advance(60_000);
+    expect(seen.done).to.have.length(1);
+  });
+
+  it('once answered, the connect timeout no longer applies: a quiet stream stays open', async () => {
+    handle = (_req, res) => {
+      res.writeHead(200);
+      res.flushHeaders();
+    };
+    const clock = new FakeClock();
+    const { seen, opened } = open({ connectTimeoutMs: 10_000 }, undefined, clock);
+    await opened;
+    expect(clock.pendingTimers(), 'the connect timer is cancelled').to.equal(0);
+    clock.advance(60_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen.done).to.deep.equal([]);
+    expect(closed).to.have.length(0);
   });
 
   it('an already aborted signal sends no request', async () => {
@@ -206,7 +240,7 @@ describe('watch stream', () => {
   it('rejects, with nothing sent and no done, when the KubeConfig has no current cluster', async () => {
     const done: unknown[] = [];
     let rejected: unknown;
-    await openWatch(new KubeConfig(), { path: '/api/v1/configmaps', query: {}, timeoutSeconds: 1, bookmarks: true, signal: new AbortController().signal }, { onEvent: () => {}, onDone: (e) => void done.push(e) }).catch((e: unknown) => (rejected = e));
+    await openWatch(new KubeConfig(), { path: '/api/v1/configmaps', query: {}, timeoutSeconds: 1, bookmarks: true, connectTimeoutMs: 10_000, signal: new AbortController().signal }, { onEvent: () => {}, onDone: (e) => void done.push(e) }).catch((e: unknown) => (rejected = e));
     expect(rejected).to.be.instanceOf(Error);
     expect(done).to.deep.equal([]);
   });

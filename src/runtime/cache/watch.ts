@@ -4,21 +4,28 @@
  * (after `timeoutSeconds`), the connection breaks, or the caller aborts.
  *
  * On the wire it behaves like client-node 1.4.0's Watch (dist/watch.js):
- * the same URL and credentials (src/kube/request.ts); no client-side timeout
- * (that Watch builds a 30 s AbortSignal.timeout but overwrites it before
- * use), so a connection that hangs, connecting or streaming, is for the
- * Reflector's watchdog to catch; TCP keep-alive probes every 30 s once
- * connected; events split on line ends, lines that are not JSON skipped; a
+ * the same URL and credentials (src/kube/request.ts); TCP keep-alive probes
+ * every 30 s once connected; events split on line ends, lines that are not
+ * JSON skipped; a
  * refusal reported by its HTTP status alone (the body is not read); a
  * connection lost mid-stream reported as "Premature close"; `onDone` called
  * exactly once. Owning the request means an abort closes the connection at
  * any stage, even while the credentials are being obtained or before the
  * headers have arrived.
+ *
+ * Unlike that Watch, connecting has a timeout: it builds a 30 s
+ * AbortSignal.timeout and then overwrites the signal with its own
+ * controller's, so a connect that hangs there hangs for good. Here, no
+ * answer within `connectTimeoutMs` of opening (credentials included) ends
+ * the watch with WatchConnectTimeout. Once answered, the stream has no
+ * client-side timeout of its own: how long it may stay open is the
+ * Reflector's call (./watch-limits.ts).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { STATUS_CODES, type ClientRequest, type IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import { startGet, type Query } from '../../kube/request.js';
+import { realClock, type Clock } from '../clock.js';
 
 export interface WatchRequest {
   /** Collection path, e.g. /api/v1/namespaces/x/configmaps. */
@@ -29,6 +36,8 @@ export interface WatchRequest {
   timeoutSeconds: number;
   /** Ask for BOOKMARK events: a newer resourceVersion to resume from, sent without an object change. */
   bookmarks: boolean;
+  /** No answer (response headers) within this long of opening: `onDone` gets a WatchConnectTimeout. */
+  connectTimeoutMs: number;
   /** Aborting closes the connection; `onDone` then gets an AbortError. */
   signal: AbortSignal;
 }
@@ -48,13 +57,23 @@ export class WatchRefused extends Error {
   }
 }
 
+/** A watch the server did not answer in time: the connection or the server hangs. */
+export class WatchConnectTimeout extends Error {
+  override readonly name = 'WatchConnectTimeout';
+  constructor(readonly timeoutMs: number) {
+    super(`no answer to the watch request within ${Math.round(timeoutMs / 1000)}s`);
+  }
+}
+
 /**
  * Opens a watch. Resolves once the server has answered (events follow
  * through `onEvent`) or the request failed (already reported to `onDone`).
  * Rejects, with nothing sent and `onDone` not called, when the KubeConfig has
- * no current cluster or its credentials cannot be obtained.
+ * no current cluster or its credentials cannot be obtained (unless the
+ * connect timeout came first: that is reported to `onDone`). Timers come
+ * from `clock` (a FakeClock in tests).
  */
-export async function openWatch(kc: KubeConfig, w: WatchRequest, handlers: WatchHandlers): Promise<void> {
+export async function openWatch(kc: KubeConfig, w: WatchRequest, handlers: WatchHandlers, clock: Clock = realClock): Promise<void> {
   const query: Query = { watch: 'true', ...w.query, ...(w.bookmarks ? { allowWatchBookmarks: true } : {}), timeoutSeconds: w.timeoutSeconds };
   let answered: () => void = () => {};
   const answer = new Promise<void>((resolve) => (answered = resolve));
@@ -63,14 +82,16 @@ export async function openWatch(kc: KubeConfig, w: WatchRequest, handlers: Watch
   const finish = (err: unknown) => {
     if (done) return;
     done = true;
+    connectTimer.cancel();
     w.signal.removeEventListener('abort', onAbort);
     req?.destroy();
     handlers.onDone(err);
     answered();
   };
   const onAbort = () => finish(abortError());
-
-  req = await startGet(kc, w.path, query, {}, (res) => {
+  const connectTimer = clock.setTimer(() => finish(new WatchConnectTimeout(w.connectTimeoutMs)), w.connectTimeoutMs, { unref: true });
+  const onAnswer = (res: IncomingMessage) => {
+    connectTimer.cancel();
     res.on('error', (err) => finish(res.complete ? err : closedEarly(err)));
     req?.socket?.setKeepAlive(true, 30_000);
     if (res.statusCode !== 200) {
@@ -79,7 +100,19 @@ export async function openWatch(kc: KubeConfig, w: WatchRequest, handlers: Watch
     }
     streamEvents(res, handlers.onEvent, finish);
     answered();
-  });
+  };
+
+  try {
+    req = await startGet(kc, w.path, query, {}, onAnswer);
+  } catch (e) {
+    if (done) return; // the connect timeout fired while the credentials were obtained: already reported
+    connectTimer.cancel();
+    throw e;
+  }
+  if (done) {
+    req.destroy();
+    return;
+  }
   req.on('error', finish);
   if (w.signal.aborted) {
     finish(abortError());
