@@ -211,7 +211,7 @@ describe('Reflector against a real kube-apiserver', function () {
     expect(h.restarts).to.be.greaterThan(0);
     expect(h.restartsByReason.network ?? 0).to.be.greaterThan(0);
     expect(h.lastError?.reason).to.equal('network');
-    // running → backoff → (running → backoff)* → running
+    // connecting → running → backoff → (connecting → backoff)* → connecting → running
     const firstBackoff = states.indexOf('backoff');
     expect(firstBackoff).to.be.greaterThan(0);
     expect(states.slice(firstBackoff).at(-1)).to.equal('running');

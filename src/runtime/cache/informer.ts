@@ -12,7 +12,7 @@ export type InformerEvent = 'add' | 'update' | 'delete';
 
 export interface InformerHealth {
   synced: boolean;
-  /** Watching normally (not in backoff after an error, not stopped). */
+  /** Watching normally: a watch was answered (not reconnecting or in backoff after an error, not stopped). */
   running: boolean;
   lastError?: string;
   /** The last failure's class, e.g. "crd-missing", "forbidden", "network". */

@@ -130,4 +130,29 @@ describe('reflector: a dead watch is noticed in time', () => {
     expect(clock.now() - lastByteAt).to.be.at.most(limits.detectWithinMs);
     expect(r.health().lastError?.message).to.equal('timeout: watch of configmaps in the namespace "ns" on cluster "fake": no answer to the watch request within 10s');
   });
+
+  it('after a failure it is not running again until a new watch is answered: the member stays unreachable while reconnects hang', async () => {
+    let answer = false;
+    fake.watch = (_q, res) => {
+      if (fake.watches.length === 1 || answer) res.writeHead(200).flushHeaders();
+    };
+    const states: string[] = [];
+    const r = make({ hooks: { onStateChange: (s) => void states.push(s) } });
+    r.start();
+    await answered(1);
+    clock.advance(deadlineMs); // silent throughout: dead
+    expect(r.state).to.equal('backoff');
+    for (let n = 2; n <= 3; n++) {
+      clock.advance(1_000); // the backoff; the new watch is not answered
+      await until(`watch ${n} sent`, () => fake.watches.length === n);
+      expect(r.state, 'not running while no watch is answered').to.equal('connecting');
+      clock.advance(limits.connectTimeoutMs);
+      expect(r.state).to.equal('backoff');
+    }
+    answer = true;
+    clock.advance(1_000);
+    await answered(4);
+    expect(r.state).to.equal('running');
+    expect(states).to.deep.equal(['connecting', 'running', 'backoff', 'connecting', 'backoff', 'connecting', 'backoff', 'connecting', 'running']);
+  });
 });

@@ -34,7 +34,16 @@ export interface ObjectLike {
   metadata?: { name?: string | undefined; namespace?: string | undefined; resourceVersion?: string | undefined } | undefined;
 }
 
-export type ReflectorState = 'running' | 'backoff' | 'stopped';
+/**
+ * `connecting`: started or restarted after a failure, listing or waiting for
+ * the server to answer the watch; `running`: a watch was answered (and stays
+ * so across the server's regular ends and the resumes after them);
+ * `backoff`: waiting to retry after a failure. Only `running` counts as a
+ * live watch (./informer.ts `running`), so a member whose API server stops
+ * answering stays unreachable while its reconnects hang, rather than
+ * flipping back between attempts.
+ */
+export type ReflectorState = 'connecting' | 'running' | 'backoff' | 'stopped';
 
 export type ReflectorEvent = 'add' | 'update' | 'delete';
 

@@ -63,7 +63,7 @@ describe('reflector: failure modes against an in-process server', () => {
     };
     fake.watch = (q, res) => {
       if (q.get('resourceVersion') === '10') return json(res, 410, { kind: 'Status', code: 410, reason: 'Expired' });
-      res.writeHead(200);
+      res.writeHead(200).flushHeaders();
     };
     const r = make();
     r.start();
@@ -117,7 +117,7 @@ describe('reflector: failure modes against an in-process server', () => {
       json(res, 200, { metadata: { resourceVersion: listCalls === 1 ? '10' : '20' }, items: listCalls === 1 ? [cm('a', '5'), cm('b', '6')] : [cm('a', '5')] });
     };
     fake.watch = (q, res) => {
-      res.writeHead(200);
+      res.writeHead(200).flushHeaders();
       if (q.get('resourceVersion') === '10') res.end(line('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 10 (15)' }));
     };
     const r = make();
@@ -149,7 +149,7 @@ describe('reflector: failure modes against an in-process server', () => {
   it('handlers that throw or reject are counted and logged; delivery and the watch go on', async () => {
     fake.list = (_q, res) => json(res, 200, { metadata: { resourceVersion: '1' }, items: [cm('a', '1')] });
     fake.watch = (_q, res) => {
-      res.writeHead(200);
+      res.writeHead(200).flushHeaders();
       res.write(line('ADDED', cm('b', '2')));
     };
     const errors: string[] = [];
@@ -214,7 +214,7 @@ describe('reflector: failure modes against an in-process server', () => {
     // Let the aborted watch's AbortError callback run: it must be ignored.
     await new Promise((res) => setImmediate(res));
     await new Promise((res) => setTimeout(res, 20));
-    expect(states).to.deep.equal(['running', 'stopped']);
+    expect(states).to.deep.equal(['connecting', 'running', 'stopped']);
     expect(r2.health()).to.deep.include({ state: 'stopped', restarts: 0 });
     expect(r2.openWatches()).to.equal(0);
     expect(fake.watches).to.have.length(2);

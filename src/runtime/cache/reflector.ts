@@ -256,7 +256,7 @@ export class Reflector<T extends ObjectLike> {
   private async attempt(): Promise<void> {
     if (this._stopped) return;
     const epoch = ++this._epoch;
-    this.setState('running');
+    this.setState('connecting');
     this.lastActivity = this.clock.now();
     this.armWatchdog();
     try {
@@ -320,7 +320,7 @@ export class Reflector<T extends ObjectLike> {
 
   private checkWatchdog(): void {
     this.watchdogTimer = undefined;
-    if (this._state !== 'running') return;
+    if (this._state !== 'running' && this._state !== 'connecting') return;
     const quiet = this.clock.now() - this.lastActivity;
     if (quiet >= this.watchdogLimitMs) {
       this.fail(new WatchdogTimeout(quiet), 'watch', this._epoch);
@@ -435,6 +435,7 @@ export class Reflector<T extends ObjectLike> {
   private onWatchEstablished(epoch: number): void {
     if (epoch !== this._epoch || this._stopped) return;
     this.touch(true);
+    this.setState('running');
     const now = this.clock.now();
     this.healthySince ??= now;
     if (this.downSince !== undefined) {
