@@ -78,7 +78,7 @@ const SECRET_READS_ALLOWED: ReadonlyArray<Pick<Grant, 'role' | 'verb'>> = [
 const OVERRIDE_POLICY_USES: Use[] = [
   { group: 'policy.karmada.io', resource: 'overridepolicies', verbs: ['list', 'watch'], file: 'src/karmada/cluster-manager.ts', evidence: 'overridepolicies: PATHS.overridePolicies' },
   // Server-side apply: authorized as create for a new object, as patch after.
-  { group: 'policy.karmada.io', resource: 'overridepolicies', verbs: ['create', 'patch'], file: 'src/serviceimport/writer.ts', evidence: "plural: 'overridepolicies', name: body.metadata.name, body, fieldManager: FIELD_MANAGER, force: true" },
+  { group: 'policy.karmada.io', resource: 'overridepolicies', verbs: ['create', 'patch'], file: 'src/serviceimport/writer.ts', evidence: 'this.custom.patchNamespacedCustomObject({ ...ref, body, force: true }, ssa(o))' },
   { group: 'policy.karmada.io', resource: 'overridepolicies', verbs: ['delete'], file: 'src/serviceimport/writer.ts', evidence: "deleteNamespacedCustomObject({ group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, namespace, plural: 'overridepolicies'" },
 ];
 
