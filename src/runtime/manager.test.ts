@@ -216,6 +216,30 @@ describe('runtime/manager', () => {
     expect(await bDone).to.equal(0);
   });
 
+  it('writeFence: the leader may write, the standby may not; without election always', async () => {
+    const lease = new MemoryLease();
+    const clock = new FakeClock();
+    const a = harness({ lease, identity: 'a', clock });
+    const b = harness({ lease, identity: 'b', clock });
+    const solo = harness();
+    a.mgr.add(recorder(a.events, 'a-writer'), { needLeaderElection: true });
+    b.mgr.add(recorder(b.events, 'b-writer'), { needLeaderElection: true });
+    expect(a.mgr.writeFence(), 'before start').to.equal('not leading');
+    const aDone = a.mgr.start();
+    await waitFor('a to lead', () => a.events.includes('a-writer started'));
+    const bDone = b.mgr.start();
+    await waitFor('b to serve', () => b.mgr.addresses() !== undefined);
+    await advance(clock, 100);
+    expect(a.mgr.writeFence(), 'the leader').to.equal(undefined);
+    expect(b.mgr.writeFence(), 'the standby').to.equal('not leading');
+    expect(solo.mgr.writeFence(), 'no election').to.equal(undefined);
+    a.signals.emit('SIGTERM');
+    expect(await aDone).to.equal(0);
+    b.signals.emit('SIGTERM');
+    await advance(clock, 100);
+    expect(await bDone).to.equal(0);
+  });
+
   it('a second signal while stopping is logged and does not stop twice', async () => {
     const h = harness();
     let release: (() => void) | undefined;

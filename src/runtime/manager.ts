@@ -166,7 +166,9 @@ export class Manager {
    */
   writeFence(): string | undefined {
     if (!this.options.leaderElection.enabled) return undefined;
-    return this.elector?.writeFence() ?? 'not leading';
+    // Not `elector?.writeFence() ?? …`: its undefined means "may write".
+    if (this.elector === undefined) return 'not leading';
+    return this.elector.writeFence();
   }
 
   stop(why: string): void {

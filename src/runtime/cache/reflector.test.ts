@@ -67,9 +67,10 @@ describe('reflector: failure modes against an in-process server', () => {
     };
     const r = make();
     r.start();
-    await until('relist and watch from the new list', () => fake.watches.length === 2 && r.list().length === 0);
+    // The server sees the watch before the client has its answer: running comes once the answer does.
+    await until('relist and a watch from the new list answered', () => fake.watches.length === 2 && r.list().length === 0 && r.health().state === 'running');
     expect(fake.watches[1]!.get('resourceVersion')).to.equal('20');
-    expect(r.health()).to.deep.include({ relists: 1, restartsByReason: { expired: 1 }, state: 'running' });
+    expect(r.health()).to.deep.include({ relists: 1, restartsByReason: { expired: 1 } });
   });
 
   it('an ERROR event followed by a clean end backs off instead of reconnecting at once', async () => {
@@ -124,7 +125,7 @@ describe('reflector: failure modes against an in-process server', () => {
     const deleted: string[] = [];
     r.on('delete', (o) => void deleted.push(o.metadata.name));
     r.start();
-    await until('relist', () => r.health().relists === 1 && fake.watches.length === 2);
+    await until('relist, and the new watch answered', () => r.health().relists === 1 && fake.watches.length === 2 && r.health().state === 'running');
     expect(deleted).to.deep.equal(['b']);
     expect(r.list().map((o) => o.metadata.name)).to.deep.equal(['a']);
     expect(r.health()).to.deep.include({ state: 'running', resourceVersion: '20', restarts: 1, restartsByReason: { expired: 1 } });
@@ -163,7 +164,7 @@ describe('reflector: failure modes against an in-process server', () => {
     });
     r.on('add', (o) => void seen.push(o.metadata.name));
     r.start();
-    await until('both adds', () => seen.length === 2 && r.health().handlerErrors === 4);
+    await until('both adds, and the watch answered', () => seen.length === 2 && r.health().handlerErrors === 4 && r.health().state === 'running');
     expect(seen).to.deep.equal(['a', 'b']);
     expect(errors.filter((m) => m === 'add handler failed')).to.have.length(4);
     expect(r.health()).to.deep.include({ state: 'running', restarts: 0, synced: true });
@@ -228,7 +229,7 @@ describe('reflector: failure modes against an in-process server', () => {
     await r.stop();
     await until('closed', () => fake.openWatches() === 0);
     r.start();
-    await until('watching again', () => fake.openWatches() === 1);
+    await until('watching again, answered', () => fake.openWatches() === 1 && r.health().state === 'running');
     expect(fake.lists).to.have.length(1);
     expect(fake.watches.map((q) => q.get('resourceVersion'))).to.deep.equal(['42', '42']);
     expect(r.list()).to.have.length(1);
