@@ -19,11 +19,11 @@ import { KUBEADM_COREFILE } from '../env/manifests.js';
 import { planInstall } from '../../src/coredns/corefile/index.js';
 import { installCoreDns, type InstallPlanReport } from '../../src/coredns/install.js';
 import { COREDNS_ROLE_NAME } from '../../src/coredns/rbac.js';
-import { RESTARTED_AT, deploymentHealth } from '../../src/coredns/rollout.js';
+import { deploymentHealth } from '../../src/coredns/rollout.js';
 import { applyHunks, formatUnifiedDiff } from '../../src/coredns/text-diff.js';
 import { clusterDnsCli } from '../support/cli.js';
 import { useEnvironment } from '../support/environment.js';
-import { startFakeKubelet, type FakeKubelet } from '../support/kubelet.js';
+import { CoreDnsLookAlike } from '../support/coredns-lookalike.js';
 import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
 
 interface Cli {
@@ -293,84 +293,47 @@ describe('clusterset-dns coredns on the local environment (e2e)', function () {
  * timeout, the rollback, the controllers scaling the previous ReplicaSet back —
  * is real.
  *
- * It works on a CoreDNS look-alike (Deployment + ConfigMap) in its own namespace, so
- * member1's own CoreDNS Corefile is never touched; install does rebind our
- * ClusterRoleBinding to this namespace's account, so `after` installs kube-system's
- * again for the suites that follow.
+ * It works on a CoreDNS look-alike (Deployment + ConfigMap, test/support/coredns-lookalike.ts)
+ * in its own namespace, so member1's own CoreDNS Corefile is never touched; install does rebind our
+ * ClusterRoleBinding to this namespace's account, so `after` (removing the look-alike)
+ * installs kube-system's again for the suites that follow.
  */
 describe('clusterset-dns coredns: reload, rollout and rollback (e2e)', function () {
   this.timeout(300_000);
-  let env: EnvState;
   let m1: Clients;
-  let apps: k8s.AppsV1Api;
   let rbac: k8s.RbacAuthorizationV1Api;
-  let kubelet: FakeKubelet | undefined;
+  let lookAlike: CoreDnsLookAlike | undefined;
   let here: string[];
   const ns = uniqueName('e2e-rollout');
-  const labels = { 'k8s-app': 'kube-dns-lookalike' };
   const NO_RELOAD = KUBEADM_COREFILE.replace(/^\s*reload\n/m, '');
   const installedNoReload = (planInstall(NO_RELOAD, { flavor: 'in-tree' }) as { corefile: string }).corefile;
-  const ref = { namespace: ns, name: 'coredns' };
 
-  const corefile = async () => (await m1.core.readNamespacedConfigMap({ namespace: ns, name: 'coredns' })).data?.['Corefile'];
-  const setCorefile = async (text: string) => {
-    const cm = await m1.core.readNamespacedConfigMap({ namespace: ns, name: 'coredns' });
-    await m1.core.replaceNamespacedConfigMap({ namespace: ns, name: 'coredns', body: { ...cm, data: { Corefile: text } } });
-  };
-  const deployment = () => apps.readNamespacedDeployment(ref);
-  const restartedAt = async () => (await deployment()).spec?.template.metadata?.annotations?.[RESTARTED_AT];
-  const healthy = () => eventually('the look-alike Deployment to be healthy', async () => (deploymentHealth(await deployment()).state === 'healthy' ? true : undefined), 60_000);
-  const replicaSets = async () => (await apps.listNamespacedReplicaSet({ namespace: ns })).items;
-  /** Only the ReplicaSets that exist now get ready pods: a new one's pods never do. */
-  const onlyExistingReplicaSetsGetReady = async () => {
-    const hashes = new Set((await replicaSets()).map((r) => r.metadata?.labels?.['pod-template-hash']));
-    if (kubelet) kubelet.ready = (p) => hashes.has(p.metadata?.labels?.['pod-template-hash']);
-  };
-  const everyPodGetsReady = () => {
-    if (kubelet) kubelet.ready = () => true;
-  };
+  // Short names for the look-alike's helpers, as the steps below use them.
+  const la = () => lookAlike as CoreDnsLookAlike;
+  const corefile = () => la().corefile();
+  const setCorefile = (text: string) => la().setCorefile(text);
+  const deployment = () => la().deployment();
+  const restartedAt = () => la().restartedAt();
+  const healthy = () => la().healthy();
+  const replicaSets = () => la().replicaSets();
+  const onlyExistingReplicaSetsGetReady = () => la().onlyExistingReplicaSetsGetReady();
+  const everyPodGetsReady = () => la().everyPodGetsReady();
   const roleExists = async () => (await getOrUndefined(() => rbac.readClusterRole({ name: COREDNS_ROLE_NAME }))) !== undefined;
 
   before(async function () {
     this.timeout(30 * 60_000);
-    env = await useEnvironment();
+    const env = await useEnvironment();
     m1 = clients(env, 'member1');
-    apps = m1.kc.makeApiClient(k8s.AppsV1Api);
     rbac = m1.kc.makeApiClient(k8s.RbacAuthorizationV1Api);
     here = ['--kubeconfig', env.kubeconfig, '--context', KARMADA_CONTEXT, '--cluster', 'member1', '--coredns-namespace', ns];
-    await m1.core.createNamespace({ body: { metadata: { name: ns } } });
-    await applyAll(m1, [
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'coredns', namespace: ns } },
-      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: ns }, data: { Corefile: KUBEADM_COREFILE } },
-      {
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'coredns', namespace: ns, labels },
-        spec: {
-          replicas: 2,
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: {
-              serviceAccountName: 'coredns',
-              containers: [{ name: 'coredns', image: `registry.k8s.io/coredns/coredns:${env.versions.coredns}`, args: ['-conf', '/etc/coredns/Corefile'], volumeMounts: [{ name: 'config-volume', mountPath: '/etc/coredns', readOnly: true }] }],
-              volumes: [{ name: 'config-volume', configMap: { name: 'coredns', items: [{ key: 'Corefile', path: 'Corefile' }] } }],
-            },
-          },
-        },
-      },
-    ] as k8s.KubernetesObject[]);
-    kubelet = startFakeKubelet(m1.kc, ns, () => true);
-    await healthy();
+    lookAlike = new CoreDnsLookAlike(env, m1, ns);
+    await lookAlike.start();
   });
 
   after(async function () {
     this.timeout(120_000);
-    await kubelet?.stop();
-    if (m1) {
-      await m1.core.deleteNamespace({ name: ns }).catch(() => undefined);
-      // Our ClusterRoleBinding back to kube-system/coredns (install here bound it to this namespace's account).
-      const r = await installCoreDns(m1.kc);
-      expect(['installed', 'unchanged'], r.message).to.include(r.kind);
-    }
+    // Also binds our ClusterRoleBinding back to kube-system/coredns (install here bound it to this namespace's account).
+    await lookAlike?.remove();
   });
 
   it('with reload in the Corefile, auto restarts nothing: install and uninstall leave the Deployment alone', async () => {
@@ -453,13 +416,13 @@ describe('clusterset-dns coredns: reload, rollout and rollback (e2e)', function 
 
   it('refuses, changing nothing, to roll out a Deployment that is not healthy to begin with', async () => {
     // Scale up with no pod allowed to get ready: the Deployment is unavailable before we start.
-    if (kubelet) kubelet.ready = () => false;
-    await apps.patchNamespacedDeployment({ ...ref, body: { spec: { replicas: 3 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    la().noPodGetsReady();
+    await la().apps.patchNamespacedDeployment({ ...la().ref, body: { spec: { replicas: 3 } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
     await eventually('the Deployment to see the scale-up', async () => (deploymentHealth(await deployment()).state === 'progressing' ? true : undefined));
-    const cm = await m1.core.readNamespacedConfigMap({ namespace: ns, name: 'coredns' });
+    const cm = await la().configMap();
     const r = await cli(['install', ...here]);
     expect(r.code, r.stderr + r.stdout).to.equal(1);
     expect(r.stdout).to.match(/member1\s+refused\s+refused before changing anything: a rollout cannot be verified on a CoreDNS Deployment that is not healthy before it \(Deployment .*: 2 of 3 updated replicas available\)/);
-    expect((await m1.core.readNamespacedConfigMap({ namespace: ns, name: 'coredns' })).metadata?.resourceVersion, 'ConfigMap untouched').to.equal(cm.metadata?.resourceVersion);
+    expect((await la().configMap()).metadata?.resourceVersion, 'ConfigMap untouched').to.equal(cm.metadata?.resourceVersion);
   });
 });
