@@ -8,26 +8,22 @@
  * only (docs/design.md#runtime).
  */
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
 import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
 import { controllerLogTail, startController, type RunningController } from '../env/controller.js';
 import { isAlive } from '../env/process.js';
 import { installCoreDns } from '../../src/coredns/install.js';
+import { LEASE_MS, WRITE_LOG_LINES, leading, logMessagesSince, thawAndStop, theLeader, writes } from '../support/controllers.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, uniqueName, type Clients } from '../support/kube.js';
 import { exportFrom, getServiceImport, serviceImport } from '../support/mcs.js';
 
 /**
- * run's default Lease, the one config/karmada grants by name: leader election
- * under exactly the shipped RBAC (another name would be forbidden). Every
- * other controller the tests start runs with --leader-elect=false.
+ * No --leader-election-id: run's default Lease, the one config/karmada grants
+ * by name, so leader election runs under exactly the shipped RBAC (another
+ * name would be forbidden). Every other controller the tests start runs with
+ * --leader-elect=false.
  */
-const LEASE = 'clusterset-dns';
 const ARGS = ['--leader-elect=true', '--manage-coredns'];
-/** The log lines of the writes a reconcile makes (src/serviceimport/reconciler.ts). */
-const WRITE_LOG_LINES = ['spec.ips changed', 'applied OverridePolicy', 'updated status.clusters', 'deleted OverridePolicy: no importer is written through it any more', 'removed our annotation: an OverridePolicy fills spec.ips again'];
-/** client-go's lease duration (run's default). */
-const LEASE_MS = 15_000;
 
 describe('leader election with two controller processes (e2e)', function () {
   this.timeout(300_000);
@@ -37,17 +33,8 @@ describe('leader election with two controller processes (e2e)', function () {
   let ns = '';
   const running: RunningController[] = [];
 
-  const metric = async (c: RunningController, re: RegExp) => Number(re.exec(await c.metricsText().catch(() => ''))?.[1] ?? NaN);
-  const leading = (c: RunningController) => metric(c, new RegExp(`^leader_election_master_status\\{name="${LEASE}"\\} (\\S+)$`, 'm'));
-  const writes = async (c: RunningController) =>
-    (await c.metricsText()).split('\n').filter((l) => l.startsWith('clusterset_dns_writes_total{')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
   const corednsSetups = async (c: RunningController) =>
     (await c.metricsText()).split('\n').filter((l) => l.startsWith('clusterset_dns_coredns_setup_total{')).reduce((n, l) => n + Number(l.split(' ').pop()), 0);
-  /** The one of `cs` that leads, once exactly one does. */
-  const theLeader = (cs: RunningController[], within = 30_000) => eventually('exactly one leader', async () => {
-    const flags = await Promise.all(cs.map(leading));
-    return flags.filter((f) => f === 1).length === 1 ? cs[flags.indexOf(1)] : undefined;
-  }, within, 250);
   const start = async () => {
     const c = await startController(env, ARGS, `clusterset-dns-le-${running.length}`);
     running.push(c);
@@ -79,14 +66,7 @@ describe('leader election with two controller processes (e2e)', function () {
   });
 
   after(async () => {
-    for (const c of running) {
-      try {
-        process.kill(c.proc.pid, 'SIGCONT');
-      } catch {
-        /* gone */
-      }
-      await c.stop();
-    }
+    await thawAndStop(running);
     await karmada?.core.deleteNamespace({ name: ns }).catch(() => undefined);
   });
 
@@ -140,14 +120,7 @@ describe('leader election with two controller processes (e2e)', function () {
     process.kill(leader.proc.pid, 'SIGCONT');
     // Its renew deadline passed while frozen: it must give up and exit (lease lost → exit 1), not write.
     await eventually('the thawed leader to exit', async () => (isAlive(leader.proc.pid) ? undefined : true), 30_000, 250);
-    const after = readFileSync(leader.proc.log, 'utf8').split('\n').flatMap((l) => {
-      try {
-        const line = JSON.parse(l) as { time?: string; msg?: string };
-        return line.time !== undefined && line.time >= thawed ? [line.msg ?? ''] : [];
-      } catch {
-        return [];
-      }
-    });
+    const after = logMessagesSince(leader, thawed);
     expect(after.some((m) => /^leader election lost/.test(m)), `it says it lost the lease: ${JSON.stringify(after)}`).to.equal(true);
     expect(after.filter((m) => WRITE_LOG_LINES.includes(m)), 'no write after the thaw').to.deep.equal([]);
     expect(await leading(standby)).to.equal(1);

@@ -1,0 +1,65 @@
+/**
+ * What end-to-end tests read from running controller processes: their
+ * /metrics (leadership, writes, member reachability) and their JSON logs.
+ */
+import { readFileSync } from 'node:fs';
+import type { RunningController } from '../env/controller.js';
+import { eventually } from './kube.js';
+
+/** run's default Lease, the one config/karmada grants by name. */
+export const LEASE = 'clusterset-dns';
+/** client-go's lease duration (run's default). */
+export const LEASE_MS = 15_000;
+/** The log lines of the writes a reconcile makes (src/serviceimport/reconciler.ts). */
+export const WRITE_LOG_LINES = ['spec.ips changed', 'applied OverridePolicy', 'updated status.clusters', 'deleted OverridePolicy: no importer is written through it any more', 'removed our annotation: an OverridePolicy fills spec.ips again'];
+
+/** One sample's value; NaN when the series is absent or the process does not answer. */
+export async function metric(c: RunningController, re: RegExp): Promise<number> {
+  return Number(re.exec(await c.metricsText().catch(() => ''))?.[1] ?? NaN);
+}
+
+/** 1 while `c` leads, 0 while it stands by. */
+export const leading = (c: RunningController) => metric(c, new RegExp(`^leader_election_master_status\\{name="${LEASE}"\\} (\\S+)$`, 'm'));
+
+/** clusterset_dns_writes_total summed over kinds, for one result or all. */
+export async function writes(c: RunningController, result?: 'success' | 'conflict' | 'error' | 'fenced'): Promise<number> {
+  return (await c.metricsText()).split('\n')
+    .filter((l) => l.startsWith('clusterset_dns_writes_total{') && (result === undefined || l.includes(`result="${result}"`)))
+    .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+}
+
+/** clusterset_dns_member_reachable for one member: 1, 0, or NaN while the process does not answer. */
+export const memberReachable = (c: RunningController, member: string) =>
+  metric(c, new RegExp(`^clusterset_dns_member_reachable\\{member_cluster="${member}"\\} (\\S+)$`, 'm'));
+
+/** The one of `cs` that leads, once exactly one does. */
+export function theLeader(cs: RunningController[], within = 30_000): Promise<RunningController> {
+  return eventually('exactly one leader', async () => {
+    const flags = await Promise.all(cs.map(leading));
+    return flags.filter((f) => f === 1).length === 1 ? cs[flags.indexOf(1)] : undefined;
+  }, within, 250);
+}
+
+/** The `msg` of every JSON log line `c` wrote at or after `since` (an ISO time). */
+export function logMessagesSince(c: RunningController, since: string): string[] {
+  return readFileSync(c.proc.log, 'utf8').split('\n').flatMap((l) => {
+    try {
+      const line = JSON.parse(l) as { time?: string; msg?: string };
+      return line.time !== undefined && line.time >= since ? [line.msg ?? ''] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Stops every controller, thawing any a test left frozen by SIGSTOP first (a frozen one cannot act on SIGTERM). */
+export async function thawAndStop(cs: RunningController[]): Promise<void> {
+  for (const c of cs) {
+    try {
+      process.kill(c.proc.pid, 'SIGCONT');
+    } catch {
+      /* gone */
+    }
+    await c.stop();
+  }
+}
