@@ -1,7 +1,7 @@
 /** The objects of Karmada's multi-cluster service flow, for tests and benchmarks. */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_API_VERSION, MCS_GROUP, MCS_VERSION } from '../../src/kube/gvr.js';
-import { applyAll, type Clients } from './kube.js';
+import { applyAll, eventually, getOrUndefined, type Clients } from './kube.js';
 
 export const MCS = { group: MCS_GROUP, version: MCS_VERSION };
 
@@ -55,4 +55,39 @@ export function getServiceImport(c: Clients, namespace: string, name: string): P
 export async function exportFrom(karmada: Clients, member: Clients, member_: string, namespace: string, name: string, endpointIp: string): Promise<void> {
   await applyAll(member, memberService(namespace, name, endpointIp));
   await applyAll(karmada, serviceExport(namespace, name, [member_]));
+}
+
+/** The ClusterIP of `derived-<name>` in a member, once Karmada has propagated it. */
+export async function derivedIp(member: Clients, namespace: string, name: string, timeoutMs = 60_000): Promise<string> {
+  const svc = await eventually(`derived-${name} in the member`, () => getOrUndefined(() => member.core.readNamespacedService({ name: `derived-${name}`, namespace })), timeoutMs);
+  return svc.spec?.clusterIP ?? '';
+}
+
+/** A member ServiceImport's spec.ips (undefined when absent). */
+export async function ipsIn(member: Clients, namespace: string, name: string): Promise<string[] | undefined> {
+  return (await getOrUndefined(() => getServiceImport(member, namespace, name)))?.spec.ips;
+}
+
+/** True when a member ServiceImport's spec.ips is exactly the ClusterIP its `derived-<name>` has now. */
+export async function holdsDerivedIp(member: Clients, namespace: string, name: string): Promise<boolean> {
+  const ip = (await getOrUndefined(() => member.core.readNamespacedService({ name: `derived-${name}`, namespace })))?.spec?.clusterIP;
+  return ip !== undefined && ip !== '' && JSON.stringify(await ipsIn(member, namespace, name)) === JSON.stringify([ip]);
+}
+
+/** Waits until every one of `names` holds its member's current derived ClusterIP; fails naming those that do not. */
+export async function waitDerivedIps(member: Clients, what: string, namespace: string, names: string[], timeoutMs: number): Promise<void> {
+  let behind: string[] = [];
+  await eventually(`spec.ips in ${what} to be the derived ClusterIPs`, async () => {
+    const ok = await Promise.all(names.map((n) => holdsDerivedIp(member, namespace, n)));
+    behind = names.filter((_, i) => !ok[i]);
+    return behind.length === 0 ? true : undefined;
+  }, timeoutMs, 500).catch((e: unknown) => {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; not yet: ${behind.join(', ')}`);
+  });
+}
+
+/** spec.ips of every ServiceImport in one namespace of a member, by name (those without spec.ips included, as undefined). */
+export async function ipsByImport(member: Clients, namespace: string): Promise<Record<string, string[] | undefined>> {
+  const list = await member.custom.listNamespacedCustomObject({ ...MCS, namespace, plural: 'serviceimports' }) as { items: Array<{ metadata: { name: string }; spec?: { ips?: string[] } }> };
+  return Object.fromEntries(list.items.map((si) => [si.metadata.name, si.spec?.ips]));
 }

@@ -1,0 +1,160 @@
+/**
+ * Faults of the network to a member (docs/reliability.md "Fault scenarios"):
+ * member2 reached through a relay on loopback (test/support/stall-proxy.ts)
+ * that can black-hole every connection: no bytes either way, no FIN, no
+ * RST, as a dropped route or a firewall that discards packets looks.
+ *
+ * How member2 is put behind the relay: its Cluster's `spec.apiEndpoint`
+ * points at the relay for this file, and is put back to the environment's
+ * own address in `after` (a run killed before that leaves member2 pointing
+ * at a closed port: run this file again, or restart the environment). The
+ * controller reaches Push members exactly that way
+ * (src/karmada/access.ts), so nothing in src/ changes for the test and no
+ * test-only flag is shipped. The cost: karmada-controller-manager also
+ * reaches member2 through the relay, as it would in a real partition between
+ * the Karmada host and the member; a stall then also holds Karmada's
+ * propagation to member2 until it ends.
+ *
+ *  - A silently dropped connection: member2 counts as unreachable within
+ *    60 s (src/runtime/cache/watch-limits.ts gives 46 s), and meanwhile no
+ *    spec.ips changes in either member; after the network heals it is
+ *    reachable again and converges.
+ *  - Black-holed during a burst of imports: member1's converge regardless;
+ *    member2's after the network heals.
+ */
+import { expect } from 'chai';
+import * as k8s from '@kubernetes/client-node';
+import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
+import { controllerLogTail, startController, type RunningController } from '../env/controller.js';
+import { memberReachable } from '../support/controllers.js';
+import { useEnvironment } from '../support/environment.js';
+import { applyAll, clients, eventually, getOrUndefined, holds, uniqueName, type Clients } from '../support/kube.js';
+import { exportFrom, getServiceImport, ipsByImport, serviceImport, waitDerivedIps } from '../support/mcs.js';
+import { startStallProxy, type StallProxy } from '../support/stall-proxy.js';
+
+/** The goal for a silently dead member connection (issue: "marked within 60 s"); the design's bound is 46 s. */
+const UNREACHABLE_WITHIN_MS = 60_000;
+/** After the network heals: a reflector's reconnect backoff and a relist. */
+const REACHABLE_AGAIN_MS = 60_000;
+/**
+ * From the stall to member1's imports of a burst converging: a pass already
+ * writing to member2 may wait out the 30 s API call deadline (its member1
+ * writes wait behind it), and after at most 46 s member2 counts as
+ * unreachable and is no longer written; plus Karmada's propagation.
+ */
+const OTHERS_CONVERGE_MS = 90_000;
+/** From the heal to member2's imports converging: reachable again, then Karmada delivers what it held and the controller fills it. */
+const HEALED_CONVERGE_MS = 90_000;
+
+const CLUSTERS = { group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters' };
+const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+describe('faults: a member behind a network that black-holes (e2e)', function () {
+  this.timeout(420_000);
+  let env: EnvState;
+  let karmada: Clients;
+  let m1: Clients;
+  let m2: Clients;
+  let ns = '';
+  let proxy: StallProxy | undefined;
+  let controller: RunningController | undefined;
+
+  const member2Endpoint = (endpoint: string) =>
+    karmada.custom.patchClusterCustomObject({ ...CLUSTERS, name: 'member2', body: { spec: { apiEndpoint: endpoint } } }, merge);
+  /** A new import into `importers`, exported from member1; not waited for. */
+  const newImport = async (svc: string, importers: string[]) => {
+    await exportFrom(karmada, m1, 'member1', ns, svc, '10.244.1.70');
+    await applyAll(karmada, serviceImport(ns, svc, importers));
+  };
+  const reachable = (want: 0 | 1, within: number) =>
+    eventually(`member2 reachable=${want} on /metrics`, async () => ((await memberReachable(controller!, 'member2')) === want ? true : undefined), within, 500);
+  /** Fails when any of `before` (name → spec.ips) no longer holds the same spec.ips in the member. */
+  const kept = async (member: Clients, before: Record<string, string[] | undefined>) => {
+    const now = await ipsByImport(member, ns);
+    for (const [svc, ips] of Object.entries(before)) expect(now[svc], `spec.ips of ${svc}`).to.deep.equal(ips);
+  };
+
+  before(async function () {
+    this.timeout(30 * 60_000);
+    env = await useEnvironment();
+    karmada = clients(env, KARMADA_CONTEXT);
+    m1 = clients(env, 'member1');
+    m2 = clients(env, 'member2');
+    const direct = env.members['member2']!.server;
+    proxy = await startStallProxy({ host: '127.0.0.1', port: Number(new URL(direct).port) });
+    // Before the controller starts, so it engages member2 through the relay from its first list.
+    await member2Endpoint(proxy.url);
+    controller = await startController(env, ['--leader-elect=false'], 'clusterset-dns-faults-network');
+    ns = uniqueName('e2e-fn');
+    await karmada.core.createNamespace({ body: { metadata: { name: ns } } });
+    for (const m of [m1, m2]) await eventually(`namespace ${ns} in the members`, () => getOrUndefined(() => m.core.readNamespace({ name: ns })), 60_000);
+    // A filled import in both members: what a stall must not take away.
+    await newImport('steady', ['member1', 'member2']);
+    await waitDerivedIps(m1, 'member1', ns, ['steady'], 60_000);
+    await waitDerivedIps(m2, 'member2', ns, ['steady'], 60_000);
+    expect(proxy.accepted(), 'the controller and Karmada reach member2 through the relay').to.be.greaterThan(0);
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed' && controller) console.error(`controller log:\n${controllerLogTail(controller)}`);
+  });
+
+  after(async () => {
+    proxy?.resume();
+    await controller?.stop();
+    // Back to the environment's own address whatever happened above: later files use member2 directly.
+    if (karmada) await member2Endpoint(env.members['member2']!.server);
+    await proxy?.close();
+    await karmada?.core.deleteNamespace({ name: ns }).catch(() => undefined);
+  });
+
+  it('established watches silently dropped: unreachable within 60 s, no spec.ips removed meanwhile; reachable and converged after the heal', async () => {
+    await reachable(1, REACHABLE_AGAIN_MS);
+    const before1 = await ipsByImport(m1, ns);
+    const before2 = await ipsByImport(m2, ns);
+    expect(before2['steady'], 'steady is filled in member2').to.have.length(1);
+    proxy!.stall();
+    const stalledAt = Date.now();
+    try {
+      const outage = (async () => {
+        await reachable(0, UNREACHABLE_WITHIN_MS);
+        console.error(`      [faults] member2 marked unreachable ${((Date.now() - stalledAt) / 1000).toFixed(1)} s after the stall`);
+        // A change during the outage: an import into both members. member1's is filled meanwhile.
+        await newImport('late', ['member1', 'member2']);
+        await waitDerivedIps(m1, 'member1', ns, ['late'], OTHERS_CONVERGE_MS);
+      })();
+      // Read from the members directly (not through the relay): what DNS would serve.
+      await holds('no spec.ips removed or changed during the outage', outage, async () => {
+        await kept(m1, before1);
+        await kept(m2, before2);
+      }, 500);
+    } finally {
+      proxy!.resume();
+    }
+    await reachable(1, REACHABLE_AGAIN_MS);
+    await waitDerivedIps(m2, 'member2', ns, ['late'], HEALED_CONVERGE_MS);
+    await kept(m2, before2);
+  });
+
+  it('black-holed during a burst of imports: member1\'s converge within 90 s; member2\'s within 90 s of the heal', async () => {
+    await reachable(1, REACHABLE_AGAIN_MS);
+    const burst = ['b1', 'b2', 'b3', 'b4', 'b5', 'b6'];
+    const creating = (async () => {
+      for (const svc of burst) await newImport(svc, ['member1', 'member2']);
+    })();
+    // Stall as soon as the first of the burst reaches member2: the controller is then filling it when member2 goes silent.
+    await eventually('b1 in member2', () => getOrUndefined(() => getServiceImport(m2, ns, 'b1')), 60_000, 100);
+    proxy!.stall();
+    const stalledAt = Date.now();
+    try {
+      await creating;
+      await waitDerivedIps(m1, 'member1', ns, burst, Math.max(1, stalledAt + OTHERS_CONVERGE_MS - Date.now()));
+      console.error(`      [faults] member1's burst converged ${((Date.now() - stalledAt) / 1000).toFixed(1)} s after the stall`);
+    } finally {
+      proxy!.resume();
+    }
+    const healedAt = Date.now();
+    await waitDerivedIps(m2, 'member2', ns, burst, HEALED_CONVERGE_MS);
+    console.error(`      [faults] member2's burst converged ${((Date.now() - healedAt) / 1000).toFixed(1)} s after the heal`);
+  });
+});
