@@ -10,9 +10,11 @@ describe('clusterset-dns coredns: arguments', () => {
   it('--cluster takes a comma-separated list, through Karmada', () => {
     const c = parse('install --cluster member1,member2,member1 --kubeconfig /k --context karmada-apiserver');
     expect(c.action).to.equal('install');
-    expect(c.target).to.deep.equal({ kind: 'karmada', kubeconfig: '/k', context: 'karmada-apiserver', clusters: ['member1', 'member2'] });
+    expect(c.target).to.deep.equal({ kind: 'karmada', kubeconfig: '/k', context: 'karmada-apiserver', clusters: ['member1', 'member2'], memberAccess: 'proxy' });
     expect(c.install).to.deep.equal({ location: { namespace: 'kube-system', deployment: 'coredns', configMap: 'coredns' }, zone: 'clusterset.local', rollout: { mode: 'auto', timeoutMs: 120_000 } });
     expect(c.output).to.equal('table');
+    const direct = parse('install --cluster member1 --member-access direct');
+    expect(direct.target).to.deep.include({ kind: 'karmada', memberAccess: 'direct' });
   });
 
   it('--all, and every install option', () => {
@@ -48,6 +50,8 @@ describe('clusterset-dns coredns: arguments', () => {
     ['install', /say which members: --cluster.*--all.*--member-kubeconfig/],
     ['install --all --cluster a', /either --cluster or --all/],
     ['install --cluster ,', /no cluster names/],
+    ['install --all --member-access secret', /--member-access: want proxy or direct, got "secret"/],
+    ['install --member-kubeconfig /m --member-access direct', /--member-kubeconfig reaches one directly/],
     ['install --member-kubeconfig /m --all', /do not combine/],
     ['install --member-context x --all', /needs --member-kubeconfig/],
     ['install --all --coredns-flavor=old', /in-tree or external/],

@@ -21,7 +21,7 @@ import { formatPlans } from './coredns-dry-run.js';
 import { actionHelp, type ActionHelp } from './internal/help.js';
 import { EXIT_FAILURE, parseOrExit, processIo, reportError, type Io } from './internal/io.js';
 import type { FoundMember } from './internal/members.js';
-import { parseTarget, type Target } from './internal/target.js';
+import { MEMBER_ACCESS_FLAG, parseTarget, type Target } from './internal/target.js';
 
 export const COREDNS_FLAGS: FlagSpec[] = [
   { name: 'cluster', kind: 'string', default: '', help: 'Member cluster(s) to act on, by Karmada Cluster name; several as a comma-separated list (member1,member2).' },
@@ -30,6 +30,7 @@ export const COREDNS_FLAGS: FlagSpec[] = [
   { name: 'context', kind: 'string', default: '', help: 'Context in --kubeconfig. Empty: its current context.' },
   { name: 'member-kubeconfig', kind: 'string', default: '', help: 'Reach one member directly with this kubeconfig instead of through Karmada (no --cluster/--all).' },
   { name: 'member-context', kind: 'string', default: '', help: 'Context in --member-kubeconfig. Empty: its current context.' },
+  MEMBER_ACCESS_FLAG,
   { name: 'zone', kind: 'string', default: 'clusterset.local', help: 'The clusterset zone CoreDNS should serve.' },
   { name: 'coredns-namespace', kind: 'string', default: DEFAULT_LOCATION.namespace, help: 'Namespace of the CoreDNS Deployment and ConfigMap.' },
   { name: 'coredns-deployment', kind: 'string', default: DEFAULT_LOCATION.deployment, help: 'CoreDNS Deployment (its image gives the version, its service account gets the RBAC).' },
@@ -47,7 +48,7 @@ export const COREDNS_FLAGS: FlagSpec[] = [
 ];
 
 const TARGET = '(--cluster NAME[,NAME...] | --all | --member-kubeconfig PATH)';
-const TARGET_FLAGS = ['cluster', 'all', 'kubeconfig', 'context', 'member-kubeconfig', 'member-context'];
+const TARGET_FLAGS = ['cluster', 'all', 'kubeconfig', 'context', 'member-kubeconfig', 'member-context', 'member-access'];
 const LOCATION_FLAGS = ['coredns-namespace', 'coredns-deployment', 'coredns-configmap'];
 const ROLLOUT_FLAGS = ['rollout', 'rollout-timeout'];
 

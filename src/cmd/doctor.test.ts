@@ -7,7 +7,7 @@ const parse = (s: string) => parseDoctorArgs(s.split(' ').filter((x) => x !== ''
 describe('clusterset-dns doctor: arguments', () => {
   it('no target: every Cluster through Karmada, no DNS, table', () => {
     const c = parse('');
-    expect(c.target).to.deep.equal({ kind: 'karmada', kubeconfig: '', context: '', clusters: 'all' });
+    expect(c.target).to.deep.equal({ kind: 'karmada', kubeconfig: '', context: '', clusters: 'all', memberAccess: 'proxy' });
     expect(c.dns).to.deep.equal({ kind: 'none' });
     expect(c.output).to.equal('table');
     expect(c.localFirst).to.equal(false);
@@ -19,7 +19,7 @@ describe('clusterset-dns doctor: arguments', () => {
 
   it('--cluster, --service, --dns HOST:PORT with one member, --output json', () => {
     const c = parse('--cluster member2 --kubeconfig /k --context karmada-apiserver --service shop/web --dns 127.0.0.1:5302 --output json --local-first --dns-timeout 500ms');
-    expect(c.target).to.deep.equal({ kind: 'karmada', kubeconfig: '/k', context: 'karmada-apiserver', clusters: ['member2'] });
+    expect(c.target).to.deep.equal({ kind: 'karmada', kubeconfig: '/k', context: 'karmada-apiserver', clusters: ['member2'], memberAccess: 'proxy' });
     expect(c.service).to.deep.equal({ namespace: 'shop', name: 'web' });
     expect(c.dns).to.deep.equal({ kind: 'one', server: '127.0.0.1:5302' });
     expect(c.output).to.equal('json');

@@ -39,6 +39,7 @@ export const DOCTOR_FLAGS: FlagSpec[] = [
   fromCoreDns('context'),
   { name: 'member-kubeconfig', kind: 'string', default: '', help: 'Check one member directly with this kubeconfig instead of through Karmada (no --cluster/--all). There is no control plane then: the checks that need it are skipped, with the reason.' },
   fromCoreDns('member-context'),
+  fromCoreDns('member-access'),
   { name: 'service', kind: 'string', default: '', help: 'Check only this ServiceImport, as NAMESPACE/NAME. Empty: every ServiceImport in the members checked.' },
   { name: 'dns', kind: 'string', default: '', help: 'Query this CoreDNS and compare its answers with spec.ips: HOST:PORT (an IP; port 53 when omitted) with exactly one member, or NAME=HOST:PORT[,NAME=HOST:PORT...] for several. Empty: no live query.' },
   { name: 'dns-timeout', kind: 'duration', default: '2s', help: 'How long to wait for each DNS answer (two tries).' },

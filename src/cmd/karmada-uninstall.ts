@@ -25,7 +25,7 @@ export async function runUninstall(cmd: KarmadaCommand, cp: k8s.KubeConfig, io: 
     controlPlane.listOverridePolicies(),
     controlPlane.listServiceImports(),
   ]);
-  const found = await findMembers({ kind: 'karmada', kubeconfig: cmd.kubeconfig, context: cmd.context, clusters: 'all' });
+  const found = await findMembers({ kind: 'karmada', kubeconfig: cmd.kubeconfig, context: cmd.context, clusters: 'all', memberAccess: cmd.memberAccess });
   const clients = new Map<string, RetentionClient>();
   const members: UninstallInput['members'] = await Promise.all(found.members.map(async (m): Promise<UninstallInput['members'][number]> => {
     if ('error' in m) return m;

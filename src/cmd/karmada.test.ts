@@ -25,12 +25,12 @@ const unlabelled = (): ResourceInterpreterCustomization => {
 
 describe('clusterset-dns karmada: arguments', () => {
   it('defaults: the default kubeconfig chain, 30 s per call, run\'s Lease', () => {
-    expect(parse('install')).to.deep.equal({ action: 'install', kubeconfig: '', context: '', dryRun: false, timeoutMs: 30_000, lease: { namespace: 'karmada-system', name: 'clusterset-dns' }, output: 'table' });
+    expect(parse('install')).to.deep.equal({ action: 'install', kubeconfig: '', context: '', dryRun: false, timeoutMs: 30_000, lease: { namespace: 'karmada-system', name: 'clusterset-dns' }, memberAccess: 'proxy', output: 'table' });
   });
 
   it('every flag', () => {
-    expect(parse('uninstall --kubeconfig /k --context karmada-apiserver --dry-run --timeout 5s --leader-election-namespace ops --leader-election-id cs -o json')).to.deep.equal({
-      action: 'uninstall', kubeconfig: '/k', context: 'karmada-apiserver', dryRun: true, timeoutMs: 5000, lease: { namespace: 'ops', name: 'cs' }, output: 'json',
+    expect(parse('uninstall --kubeconfig /k --context karmada-apiserver --dry-run --timeout 5s --leader-election-namespace ops --leader-election-id cs --member-access direct -o json')).to.deep.equal({
+      action: 'uninstall', kubeconfig: '/k', context: 'karmada-apiserver', dryRun: true, timeoutMs: 5000, lease: { namespace: 'ops', name: 'cs' }, memberAccess: 'direct', output: 'json',
     });
     expect(parse('install --dry-run').dryRun).to.equal(true);
   });
@@ -75,7 +75,7 @@ describe('clusterset-dns karmada: arguments', () => {
     out = '';
     expect(await karmada(['status', '-h'], io)).to.equal(0);
     expect(out).to.match(/^Usage: clusterset-dns karmada status /);
-    expect(out).to.include('Refused by status, as they apply to other actions: --dry-run (install, uninstall); --leader-election-namespace, --leader-election-id (uninstall).');
+    expect(out).to.include('Refused by status, as they apply to other actions: --dry-run (install, uninstall); --leader-election-namespace, --leader-election-id, --member-access (uninstall).');
   });
 });
 

@@ -22,6 +22,8 @@ import { DEFAULT_LEASE_NAMESPACE } from '../runtime/leaderelection/lease-namespa
 import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseActionFlags, parseOutput, type FlagSpec, type HelpRequest, type Output } from './internal/flags.js';
 import { actionHelp, type ActionHelp } from './internal/help.js';
 import { EXIT_FAILURE, EXIT_OK, parseOrExit, processIo, reportError, type Io } from './internal/io.js';
+import { MEMBER_ACCESS_FLAG, parseMemberAccess } from './internal/target.js';
+import type { MemberAccessMode } from '../karmada/member-access-mode.js';
 
 /** `run`'s default Lease name (its --leader-election-id); a test keeps the two equal. */
 export const DEFAULT_LEASE_NAME = 'clusterset-dns';
@@ -33,6 +35,7 @@ export const KARMADA_FLAGS: FlagSpec[] = [
   { name: 'timeout', kind: 'duration', default: `${DEFAULT_CALL_TIMEOUT_MS / 1000}s`, help: 'Deadline of each API call (each page of a list).' },
   { name: 'leader-election-namespace', kind: 'string', default: DEFAULT_LEASE_NAMESPACE, help: 'uninstall: namespace of the controller\'s leader-election Lease (as run\'s flag), read to warn when the controller still runs.' },
   { name: 'leader-election-id', kind: 'string', default: DEFAULT_LEASE_NAME, help: 'uninstall: name of that Lease (as run\'s flag).' },
+  { ...MEMBER_ACCESS_FLAG, help: `uninstall: ${MEMBER_ACCESS_FLAG.help}` },
   OUTPUT_FLAG,
   HELP_FLAG,
 ];
@@ -64,7 +67,7 @@ const CONNECTION_FLAGS = ['kubeconfig', 'context', 'timeout', 'output'];
 export const KARMADA_ACTIONS: ReadonlyArray<ActionHelp<KarmadaAction>> = [
   { name: 'install', usage: '[--kubeconfig PATH] [--context NAME] [--dry-run] [-o json]', flags: [...CONNECTION_FLAGS, 'dry-run'], summary: INSTALL_TEXT },
   { name: 'status', usage: '[--kubeconfig PATH] [--context NAME] [-o json]', flags: CONNECTION_FLAGS, summary: STATUS_TEXT },
-  { name: 'uninstall', usage: '[--kubeconfig PATH] [--context NAME] [--dry-run] [-o json]', flags: [...CONNECTION_FLAGS, 'dry-run', 'leader-election-namespace', 'leader-election-id'], summary: UNINSTALL_TEXT },
+  { name: 'uninstall', usage: '[--kubeconfig PATH] [--context NAME] [--member-access proxy|direct] [--dry-run] [-o json]', flags: [...CONNECTION_FLAGS, 'dry-run', 'leader-election-namespace', 'leader-election-id', 'member-access'], summary: UNINSTALL_TEXT },
 ];
 
 const FOOTER = `Run as an operator of the Karmada API server; the controller itself only reads the rule.
@@ -105,6 +108,8 @@ export interface KarmadaCommand {
   dryRun: boolean;
   timeoutMs: number;
   lease: { namespace: string; name: string };
+  /** How uninstall reaches the members. */
+  memberAccess: MemberAccessMode;
   output: Output;
 }
 
@@ -125,6 +130,7 @@ export function parseKarmadaArgs(argv: string[]): KarmadaCommand | HelpRequest<K
     dryRun: f['dry-run'] === true,
     timeoutMs,
     lease: { namespace: str('leader-election-namespace'), name: str('leader-election-id') },
+    memberAccess: parseMemberAccess(f),
     output: parseOutput(f),
   };
 }

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Secret } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
-import { ClusterManager } from '../karmada/cluster-manager.js';
+import { ClusterManager, type MemberAccessConfig } from '../karmada/cluster-manager.js';
+import type { MemberAccessMode } from '../karmada/member-access-mode.js';
 import { reflectorInformerFactory } from '../runtime/cache/reflector-informer.js';
 import { Controller, WEDGED_RECONCILE_MS } from '../serviceimport/controller.js';
 import { EventRecorder } from '../serviceimport/events.js';
@@ -46,9 +47,11 @@ function listenFailure(e: unknown, flags: FlagValues): string | undefined {
   return `${flag ? `--${flag} ${String(flags[flag])}` : `port ${String(port)}`} ${why}; give it another address, or "0" to turn it off`;
 }
 
-function secretReader(kc: k8s.KubeConfig): (namespace: string, name: string) => Promise<Secret | undefined> {
+/** --member-access: only the direct way gets a Secret reader (and needs config/karmada/direct-access). */
+function memberAccessConfig(kc: k8s.KubeConfig, mode: MemberAccessMode): MemberAccessConfig {
+  if (mode === 'proxy') return { mode };
   const core = makeClient(kc, k8s.CoreV1Api);
-  return (namespace, name) => undefinedIfNotFound(async () => (await core.readNamespacedSecret({ namespace, name })) as unknown as Secret);
+  return { mode, getSecret: (namespace, name) => undefinedIfNotFound(async () => (await core.readNamespacedSecret({ namespace, name })) as unknown as Secret) };
 }
 
 /**
@@ -92,7 +95,7 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
   // onKeys is first called once the caches run, when `controller` below exists.
   // Members' EndpointSlices are watched only while some ServiceImport uses local-first.
   const needsEndpointSlices = (si: ServiceImport) => localFirstEnabled(Boolean(flags['local-first']), si.metadata.annotations);
-  const clusters = new ClusterManager(kc, reflectorInformerFactory(log, metrics), secretReader(kc), (keys) => controller.enqueue(keys), log, { serviceImportOfPolicy, policyNameOf: overridePolicyName, needsEndpointSlices });
+  const clusters = new ClusterManager(kc, reflectorInformerFactory(log, metrics), memberAccessConfig(kc, flags['member-access'] as MemberAccessMode), (keys) => controller.enqueue(keys), log, { serviceImportOfPolicy, policyNameOf: overridePolicyName, needsEndpointSlices });
   const route = new RouteSelector({
     flag: String(flags['write-route']) as WriteRouteFlag,
     clock: realClock,

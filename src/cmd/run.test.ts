@@ -52,9 +52,15 @@ describe('run: arguments', () => {
     if ('help' in r) throw new Error('help');
     expect([r.flags['kubeconfig'], r.flags['context']]).to.deep.equal(['', 'karmada-apiserver']);
   });
+  it('--member-access: the cluster proxy unless told', () => {
+    const flags = (argv: string[]) => { const r = parseRunArgs(argv, {}); if ('help' in r) throw new Error('help'); return r.flags; };
+    expect(flags([])['member-access']).to.equal('proxy');
+    expect(flags(['--member-access=direct'])['member-access']).to.equal('direct');
+  });
   const bad: Array<[string[], string | RegExp]> = [
     [['--write-route=direct'], '--write-route: want auto, retain, override-policy, got "direct"'],
     [['--workers=0'], '--workers: want at least 1'],
+    [['--member-access=secret'], '--member-access: want proxy or direct, got "secret"'],
     [['--log-level=loud'], /^--log-level: invalid log level "loud": use one of fatal, /],
     [['--metrics-bind-address=8080'], '--metrics-bind-address: bind address "8080": want host:port, :port or "0"'],
     [['--health-probe-bind-address=:99999'], '--health-probe-bind-address: bind address ":99999": port out of range'],

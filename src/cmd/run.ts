@@ -11,6 +11,7 @@ import { DEFAULT_LEASE_NAMESPACE } from '../runtime/leaderelection/lease-namespa
 import { COREDNS_FLAGS, parseInstallOptions } from './coredns.js';
 import { HELP_FLAG, UsageError, flagHelp, parseFlags, type FlagSpec, type FlagValues, type HelpRequest } from './internal/flags.js';
 import { parseOrExit, processIo, type Io } from './internal/io.js';
+import { MEMBER_ACCESS_FLAG, parseMemberAccess } from './internal/target.js';
 
 
 /** `coredns install`'s option flags, taken as they are, for --manage-coredns. */
@@ -41,6 +42,7 @@ export const DEFAULT_WORKERS = 16;
 export const RUN_FLAGS: FlagSpec[] = [
   { name: 'kubeconfig', kind: 'string', default: '', help: 'Kubeconfig of the Karmada API server (karmada-apiserver). Empty: $KUBECONFIG, then in-cluster config; never ~/.kube/config (docs/cli.md).' },
   { name: 'context', kind: 'string', default: '', env: 'KARMADA_CONTEXT', help: 'Context in --kubeconfig to use. Empty: its current context.' },
+  MEMBER_ACCESS_FLAG,
   { name: 'leader-elect', kind: 'bool', default: 'true', help: 'Elect a leader on a Lease in the Karmada control plane, so replicas never write at once (client-go timings: 15s lease, 10s renew deadline, 2s retry).' },
   { name: 'leader-election-namespace', kind: 'string', default: DEFAULT_LEASE_NAMESPACE, help: 'Namespace of the leader-election Lease, on the Karmada API server.' },
   { name: 'leader-election-id', kind: 'string', default: 'clusterset-dns', help: 'Name of the leader-election Lease.' },
@@ -89,6 +91,7 @@ export function parseRunArgs(argv: string[], env: Record<string, string | undefi
     throw new UsageError(`--write-route: want ${WRITE_ROUTE_FLAGS.join(', ')}, got ${JSON.stringify(String(flags['write-route']))}`);
   }
   if (Number(flags['workers']) < 1) throw new UsageError('--workers: want at least 1');
+  parseMemberAccess(flags);
   // The parsers the logger and the health server use, run now: a bad value is a usage error before anything starts.
   const checks: Array<[string, (v: string) => unknown]> = [
     ['log-level', (v) => resolveLevel({ level: v })],

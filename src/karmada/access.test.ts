@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { Cluster } from '../api/karmada.js';
 import type { Secret } from '../api/core.js';
-import { memberAccess } from './access.js';
+import { memberAccess as memberAccessIn, secretRefOf } from './access.js';
+import type { MemberAccessMode } from './member-access-mode.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -10,6 +11,38 @@ const push = (spec: Partial<Cluster['spec']> = {}, name = 'member1'): Cluster =>
   spec: { syncMode: 'Push', apiEndpoint: 'https://10.0.0.1:6443', secretRef: { namespace: 'karmada-cluster', name }, ...spec },
 });
 const secret = (data: Record<string, string>): Secret => ({ metadata: { name: 'member1', namespace: 'karmada-cluster' }, data });
+const impersonator = { namespace: 'karmada-cluster', name: 'member1-impersonator' };
+const PROXY_PATH = '/apis/cluster.karmada.io/v1alpha1/clusters/member1/proxy';
+
+describe('member access: Push/Pull × --member-access → how the member is reached, and whether a Secret is read', () => {
+  const pull: Cluster = { metadata: { name: 'member1' }, spec: { syncMode: 'Pull', impersonatorSecretRef: impersonator } };
+  const pushWithImpersonator = push({ impersonatorSecretRef: impersonator });
+  const creds = secret({ token: b64('t0k') });
+  const cases: Array<[Cluster, MemberAccessMode, { secretRead: boolean; kind: string }]> = [
+    [pushWithImpersonator, 'proxy', { secretRead: false, kind: 'proxy' }],
+    [pushWithImpersonator, 'direct', { secretRead: true, kind: 'push' }],
+    [pull, 'proxy', { secretRead: false, kind: 'proxy' }],
+    [pull, 'direct', { secretRead: false, kind: 'proxy' }],
+  ];
+  for (const [c, mode, want] of cases) {
+    it(`${c.spec.syncMode} with --member-access=${mode}: ${want.kind === 'proxy' ? 'the cluster proxy' : 'apiEndpoint'}, ${want.secretRead ? 'reads' : 'reads no'} Secret`, () => {
+      const ref = secretRefOf(c, mode);
+      expect(ref !== undefined, 'a Secret to read').to.equal(want.secretRead);
+      // The Secret is handed over only when one was asked for, as the callers do.
+      const a = memberAccessIn(c, ref ? creds : undefined, mode);
+      expect(a.kind).to.equal(want.kind);
+      if (a.kind === 'proxy') expect(a.path).to.equal(PROXY_PATH);
+    });
+  }
+
+  it('proxy: a Push member without an impersonator Secret is unreachable, and the reason names the way out', () => {
+    const a = memberAccessIn(push(), undefined, 'proxy');
+    expect(a).to.deep.equal({ kind: 'unreachable', reason: 'Push cluster member1 has no spec.impersonatorSecretRef, so the Karmada cluster proxy cannot reach it; join it with an impersonator secret (karmadactl join does), or run with --member-access=direct' });
+  });
+});
+
+/** The direct way, which the rest of this file is about. */
+const memberAccess = (c: Cluster, s: Secret | undefined) => memberAccessIn(c, s, 'direct');
 
 describe('memberAccess: Push via apiEndpoint and Secret, Pull via the cluster proxy', () => {
   const cases: Array<[string, Cluster, Secret | undefined, object]> = [

@@ -1,25 +1,30 @@
 /**
  * How the controller reaches a member cluster
- * (docs/design.md#reaching-members), decided as Karmada does it
- * (pkg/util/membercluster_client.go, BuildClusterConfig):
+ * (docs/design.md#reaching-members), one of the two ways Karmada offers:
  *
- *  - Push: `spec.apiEndpoint`, with the bearer token and CA from the Secret
- *    that `spec.secretRef` names (keys `token` and `caBundle`), honouring
- *    `insecureSkipTLSVerification` and `proxyURL`;
- *  - Pull: through the control plane's cluster proxy
- *    (/apis/cluster.karmada.io/v1alpha1/clusters/<name>/proxy) with our own
- *    control-plane identity, which works only when the Cluster has an
- *    `impersonatorSecretRef`: the proxy forwards with that Secret's token,
+ *  - through the control plane's cluster proxy
+ *    (/apis/cluster.karmada.io/v1alpha1/clusters/<name>/proxy, served by
+ *    karmada-aggregated-apiserver) with our own control-plane identity: the
+ *    proxy forwards with the token of the Cluster's `impersonatorSecretRef`,
  *    impersonating the caller, and refuses a Cluster without one (Karmada
- *    pkg/registry/cluster/storage/proxy.go);
+ *    pkg/util/proxy/proxy.go, ConnectCluster). Every Pull member, and every
+ *    Push member under `--member-access=proxy` (the default): no Secret is
+ *    read, so the controller holds no member token;
+ *  - directly (`--member-access=direct`, Push only): `spec.apiEndpoint`,
+ *    with the bearer token and CA from the Secret that `spec.secretRef`
+ *    names (keys `token` and `caBundle`), honouring
+ *    `insecureSkipTLSVerification` and `proxyURL`, as Karmada's own
+ *    controllers do (pkg/util/membercluster_client.go, BuildClusterConfig);
  *  - anything else is unreachable, with a reason — never guessed.
  *
- * Pure: the caller fetches the Secret and builds the KubeConfig.
+ * Pure: the caller fetches the Secret (only when secretRefOf names one) and
+ * builds the KubeConfig.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster } from '../api/karmada.js';
 import type { Secret } from '../api/core.js';
 import { PATHS } from '../kube/gvr.js';
+import type { MemberAccessMode } from './member-access-mode.js';
 
 export type MemberAccess =
   | { kind: 'push'; server: string; token: string; caData?: string; skipTLSVerify: boolean; proxyUrl?: string }
@@ -28,16 +33,24 @@ export type MemberAccess =
 
 const decode = (b64: string | undefined) => (b64 ? Buffer.from(b64, 'base64').toString('utf8') : '');
 
-/** The Secret the caller must fetch for this Cluster, if any. */
-export function secretRefOf(c: Cluster): { namespace: string; name: string } | undefined {
-  return c.spec.syncMode === 'Push' ? c.spec.secretRef : undefined;
+/** Which way a member is reached: a Pull member only through the proxy, a Push member as `mode` says. */
+export function accessRoute(c: Cluster, mode: MemberAccessMode): MemberAccessMode {
+  return c.spec.syncMode === 'Pull' ? 'proxy' : mode;
 }
 
-export function memberAccess(c: Cluster, secret: Secret | undefined): MemberAccess {
+/** The Secret the caller must fetch for this Cluster: none unless it is reached directly. */
+export function secretRefOf(c: Cluster, mode: MemberAccessMode): { namespace: string; name: string } | undefined {
+  return accessRoute(c, mode) === 'direct' ? c.spec.secretRef : undefined;
+}
+
+export function memberAccess(c: Cluster, secret: Secret | undefined, mode: MemberAccessMode): MemberAccess {
   const name = c.metadata.name;
-  if (c.spec.syncMode === 'Pull') {
+  if (accessRoute(c, mode) === 'proxy') {
     if (!c.spec.impersonatorSecretRef) {
-      return { kind: 'unreachable', reason: `Pull cluster ${name} has no spec.impersonatorSecretRef, so the Karmada cluster proxy cannot reach it; register it with an impersonator secret (karmadactl register does)` };
+      const fix = c.spec.syncMode === 'Pull'
+        ? 'register it with an impersonator secret (karmadactl register does)'
+        : 'join it with an impersonator secret (karmadactl join does), or run with --member-access=direct';
+      return { kind: 'unreachable', reason: `${c.spec.syncMode} cluster ${name} has no spec.impersonatorSecretRef, so the Karmada cluster proxy cannot reach it; ${fix}` };
     }
     return { kind: 'proxy', path: `${PATHS.clusters}/${encodeURIComponent(name)}/proxy` };
   }

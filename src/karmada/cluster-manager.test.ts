@@ -67,7 +67,7 @@ class HandInformer implements Informer {
   }
 }
 
-function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; secretError?: (name: string) => string | undefined; settleMs?: number; serviceImportOfPolicy?: (p: OverridePolicy) => string | undefined; needsEndpointSlices?: (si: KubeObject) => boolean; secrets?: Record<string, Secret> } = {}) {
+function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; secretError?: (name: string) => string | undefined; settleMs?: number; serviceImportOfPolicy?: (p: OverridePolicy) => string | undefined; needsEndpointSlices?: (si: KubeObject) => boolean; secrets?: Record<string, Secret>; memberAccess?: 'proxy' | 'direct' } = {}) {
   const informers: HandInformer[] = [];
   const keys: Array<string[] | 'all'> = [];
   const kc = new KubeConfig();
@@ -79,6 +79,14 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; secretEr
   // Read at each GET, so a test can rotate a Secret in opts.secrets.
   const secretNamed = (name: string) => opts.secrets?.[name] ?? defaultSecrets[name];
   const clock = new FakeClock();
+  /** Every Secret GET the manager made, by name. */
+  const secretReads: string[] = [];
+  const getSecret = (_ns: string, name: string): Promise<Secret | undefined> => {
+    secretReads.push(name);
+    if (name === opts.hangSecretFor) return new Promise<never>(() => {});
+    const err = opts.secretError?.(name);
+    return err === undefined ? Promise.resolve(secretNamed(name)) : Promise.reject(new Error(err));
+  };
   const m = new ClusterManager(
     kc,
     (_kc, spec) => {
@@ -87,17 +95,17 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; secretEr
       informers.push(i);
       return i;
     },
-    (_ns, name) => {
-      if (name === opts.hangSecretFor) return new Promise<never>(() => {});
-      const err = opts.secretError?.(name);
-      return err === undefined ? Promise.resolve(secretNamed(name)) : Promise.reject(new Error(err));
-    },
+    // Most tests here are about the Secret, read only with direct access.
+    opts.memberAccess === 'proxy' ? { mode: 'proxy' } : { mode: 'direct', getSecret },
     (k) => keys.push(k),
     pino({ level: 'silent' }),
     { serviceImportOfPolicy: opts.serviceImportOfPolicy ?? (() => undefined), policyNameOf: overridePolicyName, ...(opts.settleMs !== undefined ? { memberSettleMs: opts.settleMs } : {}), ...(opts.needsEndpointSlices ? { needsEndpointSlices: opts.needsEndpointSlices } : {}), clock },
   );
   const of = (cluster: string, resource?: string) => informers.filter((i) => i.spec.cluster === cluster && (!resource || i.spec.resource === resource));
-  const cluster = (name: string): Cluster => ({ metadata: { name }, spec: { syncMode: 'Push', apiEndpoint: `https://127.0.0.1:${name === 'member1' ? 1001 : 1002}`, secretRef: { namespace: 'karmada-cluster', name } } });
+  const cluster = (name: string): Cluster => ({ metadata: { name }, spec: {
+    syncMode: 'Push', apiEndpoint: `https://127.0.0.1:${name === 'member1' ? 1001 : 1002}`,
+    secretRef: { namespace: 'karmada-cluster', name }, impersonatorSecretRef: { namespace: 'karmada-cluster', name: `${name}-impersonator` },
+  } });
   const settle = () => new Promise((r) => setImmediate(r));
   const syncAll = (cluster: string) => {
     for (const i of of(cluster)) i.set({ synced: true, running: true });
@@ -108,7 +116,7 @@ function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; secretEr
     for (const n of names) of('karmada', 'clusters')[0]!.add(cluster(n));
     for (const i of of('karmada')) i.set({ synced: true, running: true });
   };
-  return { m, clock, informers, keys, of, cluster, settle, syncAll, startWithClusters };
+  return { m, clock, informers, keys, of, cluster, settle, syncAll, startWithClusters, secretReads };
 }
 
 describe('ClusterManager: when deciding may start, and re-deciding when a member returns', () => {
@@ -261,6 +269,36 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     expect(t.m.synced(), 'not before the settle time').to.equal(false);
     t.clock.advance(1);
     expect(t.m.synced(), 'after the settle time').to.equal(true);
+  });
+});
+
+describe('ClusterManager: --member-access', () => {
+  it('proxy: Push members are engaged through the Karmada cluster proxy, and no Secret is ever read', async () => {
+    const t = setup({ memberAccess: 'proxy' });
+    const engaged: Array<[string, string]> = [];
+    t.m.onMemberEngaged((cluster, kc) => engaged.push([cluster, kc.getCurrentCluster()?.server ?? '']));
+    t.startWithClusters('member1', 'member2');
+    await t.settle();
+    expect(engaged).to.deep.equal([
+      ['member1', 'https://127.0.0.1:1/apis/cluster.karmada.io/v1alpha1/clusters/member1/proxy'],
+      ['member2', 'https://127.0.0.1:1/apis/cluster.karmada.io/v1alpha1/clusters/member2/proxy'],
+    ]);
+    // A Cluster update engages again (a no-op: nothing changed), still without a Secret.
+    t.of('karmada', 'clusters')[0]!.add(t.cluster('member1'));
+    await t.settle();
+    expect(t.secretReads).to.deep.equal([]);
+    await t.m.stop();
+  });
+
+  it('direct: the same Push members are reached at their apiEndpoint with the token of their Secret', async () => {
+    const t = setup({ memberAccess: 'direct' });
+    const engaged: Array<[string, string]> = [];
+    t.m.onMemberEngaged((cluster, kc) => engaged.push([cluster, kc.getCurrentCluster()?.server ?? '']));
+    t.startWithClusters('member1');
+    await t.settle();
+    expect(engaged).to.deep.equal([['member1', 'https://127.0.0.1:1001']]);
+    expect(t.secretReads).to.deep.equal(['member1']);
+    await t.m.stop();
   });
 });
 

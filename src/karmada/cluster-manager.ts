@@ -20,6 +20,7 @@ import type { Secret } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
 import type { Caches, ControlPlaneCaches, MemberCaches } from './caches.js';
 import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
+import type { MemberAccessMode } from './member-access-mode.js';
 import { MemberInformers, Unreachable, pruneOf } from './member-informers.js';
 import { keysForEvent, NO_MEMBER, type KeyEvent, type KeySources } from './event-keys.js';
 import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
@@ -48,6 +49,15 @@ export interface MemberStatus {
   reason?: string;
   syncMode?: string;
 }
+
+/**
+ * How Push members are reached (./access.ts). Only the direct way comes with
+ * a Secret reader: through the cluster proxy the manager has none, so it
+ * cannot read a member's token.
+ */
+export type MemberAccessConfig =
+  | { mode: 'proxy' }
+  | { mode: 'direct'; getSecret: (namespace: string, name: string) => Promise<Secret | undefined> };
 
 export interface ClusterManagerOptions {
   /** The ServiceImport an OverridePolicy belongs to (undefined: not ours); the feature that writes the policies knows. */
@@ -100,7 +110,7 @@ export class ClusterManager implements Caches {
   constructor(
     private readonly kc: KubeConfig,
     private readonly factory: InformerFactory,
-    private readonly getSecret: (namespace: string, name: string) => Promise<Secret | undefined>,
+    private readonly access: MemberAccessConfig,
     private readonly onKeys: KeysChanged,
     private readonly log: Logger,
     opts: ClusterManagerOptions,
@@ -146,21 +156,24 @@ export class ClusterManager implements Caches {
       // Listed before it is engaged: an unreachable member at once, so a
       // decision taken while its engage is still pending (a slow Secret read
       // past the settle time) keeps its rules instead of seeing no member.
-      if (!this.memberMap.has(name)) this.memberMap.set(name, new Unreachable(name, 'being engaged: its Secret is not read yet', true));
+      if (!this.memberMap.has(name)) this.memberMap.set(name, new Unreachable(name, this.access.mode === 'direct' ? 'being engaged: its Secret is not read yet' : 'being engaged', true));
       void this.serialized(name, () => this.engage(c));
     });
   }
 
   /**
-   * Re-reads every Cluster's Secret this often, so a rotated token is picked up
-   * without a Cluster change (Karmada re-reads its member credentials every
-   * 5 minutes: pkg/util/membercluster_client.go). Unchanged credentials are a no-op.
+   * Direct access: re-reads every Cluster's Secret this often, so a rotated
+   * token is picked up without a Cluster change (Karmada re-reads its member
+   * credentials every 5 minutes: pkg/util/membercluster_client.go). Unchanged
+   * credentials are a no-op. Through the proxy there is nothing to re-read:
+   * Karmada holds the credentials.
    */
   static readonly CREDENTIALS_RESYNC_MS = 60_000;
   private resync: NodeJS.Timeout | undefined;
 
   start(): void {
     for (const i of this.cpInformers) i.start();
+    if (this.access.mode !== 'direct') return;
     this.resync = setInterval(() => {
       for (const c of this.clustersInformer.list()) void this.serialized(c.metadata.name, () => this.engage(c));
     }, ClusterManager.CREDENTIALS_RESYNC_MS);
@@ -309,11 +322,13 @@ export class ClusterManager implements Caches {
       return;
     }
     const c = parsed.value;
-    const ref = secretRefOf(c);
+    const mode: MemberAccessMode = this.access.mode;
+    // Undefined through the proxy: no Secret is read (the second test only narrows the type).
+    const ref = secretRefOf(c, mode);
     let secret: Secret | undefined;
-    if (ref) {
+    if (ref && this.access.mode === 'direct') {
       try {
-        secret = await this.getSecret(ref.namespace, ref.name);
+        secret = await this.access.getSecret(ref.namespace, ref.name);
       } catch (e) {
         const why = `cannot read Secret ${ref.namespace}/${ref.name}: ${e instanceof Error ? e.message : String(e)}`;
         // A failed read (403, 429, 5xx, a timeout) says nothing about the
@@ -331,7 +346,7 @@ export class ClusterManager implements Caches {
         return;
       }
     }
-    const access = memberAccess(c, secret);
+    const access = memberAccess(c, secret, mode);
     if (access.kind === 'unreachable') {
       await this.setUnreachable(name, access.reason);
       return;

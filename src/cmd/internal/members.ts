@@ -1,7 +1,8 @@
 /**
  * Which member clusters a one-shot command acts on, and how it reaches them:
- * --cluster / --all through Karmada's Cluster objects and their Secrets,
- * exactly as the controller reaches them (src/karmada/access.ts), or one
+ * --cluster / --all through Karmada's Cluster objects, exactly as the
+ * controller reaches them (src/karmada/access.ts; --member-access: the
+ * cluster proxy, or directly with the Cluster's Secret), or one
  * member directly with --member-kubeconfig. Shared by `coredns` and `doctor`.
  */
 import * as k8s from '@kubernetes/client-node';
@@ -10,6 +11,7 @@ import { parseCluster } from '../../api/guards.js';
 import type { Cluster } from '../../api/karmada.js';
 import type { Secret } from '../../api/core.js';
 import { memberAccess, memberKubeConfig, secretRefOf } from '../../karmada/access.js';
+import type { MemberAccessMode } from '../../karmada/member-access-mode.js';
 import { apiErrorMessage, isNotFound } from '../../kube/errors.js';
 import { KARMADA_CLUSTER_GROUP, KARMADA_CLUSTER_VERSION } from '../../kube/gvr.js';
 import { loadKubeConfig } from './kubeconfig.js';
@@ -37,7 +39,7 @@ async function readClusters(custom: k8s.CustomObjectsApi, which: string[] | 'all
 }
 
 /** Each named (or every) Cluster, reached as the controller reaches it. */
-async function karmadaMembers(cp: k8s.KubeConfig, which: string[] | 'all'): Promise<FoundMember[]> {
+async function karmadaMembers(cp: k8s.KubeConfig, which: string[] | 'all', mode: MemberAccessMode): Promise<FoundMember[]> {
   const core = makeClient(cp, k8s.CoreV1Api);
   const raws = await readClusters(makeClient(cp, k8s.CustomObjectsApi), which);
   return Promise.all(raws.map(async ({ name, obj }): Promise<FoundMember> => {
@@ -45,7 +47,7 @@ async function karmadaMembers(cp: k8s.KubeConfig, which: string[] | 'all'): Prom
     const parsed = parseCluster(obj);
     if (!parsed.ok) return { cluster: name, error: parsed.reason };
     const c: Cluster = parsed.value;
-    const ref = secretRefOf(c);
+    const ref = secretRefOf(c, mode);
     let secret: Secret | undefined;
     if (ref) {
       try {
@@ -54,7 +56,7 @@ async function karmadaMembers(cp: k8s.KubeConfig, which: string[] | 'all'): Prom
         if (!isNotFound(e)) return { cluster: name, error: `cannot read Secret ${ref.namespace}/${ref.name} for Cluster ${name}: ${apiErrorMessage(e)}` };
       }
     }
-    const access = memberAccess(c, secret);
+    const access = memberAccess(c, secret, mode);
     if (access.kind === 'unreachable') return { cluster: name, error: `${access.reason}; or reach the member directly with --member-kubeconfig` };
     return { cluster: name, kc: memberKubeConfig(name, access, cp) };
   }));
@@ -71,5 +73,5 @@ export async function findMembers(t: Target): Promise<{ members: FoundMember[]; 
     return { members: [{ cluster: kc.getCurrentContext() || t.kubeconfig, kc }] };
   }
   const controlPlane = loadKubeConfig({ path: t.kubeconfig, context: t.context, whenNoPath: 'default' });
-  return { members: await karmadaMembers(controlPlane, t.clusters), controlPlane };
+  return { members: await karmadaMembers(controlPlane, t.clusters, t.memberAccess), controlPlane };
 }
