@@ -5,7 +5,9 @@
  *     that needs it (so a rule outlives neither its caller nor its reason);
  *   - no write to a Lease other than ours: get/update name it, and `create`,
  *     which RBAC cannot limit by name, is allowed unnamed in karmada-system only;
- *   - no Secret read without resourceNames but the one in SECRET_READS_ALLOWED;
+ *   - no Secret read without resourceNames: none in what is applied by default
+ *     (members are reached through the cluster proxy), one in the opt-in
+ *     config/karmada/direct-access for --member-access=direct, checked apart;
  *   - on Karmada policies, nothing but the OverridePolicy verbs the writer uses;
  *   - no wildcards.
  * audit() is pure and tested on rules made to break each check.
@@ -16,11 +18,16 @@ import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { kustomizeResources } from '../../test/env/controller.js';
 import { DEFAULT_LEASE_NAMESPACE } from '../runtime/leaderelection/lease-namespace.js';
+import { SERVICEIMPORT_CRD } from '../kube/gvr.js';
+import { COREDNS_ROLE_NAME } from '../coredns/rbac.js';
+import { DEFAULT_LOCATION } from '../coredns/location.js';
 import { RUN_FLAGS } from './run.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-/** The folders of config/ that hold RBAC objects. */
-const RBAC_DIRS = ['config/karmada', 'config/members'];
+/** The folders of config/ that hold RBAC objects for the default --member-access=proxy (manage-coredns/ with --manage-coredns). */
+const RBAC_DIRS = ['config/karmada', 'config/members', 'config/members/manage-coredns'];
+/** Applied in addition for --member-access=direct only. */
+const DIRECT_ACCESS_DIR = 'config/karmada/direct-access';
 
 /** One verb on one resource, as one rule of a Role or ClusterRole grants it. */
 interface Grant {
@@ -66,13 +73,20 @@ const READS = new Set(['get', 'list', 'watch']);
 const OVERRIDE_POLICY_VERBS = ['list', 'watch', 'create', 'patch', 'delete'];
 
 /**
- * Secret reads not limited by name, each with its reason. Only one: the
- * Secret of a Push Cluster, named by the Cluster. It goes away when members
- * are reached through Karmada's cluster proxy by default, which needs no
- * Secret; then this list is empty.
+ * Secret reads not limited by name. None by default: members are reached
+ * through Karmada's cluster proxy, which needs no Secret.
  */
-const SECRET_READS_ALLOWED: ReadonlyArray<Pick<Grant, 'role' | 'verb'>> = [
+const SECRET_READS_ALLOWED: ReadonlyArray<Pick<Grant, 'role' | 'verb'>> = [];
+
+/**
+ * --member-access=direct (config/karmada/direct-access): the Secret of each
+ * Push Cluster, named by the Cluster, so not known in advance.
+ */
+const DIRECT_ACCESS_SECRET_READS: ReadonlyArray<Pick<Grant, 'role' | 'verb'>> = [
   { role: 'Role karmada-cluster/clusterset-dns', verb: 'get' },
+];
+const DIRECT_ACCESS_USES: readonly Use[] = [
+  { group: '', resource: 'secrets', verbs: ['get'], namespace: 'karmada-cluster', file: 'src/cmd/run-manager.ts', evidence: 'readNamespacedSecret(' },
 ];
 
 const OVERRIDE_POLICY_USES: Use[] = [
@@ -85,6 +99,10 @@ const OVERRIDE_POLICY_USES: Use[] = [
 /** What the code does with the rights config/ grants: the controller's, then CoreDNS's. */
 const USES: readonly Use[] = [
   { group: 'cluster.karmada.io', resource: 'clusters', verbs: ['list', 'watch'], file: 'src/karmada/cluster-manager.ts', evidence: 'clusters: PATHS.clusters' },
+  // Not a request's verb: Karmada's unifiedAuth controller lets its impersonator in each member
+  // impersonate the subjects bound to a clusters/proxy rule, whatever its verbs; these name the
+  // groups our token carries, which the proxy impersonates along with our user.
+  { group: 'cluster.karmada.io', resource: 'clusters/proxy', verbs: ['none'], file: 'src/karmada/access.ts', evidence: "kind: 'proxy'" },
   // The cluster proxy's verb is the HTTP method it forwards.
   { group: 'cluster.karmada.io', resource: 'clusters/proxy', verbs: ['get'], file: 'src/karmada/access.ts', evidence: '/proxy`' },
   { group: 'cluster.karmada.io', resource: 'clusters/proxy', verbs: ['patch'], file: 'src/serviceimport/writer.ts', evidence: "client.patchNamespacedCustomObject({ group: MCS_GROUP, version: MCS_VERSION, namespace, plural: 'serviceimports'" },
@@ -96,12 +114,28 @@ const USES: readonly Use[] = [
   { group: 'config.karmada.io', resource: 'resourceinterpretercustomizations', verbs: ['list', 'watch'], file: 'src/karmada/cluster-manager.ts', evidence: 'resourceinterpretercustomizations: PATHS.resourceInterpreterCustomizations' },
   { group: '', resource: 'namespaces', verbs: ['list', 'watch'], file: 'src/karmada/cluster-manager.ts', evidence: 'namespaces: PATHS.namespaces' },
   { group: '', resource: 'events', verbs: ['create'], file: 'src/serviceimport/writer.ts', evidence: 'createNamespacedEvent(' },
-  { group: '', resource: 'secrets', verbs: ['get'], namespace: 'karmada-cluster', file: 'src/cmd/run-manager.ts', evidence: 'readNamespacedSecret(' },
   { group: 'coordination.k8s.io', resource: 'leases', verbs: ['get'], namespace: DEFAULT_LEASE_NAMESPACE, names: [LEASE_NAME], file: 'src/runtime/leaderelection/leaselock.ts', evidence: 'readNamespacedLease(' },
   { group: 'coordination.k8s.io', resource: 'leases', verbs: ['update'], namespace: DEFAULT_LEASE_NAMESPACE, names: [LEASE_NAME], file: 'src/runtime/leaderelection/leaselock.ts', evidence: 'replaceNamespacedLease(' },
   { group: 'coordination.k8s.io', resource: 'leases', verbs: ['create'], namespace: DEFAULT_LEASE_NAMESPACE, file: 'src/runtime/leaderelection/leaselock.ts', evidence: 'createNamespacedLease(' },
   // config/members: CoreDNS's own rule, the objects of corednsRbac().
   { group: 'multicluster.x-k8s.io', resource: 'serviceimports', verbs: ['list', 'watch'], file: 'src/coredns/rbac.ts', evidence: "resources: ['serviceimports'], verbs: ['list', 'watch']" },
+  // config/members/controller-rbac.yaml: the controller in a member, through the cluster proxy.
+  { group: 'multicluster.x-k8s.io', resource: 'serviceimports', verbs: ['list', 'watch'], file: 'src/karmada/member-informers.ts', evidence: 'serviceimports: PATHS.serviceImports' },
+  { group: 'multicluster.x-k8s.io', resource: 'serviceimports', verbs: ['patch'], file: 'src/serviceimport/writer.ts', evidence: "client.patchNamespacedCustomObject({ group: MCS_GROUP, version: MCS_VERSION, namespace, plural: 'serviceimports'" },
+  { group: 'multicluster.x-k8s.io', resource: 'serviceexports', verbs: ['list', 'watch'], file: 'src/karmada/member-informers.ts', evidence: 'serviceexports: PATHS.serviceExports' },
+  { group: '', resource: 'services', verbs: ['list', 'watch'], file: 'src/karmada/member-informers.ts', evidence: 'services: PATHS.services' },
+  { group: '', resource: 'namespaces', verbs: ['list', 'watch'], file: 'src/karmada/member-informers.ts', evidence: 'namespaces: PATHS.namespaces' },
+  { group: 'discovery.k8s.io', resource: 'endpointslices', verbs: ['list', 'watch'], file: 'src/karmada/member-informers.ts', evidence: 'endpointslices: PATHS.endpointSlices' },
+  { group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', verbs: ['list', 'watch'], names: [SERVICEIMPORT_CRD], file: 'src/karmada/member-informers.ts', evidence: 'fieldSelector: `metadata.name=${SERVICEIMPORT_CRD}`' },
+  // config/members/manage-coredns: `run --manage-coredns` in a member, through the cluster proxy.
+  { group: '', resource: 'configmaps', verbs: ['get', 'update'], namespace: DEFAULT_LOCATION.namespace, names: [DEFAULT_LOCATION.configMap], file: 'src/coredns/objects.ts', evidence: 'replaceNamespacedConfigMap(' },
+  { group: 'apps', resource: 'deployments', verbs: ['get'], namespace: DEFAULT_LOCATION.namespace, names: [DEFAULT_LOCATION.deployment], file: 'src/coredns/objects.ts', evidence: 'readNamespacedDeployment(' },
+  { group: 'apps', resource: 'deployments', verbs: ['patch'], namespace: DEFAULT_LOCATION.namespace, names: [DEFAULT_LOCATION.deployment], file: 'src/coredns/rollout.ts', evidence: 'patchNamespacedDeployment(' },
+  ...['clusterroles', 'clusterrolebindings'].flatMap((resource): Use[] => [
+    { group: 'rbac.authorization.k8s.io', resource, verbs: ['get'], names: [COREDNS_ROLE_NAME], file: 'src/coredns/install.ts', evidence: 'rbac.readClusterRole(' },
+    // Server-side apply: patch, and create while the object does not exist.
+    { group: 'rbac.authorization.k8s.io', resource, verbs: ['create', 'patch'], names: [COREDNS_ROLE_NAME], file: 'src/coredns/install.ts', evidence: 'k8s.PatchStrategy.ServerSideApply' },
+  ]),
 ];
 
 const sameNames = (a: readonly string[] | undefined, b: readonly string[] | undefined) =>
@@ -137,14 +171,25 @@ function audit(grants: readonly Grant[], uses: readonly Use[], secretReadsAllowe
 }
 
 const shipped = grantsOf(RBAC_DIRS.flatMap((d) => kustomizeResources(join(ROOT, d))));
+const directAccess = grantsOf(kustomizeResources(join(ROOT, DIRECT_ACCESS_DIR)));
 
 describe('config/ RBAC', () => {
   it('grants what the code uses, and nothing else', () => {
     expect(audit(shipped, USES)).to.deep.equal([]);
   });
 
+  it('reads no Secret by default (members through the cluster proxy)', () => {
+    expect(SECRET_READS_ALLOWED).to.deep.equal([]);
+    expect(shipped.filter((g) => g.resource === 'secrets')).to.deep.equal([]);
+  });
+
+  it('config/karmada/direct-access adds the Push Clusters\' Secret read, and nothing else', () => {
+    expect(audit([...shipped, ...directAccess], [...USES, ...DIRECT_ACCESS_USES], DIRECT_ACCESS_SECRET_READS)).to.deep.equal([]);
+    expect(directAccess.map((g) => `${g.role}: ${g.verb} ${g.resource}`)).to.deep.equal(['Role karmada-cluster/clusterset-dns: get secrets']);
+  });
+
   it('each use still stands in the file it names', () => {
-    const missing = USES.filter((u) => !readFileSync(join(ROOT, u.file), 'utf8').includes(u.evidence)).map((u) => `${u.file}: ${u.evidence}`);
+    const missing = [...USES, ...DIRECT_ACCESS_USES].filter((u) => !readFileSync(join(ROOT, u.file), 'utf8').includes(u.evidence)).map((u) => `${u.file}: ${u.evidence}`);
     expect(missing).to.deep.equal([]);
   });
 
@@ -165,7 +210,7 @@ describe('config/ RBAC: audit()', () => {
     ['create limited by name, which never matches', (gs) => [...gs, lease('create', ['clusterset-dns'])], /create cannot be limited by name/],
     ['an unnamed Lease create in another namespace', (gs) => [...gs, lease('create', undefined, 'kube-system')], /an unnamed create outside karmada-system/],
     ['get on every Secret in a Role not allowed', (gs) => [...gs, grant('', 'secrets', 'get', 'Role karmada-system/other')], /a Secret read not limited by name/],
-    ['list on the allowed Role\'s Secrets', (gs) => [...gs, grant('', 'secrets', 'list', 'Role karmada-cluster/clusterset-dns')], /a Secret read not limited by name/],
+    ['the direct-access Secret read in what is applied by default', (gs) => [...gs, ...directAccess], /Role karmada-cluster\/clusterset-dns: get secrets: a Secret read not limited by name/],
     ['update on OverridePolicies', (gs) => [...gs, grant('policy.karmada.io', 'overridepolicies', 'update')], /a policy right the writer does not use/],
     ['create on PropagationPolicies', (gs) => [...gs, grant('policy.karmada.io', 'propagationpolicies', 'create')], /a policy right the writer does not use/],
     ['delete through the cluster proxy', (gs) => [...gs, grant('cluster.karmada.io', 'clusters/proxy', 'delete')], /delete clusters\/proxy\.cluster\.karmada\.io: no code uses it/],

@@ -218,7 +218,7 @@ describe('controller on the local environment (e2e)', function () {
     expect(ev.message).to.match(/no ports.*NXDOMAIN/);
   });
 
-  it('reports a Cluster whose Secret is missing as unreachable, without affecting readiness or the others', async () => {
+  it('reports a Cluster the cluster proxy cannot reach (no impersonator Secret) as unreachable, without affecting readiness or the others', async () => {
     // Karmada rejects dots in Cluster names ("must not contain dots"); dashes are fine.
     const name = 'edge-eu-west-1';
     await applyAll(karmada, [{
@@ -232,7 +232,8 @@ describe('controller on the local environment (e2e)', function () {
         const r = await fetch(`${controller!.health}/readyz/cluster-${name}`);
         return r.status >= 500 ? r.text() : undefined;
       }, 30_000);
-      expect(body).to.match(/Secret karmada-cluster\/no-such-secret named by Cluster edge-eu-west-1 does not exist/);
+      // Through the proxy (the default --member-access) no Secret is read; the missing impersonator is the reason.
+      expect(body).to.match(/Push cluster edge-eu-west-1 has no spec.impersonatorSecretRef, so the Karmada cluster proxy cannot reach it/);
       expect((await fetch(`${controller!.health}/readyz`)).status, 'one bad member does not make the controller unready').to.equal(200);
       expect(await controller!.metricsText()).to.match(new RegExp(`clusterset_dns_member_reachable\\{member_cluster="${name.replace(/\./g, '\\.')}"\\} 0`));
     } finally {

@@ -1,7 +1,8 @@
 /**
  * End to end, on the local environment: `clusterset-dns coredns` run as a
- * subprocess, as a user runs it, against member1 reached through Karmada
- * (its Cluster object and Secret). member1's real CoreDNS reads the ConfigMap
+ * subprocess, as a user runs it, against member1 reached through Karmada's
+ * cluster proxy (the default --member-access), as the environment's admin.
+ * member1's real CoreDNS reads the ConfigMap
  * through the syncer and `reload`, and authenticates as
  * system:serviceaccount:kube-system:coredns, so an answer proves the RBAC.
  *

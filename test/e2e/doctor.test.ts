@@ -268,7 +268,7 @@ describe('clusterset-dns doctor on the local environment (e2e)', function () {
       expect(r.code).to.equal(1);
       const a = row(r, name, 'access');
       expect(a.status).to.equal('fail');
-      expect(a.detail).to.match(/Secret karmada-cluster\/no-such-secret named by Cluster .* does not exist/);
+      expect(a.detail).to.match(/Push cluster .* has no spec.impersonatorSecretRef, so the Karmada cluster proxy cannot reach it/);
       expect(a.fix).to.be.a('string');
       expect(row(r, 'member2', 'ips', `${ns}/web`).status).to.equal('pass');
     } finally {

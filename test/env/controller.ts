@@ -2,15 +2,18 @@
  * Runs `clusterset-dns run` as its own process against the local environment
  * (tests, the demo and the benchmarks),
  * authenticated as the ServiceAccount that config/karmada ships (its RBAC,
- * not an admin), as it would run on the Karmada host.
+ * not an admin), as it would run on the Karmada host. In the members it has
+ * exactly what config/members ships for it (through the cluster proxy, the
+ * default), or, with `--member-access=direct`, the Clusters' own tokens, read
+ * with the extra rights config/karmada/direct-access grants.
  */
 import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { repoRoot } from './binaries.js';
-import { KARMADA_CONTEXT, access, kubeConfig, type EnvState } from './environment.js';
-import { apply, kubeConfigYaml, parseYamlObjects } from './kube.js';
+import { KARMADA_CONTEXT, MEMBERS, access, kubeConfig, type EnvState } from './environment.js';
+import { apply, getJson, kubeConfigYaml, parseYamlObjects } from './kube.js';
 import { freePorts, isAlive, rssBytes, startProcess, stopProcess, tailLog, waitUntil, type ProcessInfo } from './process.js';
 
 /**
@@ -43,19 +46,65 @@ export interface RunningController {
   metricsText(): Promise<string>;
 }
 
-/** What config/karmada applies before a start; `retentionRule: false` leaves the retention rule out (a federation without it). */
+/**
+ * What config/ applies before a start; `retentionRule: false` leaves the
+ * retention rule out (a federation without it); `memberAccess` is run's
+ * --member-access (startController reads it from the arguments).
+ */
 export interface ControllerSetup {
   retentionRule?: boolean;
+  memberAccess?: 'proxy' | 'direct';
+}
+
+/** run's --member-access in these arguments, as run parses it (the last one wins). */
+export function memberAccessOf(args: readonly string[]): 'proxy' | 'direct' {
+  let mode: string = 'proxy';
+  args.forEach((a, i) => {
+    if (a.startsWith('--member-access=')) mode = a.slice('--member-access='.length);
+    else if (a === '--member-access') mode = args[i + 1] ?? mode;
+  });
+  return mode === 'direct' ? 'direct' : 'proxy';
+}
+
+/**
+ * What config/members (and manage-coredns/) ship for the controller in a member, applied to
+ * each member directly instead of propagated by Karmada: the same objects, without the wait,
+ * and without also propagating the CoreDNS RBAC that the tests create with `coredns install`.
+ */
+function memberRbac(): KubernetesObject[] {
+  const members = join(repoRoot, 'config', 'members');
+  const controller = parseYamlObjects(readFileSync(join(members, 'controller-rbac.yaml'), 'utf8'));
+  return [...controller, ...kustomizeResources(join(members, 'manage-coredns'))].filter((o) => o.kind !== 'ClusterPropagationPolicy');
+}
+
+/**
+ * Karmada's unifiedAuth controller lets each member's impersonator impersonate us only once it
+ * has seen config/karmada's bindings, asynchronously: wait until every member answers a GET
+ * through the proxy with the controller's token, so a start is not slowed by 403s and backoff.
+ */
+async function waitForProxy(env: EnvState, token: string): Promise<void> {
+  const cp = { ...access(env, KARMADA_CONTEXT), token };
+  await Promise.all(MEMBERS.map((m) => waitUntil(`member ${m} through the Karmada cluster proxy as the controller`, async () => {
+    await getJson(cp, `/apis/cluster.karmada.io/v1alpha1/clusters/${m}/proxy/api/v1/namespaces?limit=1`);
+    return true;
+  }, { timeoutMs: 60_000, intervalMs: 500 })));
 }
 
 /** A kubeconfig for the controller's ServiceAccount on the Karmada API server, with config/karmada applied. */
 export async function controllerKubeconfig(env: EnvState, setup: ControllerSetup = {}): Promise<string> {
   const kc = kubeConfig(env, KARMADA_CONTEXT);
-  const objects = kustomizeResources(join(repoRoot, 'config', 'karmada')).filter((o) => setup.retentionRule !== false || o.kind !== 'ResourceInterpreterCustomization');
+  const direct = setup.memberAccess === 'direct';
+  const objects = [
+    ...kustomizeResources(join(repoRoot, 'config', 'karmada')).filter((o) => setup.retentionRule !== false || o.kind !== 'ResourceInterpreterCustomization'),
+    ...(direct ? kustomizeResources(join(repoRoot, 'config', 'karmada', 'direct-access')) : []),
+  ];
   await apply(kc, objects, 'clusterset-dns-tests');
+  // Pull members are reached through the proxy either way; the environment has only Push members.
+  if (!direct) await Promise.all(MEMBERS.map((m) => apply(kubeConfig(env, m), memberRbac(), 'clusterset-dns-tests')));
   const tr = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
     namespace: 'karmada-system', name: 'clusterset-dns', body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
   });
+  if (!direct) await waitForProxy(env, tr.status?.token ?? '');
   const dir = join(env.dir, 'controller');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'kubeconfig');
@@ -73,7 +122,7 @@ export async function controllerKubeconfig(env: EnvState, setup: ControllerSetup
  */
 export async function startController(env: EnvState, args: string[] = [], name = 'clusterset-dns', mainJs?: string, plainNode = false, setup: ControllerSetup = {}): Promise<RunningController> {
   const image = mainJs !== undefined && !plainNode;
-  const kubeconfig = await controllerKubeconfig(env, setup);
+  const kubeconfig = await controllerKubeconfig(env, { ...setup, memberAccess: setup.memberAccess ?? memberAccessOf(args) });
   const [hp, mp] = (await freePorts(2)) as [number, number];
   mkdirSync(join(env.dir, 'logs'), { recursive: true });
   const proc = startProcess({

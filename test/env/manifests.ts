@@ -100,6 +100,32 @@ export function memberJoinObjects(cluster: string): Obj[] {
   ];
 }
 
+/**
+ * What `karmadactl init` grants its admin (the ClusterRole and binding
+ * `cluster-proxy-admin`, for user system:admin), for this environment's admin
+ * user: `clusters/proxy` on every Cluster. Karmada's unifiedAuth controller
+ * then lets each member's impersonator impersonate that user, so `coredns`,
+ * `doctor` and `karmada uninstall` reach the members through the cluster
+ * proxy (their default --member-access) as the admin.
+ */
+export function clusterProxyAdmin(user: string): Obj[] {
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'cluster-proxy-admin' },
+      rules: [{ apiGroups: ['cluster.karmada.io'], resources: ['clusters/proxy'], verbs: ['*'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'cluster-proxy-admin' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-proxy-admin' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+    },
+  ];
+}
+
 /** The control-plane side of a Push join: credentials Secrets and the Cluster. */
 export function clusterRegistration(cluster: string, apiEndpoint: string, token: string, impersonatorToken: string, caPem: string): Obj[] {
   return [

@@ -14,6 +14,7 @@ import { apiserverArgs, etcdArgs, httpOk } from './components.js';
 import type { SyncerConfig } from './coredns-syncer.js';
 import { apply, conditionTrue, getJson, kubeConfigYaml } from './kube.js';
 import {
+  clusterProxyAdmin,
   MCS_CRDS,
   aggregatedApiService,
   clusterRegistration,
@@ -32,6 +33,9 @@ import { KARMADA_CONTEXT, MEMBERS, access, envDir, kubeConfig, writeState, type 
 export const KARMADA_RESYNC_MS = 30_000;
 
 export type Log = (line: string) => void;
+
+/** The environment's admin user on every API server (its tokens.csv), in group system:masters. */
+export const ADMIN_USER = 'admin';
 
 /** One API server of the environment (the control plane's or a member's) and its kube-controller-manager. */
 interface Cluster {
@@ -154,7 +158,7 @@ export async function startApiServers(ctx: StartContext): Promise<void> {
     tokens[c.name] = token;
     if (!c.karmada) state.members[c.name] = { server: server(c.port), context: c.name, serviceClusterIpRange: c.cidr, dns: '', corefile: '' };
     const tokensFile = join(cdir, 'tokens.csv');
-    writeFileSync(tokensFile, `${token},admin,admin,"system:masters"\n`, { mode: 0o600 });
+    writeFileSync(tokensFile, `${token},${ADMIN_USER},${ADMIN_USER},"system:masters"\n`, { mode: 0o600 });
     const proc = launch(ctx, {
       name: `${c.prefix}-kube-apiserver`,
       bin: bins['kube-apiserver'],
@@ -287,9 +291,25 @@ export async function startKarmadaControllers(ctx: StartContext): Promise<void> 
   });
 }
 
+/**
+ * The admin may use the cluster proxy, as after `karmadactl init`
+ * (manifests.ts, clusterProxyAdmin); waits until each member answers the
+ * admin through it, since Karmada's unifiedAuth controller puts the
+ * impersonation rights in the members asynchronously. Idempotent: also run
+ * on an environment started before this step existed.
+ */
+export async function ensureAdminClusterProxy(state: EnvState): Promise<void> {
+  await apply(kubeConfig(state, KARMADA_CONTEXT), clusterProxyAdmin(ADMIN_USER));
+  await Promise.all(MEMBERS.map((m) => waitUntil(`member ${m} through the Karmada cluster proxy as the admin`, async () => {
+    await getJson(access(state, KARMADA_CONTEXT), `${PATHS.clusters}/${m}/proxy/api/v1/namespaces?limit=1`);
+    return true;
+  }, { timeoutMs: 60_000, intervalMs: 500 })));
+}
+
 /** Step 8: join the members as Push clusters, as karmadactl join leaves them. */
 export async function joinMembers(ctx: StartContext, karmadaKc: KubeConfig): Promise<void> {
   const { log, caPem, state } = ctx;
+  await apply(karmadaKc, clusterProxyAdmin(ADMIN_USER));
   await timed(log, 'members joined and Ready', () => Promise.all(MEMBERS.map(async (m) => {
     const mAccess = access(state, m);
     await apply(kubeConfig(state, m), memberJoinObjects(m));

@@ -9,7 +9,7 @@
  * counted as passed.
  */
 import { check, down, readState, up, type EnvState } from '../env/environment.js';
-import { KARMADA_RESYNC_MS } from '../env/startup.js';
+import { KARMADA_RESYNC_MS, ensureAdminClusterProxy } from '../env/startup.js';
 
 let shared: Promise<EnvState> | undefined;
 let startedHere = false;
@@ -17,9 +17,17 @@ let startedHere = false;
 export function useEnvironment(): Promise<EnvState> {
   shared ??= (async () => {
     const existing = readState();
-    if (existing && (await check(existing)).length === 0) return existing;
-    startedHere = true;
-    return up((line) => console.error(`      [env] ${line}`));
+    let env: EnvState;
+    if (existing && (await check(existing)).length === 0) {
+      env = existing;
+    } else {
+      startedHere = true;
+      env = await up((line) => console.error(`      [env] ${line}`));
+    }
+    // Tests reach members through the cluster proxy as the admin; this also
+    // gives it to an environment started before the admin had it.
+    await ensureAdminClusterProxy(env);
+    return env;
   })();
   return shared;
 }
