@@ -24,9 +24,13 @@
  *            time from start to all filled, Karmada's CPU and requests per
  *            filled pair, the controller's writes and peak RSS
  *
- * A phase may name the controller build and the write route:
- * `<phase>[:tsx|:dist][@auto|retain|override-policy]`, e.g.
- * --phases=floors,prepare,cold@override-policy,cold@retain,idle@retain.
+ * A phase may name the controller build, the write route and the member access:
+ * `<phase>[:tsx|:dist][@auto|retain|override-policy][+proxy|+direct]`, e.g.
+ * --phases=floors,prepare,cold@override-policy,cold@retain,idle@retain, or
+ * cold+proxy,trickle+proxy,cold+direct,trickle+direct to measure the members
+ * reached through Karmada's cluster proxy against directly (--member-access;
+ * each phase records every environment process's CPU, karmada-aggregated-
+ * apiserver's among them).
  * The route is passed to the controller as --write-route; before a cold
  * start, `@retain` installs the retention rule (the ResourceInterpreter-
  * Customization of src/karmada/retention.ts) and `@override-policy` removes
@@ -132,6 +136,7 @@ async function main() {
     for (const token of tokens) {
       ctl.phaseKind = token.build ?? flags.controller;
       ctl.phaseRoute = token.route;
+      ctl.phaseAccess = token.access;
       ctl.phaseSuffix = token.suffix;
       run.checkInterrupted();
       await (PHASES[token.name] as Phase)(run);

@@ -9,6 +9,7 @@ import type { EnvState } from '../../test/env/environment.js';
 import { now, sleep } from './api.js';
 import { buildController, startBuiltController } from './controller.js';
 import type { WriteRouteFlag } from '../../src/serviceimport/route.js';
+import type { MemberAccessMode } from '../../src/karmada/member-access-mode.js';
 import type { ControllerBuild, Flags } from './options.js';
 import { hwmMiB, RssSampler } from './proc.js';
 
@@ -26,6 +27,10 @@ export class ControllerSession {
   controllerKind: ControllerBuild | undefined;
   /** The --write-route the running controller was given. */
   controllerRoute: WriteRouteFlag | undefined;
+  /** The --member-access the current phase asks for (its `+proxy`/`+direct`); undefined: the controller's default. */
+  phaseAccess: MemberAccessMode | undefined;
+  /** The --member-access the running controller was given. */
+  controllerAccess: MemberAccessMode | undefined;
   private builtMain: string | undefined;
 
   /** `controllers` receives the record of every controller stopped. */
@@ -42,10 +47,11 @@ export class ControllerSession {
 
   async start() {
     const t0 = now();
-    const args = ['--leader-elect=false', ...this.flags.controllerArgs, ...(this.phaseRoute ? [`--write-route=${this.phaseRoute}`] : [])];
+    const args = ['--leader-elect=false', ...this.flags.controllerArgs, ...(this.phaseRoute ? [`--write-route=${this.phaseRoute}`] : []), ...(this.phaseAccess ? [`--member-access=${this.phaseAccess}`] : [])];
     let c: RunningController;
     this.controllerKind = this.phaseKind;
     this.controllerRoute = this.phaseRoute;
+    this.controllerAccess = this.phaseAccess;
     // The override-policy route is measured as a federation without the retention rule, which config/karmada would install.
     const setup = { retentionRule: this.phaseRoute !== 'override-policy' };
     if (this.phaseKind === 'dist') {
@@ -65,12 +71,13 @@ export class ControllerSession {
     if (!this.controller) return undefined;
     const rss = this.rss;
     rss?.stop();
-    const info = { kind: this.controllerKind, writeRoute: this.controllerRoute ?? null, pid: this.controller.proc.pid, log: this.controller.proc.log, logSummary: summarizeLog(this.controller.proc.log), vmHwmMiB: hwmMiB(this.controller.proc.pid), sampledMaxRssMiB: rss?.maxRssMiB, sampledMaxTreeRssMiB: rss?.maxTreeRssMiB, samples: rss?.samples };
+    const info = { kind: this.controllerKind, writeRoute: this.controllerRoute ?? null, memberAccess: this.controllerAccess ?? null, pid: this.controller.proc.pid, log: this.controller.proc.log, logSummary: summarizeLog(this.controller.proc.log), vmHwmMiB: hwmMiB(this.controller.proc.pid), sampledMaxRssMiB: rss?.maxRssMiB, sampledMaxTreeRssMiB: rss?.maxTreeRssMiB, samples: rss?.samples };
     await this.controller.stop();
     info.logSummary = summarizeLog(info.log);
     this.controller = undefined;
     this.controllerKind = undefined;
     this.controllerRoute = undefined;
+    this.controllerAccess = undefined;
     return info;
   }
 
@@ -80,7 +87,7 @@ export class ControllerSession {
       if (this.controller) this.controllers.push(await this.stop());
       return undefined;
     }
-    if (this.controller && this.controllerKind === this.phaseKind && this.controllerRoute === this.phaseRoute) return this.controller;
+    if (this.controller && this.controllerKind === this.phaseKind && this.controllerRoute === this.phaseRoute && this.controllerAccess === this.phaseAccess) return this.controller;
     if (this.controller) this.controllers.push(await this.stop());
     const { c } = await this.start();
     await sleep(2000); // let it sync the members before the phase starts

@@ -53,6 +53,8 @@ export class PhaseRecorder {
       controllerKind: ctl.controllerKind ?? null,
       // The --write-route the phase asked for (its `@<route>`); null: none passed, the controller's default (auto).
       writeRoute: ctl.phaseRoute ?? null,
+      // The --member-access the phase asked for (its `+proxy`/`+direct`); null: the controller's default (proxy).
+      memberAccess: ctl.phaseAccess ?? null,
       wallSeconds: +((now() - t0) / 1000).toFixed(2),
       cpuSeconds: cpuDelta(c0, c1),
       loadavg1: +(loadavg()[0] ?? 0).toFixed(2),
