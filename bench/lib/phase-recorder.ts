@@ -4,7 +4,7 @@
  * delay, and what competed with it; then saves the results so far.
  */
 import { loadavg } from 'node:os';
-import type { IntervalHistogram } from 'node:perf_hooks';
+import type { ELDHistogram } from 'node:perf_hooks';
 import type { EnvState } from '../../test/env/environment.js';
 import { now, type Api } from './api.js';
 import type { ControllerSession } from './controller-session.js';
@@ -20,7 +20,7 @@ export class PhaseRecorder {
     private readonly cp: Api,
     private readonly members: Record<Member, Api>,
     private readonly ctl: ControllerSession,
-    private readonly elu: IntervalHistogram,
+    private readonly elu: ELDHistogram,
     /** The records, in the run's result. */
     private readonly phases: PhaseRecord[],
     private readonly result: Record<string, unknown>,

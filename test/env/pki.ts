@@ -1,6 +1,6 @@
 /**
- * Certificates and keys for the local environment. Node 20 cannot mint X.509
- * certificates, so this shells out to openssl (Debian's `openssl` package,
+ * Certificates and keys for the local environment. Node cannot mint X.509
+ * certificates (node:crypto reads them only), so this shells out to openssl (Debian's `openssl` package,
  * present on the machine image). One CA signs every serving certificate (all
  * servers listen on 127.0.0.1), so one `certificate-authority` works for every
  * kubeconfig; the aggregation layer's front proxy gets its own CA, as
