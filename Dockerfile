@@ -1,7 +1,12 @@
 # The controller image for a Deployment on the Karmada host (config/host).
 # Build: docker build --build-arg CLUSTERSET_DNS_COMMIT=$(git rev-parse HEAD) -t clusterset-dns .
 # (not built in CI: this machine has no Docker engine)
-FROM node:20-bookworm-slim AS build
+#
+# Node: the 24 LTS line, the same release the tests run on (package.json's
+# devDependency "node" and .nvmrc; test/package/runtime.test.ts keeps the
+# three equal). Debian 12 (bookworm) in both stages.
+ARG NODE_VERSION=24.21.0
+FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json tsconfig.build.json ./
 COPY src ./src
@@ -13,10 +18,16 @@ COPY hack/build-info.ts ./hack/build-info.ts
 # Without it the build records "unknown" (docs/metrics.md).
 ARG CLUSTERSET_DNS_COMMIT=""
 # `prepare` compiles src/ to dist/ (and writes dist/build-info.json) during
-# npm ci; then drop dev dependencies.
+# npm ci; then drop dev dependencies. npm ci also installs the devDependency
+# "node" (the same release as this image's node, for machines that lack it);
+# the prune removes it again.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
-FROM gcr.io/distroless/nodejs20-debian12:nonroot
+# Distroless tags name only the Node major (nodejs24), not the release: the
+# runtime gets the newest 24.x distroless has published. To build the exact
+# same bytes twice, pin the digest when releasing:
+#   FROM gcr.io/distroless/nodejs24-debian12:nonroot@sha256:<digest>
+FROM gcr.io/distroless/nodejs24-debian12:nonroot
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
