@@ -29,7 +29,7 @@ import { controllerLogTail, startController, type RunningController } from '../e
 import { memberReachable } from '../support/controllers.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, holds, uniqueName, type Clients } from '../support/kube.js';
-import { exportFrom, getServiceImport, ipsByImport, serviceImport, waitDerivedIps } from '../support/mcs.js';
+import { exportFrom, ipsByImport, serviceImport, waitDelivered, waitDerivedIps } from '../support/mcs.js';
 import { startStallProxy, type StallProxy } from '../support/stall-proxy.js';
 
 /** The goal for a silently dead member connection (issue: "marked within 60 s"); the design's bound is 46 s. */
@@ -136,18 +136,22 @@ describe('faults: a member behind a network that black-holes (e2e)', function ()
     await kept(m2, before2);
   });
 
-  it('black-holed during a burst of imports: member1\'s converge within 90 s; member2\'s within 90 s of the heal', async () => {
+  it('black-holed at the start of a fill: member1\'s imports converge within 90 s; member2\'s within 90 s of the heal', async () => {
     await reachable(1, REACHABLE_AGAIN_MS);
+    // The controller is stopped while Karmada delivers a burst to both members, then started with member2
+    // black-holed: its first pass has 2 × 6 pairs to fill and every member2 write hangs. (Imports Karmada has
+    // not delivered when a black hole begins are Karmada's to redeliver: here, imports created 45 s into one
+    // had still not reached member2 5 minutes after the heal, which no bound of ours can cover; docs/reliability.md.)
+    await controller!.stop();
     const burst = ['b1', 'b2', 'b3', 'b4', 'b5', 'b6'];
-    const creating = (async () => {
-      for (const svc of burst) await newImport(svc, ['member1', 'member2']);
-    })();
-    // Stall as soon as the first of the burst reaches member2: the controller is then filling it when member2 goes silent.
-    await eventually('b1 in member2', () => getOrUndefined(() => getServiceImport(m2, ns, 'b1')), 60_000, 100);
+    for (const svc of burst) await newImport(svc, ['member1', 'member2']);
+    await waitDelivered(m1, 'member1', ns, burst, 120_000);
+    await waitDelivered(m2, 'member2', ns, burst, 120_000);
     proxy!.stall();
     const stalledAt = Date.now();
     try {
-      await creating;
+      // Direct member access: through the cluster proxy, starting would wait for member2 to answer (test/env/controller.ts).
+      controller = await startController(env, ['--leader-elect=false', '--member-access=direct'], 'clusterset-dns-faults-network-2');
       await waitDerivedIps(m1, 'member1', ns, burst, Math.max(1, stalledAt + OTHERS_CONVERGE_MS - Date.now()));
       console.error(`      [faults] member1's burst converged ${((Date.now() - stalledAt) / 1000).toFixed(1)} s after the stall`);
     } finally {

@@ -74,16 +74,32 @@ export async function holdsDerivedIp(member: Clients, namespace: string, name: s
   return ip !== undefined && ip !== '' && JSON.stringify(await ipsIn(member, namespace, name)) === JSON.stringify([ip]);
 }
 
-/** Waits until every one of `names` holds its member's current derived ClusterIP; fails naming those that do not. */
+/** Waits until every one of `names` holds its member's current derived ClusterIP; fails naming those that do not, and what each has. */
 export async function waitDerivedIps(member: Clients, what: string, namespace: string, names: string[], timeoutMs: number): Promise<void> {
   let behind: string[] = [];
   await eventually(`spec.ips in ${what} to be the derived ClusterIPs`, async () => {
     const ok = await Promise.all(names.map((n) => holdsDerivedIp(member, namespace, n)));
     behind = names.filter((_, i) => !ok[i]);
     return behind.length === 0 ? true : undefined;
-  }, timeoutMs, 500).catch((e: unknown) => {
-    throw new Error(`${e instanceof Error ? e.message : String(e)}; not yet: ${behind.join(', ')}`);
+  }, timeoutMs, 500).catch(async (e: unknown) => {
+    // Whose delay it is: Karmada's (no import or derived Service yet) or ours (both there, spec.ips not).
+    const states = await Promise.all(behind.map(async (n) => {
+      const ip = (await getOrUndefined(() => member.core.readNamespacedService({ name: `derived-${n}`, namespace })))?.spec?.clusterIP;
+      const si = await getOrUndefined(() => getServiceImport(member, namespace, n));
+      return `${n} (derived ${ip ?? 'missing'}, import ${si === undefined ? 'missing' : `spec.ips ${JSON.stringify(si.spec.ips ?? [])}`})`;
+    }));
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; not yet: ${states.join(', ')}`);
   });
+}
+
+/** Waits until Karmada has delivered every one of `names` to a member: its ServiceImport and its derived Service with a ClusterIP. */
+export async function waitDelivered(member: Clients, what: string, namespace: string, names: string[], timeoutMs: number): Promise<void> {
+  await eventually(`Karmada to deliver ${names.join(', ')} to ${what}`, async () => {
+    const there = await Promise.all(names.map(async (n) =>
+      (await getOrUndefined(() => getServiceImport(member, namespace, n))) !== undefined &&
+      Boolean((await getOrUndefined(() => member.core.readNamespacedService({ name: `derived-${n}`, namespace })))?.spec?.clusterIP)));
+    return there.every(Boolean) ? true : undefined;
+  }, timeoutMs, 500);
 }
 
 /** spec.ips of every ServiceImport in one namespace of a member, by name (those without spec.ips included, as undefined). */
