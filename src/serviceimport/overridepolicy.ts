@@ -89,6 +89,20 @@ export function desiredOverridePolicy(
   };
 }
 
+/**
+ * A merge patch that makes the policy `desired` if it is still at
+ * `resourceVersion`: every field we own is set (our annotations that
+ * `desired` lacks, and the deprecated top-level overriders, are removed), the
+ * arrays (selectors, rules, owner) replaced whole, as merge patches do.
+ */
+export function conditionalPolicyPatch(desired: OverridePolicy, resourceVersion: string): object {
+  const annotations: Record<string, string | null> = { [MODES_ANNOTATION]: null, ...desired.metadata.annotations };
+  return {
+    metadata: { resourceVersion, labels: desired.metadata.labels, annotations, ownerReferences: desired.metadata.ownerReferences },
+    spec: { targetCluster: null, overriders: null, ...desired.spec },
+  };
+}
+
 /** cluster → ips, as the policy says now. Rules not in our shape are ignored (and so get overwritten). */
 export function rulesOf(p: OverridePolicy): Record<string, string[]> {
   const out: Record<string, string[]> = {};

@@ -32,7 +32,7 @@ import { isConflict, isNotFound } from '../kube/errors.js';
 import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_API_VERSION, MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
 import type { OverridePolicy } from '../api/karmada.js';
 import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE } from '../api/ownership.js';
-import { desiredOverridePolicy, MODES_ANNOTATION } from './overridepolicy.js';
+import { conditionalPolicyPatch, desiredOverridePolicy } from './overridepolicy.js';
 
 export const FIELD_MANAGER = 'clusterset-dns';
 /** On a member ServiceImport we patch: its local-first mode. */
@@ -54,20 +54,6 @@ export interface WriterCalls {
   readonly timeoutMs?: number | undefined;
   /** Asked before each write whether this replica may still write (Manager.writeFence); default always. */
   readonly fence?: WriteFence | undefined;
-}
-
-/**
- * A merge patch that makes the policy `desired` if it is still at
- * `resourceVersion`: every field we own is set (our annotations that
- * `desired` lacks, and the deprecated top-level overriders, are removed), the
- * arrays (selectors, rules, owner) replaced whole, as merge patches do.
- */
-export function conditionalPolicyPatch(desired: OverridePolicy, resourceVersion: string): object {
-  const annotations: Record<string, string | null> = { [MODES_ANNOTATION]: null, ...desired.metadata.annotations };
-  return {
-    metadata: { resourceVersion, labels: desired.metadata.labels, annotations, ownerReferences: desired.metadata.ownerReferences },
-    spec: { targetCluster: null, overriders: null, ...desired.spec },
-  };
 }
 
 /** A write refused because this replica may no longer write; the key is retried (by a leader, if this one recovers). */

@@ -34,15 +34,9 @@ import { realClock, type Clock, type Timer } from '../clock.js';
 import { decideLeadership, observe, releaseRecord, type Observation } from './decide.js';
 import { ConflictError, KubeLeaseLock, type LeaseLock } from './leaselock.js';
 import { DEFAULT_LEASE_NAMESPACE } from './lease-namespace.js';
+import { JITTER_FACTOR, validateTimings, type TimingOptions, type Timings } from './timings.js';
 
-// ---------------------------------------------------------------------------
-// Defaults (controller-runtime pkg/manager/internal.go)
-
-export const DEFAULT_LEASE_DURATION_MS = 15_000;
-export const DEFAULT_RENEW_DEADLINE_MS = 10_000;
-export const DEFAULT_RETRY_PERIOD_MS = 2_000;
-/** client-go's JitterFactor: acquire retries wait RetryPeriod × (1 + 1.2 × rand). */
-export const JITTER_FACTOR = 1.2;
+export { DEFAULT_LEASE_DURATION_MS, DEFAULT_RENEW_DEADLINE_MS, DEFAULT_RETRY_PERIOD_MS, JITTER_FACTOR, validateTimings } from './timings.js';
 
 /** client-go's (and controller-runtime's) identity shape: `<hostname>_<uuid>`; in a pod the hostname is the pod name. */
 export function defaultIdentity(): string {
@@ -102,7 +96,8 @@ export interface LeaderCallbacks {
   onNewLeader?(identity: string): void;
 }
 
-export interface LeaderElectorOptions {
+/** Timings (./timings.ts) default to controller-runtime's. */
+export interface LeaderElectorOptions extends TimingOptions {
   /** Lease name; also the `name` label of leader_election_master_status. */
   readonly name: string;
   readonly namespace?: string | undefined;
@@ -111,15 +106,6 @@ export interface LeaderElectorOptions {
   /** Defaults to a KubeLeaseLock on `namespace/name` built from kubeConfig. */
   readonly lock?: LeaseLock | undefined;
   readonly kubeConfig?: KubeConfig | undefined;
-  readonly leaseDurationMs?: number | undefined;
-  readonly renewDeadlineMs?: number | undefined;
-  readonly retryPeriodMs?: number | undefined;
-  /**
-   * Bound on one read+write attempt; also cut to what is left of the renew
-   * deadline. Default RenewDeadline / 2: a hung request must not use up the
-   * whole deadline, leaving room for a retry.
-   */
-  readonly requestTimeoutMs?: number | undefined;
   readonly callbacks: LeaderCallbacks;
   readonly clock?: Clock | undefined;
   /** Wall clock for the Lease's renewTime/acquireTime. */
@@ -130,35 +116,6 @@ export interface LeaderElectorOptions {
   readonly logger?: ElectionLogger | undefined;
 }
 
-interface Config {
-  readonly leaseDurationMs: number;
-  readonly leaseDurationSeconds: number;
-  readonly renewDeadlineMs: number;
-  readonly retryPeriodMs: number;
-  readonly requestTimeoutMs: number;
-}
-
-/** client-go's NewLeaderElector checks, in milliseconds. */
-export function validateTimings(o: Pick<LeaderElectorOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs' | 'requestTimeoutMs'>): Config {
-  const leaseDurationMs = o.leaseDurationMs ?? DEFAULT_LEASE_DURATION_MS;
-  const renewDeadlineMs = o.renewDeadlineMs ?? DEFAULT_RENEW_DEADLINE_MS;
-  const retryPeriodMs = o.retryPeriodMs ?? DEFAULT_RETRY_PERIOD_MS;
-  const requestTimeoutMs = o.requestTimeoutMs ?? renewDeadlineMs / 2;
-  for (const [k, v] of Object.entries({ leaseDurationMs, renewDeadlineMs, retryPeriodMs, requestTimeoutMs })) {
-    if (!(Number.isFinite(v) && v > 0)) throw new RangeError(`leader election: ${k} must be > 0, got ${v}`);
-  }
-  if (!(leaseDurationMs > renewDeadlineMs)) {
-    throw new RangeError(`leader election: leaseDuration (${leaseDurationMs} ms) must be greater than renewDeadline (${renewDeadlineMs} ms)`);
-  }
-  if (!(renewDeadlineMs > JITTER_FACTOR * retryPeriodMs)) {
-    throw new RangeError(`leader election: renewDeadline (${renewDeadlineMs} ms) must be greater than ${JITTER_FACTOR} × retryPeriod (${retryPeriodMs} ms)`);
-  }
-  // Lease.spec.leaseDurationSeconds is whole seconds; rounding up keeps the
-  // lease at least as long as configured.
-  const leaseDurationSeconds = Math.ceil(leaseDurationMs / 1000);
-  return { leaseDurationMs, leaseDurationSeconds, renewDeadlineMs, retryPeriodMs, requestTimeoutMs };
-}
-
 type State = 'new' | 'candidate' | 'leading' | 'stopping' | 'stopped';
 
 export class LeaderElector {
@@ -166,7 +123,7 @@ export class LeaderElector {
   readonly namespace: string;
   readonly identity: string;
   private readonly lock: LeaseLock;
-  private readonly config: Config;
+  private readonly config: Timings;
   private readonly callbacks: LeaderCallbacks;
   private readonly clock: Clock;
   private readonly wallClock: () => Date;

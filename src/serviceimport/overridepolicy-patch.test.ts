@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { desiredOverridePolicy, MODES_ANNOTATION } from './overridepolicy.js';
-import { conditionalPolicyPatch } from './writer.js';
+import { conditionalPolicyPatch, desiredOverridePolicy, MODES_ANNOTATION } from './overridepolicy.js';
 
 describe('conditionalPolicyPatch: our whole policy as a merge patch conditional on a resourceVersion', () => {
   const si = { name: 'web', uid: 'u1' };
