@@ -12,9 +12,9 @@
  */
 import { expect } from 'chai';
 import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
-import { controllerLogTail, startController, type RunningController } from '../env/controller.js';
+import { startController, type RunningController } from '../env/controller.js';
 import { delay, isAlive } from '../env/process.js';
-import { LEASE_MS, WRITE_LOG_LINES, leading, logMessagesSince, thawAndStop, theLeader } from '../support/controllers.js';
+import { LEASE_MS, WRITE_LOG_LINES, controllerHooks, leading, logMessagesSince, theLeader } from '../support/controllers.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, holds, uniqueName, type Clients } from '../support/kube.js';
 import { derivedIp, exportFrom, ipsByImport, serviceImport, waitDerivedIps } from '../support/mcs.js';
@@ -67,15 +67,7 @@ describe('faults: the leader paused or killed (e2e)', function () {
     for (const m of [m1, m2]) await eventually(`namespace ${ns} in the members`, () => getOrUndefined(() => m.core.readNamespace({ name: ns })), 60_000);
   });
 
-  afterEach(function () {
-    if (this.currentTest?.state !== 'failed') return;
-    for (const c of running) console.error(`${c.proc.name} log:\n${controllerLogTail(c)}`);
-  });
-
-  after(async () => {
-    await thawAndStop(running);
-    await karmada?.core.deleteNamespace({ name: ns }).catch(() => undefined);
-  });
+  controllerHooks(running, () => ({ karmada, namespace: ns }));
 
   let survivor: RunningController;
   it('SIGSTOP for 20 s while imports change: the thawed leader writes nothing and exits; the final spec.ips are the new leader\'s', async () => {

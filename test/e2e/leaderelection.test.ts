@@ -9,10 +9,10 @@
  */
 import { expect } from 'chai';
 import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
-import { controllerLogTail, startController, type RunningController } from '../env/controller.js';
+import { startController, type RunningController } from '../env/controller.js';
 import { isAlive } from '../env/process.js';
 import { installCoreDns } from '../../src/coredns/install.js';
-import { LEASE_MS, WRITE_LOG_LINES, leading, logMessagesSince, thawAndStop, theLeader, writes } from '../support/controllers.js';
+import { LEASE_MS, WRITE_LOG_LINES, controllerHooks, leading, logMessagesSince, theLeader, writes } from '../support/controllers.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, uniqueName, type Clients } from '../support/kube.js';
 import { exportFrom, getServiceImport, serviceImport } from '../support/mcs.js';
@@ -60,15 +60,7 @@ describe('leader election with two controller processes (e2e)', function () {
     await eventually(`namespace ${ns} in member2`, () => getOrUndefined(() => m2.core.readNamespace({ name: ns })), 60_000);
   });
 
-  afterEach(function () {
-    if (this.currentTest?.state !== 'failed') return;
-    for (const c of running) console.error(`${c.proc.name} log:\n${controllerLogTail(c)}`);
-  });
-
-  after(async () => {
-    await thawAndStop(running);
-    await karmada?.core.deleteNamespace({ name: ns }).catch(() => undefined);
-  });
+  controllerHooks(running, () => ({ karmada, namespace: ns }));
 
   let a: RunningController;
   let b: RunningController;

@@ -1,10 +1,11 @@
 /**
- * What end-to-end tests read from running controller processes: their
- * /metrics (leadership, writes, member reachability) and their JSON logs.
+ * What end-to-end tests read from running controller processes (their
+ * /metrics: leadership, writes, member reachability; their JSON logs), and
+ * the hooks that show their logs and stop them.
  */
 import { readFileSync } from 'node:fs';
-import type { RunningController } from '../env/controller.js';
-import { eventually } from './kube.js';
+import { controllerLogTail, type RunningController } from '../env/controller.js';
+import { eventually, type Clients } from './kube.js';
 
 /** run's default Lease, the one config/karmada grants by name. */
 export const LEASE = 'clusterset-dns';
@@ -53,7 +54,7 @@ export function logMessagesSince(c: RunningController, since: string): string[] 
 }
 
 /** Stops every controller, thawing any a test left frozen by SIGSTOP first (a frozen one cannot act on SIGTERM). */
-export async function thawAndStop(cs: RunningController[]): Promise<void> {
+export async function thawAndStop(cs: readonly RunningController[]): Promise<void> {
   for (const c of cs) {
     try {
       process.kill(c.proc.pid, 'SIGCONT');
@@ -62,4 +63,23 @@ export async function thawAndStop(cs: RunningController[]): Promise<void> {
     }
     await c.stop();
   }
+}
+
+/**
+ * Mocha hooks for a suite that starts controller processes into `running`:
+ * after a failed test, the tail of each one's log (what it did is the
+ * likeliest clue); after the suite, each one stopped (thawed first) and then
+ * the suite's namespace deleted. `leftovers` is read then, since the suite
+ * sets both in its before hook, and may find them unset if that hook failed.
+ */
+export function controllerHooks(running: readonly RunningController[], leftovers: () => { karmada: Clients | undefined; namespace: string }): void {
+  afterEach(function () {
+    if (this.currentTest?.state !== 'failed') return;
+    for (const c of running) console.error(`${c.proc.name} log:\n${controllerLogTail(c)}`);
+  });
+  after(async () => {
+    await thawAndStop(running);
+    const { karmada, namespace } = leftovers();
+    await karmada?.core.deleteNamespace({ name: namespace }).catch(() => undefined);
+  });
 }
