@@ -23,6 +23,10 @@
  *            ServiceImports, until none shows spec.ips); a fresh controller's
  *            time from start to all filled, Karmada's CPU and requests per
  *            filled pair, the controller's writes and peak RSS
+ *   relabel  every control-plane ServiceImport relabelled, so Karmada re-applies
+ *            every Work: member spec.ips changes (must be 0) and who wrote
+ *   karmada-restart  karmada-controller-manager restarted with everything
+ *            filled: member spec.ips changes (must be 0) until updates settle
  *
  * A phase may name the controller build, the write route and the member access:
  * `<phase>[:tsx|:dist][@auto|retain|override-policy][+proxy|+direct]`, e.g.

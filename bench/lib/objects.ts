@@ -11,6 +11,8 @@ export const POLICY = `/apis/${KARMADA_POLICY_GROUP}/${KARMADA_POLICY_VERSION}`;
 export const IMPORT_LABEL = 'bench.clusterset-dns/import';
 export const SEQ_LABEL = 'bench.clusterset-dns/seq';
 export const OP_SEQ_LABEL = 'bench.clusterset-dns/op-seq';
+/** Set on every control-plane ServiceImport by the relabel phase; Karmada carries it to the member objects. */
+export const RELABEL_LABEL = 'bench.clusterset-dns/relabel';
 export const OUR_POLICY_PREFIX = 'clusterset-dns-';
 export const FLOOR_POLICY_PREFIX = 'bench-floor-';
 export const FLOOR_CM = 'bench-floor';

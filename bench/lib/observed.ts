@@ -5,7 +5,7 @@
  * and counters of writes for the idle and restart phases.
  */
 import type { EventType, KubeObj } from './api.js';
-import { FLOOR_POLICY_PREFIX, MEMBERS, OP_SEQ_LABEL, OUR_POLICY_PREFIX, SEQ_LABEL, type Member } from './objects.js';
+import { FLOOR_POLICY_PREFIX, MEMBERS, OP_SEQ_LABEL, OUR_POLICY_PREFIX, RELABEL_LABEL, SEQ_LABEL, type Member } from './objects.js';
 
 export interface Track {
   /** First time a derived-<svc> with a ClusterIP was seen in this member, and whether it came from a watch event (not the initial list). */
@@ -18,6 +18,17 @@ export interface Track {
   /** Our OverridePolicy's rule for this member (joined ips), as it changed. */
   op: Array<[number, string]>;
   curOp: string;
+  /** The member ServiceImport's relabel-phase label, as last seen: Karmada has re-applied the Work once it matches. */
+  relabel?: string | undefined;
+}
+
+/** One change of a pair's policy rule or member spec.ips, in ms after a phase's start. */
+export interface PairChange {
+  member: string;
+  key: string;
+  what: 'policy rule' | 'spec.ips';
+  atMs: number;
+  value: string;
 }
 
 export const firstAfter = (h: Array<[number, string]>, value: string, after: number) => h.find(([t, v]) => v === value && t >= after)?.[0];
@@ -54,6 +65,17 @@ export class Observed {
     let n = 0;
     for (const m of MEMBERS) for (const k of keys) if (f(m, k)) n++;
     return n;
+  }
+
+  /** Every change of a policy rule or member spec.ips at or after `t0`, per (member, import), in time order. */
+  changesSince(keys: readonly string[], t0: number): PairChange[] {
+    const changes: PairChange[] = [];
+    for (const m of MEMBERS) for (const k of keys) {
+      const tr = this.track.get(m)?.get(k);
+      for (const [t, v] of tr?.op ?? []) if (t >= t0) changes.push({ member: m, key: k, what: 'policy rule', atMs: +(t - t0).toFixed(1), value: v });
+      for (const [t, v] of tr?.ips ?? []) if (t >= t0) changes.push({ member: m, key: k, what: 'spec.ips', atMs: +(t - t0).toFixed(1), value: v });
+    }
+    return changes.sort((a, b) => a.atMs - b.atMs);
   }
 
   signal(key: string, t: number) {
@@ -112,6 +134,7 @@ export class Observed {
         tr.curIps = ips;
         tr.ips.push([t, ips]);
       }
+      if (type !== 'DELETED') tr.relabel = o.metadata.labels?.[RELABEL_LABEL];
       const seq = o.metadata.labels?.[SEQ_LABEL];
       if (seq) this.signal(`b1:${m}:${seq}`, t);
       const opSeq = o.metadata.labels?.[OP_SEQ_LABEL];

@@ -95,6 +95,20 @@ export function report(r: Record<string, unknown>): string {
         ['policy rule changes / member spec.ips changes', `${p['policyRuleChanges']} / ${p['specIpsChanges']}`],
         ['Events created by the controller', `${p['controllerEventsCreated']} ${JSON.stringify(p['controllerEventsByReason'])}`],
       ]), '');
+    } else if (base === 'relabel' || base === 'karmada-restart') {
+      const what = base === 'relabel'
+        ? `## Relabel: every control-plane ServiceImport relabelled, Karmada re-applies every Work${ctl(p)}`
+        : `## karmada-controller-manager restarted with everything filled${ctl(p)}`;
+      out.push(what, '', table(['counter', 'value'], [
+        ...(base === 'relabel'
+          ? [['templates patched in (s)', p['templatesPatchedSeconds']], ['member ServiceImports relabelled', `${p['pairsRelabelled']} / ${p['pairs']} (all after ${p['allRelabelledSeconds'] ?? '–'} s)`]]
+          : [['ready after (s)', p['readySeconds']], ['observed (s)', p['observedSeconds']]]),
+        ['member ServiceImport updates (anyone)', p['memberServiceImportUpdates']],
+        ['member spec.ips changes (pairs)', `${p['specIpsChanges']} (${p['pairsWithSpecIpsChanges']})`],
+        ['pairs filled after', `${p['pairsFilledAfter']}`],
+        ['controller writes', JSON.stringify(p['controllerWrites'])],
+        ['member updates settled (15 s without one)', String(p['settled'])],
+      ]), '');
     } else if (base === 'cold-clear') {
       out.push(`## Cold start${ctl(p)}`, '', `every pair unfilled ${p['karmadaClearSeconds']} s after our policies were deleted${p['patchedMemberImports'] ? ` and our annotations and spec.ips removed from member ServiceImports ${JSON.stringify(p['patchedMemberImports'])}` : ''} (still filled: ${p['stillFilled']}; relapses: ${p['relapses'] ?? '–'}); retention rule: ${p['retentionRule'] ?? '–'}`, '');
     } else if (base === 'cold-start') {

@@ -4,6 +4,7 @@ import { runBurst } from './burst.js';
 import { runCold } from './cold.js';
 import { runFloors } from './floors.js';
 import { runIdle } from './idle.js';
+import { runKarmadaRestart, runRelabel } from './karmada-reapply.js';
 import { runPrepare } from './prepare.js';
 import { runRestart } from './restart.js';
 import { runTrickle } from './trickle.js';
@@ -16,4 +17,6 @@ export const PHASES: Record<string, Phase> = {
   trickle: runTrickle,
   restart: runRestart,
   cold: runCold,
+  relabel: runRelabel,
+  'karmada-restart': runKarmadaRestart,
 };

@@ -1,7 +1,6 @@
 /** Phase `restart`: everything filled; a fresh controller, observed for --restart-seconds, must change nothing. */
 import { sleep } from '../lib/api.js';
 import { scrape } from '../lib/metrics.js';
-import { MEMBERS } from '../lib/objects.js';
 import type { BenchRun } from '../lib/run.js';
 
 export async function runRestart(run: BenchRun): Promise<void> {
@@ -22,13 +21,7 @@ export async function runRestart(run: BenchRun): Promise<void> {
     }
     const mm = await scrape(c);
     // Every change after the start, per (member, import): policy rule and member spec.ips.
-    const changes: Array<{ member: string; key: string; what: 'policy rule' | 'spec.ips'; atMs: number; value: string }> = [];
-    for (const m of MEMBERS) for (const k of keys) {
-      const tr = obs.track.get(m)?.get(k);
-      for (const [t, v] of tr?.op ?? []) if (t >= t0) changes.push({ member: m, key: k, what: 'policy rule', atMs: +(t - t0).toFixed(1), value: v });
-      for (const [t, v] of tr?.ips ?? []) if (t >= t0) changes.push({ member: m, key: k, what: 'spec.ips', atMs: +(t - t0).toFixed(1), value: v });
-    }
-    changes.sort((a, b) => a.atMs - b.atMs);
+    const changes = obs.changesSince(keys, t0);
     const reasons = Object.fromEntries([...obs.counters.controllerEventsByReason].map(([r, n]) => [r, n - (reasons0.get(r) ?? 0)]).filter(([, n]) => n !== 0));
     log(`  restart: ${changes.length} changes, writes ${JSON.stringify(mm.writes)}`);
     return {
