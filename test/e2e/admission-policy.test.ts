@@ -6,7 +6,8 @@
  * message; the same requests from anyone else (here the admin) are not its
  * business. Requests "as the controller" are the admin's, impersonating the
  * controller's ServiceAccount, so RBAC and admission judge them as that
- * identity's. Refusals are dry runs: nothing is stored either way.
+ * identity's. The departures from what it writes are tried as dry runs, so
+ * nothing is stored either way.
  */
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
@@ -98,7 +99,9 @@ describe('the admission policy on OverridePolicies, config/karmada/admission-pol
   const dryRunCreate = (api: k8s.CustomObjectsApi, body: object) => api.createNamespacedCustomObject({ ...POLICY, namespace: ns, body, dryRun: 'All' });
   const read = (namespace: string, name: string) => getOrUndefined(() => karmada.custom.getNamespacedCustomObject({ ...POLICY, namespace, name }) as Promise<OverridePolicy>);
 
-  before(async () => {
+  before(async function () {
+    // The first e2e file in name order: it may be the one that starts the environment.
+    this.timeout(30 * 60_000);
     env = await useEnvironment();
     karmada = clients(env, KARMADA_CONTEXT);
     // Applied as `kubectl apply -k config/karmada` would (the retention rule is not this file's business).
