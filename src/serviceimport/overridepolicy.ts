@@ -14,7 +14,8 @@ export const OVERRIDE_POLICY_PREFIX = 'clusterset-dns-';
 
 /** Kubernetes object names (DNS subdomains) are at most this long. */
 export const MAX_NAME_LENGTH = 253;
-const HASH_LENGTH = 10;
+/** Hex digits of the sha256 of the ServiceImport name that end a shortened name. */
+export const HASH_LENGTH = 10;
 
 /**
  * Our OverridePolicy's name for a ServiceImport: `clusterset-dns-<name>`, or,

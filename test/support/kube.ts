@@ -24,6 +24,23 @@ export function clients(state: EnvState, context: string = KARMADA_CONTEXT): Cli
   };
 }
 
+/**
+ * The admin's credentials for `context`, acting as `user` (Impersonate-User):
+ * RBAC and admission judge each request as that user's, as they would a
+ * request made with its own token.
+ */
+export function impersonating(state: EnvState, user: string, context: string = KARMADA_CONTEXT): k8s.KubeConfig {
+  const admin = kubeConfig(state, context);
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: admin.clusters,
+    users: admin.users.map((u) => ({ ...u, impersonateUser: user })),
+    contexts: admin.contexts,
+    currentContext: admin.currentContext,
+  });
+  return kc;
+}
+
 export function applyAll(c: Clients, objs: k8s.KubernetesObject[]): Promise<void> {
   return apply(c.kc, objs, 'clusterset-dns-tests');
 }
