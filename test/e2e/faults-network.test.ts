@@ -29,7 +29,7 @@ import { controllerLogTail, startController, type RunningController } from '../e
 import { memberReachable } from '../support/controllers.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, holds, uniqueName, type Clients } from '../support/kube.js';
-import { exportFrom, ipsByImport, serviceImport, waitDelivered, waitDerivedIps } from '../support/mcs.js';
+import { assertIpsKept, exportFrom, ipsByImport, serviceImport, waitDelivered, waitDerivedIps } from '../support/mcs.js';
 import { startStallProxy, type StallProxy } from '../support/stall-proxy.js';
 
 /** The goal for a silently dead member connection (issue: "marked within 60 s"); the design's bound is 46 s. */
@@ -68,11 +68,7 @@ describe('faults: a member behind a network that black-holes (e2e)', function ()
   };
   const reachable = (want: 0 | 1, within: number) =>
     eventually(`member2 reachable=${want} on /metrics`, async () => ((await memberReachable(controller!, 'member2')) === want ? true : undefined), within, 500);
-  /** Fails when any of `before` (name → spec.ips) no longer holds the same spec.ips in the member. */
-  const kept = async (member: Clients, before: Record<string, string[] | undefined>) => {
-    const now = await ipsByImport(member, ns);
-    for (const [svc, ips] of Object.entries(before)) expect(now[svc], `spec.ips of ${svc}`).to.deep.equal(ips);
-  };
+  const kept = (member: Clients, before: Record<string, string[] | undefined>) => assertIpsKept(member, ns, before);
 
   before(async function () {
     this.timeout(30 * 60_000);

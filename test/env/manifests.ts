@@ -157,12 +157,15 @@ export function clusterRegistration(cluster: string, apiEndpoint: string, token:
 
 export const MCS_CRDS = ['serviceexports.multicluster.x-k8s.io', 'serviceimports.multicluster.x-k8s.io'];
 
+/** The name of the ClusterPropagationPolicy that rolls the MCS CRDs out to the members. */
+export const MCS_CRD_POLICY = 'multicluster-services-crds';
+
 /** The ClusterPropagationPolicy Karmada's MCS docs use to roll the CRDs out. */
 export function mcsCrdPropagation(clusters: string[]): Obj {
   return {
     apiVersion: 'policy.karmada.io/v1alpha1',
     kind: 'ClusterPropagationPolicy',
-    metadata: { name: 'multicluster-services-crds' },
+    metadata: { name: MCS_CRD_POLICY },
     spec: {
       resourceSelectors: MCS_CRDS.map((name) => ({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name })),
       placement: { clusterAffinity: { clusterNames: clusters } },

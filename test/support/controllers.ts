@@ -29,6 +29,20 @@ export async function writes(c: RunningController, result?: 'success' | 'conflic
     .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 }
 
+/**
+ * The value of the sample of `name` whose labels include every one of
+ * `labels`, in any order; NaN when there is no such sample (a gauge like
+ * clusterset_dns_problems has no series while nothing stands) or the
+ * process does not answer.
+ */
+export async function sample(c: RunningController, name: string, labels: Record<string, string>): Promise<number> {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  // Preceded by { or , so that cluster="x" does not match member_cluster="x".
+  const has = (line: string, label: string) => line.includes(`{${label}`) || line.includes(`,${label}`);
+  const line = (await c.metricsText().catch(() => '')).split('\n').find((l) => l.startsWith(`${name}{`) && want.every((w) => has(l, w)));
+  return Number(line?.split(' ').pop() ?? NaN);
+}
+
 /** clusterset_dns_member_reachable for one member: 1, 0, or NaN while the process does not answer. */
 export const memberReachable = (c: RunningController, member: string) =>
   metric(c, new RegExp(`^clusterset_dns_member_reachable\\{member_cluster="${member}"\\} (\\S+)$`, 'm'));
@@ -41,16 +55,24 @@ export function theLeader(cs: RunningController[], within = 30_000): Promise<Run
   }, within, 250);
 }
 
-/** The `msg` of every JSON log line `c` wrote at or after `since` (an ISO time). */
-export function logMessagesSince(c: RunningController, since: string): string[] {
+/** One JSON log line: its time (ISO), its message, and the fields it carries (cluster, name, err, ...). */
+export type LogLine = { time?: string; msg?: string } & Record<string, unknown>;
+
+/** Every JSON log line `c` wrote at or after `since` (an ISO time). */
+export function logLinesSince(c: RunningController, since: string): LogLine[] {
   return readFileSync(c.proc.log, 'utf8').split('\n').flatMap((l) => {
     try {
-      const line = JSON.parse(l) as { time?: string; msg?: string };
-      return line.time !== undefined && line.time >= since ? [line.msg ?? ''] : [];
+      const line = JSON.parse(l) as LogLine;
+      return line.time !== undefined && line.time >= since ? [line] : [];
     } catch {
       return [];
     }
   });
+}
+
+/** The `msg` of every JSON log line `c` wrote at or after `since` (an ISO time). */
+export function logMessagesSince(c: RunningController, since: string): string[] {
+  return logLinesSince(c, since).map((l) => l.msg ?? '');
 }
 
 /** Stops every controller, thawing any a test left frozen by SIGSTOP first (a frozen one cannot act on SIGTERM). */

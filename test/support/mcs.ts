@@ -107,3 +107,10 @@ export async function ipsByImport(member: Clients, namespace: string): Promise<R
   const list = await member.custom.listNamespacedCustomObject({ ...MCS, namespace, plural: 'serviceimports' }) as { items: Array<{ metadata: { name: string }; spec?: { ips?: string[] } }> };
   return Object.fromEntries(list.items.map((si) => [si.metadata.name, si.spec?.ips]));
 }
+
+/** Throws, naming each, when any import in `before` (name → spec.ips, as ipsByImport gives them) no longer holds the same spec.ips in the member. */
+export async function assertIpsKept(member: Clients, namespace: string, before: Record<string, string[] | undefined>): Promise<void> {
+  const now = await ipsByImport(member, namespace);
+  const changed = Object.entries(before).filter(([svc, ips]) => JSON.stringify(now[svc]) !== JSON.stringify(ips));
+  if (changed.length > 0) throw new Error(`spec.ips changed: ${changed.map(([svc, ips]) => `${svc} ${JSON.stringify(ips)} -> ${JSON.stringify(now[svc])}`).join(', ')}`);
+}

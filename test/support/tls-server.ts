@@ -2,7 +2,8 @@
  * An HTTPS server on 127.0.0.1 with a self-signed certificate made for the
  * test (openssl, as test/env/pki.ts), that counts the TLS connections it
  * accepts and hands each request to the test's `answer`. For unit tests of
- * how clients reuse connections; never reachable from outside the machine.
+ * how clients reuse connections, and as the admission webhook of
+ * test/support/apf-jail.ts; never reachable from outside the machine.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { execFileSync } from 'node:child_process';
