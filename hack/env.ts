@@ -2,7 +2,7 @@
  * `npm run env:up | env:down | env:status` — the local Karmada federation.
  * See docs/local-environment.md.
  */
-import { describe, down, readState, up, check } from '../test/env/environment.js';
+import { describe, down, readState, up, check, karmadaLayoutDir } from '../test/env/environment.js';
 
 async function main(cmd: string | undefined): Promise<number> {
   switch (cmd) {
@@ -10,6 +10,7 @@ async function main(cmd: string | undefined): Promise<number> {
       const state = await up();
       console.log(describe(state));
       console.log(`\nexport KUBECONFIG=${state.kubeconfig}`);
+      console.log(`# Karmada's layout (karmada.config, members.config), for hack/e2e.sh: KUBECONFIG_PATH=${karmadaLayoutDir(state)}`);
       for (const [name, m] of Object.entries(state.members)) console.log(`# ${name}: API ${m.server}, DNS ${m.dns}`);
       return 0;
     }

@@ -16,6 +16,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheRoot, repoRoot } from './binaries.js';
+import { karmadaLayoutDir, writeKarmadaLayout } from './karmada-layout.js';
 import { getJson } from './kube.js';
 import { delay, isAlive, portHolder, portInUse, rssBytes, startProcess, stopProcess, waitUntil } from './process.js';
 import {
@@ -36,6 +37,7 @@ import { KARMADA_CONTEXT, MEMBERS, access, kubeConfig, readState, statePath, wri
 
 export { KARMADA_CONTEXT, MEMBERS, access, envDir, kubeConfig, readState, type EnvState, type MemberState } from './state.js';
 export { karmadaClientRateFlags } from './startup.js';
+export { HOST_CONTEXT, karmadaLayoutDir, writeKarmadaLayout } from './karmada-layout.js';
 
 const defaultLog: Log = (l) => console.error(l);
 
@@ -62,7 +64,9 @@ export async function up(log: Log = defaultLog): Promise<EnvState> {
   if (existing) {
     const problems = await check(existing);
     if (problems.length === 0) {
-      log(`local environment already running (kubeconfig ${existing.kubeconfig})`);
+      // An environment started before the Karmada layout existed gets it now.
+      writeKarmadaLayout(existing);
+      log(`local environment already running (kubeconfig ${existing.kubeconfig}; Karmada's layout in ${karmadaLayoutDir(existing)})`);
       return existing;
     }
     log(`local environment is unhealthy; restarting it:\n  ${problems.join('\n  ')}`);
@@ -88,7 +92,7 @@ export async function up(log: Log = defaultLog): Promise<EnvState> {
 
     state.startupSeconds = Math.round((Date.now() - t0) / 100) / 10;
     ctx.save();
-    log(`local environment up in ${state.startupSeconds}s; kubeconfig: ${state.kubeconfig} (contexts ${KARMADA_CONTEXT}, ${MEMBERS.join(', ')})`);
+    log(`local environment up in ${state.startupSeconds}s; kubeconfig: ${state.kubeconfig} (contexts ${KARMADA_CONTEXT}, ${MEMBERS.join(', ')}); Karmada's layout: KUBECONFIG_PATH=${karmadaLayoutDir(state)}`);
     return state;
   } catch (e) {
     ctx.save();

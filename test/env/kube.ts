@@ -39,13 +39,18 @@ export function isApiError(e: unknown, code: number): boolean {
 }
 
 /**
- * Server-side apply of every object, in order. Objects go through
+ * Server-side apply of every object, in order, through `client` (default:
+ * one with the context's namespace as the default). Objects go through
  * client-node's typed deserializer first: its serializer maps typed fields by
  * their TypeScript names, so a raw `x-kubernetes-int-or-string` in a CRD
  * schema would otherwise be dropped on the way out.
  */
-export async function apply(kc: k8s.KubeConfig, objects: k8s.KubernetesObject[], fieldManager = 'clusterset-dns-localenv'): Promise<void> {
-  const client = k8s.KubernetesObjectApi.makeApiClient(kc);
+export async function apply(
+  kc: k8s.KubeConfig,
+  objects: readonly k8s.KubernetesObject[],
+  fieldManager = 'clusterset-dns-localenv',
+  client: k8s.KubernetesObjectApi = k8s.KubernetesObjectApi.makeApiClient(kc),
+): Promise<void> {
   for (const raw of objects) {
     const obj = k8s.loadYaml<k8s.KubernetesObject>(JSON.stringify(raw));
     try {

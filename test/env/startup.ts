@@ -25,6 +25,7 @@ import {
   memberJoinObjects,
   webhookConfigurations,
 } from './manifests.js';
+import { writeKarmadaLayout } from './karmada-layout.js';
 import { ensurePki, type Pki } from './pki.js';
 import { freePorts, startProcess, waitUntil, type ProcessInfo, type ProcessSpec } from './process.js';
 import { KARMADA_CONTEXT, MEMBERS, access, envDir, kubeConfig, writeState, type EnvState } from './state.js';
@@ -396,6 +397,7 @@ function writeKubeconfigs(state: EnvState, contexts: string[]): void {
     const prefix = a.name === KARMADA_CONTEXT ? 'karmada' : a.name;
     writeFileSync(join(state.dir, prefix, 'admin.kubeconfig'), kubeConfigYaml([a], a.name), { mode: 0o600 });
   }
+  writeKarmadaLayout(state);
 }
 
 /**

@@ -1,0 +1,84 @@
+/**
+ * The project's own CLI as hack/e2e.sh runs it: one-shot commands
+ * (`karmada status`, `coredns status|install`, `doctor`) with a deadline and
+ * their output saved, and `clusterset-dns run` as a local process logging
+ * into the artifacts folder. From the sources under tsx, on the Node release
+ * running this script, as test/env/controller.ts starts it.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../test/env/binaries.js';
+import { freePorts, startProcess, stopProcess, waitUntil, type ProcessInfo } from '../../test/env/process.js';
+
+const MAIN = join(repoRoot, 'src', 'cmd', 'main.ts');
+const cliArgs = (args: readonly string[]) => ['--import', 'tsx', MAIN, ...args];
+
+export interface CliResult {
+  code: number;
+  output: string;
+}
+
+/**
+ * Runs `clusterset-dns ARGS`, stdout and stderr together into `outFile` (with
+ * the command line first); killed after `timeoutMs`, which counts as a
+ * failure that says so.
+ */
+export function runCli(args: readonly string[], outFile: string, timeoutMs: number): Promise<CliResult> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, cliArgs(args), { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const take = (d: Buffer) => (output += d.toString());
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    const finish = (code: number) => {
+      clearTimeout(timer);
+      if (timedOut) output += `\n(killed: no result within ${timeoutMs / 1000} s)\n`;
+      writeFileSync(outFile, `$ clusterset-dns ${args.join(' ')}\n${output}${output.endsWith('\n') ? '' : '\n'}(exit ${code})\n`);
+      resolveRun({ code, output });
+    };
+    child.on('error', (e) => {
+      output += `could not start: ${e.message}\n`;
+      finish(1);
+    });
+    child.on('close', (code) => finish(timedOut ? 1 : (code ?? 1)));
+  });
+}
+
+export interface LocalController {
+  proc: ProcessInfo;
+  stop(): Promise<void>;
+}
+
+/**
+ * `clusterset-dns run` against the control plane as the kubeconfig's user,
+ * without leader election (it takes no Lease: e2e.sh has checked that no
+ * other controller holds one), probes and metrics on free loopback ports;
+ * resolves once /readyz answers (deciding has started), or throws with the
+ * log's last lines.
+ */
+export async function startLocalController(kubeconfig: string, context: string, log: string, timeoutMs: number): Promise<LocalController> {
+  const [probes, metrics] = (await freePorts(2)) as [number, number];
+  const proc = startProcess({
+    name: 'clusterset-dns',
+    bin: process.execPath,
+    args: cliArgs(['run', `--kubeconfig=${kubeconfig}`, `--context=${context}`, '--leader-elect=false',
+      `--health-probe-bind-address=127.0.0.1:${probes}`, `--metrics-bind-address=127.0.0.1:${metrics}`]),
+    cwd: repoRoot,
+    env: { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' },
+  }, log);
+  const stop = () => stopProcess(proc.pid, 35_000);
+  try {
+    await waitUntil('the controller to be ready (/readyz)', async () => (await fetch(`http://127.0.0.1:${probes}/readyz`, { signal: AbortSignal.timeout(2000) })).ok,
+      { timeoutMs, intervalMs: 500, proc });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { proc, stop };
+}

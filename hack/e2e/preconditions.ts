@@ -1,0 +1,45 @@
+/**
+ * hack/e2e.sh's preconditions as verdicts with the fix in the message. Pure:
+ * the objects read come in as arguments.
+ */
+import { SERVICEEXPORT_CRD, SERVICEIMPORT_CRD } from '../../src/kube/gvr.js';
+
+export const MCS_CRDS = [SERVICEIMPORT_CRD, SERVICEEXPORT_CRD] as const;
+
+interface CrdLike {
+  status?: { conditions?: Array<{ type?: string; status?: string }> };
+}
+
+/** Why a CRD read from `where` cannot be used (undefined: not found), or undefined when it is Established. */
+export function crdProblem(name: string, crd: CrdLike | undefined, where: string, fix: string): string | undefined {
+  if (crd === undefined) return `CRD ${name} is not installed in ${where}; ${fix}`;
+  const established = (crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True');
+  return established ? undefined : `CRD ${name} in ${where} is not Established yet; wait, or see its conditions`;
+}
+
+/** The fix for missing MCS CRDs in a member: Karmada's way, a propagation policy from the control plane. */
+export const MEMBER_CRD_FIX = 'propagate them from the control plane: apply examples/00-mcs-crds.yaml (with your members in clusterNames) to karmada-apiserver';
+export const CONTROL_PLANE_CRD_FIX = 'Karmada installs them with its control plane (karmadactl init, hack/local-up-karmada.sh); install Karmada\'s multicluster CRDs';
+
+interface LeaseLike {
+  spec?: { holderIdentity?: string | null; leaseDurationSeconds?: number | null; renewTime?: Date | string | null };
+}
+
+/**
+ * Who holds the controller's Lease now (renewed within its duration), or
+ * undefined. A local controller next to a running one would race it for
+ * every write, so e2e.sh starts one only when nobody holds the Lease.
+ */
+export function leaseHolder(lease: LeaseLike | undefined, now: Date): string | undefined {
+  const s = lease?.spec;
+  if (!s?.holderIdentity || !s.renewTime) return undefined;
+  const renewed = new Date(s.renewTime).getTime();
+  const durationMs = (s.leaseDurationSeconds ?? 15) * 1000;
+  return now.getTime() - renewed <= durationMs ? s.holderIdentity : undefined;
+}
+
+/** Objects of config/karmada not found in the control plane → the failure, with both ways to fix it. */
+export function missingConfigMessage(missing: readonly string[], context: string): string | undefined {
+  if (missing.length === 0) return undefined;
+  return `config/karmada is not applied to ${context}: missing ${missing.join(', ')}; apply it (kubectl --context ${context} apply -k config/karmada), or pass --apply-config`;
+}

@@ -1,0 +1,78 @@
+/**
+ * hack/e2e.sh run as a user runs it, against the local environment in
+ * Karmada's layout (KUBECONFIG_PATH=.cache/env/kube): it must pass, write
+ * its artifacts, and leave nothing behind in the control plane. It sets up
+ * what it needs with its own flags (--apply-config, --install-coredns) and
+ * queries member2's CoreDNS through doctor (--doctor-dns).
+ */
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoRoot } from '../env/binaries.js';
+import { KARMADA_CONTEXT, writeKarmadaLayout, type EnvState } from '../env/environment.js';
+import { useEnvironment } from '../support/environment.js';
+import { clients } from '../support/kube.js';
+
+/** Runs hack/e2e.sh with these variables (and no MEMBER_CLUSTER_* from the caller); its exit code and output. */
+function runE2eSh(args: string[], vars: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^MEMBER_CLUSTER_|^PULL_MODE_CLUSTER_NAME$|^ARTIFACTS_PATH$|^KUBECONFIG_PATH$/.test(k)));
+  return new Promise((resolveRun) => {
+    const child = spawn('bash', [join(repoRoot, 'hack', 'e2e.sh'), ...args], { cwd: repoRoot, env: { ...env, ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolveRun({ code, output });
+    });
+  });
+}
+
+describe('hack/e2e.sh on the local environment (e2e)', function () {
+  this.timeout(12 * 60_000);
+  let env: EnvState | undefined;
+  let artifacts = '';
+
+  before(async function () {
+    this.timeout(30 * 60_000); // a cold start builds the binaries first
+    env = await useEnvironment();
+    artifacts = mkdtempSync(join(tmpdir(), 'clusterset-dns-e2e-artifacts-'));
+  });
+
+  after(() => {
+    if (artifacts) rmSync(artifacts, { recursive: true, force: true });
+  });
+
+  it('passes, writes its artifacts, and deletes its test namespace', async () => {
+    const e = env!;
+    const kubeDir = writeKarmadaLayout(e);
+    const dns = e.members['member2']!.dns;
+    const r = await runE2eSh(['--apply-config', '--install-coredns', `--doctor-dns=member2=${dns}`], { KUBECONFIG_PATH: kubeDir, ARTIFACTS_PATH: artifacts }, 11 * 60_000);
+    expect(r.code, r.output).to.equal(0);
+    expect(r.output).to.match(/PASSED/);
+
+    const file = (name: string) => readFileSync(join(artifacts, name), 'utf8');
+    expect(file('e2e.log')).to.match(/members: member1 exports, member2 imports/);
+    expect(file('e2e.log')).to.match(/PASSED/);
+    expect(file('controller.log'), 'the controller logs JSON lines').to.match(/^\{/m);
+    expect(file('karmada-status.txt')).to.match(/\(exit 0\)\n$/);
+    expect(file('doctor.txt')).to.match(/\(exit 0\)\n$/);
+    expect(file('objects/karmada-apiserver.yaml')).to.match(/kind: ServiceImport/);
+    expect(file('objects/member2.yaml'), "member2's ServiceImport with the IPs the controller wrote").to.match(/ips:\n\s+- 10\.98\./);
+    expect(file('restarts.txt'), 'no pods here: skipped, and said so').to.match(/^no pods in karmada-system on karmada-host.*restart check skipped/);
+    expect(existsSync(join(artifacts, 'pods'))).to.equal(false);
+
+    const left = (await clients(e, KARMADA_CONTEXT).core.listNamespace()).items.map((n) => n.metadata?.name ?? '').filter((n) => n.startsWith('clusterset-dns-e2e-'));
+    expect(left, 'test namespaces left in the control plane').to.deep.equal([]);
+  });
+
+  it('fails with the reason when a precondition is not met (no members.config)', async () => {
+    const e = env!;
+    const r = await runE2eSh([], { MAIN_KUBECONFIG: join(writeKarmadaLayout(e), 'karmada.config'), MEMBER_CLUSTER_KUBECONFIG: join(artifacts, 'nowhere.config'), ARTIFACTS_PATH: join(artifacts, 'second') }, 120_000);
+    expect(r.code, r.output).to.equal(1);
+    expect(r.output).to.match(/cannot read the members' kubeconfig .*nowhere\.config/);
+  });
+});
