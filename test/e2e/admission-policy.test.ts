@@ -13,7 +13,7 @@ import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { repoRoot } from '../env/binaries.js';
 import { controllerLogTail, kustomizeResources, startController, type RunningController } from '../env/controller.js';
 import { KARMADA_CONTEXT, MEMBERS, type EnvState } from '../env/environment.js';
@@ -29,7 +29,11 @@ const CONTROLLER_USER = 'system:serviceaccount:karmada-system:clusterset-dns';
 const POLICY = { group: 'policy.karmada.io', version: 'v1alpha1', plural: 'overridepolicies' };
 const MCS = { group: 'multicluster.x-k8s.io', version: 'v1alpha1', plural: 'serviceimports' };
 
-const shipped = parse(readFileSync(join(repoRoot, 'config', 'karmada', 'admission-policy.yaml'), 'utf8')) as { metadata: { name: string }; spec: { validations: Array<{ message: string }> } };
+type ShippedPolicy = { kind: string; metadata: { name: string }; spec: { validations: Array<{ message: string }> } };
+/** The file holds the policy and its binding; the messages are the policy's. */
+const shipped = parseAllDocuments(readFileSync(join(repoRoot, 'config', 'karmada', 'admission-policy.yaml'), 'utf8'))
+  .map((d) => d.toJS() as ShippedPolicy)
+  .find((d) => d.kind === 'ValidatingAdmissionPolicy') as ShippedPolicy;
 /** The shipped policy's message that contains `words`. */
 const message = (words: string) => {
   const m = shipped.spec.validations.find((v) => v.message.includes(words))?.message;
