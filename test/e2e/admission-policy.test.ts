@@ -53,7 +53,9 @@ const textOf = (e: unknown) => `HTTP ${httpStatusOf(e) ?? '?'}: ${parseStatus((e
 function expectRefused(e: unknown, want: string): void {
   expect(e, 'refused').to.not.equal(undefined);
   const text = textOf(e);
-  expect(text).to.include(`HTTP 403: ValidatingAdmissionPolicy '${shipped.metadata.name}'`);
+  // kube-apiserver's Status message: `<resource> "<name>" is forbidden: ValidatingAdmissionPolicy '<policy>' with binding ... denied request: <message>`.
+  expect(text).to.match(/^HTTP 403: /);
+  expect(text).to.include(`is forbidden: ValidatingAdmissionPolicy '${shipped.metadata.name}'`);
   expect(text).to.include(want);
 }
 
