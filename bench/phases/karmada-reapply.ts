@@ -9,7 +9,7 @@
  *   karmada-restart  karmada-controller-manager is stopped and started; its new
  *                    process lists and re-checks every Work with an empty cache of
  *                    what it last wrote, the moment a member object is most likely
- *                    rewritten
+ *                    rewritten (ready: its /healthz, the one probe it serves)
  *
  * Both run with the controller up (started if it is not), so a spec.ips that
  * Karmada removed would be written back: such a pair shows as two changes
@@ -104,7 +104,7 @@ export async function runKarmadaRestart(run: BenchRun): Promise<void> {
     const modified0 = obs.counters.memberSiModified;
     const t0 = now();
     await stopComponent(env, KCM);
-    await startComponent(env, KCM, () => httpOk(`http://127.0.0.1:${healthPort}/readyz`));
+    await startComponent(env, KCM, () => httpOk(`http://127.0.0.1:${healthPort}/healthz`));
     const readyS = (now() - t0) / 1000;
     // At least --restart-seconds after ready, and until member updates stop.
     const observeUntil = Date.now() + flags.restartSeconds * 1000;
