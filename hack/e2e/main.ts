@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { UsageError } from '../../src/cmd/internal/flags.js';
 import { loadKubeConfig } from '../../src/cmd/internal/kubeconfig.js';
 import { apiErrorMessage } from '../../src/kube/errors.js';
+import { DEFAULT_LEASE_NAME as LEASE_NAME } from '../../src/cmd/karmada.js';
 import { DEFAULT_LEASE_NAMESPACE } from '../../src/runtime/leaderelection/lease-namespace.js';
 import { repoRoot } from '../../test/env/binaries.js';
 import { kustomizeResources } from '../../test/env/controller.js';
@@ -38,7 +39,6 @@ import { compareRestarts, describeRestarts, podRestarts, type PodRestarts } from
 import { SCENARIO_SERVICE, scenarioObjects } from './scenario.js';
 
 const KARMADA_SYSTEM = 'karmada-system';
-const LEASE_NAME = 'clusterset-dns';
 const DOCTOR_WAIT_MS = 90_000;
 
 /** What the steps share. */

@@ -23,7 +23,7 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../src/api/meta.js';
 import type { OverridePolicy } from '../../src/api/karmada.js';
 import { MCS_API_VERSION } from '../../src/kube/gvr.js';
 import { overridePolicyName, SERVICE_IMPORT_ANNOTATION } from '../../src/serviceimport/overridepolicy.js';
-import { controllerHooks, metric } from '../support/controllers.js';
+import { controllerHooks, sample } from '../support/controllers.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, holds, queryA, uniqueName, type Clients } from '../support/kube.js';
 import { derivedIp, exportFrom, getServiceImport, ipsIn, serviceImport } from '../support/mcs.js';
@@ -48,7 +48,7 @@ describe('OverridePolicy names: someone else\'s at our name, and the longest imp
     ((await karmada.custom.listNamespacedCustomObject({ ...POLICY, namespace: ns, labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}` })) as { items: OverridePolicy[] }).items;
   const eventsOn = async (name: string) => (await karmada.core.listNamespacedEvent({ namespace: ns, fieldSelector: `involvedObject.name=${name}` })).items;
   /** Keys with PolicyNameTaken standing now; NaN when there is no series (none). */
-  const policyNameTaken = () => metric(running[0]!, /^clusterset_dns_problems\{[^}]*reason="PolicyNameTaken"[^}]*\} (\S+)$/m);
+  const policyNameTaken = () => sample(running[0]!, 'clusterset_dns_problems', { reason: 'PolicyNameTaken' });
   const waitIps = (svc: string, want: string[]) =>
     eventually(`spec.ips of ${svc} in member2 to be ${JSON.stringify(want)}`, async () => (JSON.stringify(await ipsIn(m2, ns, svc)) === JSON.stringify(want) ? true : undefined), 60_000);
 
