@@ -10,7 +10,7 @@ import type { ServiceImport } from '../api/mcs.js';
 import { ClusterManager, type MemberAccessConfig } from '../karmada/cluster-manager.js';
 import type { MemberAccessMode } from '../karmada/member-access-mode.js';
 import { reflectorInformerFactory } from '../runtime/cache/reflector-informer.js';
-import { Controller, WEDGED_RECONCILE_MS } from '../serviceimport/controller.js';
+import { Controller, WEDGED_RECONCILE_MS } from '../runtime/controller.js';
 import { EventRecorder } from '../serviceimport/events.js';
 import { Reconciler } from '../serviceimport/reconciler.js';
 import { standingProblems } from '../serviceimport/problems.js';

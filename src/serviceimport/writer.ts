@@ -11,13 +11,8 @@
  * earlier write the cache has not shown yet — gives 409 and the key is
  * retried from fresh cache state (the reconciler requeues on any error).
  *
- * Fencing: before each write the fence is asked whether this replica may
- * still write (it leads, and its lease is fresh); a replica paused past its
- * lease refuses instead of overwriting the new leader's work. A write already
- * on the wire when the pause began cannot be recalled: Kubernetes has no
- * fencing tokens, so the margin is the lease's (docs/reliability.md).
- *
- * Every call has a deadline (API_CALL_TIMEOUT_MS): a member that black-holes
+ * Fencing, deadlines and cancellation are src/kube/write-guard.ts's. Every
+ * call has a deadline (API_CALL_TIMEOUT_MS): a member that black-holes
  * packets fails its write within it, and the worker moves on to other keys.
  * The reconciler's writes are also cancelled when `stop` aborts (the leader
  * work stopping), so SIGTERM does not wait behind a silent server. Events are
@@ -26,9 +21,8 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { makeClient } from '../kube/client.js';
-import { API_CALL_TIMEOUT_MS } from '../kube/deadlines.js';
-import { withDeadline } from '../kube/timeout.js';
-import { isConflict, isNotFound } from '../kube/errors.js';
+import { isNotFound } from '../kube/errors.js';
+import { WriteGuard, type CallOptions, type WriteResult, type WriterCalls } from '../kube/write-guard.js';
 import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_API_VERSION, MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
 import type { OverridePolicy } from '../api/karmada.js';
 import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE } from '../api/ownership.js';
@@ -40,60 +34,33 @@ export const LOCAL_FIRST_MODE_ANNOTATION = 'clusterset-dns.io/local-first-mode';
 
 /** What a write touched, for the observer: the OverridePolicy, a member's ServiceImport, a status subresource, or an Event. */
 export type WriteTarget = 'overridepolicy' | 'serviceimport' | 'status' | 'event';
-export type WriteObserver = (kind: WriteTarget, result: 'success' | 'conflict' | 'error' | 'fenced') => void;
+export type WriteObserver = (kind: WriteTarget, result: WriteResult) => void;
+export { WriteFenced, type WriteFence, type WriterCalls } from '../kube/write-guard.js';
 
-type CallOptions = Parameters<Parameters<typeof withDeadline>[2]>[0];
 const merge = (o: CallOptions) => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, o);
 const rv = (resourceVersion: string | undefined) => (resourceVersion ? { resourceVersion } : {});
 const ssa = (o: CallOptions) => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply, o);
 
-export interface WriterCalls {
-  /** Aborts the reconciler's writes in flight, and fails later ones at once. */
-  readonly stop?: AbortSignal | undefined;
-  /** Deadline of each call; default API_CALL_TIMEOUT_MS. */
-  readonly timeoutMs?: number | undefined;
-  /** Asked before each write whether this replica may still write (Manager.writeFence); default always. */
-  readonly fence?: WriteFence | undefined;
-}
-
-/** A write refused because this replica may no longer write; the key is retried (by a leader, if this one recovers). */
-export class WriteFenced extends Error {
-  override readonly name = 'WriteFenced';
-}
-
-/** Undefined when writes may go out; otherwise why not (Manager.writeFence). */
-export type WriteFence = () => string | undefined;
-
 export class Writer {
   private readonly custom: k8s.CustomObjectsApi;
   private readonly core: k8s.CoreV1Api;
+  private readonly guard: WriteGuard<WriteTarget>;
 
   constructor(
     controlPlane: k8s.KubeConfig,
     private readonly memberClient: (cluster: string) => k8s.CustomObjectsApi | undefined,
-    private readonly observe: WriteObserver = () => {},
+    observe: WriteObserver = () => {},
     private readonly component = 'clusterset-dns',
-    private readonly calls: WriterCalls = {},
+    calls: WriterCalls = {},
   ) {
     this.custom = makeClient(controlPlane, k8s.CustomObjectsApi);
     this.core = makeClient(controlPlane, k8s.CoreV1Api);
+    // Events are drained after the leader work stops (events.ts): not cancelled by `stop`.
+    this.guard = new WriteGuard<WriteTarget>(calls, observe, ['event']);
   }
 
-  /** One call, fenced, with its deadline (and `stop` unless it is an Event), counted by its outcome. */
-  private async counted<T>(kind: WriteTarget, what: string, f: (options: CallOptions) => Promise<T>): Promise<T> {
-    const refused = this.calls.fence?.();
-    if (refused !== undefined) {
-      this.observe(kind, 'fenced');
-      throw new WriteFenced(`${what}: not sent: ${refused}`);
-    }
-    try {
-      const r = await withDeadline(what, this.calls.timeoutMs ?? API_CALL_TIMEOUT_MS, f, kind === 'event' ? undefined : this.calls.stop);
-      this.observe(kind, 'success');
-      return r;
-    } catch (e) {
-      this.observe(kind, isConflict(e) ? 'conflict' : 'error');
-      throw e;
-    }
+  private counted<T>(kind: WriteTarget, what: string, f: (options: CallOptions) => Promise<T>): Promise<T> {
+    return this.guard.run(kind, what, f);
   }
 
   /**

@@ -16,10 +16,13 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   kube: ['api'],
   runtime: ['api', 'kube'],
   karmada: ['api', 'kube', 'runtime'],
+  // The Multi-Cluster Services rules (merge, conditions, EndpointSlice mirrors): shared by the features that apply them.
+  mcs: ['api', 'kube', 'runtime'],
   serviceimport: ['api', 'kube', 'runtime', 'karmada'],
+  autoimport: ['api', 'kube', 'runtime', 'karmada', 'mcs'],
   coredns: ['api', 'kube', 'runtime', 'karmada'],
-  doctor: ['api', 'kube', 'runtime', 'karmada', 'serviceimport', 'coredns'],
-  cmd: ['api', 'kube', 'runtime', 'karmada', 'serviceimport', 'coredns', 'doctor'],
+  doctor: ['api', 'kube', 'runtime', 'karmada', 'mcs', 'serviceimport', 'coredns'],
+  cmd: ['api', 'kube', 'runtime', 'karmada', 'mcs', 'serviceimport', 'autoimport', 'coredns', 'doctor'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -8,7 +8,7 @@
  * no progress.
  *
  * The bound is the caller's: it knows how many calls one pass makes and each
- * call's deadline (src/serviceimport/controller.ts, WEDGED_RECONCILE_MS).
+ * call's deadline (src/runtime/controller.ts, WEDGED_RECONCILE_MS).
  */
 import type { Check } from '../health.js';
 

@@ -13,9 +13,14 @@ import type { Logger } from 'pino';
 import { splitKey } from '../api/meta.js';
 import { apiErrorMessage, isConflict } from '../kube/errors.js';
 import { CallCancelled } from '../kube/timeout.js';
-import { reconcileLogger } from '../runtime/logging.js';
-import type { RateLimitingQueue } from '../runtime/workqueue/ratelimiting.js';
-import type { Reconciler } from './reconciler.js';
+import { reconcileLogger } from './logging.js';
+import type { RateLimitingQueue } from './workqueue/ratelimiting.js';
+
+/** What the loop needs of a feature's reconciler (controller-runtime's Reconciler). */
+export interface Reconciler {
+  /** One pass for one key; a thrown error retries the key with backoff. */
+  reconcile(namespace: string, name: string, log: Logger): Promise<{ requeueAfterMs?: number | undefined }>;
+}
 
 export interface ControllerHooks {
   /** As controller-runtime counts them: a result with RequeueAfter is "requeue_after", not "success". */
@@ -42,7 +47,7 @@ export class Controller {
   constructor(
     private readonly queue: RateLimitingQueue,
     /** Only reconcile() is called, so tests can pass a scripted fake. */
-    private readonly reconciler: Pick<Reconciler, 'reconcile'>,
+    private readonly reconciler: Reconciler,
     private readonly allKeys: () => string[],
     private readonly log: Logger,
     private readonly hooks: ControllerHooks = {},

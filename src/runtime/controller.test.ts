@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import type { Logger } from 'pino';
-import { FakeClock } from '../runtime/clock.js';
-import { createLogger } from '../runtime/logging.js';
-import { RateLimitingQueue } from '../runtime/workqueue/ratelimiting.js';
+import { FakeClock } from './clock.js';
+import { createLogger } from './logging.js';
+import { RateLimitingQueue } from './workqueue/ratelimiting.js';
 import { drainKeys, flush, track } from '../../test/support/workqueue.js';
 import { Controller } from './controller.js';
-import type { Reconciler, ReconcileResult } from './reconciler.js';
+import type { Reconciler } from './controller.js';
 
 const FAILED = 'reconcile failed; retrying with backoff';
 const DEBUG = 20;
@@ -22,7 +22,7 @@ function gate(): { promise: Promise<void>; open: () => void } {
 type Step = { requeueAfterMs?: number; throws?: unknown; waitFor?: Promise<void> };
 
 /** A Reconciler that plays a script per key and records how it was called. */
-class ScriptedReconciler implements Pick<Reconciler, 'reconcile'> {
+class ScriptedReconciler implements Reconciler {
   /** "<clock ms> <key>" per call, in call order. */
   readonly calls: string[] = [];
   /** The bindings of the logger each call was given. */
@@ -42,7 +42,7 @@ class ScriptedReconciler implements Pick<Reconciler, 'reconcile'> {
     return this.calls.map((c) => c.split(' ')[1]!);
   }
 
-  async reconcile(namespace: string, name: string, log: Logger): Promise<ReconcileResult> {
+  async reconcile(namespace: string, name: string, log: Logger): Promise<{ requeueAfterMs?: number }> {
     const key = `${namespace}/${name}`;
     this.calls.push(`${this.clock.now()} ${key}`);
     this.loggers.push(log.bindings());
@@ -54,8 +54,7 @@ class ScriptedReconciler implements Pick<Reconciler, 'reconcile'> {
       const step = this.steps.get(key)?.shift() ?? {};
       if (step.waitFor) await step.waitFor;
       if (step.throws !== undefined) throw step.throws;
-      const decision = { importers: [], problems: [] };
-      return step.requeueAfterMs === undefined ? { decision } : { decision, requeueAfterMs: step.requeueAfterMs };
+      return step.requeueAfterMs === undefined ? {} : { requeueAfterMs: step.requeueAfterMs };
     } finally {
       this.inFlight.set(key, this.inFlight.get(key)! - 1);
     }
