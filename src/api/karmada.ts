@@ -33,6 +33,14 @@ export interface OverridePolicy extends KubeObject {
   };
 }
 
+/** policy.karmada.io/v1alpha1 PropagationPolicy: only the fields automatic imports write and read. */
+export interface PropagationPolicy extends KubeObject {
+  spec: {
+    resourceSelectors: Array<{ apiVersion: string; kind: string; name?: string }>;
+    placement?: { clusterAffinity?: { clusterNames?: string[] } };
+  };
+}
+
 /**
  * config.karmada.io/v1alpha1 ResourceInterpreterCustomization: Lua scripts
  * Karmada runs for one kind (Karmada v1.18.2

@@ -4,7 +4,7 @@
  * through these; doctor builds the same shape from one-shot lists.
  */
 import type { EndpointSlice, Service } from '../api/core.js';
-import type { OverridePolicy } from '../api/karmada.js';
+import type { OverridePolicy, PropagationPolicy } from '../api/karmada.js';
 import type { ServiceImport } from '../api/mcs.js';
 import type { KubeObject } from '../api/meta.js';
 
@@ -13,9 +13,11 @@ export interface ObjectReader<T> {
 }
 
 export interface ControlPlaneCaches {
-  serviceImports: ObjectReader<ServiceImport> & { list(): ServiceImport[] };
+  serviceImports: ObjectReader<ServiceImport> & { list(namespace?: string): ServiceImport[] };
   overridePolicies: ObjectReader<OverridePolicy>;
   namespaces: ObjectReader<KubeObject>;
+  /** Our automatic imports' PropagationPolicies (label-selected); watched only with `run --auto-import`, empty otherwise. */
+  importPolicies?: ObjectReader<PropagationPolicy> | undefined;
 }
 
 export interface MemberCaches {
@@ -28,7 +30,7 @@ export interface MemberCaches {
   serviceImportCrdVersions(): string[] | undefined;
   serviceImports: ObjectReader<ServiceImport> & { list(): ServiceImport[] };
   services: ObjectReader<Service>;
-  serviceExports: ObjectReader<KubeObject>;
+  serviceExports: ObjectReader<KubeObject> & { list(): KubeObject[] };
   namespaces: ObjectReader<KubeObject>;
   /**
    * EndpointSlices of `<service>` in `namespace`, by the

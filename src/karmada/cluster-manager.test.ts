@@ -16,7 +16,7 @@ import { FakeClock } from '../runtime/clock.js';
 import { startTlsServer, type TlsServer } from '../../test/support/tls-server.js';
 import { overridePolicyName } from '../serviceimport/overridepolicy.js';
 import { ClusterManager } from './cluster-manager.js';
-import { pruneEndpointSlice, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneToIdentity } from './prune.js';
+import { pruneEndpointSlice, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneNamespace, pruneServiceExport } from './prune.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const si = (namespace: string, name: string): KubeObject => ({ metadata: { namespace, name } });
@@ -129,7 +129,7 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     expect(t.of('member1'), 'five watches; EndpointSlices only with local-first').to.have.length(5);
     // Each cache keeps only what the decisions read (./prune.ts).
     expect(Object.fromEntries(t.of('member1').map((i) => [i.spec.resource, i.spec.prune]))).to.deep.equal({
-      serviceimports: pruneServiceImport, services: pruneService, serviceexports: pruneToIdentity, namespaces: pruneToIdentity, crds: pruneServiceImportCrd,
+      serviceimports: pruneServiceImport, services: pruneService, serviceexports: pruneServiceExport, namespaces: pruneNamespace, crds: pruneServiceImportCrd,
     });
     expect(t.m.synced(), 'engaged, first lists in flight').to.equal(false);
     t.syncAll('member1');

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { key, type KubeObject } from '../api/meta.js';
 import { parseCluster } from '../api/guards.js';
-import type { Cluster, OverridePolicy, ResourceInterpreterCustomization } from '../api/karmada.js';
+import type { Cluster, OverridePolicy, PropagationPolicy, ResourceInterpreterCustomization } from '../api/karmada.js';
 import type { Secret } from '../api/core.js';
 import type { ServiceImport } from '../api/mcs.js';
 import type { Caches, ControlPlaneCaches, MemberCaches } from './caches.js';
@@ -35,6 +35,7 @@ const CP_PATHS = {
   clusters: PATHS.clusters,
   serviceimports: PATHS.serviceImports,
   overridepolicies: PATHS.overridePolicies,
+  propagationpolicies: PATHS.propagationPolicies,
   namespaces: PATHS.namespaces,
   resourceinterpretercustomizations: PATHS.resourceInterpreterCustomizations,
 } as const;
@@ -70,6 +71,13 @@ export interface ClusterManagerOptions {
    * Default: none does.
    */
   needsEndpointSlices?: (si: ServiceImport) => boolean;
+  /**
+   * `run --auto-import`: also watch the control-plane PropagationPolicies this
+   * label selector picks (ours), and tell `onKeys` the key of the
+   * ServiceImport each one places. Without it they are neither watched nor
+   * needed (and the RBAC for them is not granted).
+   */
+  importPolicies?: { labelSelector: string } | undefined;
   /** How long a starting member may hold back deciding (ClusterManager.MEMBER_SETTLE_MS). */
   memberSettleMs?: number;
   /** Measures the settle time; default the real clock. */
@@ -132,9 +140,15 @@ export class ClusterManager implements Caches {
     const namespaces = mk('namespaces');
     // Cluster-scoped and few: every customization, so a foreign ServiceImport retention rule is seen too.
     const customizations = mk<ResourceInterpreterCustomization>('resourceinterpretercustomizations');
-    this.controlPlane = { serviceImports, overridePolicies, namespaces };
+    const importPolicies = opts.importPolicies ? mk<PropagationPolicy>('propagationpolicies', opts.importPolicies.labelSelector) : undefined;
+    this.controlPlane = { serviceImports, overridePolicies, namespaces, importPolicies };
     this.customizationsInformer = customizations;
-    this.cpInformers = [this.clustersInformer, serviceImports, overridePolicies, namespaces, customizations] as unknown as Informer[];
+    this.cpInformers = [this.clustersInformer, serviceImports, overridePolicies, namespaces, customizations, ...(importPolicies ? [importPolicies] : [])] as unknown as Informer[];
+    // Our policy places one ServiceImport: its key.
+    importPolicies?.onEvent((_t, p) => {
+      const name = p.spec.resourceSelectors[0]?.name;
+      if (name) onKeys([key(p.metadata.namespace ?? '', name)]);
+    });
     customizations.onEvent(() => {
       for (const l of this.customizationListeners) l();
     });
@@ -295,6 +309,13 @@ export class ClusterManager implements Caches {
     const keys = new Set<string>();
     for (const si of this.controlPlane.serviceImports.list()) keys.add(key(si.metadata.namespace ?? '', si.metadata.name));
     for (const m of this.memberMap.values()) for (const si of m.serviceImports.list()) keys.add(key(si.metadata.namespace ?? '', si.metadata.name));
+    return [...keys];
+  }
+
+  /** Keys of every ServiceExport in any member (last known state for unreachable ones): what "all" means to automatic imports. */
+  exportKeys(): string[] {
+    const keys = new Set<string>();
+    for (const m of this.memberMap.values()) for (const se of m.serviceExports.list()) keys.add(keyOf(se));
     return [...keys];
   }
 

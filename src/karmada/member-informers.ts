@@ -11,7 +11,7 @@ import type { ServiceImport } from '../api/mcs.js';
 import type { MemberCaches } from './caches.js';
 import { ipsMaxItemsOf, servedVersionsOf } from './crd-schema.js';
 import { EndpointSliceWatch } from './endpoint-slices.js';
-import { pruneEndpointSlice, pruneOverridePolicy, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneToIdentity } from './prune.js';
+import { pruneEndpointSlice, pruneNamespace, pruneOverridePolicy, pruneService, pruneServiceExport, pruneServiceImport, pruneServiceImportCrd } from './prune.js';
 import { NO_MEMBER, type KeyEvent, type MemberFacts } from './event-keys.js';
 import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
 import { closeConnections, makeClient } from '../kube/client.js';
@@ -33,10 +33,10 @@ const MEMBER_PATHS = {
 /** What each cache keeps of an object (./prune.ts); a kind not named keeps all but managedFields. */
 const PRUNE: Partial<Record<string, (obj: object) => void>> = {
   serviceimports: pruneServiceImport,
-  serviceexports: pruneToIdentity,
+  serviceexports: pruneServiceExport,
   services: pruneService,
   endpointslices: pruneEndpointSlice,
-  namespaces: pruneToIdentity,
+  namespaces: pruneNamespace,
   crds: pruneServiceImportCrd,
   overridepolicies: pruneOverridePolicy,
 };

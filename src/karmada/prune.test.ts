@@ -12,7 +12,7 @@ import { buildSnapshot } from '../serviceimport/build-snapshot.js';
 import { desiredOverridePolicy, overridePolicyName, serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
 import type { Caches } from './caches.js';
 import { ipsMaxItemsOf } from './crd-schema.js';
-import { pruneEndpointSlice, pruneOverridePolicy, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneToIdentity } from './prune.js';
+import { pruneEndpointSlice, pruneOverridePolicy, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneNamespace, pruneServiceExport } from './prune.js';
 
 const clone = <T>(o: T): T => structuredClone(o);
 const pruned = <T extends object>(o: T, prune: (o: object) => void): T => {
@@ -85,10 +85,10 @@ const CRD = {
 };
 
 describe('prune: what the caches keep', () => {
-  it('a Service: identity, labels, type, cluster IPs and families', () => {
+  it('a Service: identity, labels, type, cluster IPs and families, and what an import carries (ports without targetPort, affinity, traffic policy)', () => {
     expect(pruned(SERVICE, pruneService)).to.deep.equal({
       metadata: { name: 'derived-web', namespace: 'shop', uid: 'uid-derived-web', resourceVersion: '42', labels: SERVICE.metadata.labels },
-      spec: { type: 'ClusterIP', clusterIP: '10.96.0.7', clusterIPs: ['10.96.0.7', 'fd00::7'], ipFamilies: ['IPv4', 'IPv6'] },
+      spec: { type: 'ClusterIP', clusterIP: '10.96.0.7', clusterIPs: ['10.96.0.7', 'fd00::7'], ipFamilies: ['IPv4', 'IPv6'], sessionAffinity: 'None', internalTrafficPolicy: 'Cluster', ports: [{ port: 80, protocol: 'TCP' }] },
     });
   });
 
@@ -111,9 +111,16 @@ describe('prune: what the caches keep', () => {
     expect(pruned(IMPORT, pruneServiceImport)).to.deep.equal({ ...IMPORT, metadata: meta });
   });
 
-  it('a Namespace or ServiceExport: identity and deletionTimestamp only', () => {
-    const ns = { metadata: { ...bigMeta('shop'), deletionTimestamp: '2025-01-02T00:00:00Z' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Terminating' } };
-    expect(pruned(ns, pruneToIdentity)).to.deep.equal({ metadata: { name: 'shop', uid: 'uid-shop', resourceVersion: '42', deletionTimestamp: '2025-01-02T00:00:00Z' } });
+  it('a Namespace: identity, deletionTimestamp and labels', () => {
+    const ns = { metadata: { ...bigMeta('shop'), labels: { team: 'a' }, deletionTimestamp: '2025-01-02T00:00:00Z' }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Terminating' } };
+    expect(pruned(ns, pruneNamespace)).to.deep.equal({ metadata: { name: 'shop', uid: 'uid-shop', resourceVersion: '42', labels: { team: 'a' }, deletionTimestamp: '2025-01-02T00:00:00Z' } });
+  });
+
+  it('a ServiceExport: identity, creation time, generation, labels, spec and status', () => {
+    const meta = bigMeta('web', 'shop');
+    const se = { apiVersion: 'multicluster.x-k8s.io/v1alpha1', kind: 'ServiceExport', metadata: meta, spec: { exportedLabels: { tier: 'web' } }, status: { conditions: [{ type: 'Valid', status: 'True' }] } };
+    const { managedFields: _m, finalizers: _f, annotations: _a, ownerReferences: _o, ...kept } = meta as Record<string, unknown>;
+    expect(pruned(se, pruneServiceExport)).to.deep.equal({ metadata: kept, spec: se.spec, status: se.status });
   });
 
   it('the ServiceImport CRD: each version\'s name, served, and the spec.ips schema; maxItems reads the same', () => {
@@ -129,15 +136,15 @@ describe('prune: what the caches keep', () => {
   });
 
   it('buildSnapshot reads the same from pruned caches as from whole objects', () => {
-    const cachesOf = (p: { si: (o: object) => void; svc: (o: object) => void; slice: (o: object) => void; id: (o: object) => void }): Caches => {
+    const cachesOf = (p: { si: (o: object) => void; svc: (o: object) => void; slice: (o: object) => void; ns: (o: object) => void; se: (o: object) => void }): Caches => {
       const one = <T>(o: object, prune: (o: object) => void) => pruned(o, prune) as T;
       const cpImport = one<ServiceImport>(IMPORT, p.si);
       const memberImport = one<ServiceImport>({ ...IMPORT, status: {} }, p.si);
       const derived = one<Service>(SERVICE, p.svc);
       const local = one<Service>({ ...HEADLESS, spec: { ...SERVICE.spec, clusterIP: '10.96.0.50', clusterIPs: ['10.96.0.50'] } }, p.svc);
       const slices = [one<EndpointSlice>(SLICE, p.slice), one<EndpointSlice>(KARMADA_SLICE, p.slice)];
-      const ns = one<KubeObject>({ metadata: bigMeta('shop'), status: { phase: 'Active' } }, p.id);
-      const exp = one<KubeObject>({ metadata: bigMeta('web', 'shop'), status: { conditions: [{ type: 'Valid' }] } }, p.id);
+      const ns = one<KubeObject>({ metadata: bigMeta('shop'), status: { phase: 'Active' } }, p.ns);
+      const exp = one<KubeObject>({ metadata: bigMeta('web', 'shop'), status: { conditions: [{ type: 'Valid' }] } }, p.se);
       const get = <T>(objs: Record<string, T>) => ({ get: (n: string, name: string) => objs[`${n}/${name}`], list: () => Object.values(objs) });
       return {
         controlPlane: { serviceImports: get({ 'shop/web': cpImport }), overridePolicies: get({}), namespaces: get({ '/shop': ns }) },
@@ -156,8 +163,8 @@ describe('prune: what the caches keep', () => {
       };
     };
     const keep = () => {};
-    const whole = buildSnapshot(cachesOf({ si: keep, svc: keep, slice: keep, id: keep }), 'shop', 'web', 'retain');
-    const cut = buildSnapshot(cachesOf({ si: pruneServiceImport, svc: pruneService, slice: pruneEndpointSlice, id: pruneToIdentity }), 'shop', 'web', 'retain');
+    const whole = buildSnapshot(cachesOf({ si: keep, svc: keep, slice: keep, ns: keep, se: keep }), 'shop', 'web', 'retain');
+    const cut = buildSnapshot(cachesOf({ si: pruneServiceImport, svc: pruneService, slice: pruneEndpointSlice, ns: pruneNamespace, se: pruneServiceExport }), 'shop', 'web', 'retain');
     expect(cut).to.deep.equal(whole);
     expect(whole.members[0]).to.include({ localReadyEndpoints: 3, exports: true });
     expect(whole.members[0]?.serviceImport, 'the ownership annotation is read from the cache').to.include({ fillsIps: true, managed: true });

@@ -23,9 +23,32 @@ export function pruneServiceImport(o: object): void {
   keepOnly(o, ['apiVersion', 'kind', 'metadata', 'spec', 'status'], { metadata: metadata(['generation', 'labels', 'annotations', 'ownerReferences']) });
 }
 
-/** build-snapshot's serviceView: spec.type, clusterIP(s), ipFamilies. */
+/**
+ * build-snapshot's serviceView (spec.type, clusterIP(s), ipFamilies), and
+ * what an export carries into its import (src/mcs/merge.ts): the ports
+ * without targetPort and nodePort, session affinity and its config, the
+ * traffic policies.
+ */
 export function pruneService(o: object): void {
-  keepOnly(o, ['metadata', 'spec'], { metadata: metadata(['labels']), spec: (s) => pick(s, ['type', 'clusterIP', 'clusterIPs', 'ipFamilies']) });
+  keepOnly(o, ['metadata', 'spec'], {
+    metadata: metadata(['labels']),
+    spec: (s) => {
+      const kept = pick(s, ['type', 'clusterIP', 'clusterIPs', 'ipFamilies', 'sessionAffinity', 'sessionAffinityConfig', 'internalTrafficPolicy', 'trafficDistribution']);
+      const ports = (s as { ports?: unknown } | undefined)?.ports;
+      if (kept && Array.isArray(ports)) (kept as Record<string, unknown>)['ports'] = ports.map((p) => pick(p, ['name', 'protocol', 'port', 'appProtocol']));
+      return kept;
+    },
+  });
+}
+
+/** What the MCS rules read of a ServiceExport: when it was made (oldest wins a conflict), its spec (exported labels and annotations), its conditions. */
+export function pruneServiceExport(o: object): void {
+  keepOnly(o, ['metadata', 'spec', 'status'], { metadata: metadata(['creationTimestamp', 'generation', 'labels']) });
+}
+
+/** Namespaces: whether they exist and are being deleted, and their labels (whose a control-plane namespace is). */
+export function pruneNamespace(o: object): void {
+  keepOnly(o, ['metadata'], { metadata: metadata(['labels']) });
 }
 
 /** readyEndpoints: the service-name and managed-by labels, and per endpoint whether it is ready and has an address. */
@@ -40,11 +63,6 @@ export function pruneEndpointSlice(o: object): void {
           }))
         : undefined,
   });
-}
-
-/** Only whether it exists and is being deleted is read (Namespaces, ServiceExports). */
-export function pruneToIdentity(o: object): void {
-  keepOnly(o, ['metadata'], { metadata: metadata() });
 }
 
 /** ipsMaxItemsOf: each version's name, served, and the schema of spec.ips. */

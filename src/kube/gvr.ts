@@ -23,6 +23,7 @@ export const PATHS = {
   serviceExports: `/apis/${MCS_API_VERSION}/serviceexports`,
   clusters: `/apis/${KARMADA_CLUSTER_GROUP}/${KARMADA_CLUSTER_VERSION}/clusters`,
   overridePolicies: `/apis/${KARMADA_POLICY_GROUP}/${KARMADA_POLICY_VERSION}/overridepolicies`,
+  propagationPolicies: `/apis/${KARMADA_POLICY_GROUP}/${KARMADA_POLICY_VERSION}/propagationpolicies`,
   resourceInterpreterCustomizations: `/apis/${KARMADA_CONFIG_GROUP}/${KARMADA_CONFIG_VERSION}/resourceinterpretercustomizations`,
   services: '/api/v1/services',
   endpointSlices: '/apis/discovery.k8s.io/v1/endpointslices',
