@@ -13,13 +13,14 @@ const src = join(root, 'src');
 /** What each folder under src/ may import, besides itself. */
 const MAY_IMPORT: Record<string, readonly string[]> = {
   api: [],
+  mcs: ['api'],
   kube: ['api'],
   runtime: ['api', 'kube'],
   karmada: ['api', 'kube', 'runtime'],
-  serviceimport: ['api', 'kube', 'runtime', 'karmada'],
+  serviceimport: ['api', 'mcs', 'kube', 'runtime', 'karmada'],
   coredns: ['api', 'kube', 'runtime', 'karmada'],
-  doctor: ['api', 'kube', 'runtime', 'karmada', 'serviceimport', 'coredns'],
-  cmd: ['api', 'kube', 'runtime', 'karmada', 'serviceimport', 'coredns', 'doctor'],
+  doctor: ['api', 'mcs', 'kube', 'runtime', 'karmada', 'serviceimport', 'coredns'],
+  cmd: ['api', 'mcs', 'kube', 'runtime', 'karmada', 'serviceimport', 'coredns', 'doctor'],
 };
 
 function sourceFiles(dir: string): string[] {
