@@ -5,9 +5,33 @@ export interface Secret extends KubeObject {
   data?: Record<string, string>;
 }
 
-/** The parts of a core/v1 Service a decision needs. */
+export interface ServicePort {
+  name?: string;
+  /** TCP (the default), UDP or SCTP. */
+  protocol?: string;
+  port: number;
+  appProtocol?: string;
+}
+
+export interface SessionAffinityConfig {
+  clientIP?: { timeoutSeconds?: number };
+}
+
+/** The parts of a core/v1 ServiceSpec a decision needs. */
+export interface ServiceSpec {
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ipFamilies?: string[];
+  ports?: ServicePort[];
+  sessionAffinity?: string;
+  sessionAffinityConfig?: SessionAffinityConfig;
+  internalTrafficPolicy?: string;
+  trafficDistribution?: string;
+}
+
 export interface Service extends KubeObject {
-  spec?: { type?: string; clusterIP?: string; clusterIPs?: string[]; ipFamilies?: string[] };
+  spec?: ServiceSpec;
 }
 
 export interface EndpointSlice extends KubeObject {

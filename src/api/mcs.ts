@@ -1,4 +1,10 @@
-/** The Multi-Cluster Services API objects (multicluster.x-k8s.io). */
+/**
+ * The Multi-Cluster Services API objects (multicluster.x-k8s.io), as
+ * sigs.k8s.io/mcs-api v0.5.2 defines them in
+ * pkg/apis/v1alpha1/serviceexport.go and serviceimport.go (v1beta1 has the
+ * same fields). Only the fields the controller reads or writes are typed.
+ */
+import type { SessionAffinityConfig } from './core.js';
 import type { KubeObject } from './meta.js';
 
 export interface ServiceImportPort {
@@ -8,11 +14,92 @@ export interface ServiceImportPort {
   appProtocol?: string;
 }
 
-export interface ServiceImport extends KubeObject {
-  spec: {
-    type: 'ClusterSetIP' | 'Headless';
-    ports: ServiceImportPort[];
-    ips?: string[];
-  };
-  status?: { clusters?: Array<{ cluster: string }> };
+export type ServiceImportType = 'ClusterSetIP' | 'Headless';
+
+export interface ServiceImportSpec {
+  type: ServiceImportType;
+  ports: ServiceImportPort[];
+  /** At most 2 in mcs-api's CRD; Karmada's CRD allows 1. */
+  ips?: string[];
+  /** "ClientIP" or "None" (the default). Ignored when type is Headless. */
+  sessionAffinity?: string;
+  sessionAffinityConfig?: SessionAffinityConfig;
+  /** At most 2, no family twice; `ips` follow this order. */
+  ipFamilies?: string[];
+  internalTrafficPolicy?: string;
+  trafficDistribution?: string;
 }
+
+export interface ServiceImport extends KubeObject {
+  spec: ServiceImportSpec;
+  status?: { clusters?: Array<{ cluster: string }>; conditions?: Condition[] };
+}
+
+/**
+ * A metav1.Condition as it travels in JSON. `reason` must match
+ * `^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$` (at most 1024 characters) and
+ * `message` is at most 32768 characters (apimachinery
+ * pkg/apis/meta/v1/types.go).
+ */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export interface ServiceExport extends KubeObject {
+  spec?: {
+    /** Optional for an implementation to support; copied to the import's labels. */
+    exportedLabels?: Record<string, string>;
+    /** Optional for an implementation to support; copied to the import's annotations. */
+    exportedAnnotations?: Record<string, string>;
+  };
+  status?: { conditions?: Condition[] };
+}
+
+/** ServiceExport condition types (ServiceExportCondition* in serviceexport.go). */
+export const ServiceExportConditionType = {
+  Valid: 'Valid',
+  Ready: 'Ready',
+  Conflict: 'Conflict',
+} as const;
+
+/** ServiceExport condition reasons (ServiceExportReason* in serviceexport.go). */
+export const ServiceExportReason = {
+  // Valid
+  Valid: 'Valid',
+  NoService: 'NoService',
+  InvalidServiceType: 'InvalidServiceType',
+  // Ready
+  Exported: 'Exported',
+  Ready: 'Ready',
+  Pending: 'Pending',
+  Failed: 'Failed',
+  // Conflict; several may be joined with commas.
+  PortConflict: 'PortConflict',
+  TypeConflict: 'TypeConflict',
+  SessionAffinityConflict: 'SessionAffinityConflict',
+  SessionAffinityConfigConflict: 'SessionAffinityConfigConflict',
+  LabelsConflict: 'LabelsConflict',
+  AnnotationsConflict: 'AnnotationsConflict',
+  InternalTrafficPolicyConflict: 'InternalTrafficPolicyConflict',
+  TrafficDistributionConflict: 'TrafficDistributionConflict',
+  IPFamilyConflict: 'IPFamilyConflict',
+  NoConflicts: 'NoConflicts',
+} as const;
+
+export type ServiceExportConflictReason = Extract<
+  (typeof ServiceExportReason)[keyof typeof ServiceExportReason],
+  `${string}Conflict`
+>;
+
+/** ServiceImport condition type and reasons (ServiceImportCondition*, ServiceImportReason* in serviceimport.go). */
+export const ServiceImportConditionType = { Ready: 'Ready' } as const;
+export const ServiceImportReason = {
+  Ready: 'Ready',
+  Pending: 'Pending',
+  IPFamilyNotSupported: 'IPFamilyNotSupported',
+} as const;
