@@ -96,6 +96,24 @@ const OVERRIDE_POLICY_USES: Use[] = [
   { group: 'policy.karmada.io', resource: 'overridepolicies', verbs: ['delete'], file: 'src/serviceimport/writer.ts', evidence: "deleteNamespacedCustomObject({ group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, namespace, plural: 'overridepolicies'" },
 ];
 
+/** Applied in addition for run --auto-import only (control plane, and members through Karmada). */
+const AUTO_IMPORT_DIRS = ['config/karmada/auto-import', 'config/members/auto-import'];
+const AUTO_IMPORT_POLICY_VERBS = ['list', 'watch', 'create', 'patch', 'delete'];
+const AUTO_IMPORT_USES: readonly Use[] = [
+  { group: '', resource: 'namespaces', verbs: ['create'], file: 'src/autoimport/writer.ts', evidence: 'this.core.createNamespace(' },
+  { group: '', resource: 'namespaces', verbs: ['delete'], file: 'src/autoimport/writer.ts', evidence: 'this.core.deleteNamespace(' },
+  { group: 'multicluster.x-k8s.io', resource: 'serviceimports', verbs: ['create'], file: 'src/autoimport/writer.ts', evidence: 'this.custom.createNamespacedCustomObject({ ...SI,' },
+  { group: 'multicluster.x-k8s.io', resource: 'serviceimports', verbs: ['patch'], file: 'src/autoimport/writer.ts', evidence: 'this.custom.patchNamespacedCustomObject({ ...SI,' },
+  { group: 'multicluster.x-k8s.io', resource: 'serviceimports', verbs: ['delete'], file: 'src/autoimport/writer.ts', evidence: 'this.custom.deleteNamespacedCustomObject({ ...SI,' },
+  { group: 'multicluster.x-k8s.io', resource: 'serviceexports', verbs: ['create'], file: 'src/autoimport/writer.ts', evidence: "plural: 'serviceexports', namespace: ns, body: o.serviceExport" },
+  { group: 'policy.karmada.io', resource: 'propagationpolicies', verbs: ['list', 'watch'], file: 'src/karmada/cluster-manager.ts', evidence: 'propagationpolicies: PATHS.propagationPolicies' },
+  { group: 'policy.karmada.io', resource: 'propagationpolicies', verbs: ['create'], file: 'src/autoimport/writer.ts', evidence: 'this.custom.createNamespacedCustomObject({ ...PP,' },
+  { group: 'policy.karmada.io', resource: 'propagationpolicies', verbs: ['patch'], file: 'src/autoimport/writer.ts', evidence: 'this.custom.patchNamespacedCustomObject({ ...PP,' },
+  { group: 'policy.karmada.io', resource: 'propagationpolicies', verbs: ['delete'], file: 'src/autoimport/writer.ts', evidence: 'this.custom.deleteNamespacedCustomObject({ ...PP,' },
+  // config/members/auto-import: the conditions, through the cluster proxy (a PATCH, granted by config/karmada).
+  { group: 'multicluster.x-k8s.io', resource: 'serviceexports/status', verbs: ['patch'], file: 'src/autoimport/writer.ts', evidence: "client.patchNamespacedCustomObjectStatus({ group: MCS_GROUP, version: MCS_VERSION, plural: 'serviceexports'" },
+];
+
 /** What the code does with the rights config/ grants: the controller's, then CoreDNS's. */
 const USES: readonly Use[] = [
   { group: 'cluster.karmada.io', resource: 'clusters', verbs: ['list', 'watch'], file: 'src/karmada/cluster-manager.ts', evidence: 'clusters: PATHS.clusters' },
@@ -146,7 +164,7 @@ const usedBy = (g: Grant, u: Use) =>
   (u.namespace === undefined || u.namespace === g.namespace) && sameNames(u.names, g.names);
 
 /** What is wrong with these grants, one line each; [] when nothing is. Pure. */
-function audit(grants: readonly Grant[], uses: readonly Use[], secretReadsAllowed = SECRET_READS_ALLOWED): string[] {
+function audit(grants: readonly Grant[], uses: readonly Use[], secretReadsAllowed = SECRET_READS_ALLOWED, policyVerbs: Readonly<Record<string, readonly string[]>> = { overridepolicies: OVERRIDE_POLICY_VERBS }): string[] {
   const out: string[] = [];
   for (const g of grants) {
     const at = `${g.role}: ${g.verb} ${g.resource}${g.group ? `.${g.group}` : ''}${g.names ? ` [${g.names.join(', ')}]` : ''}`;
@@ -159,7 +177,7 @@ function audit(grants: readonly Grant[], uses: readonly Use[], secretReadsAllowe
     if (g.resource === 'secrets' && g.group === '' && READS.has(g.verb) && !g.names && !secretReadsAllowed.some((a) => a.role === g.role && a.verb === g.verb)) {
       out.push(`${at}: a Secret read not limited by name`);
     }
-    if (g.group === 'policy.karmada.io' && !(g.resource === 'overridepolicies' && OVERRIDE_POLICY_VERBS.includes(g.verb))) out.push(`${at}: a policy right the writer does not use`);
+    if (g.group === 'policy.karmada.io' && !(policyVerbs[g.resource] ?? []).includes(g.verb)) out.push(`${at}: a policy right the writer does not use`);
     if (!uses.some((u) => usedBy(g, u))) out.push(`${at}: no code uses it`);
   }
   for (const u of uses) {
@@ -172,6 +190,7 @@ function audit(grants: readonly Grant[], uses: readonly Use[], secretReadsAllowe
 
 const shipped = grantsOf(RBAC_DIRS.flatMap((d) => kustomizeResources(join(ROOT, d))));
 const directAccess = grantsOf(kustomizeResources(join(ROOT, DIRECT_ACCESS_DIR)));
+const autoImport = grantsOf(AUTO_IMPORT_DIRS.flatMap((d) => kustomizeResources(join(ROOT, d))));
 
 describe('config/ RBAC', () => {
   it('grants what the code uses, and nothing else', () => {
@@ -188,8 +207,14 @@ describe('config/ RBAC', () => {
     expect(directAccess.map((g) => `${g.role}: ${g.verb} ${g.resource}`)).to.deep.equal(['Role karmada-cluster/clusterset-dns: get secrets']);
   });
 
+  it('config/karmada/auto-import and config/members/auto-import add what automatic imports use, and nothing else', () => {
+    expect(audit([...shipped, ...autoImport], [...USES, ...AUTO_IMPORT_USES], SECRET_READS_ALLOWED, { overridepolicies: OVERRIDE_POLICY_VERBS, propagationpolicies: AUTO_IMPORT_POLICY_VERBS })).to.deep.equal([]);
+    // Without the opt-in, no PropagationPolicy right at all.
+    expect(shipped.filter((g) => g.resource === 'propagationpolicies')).to.deep.equal([]);
+  });
+
   it('each use still stands in the file it names', () => {
-    const missing = [...USES, ...DIRECT_ACCESS_USES].filter((u) => !readFileSync(join(ROOT, u.file), 'utf8').includes(u.evidence)).map((u) => `${u.file}: ${u.evidence}`);
+    const missing = [...USES, ...DIRECT_ACCESS_USES, ...AUTO_IMPORT_USES].filter((u) => !readFileSync(join(ROOT, u.file), 'utf8').includes(u.evidence)).map((u) => `${u.file}: ${u.evidence}`);
     expect(missing).to.deep.equal([]);
   });
 

@@ -19,6 +19,7 @@ import { overridePolicyName, serviceImportOfPolicy } from '../serviceimport/over
 import { localFirstEnabled } from '../serviceimport/localfirst.js';
 import { Writer, type WriteFence } from '../serviceimport/writer.js';
 import { RouteSelector, type ManagedRoute, type WriteRouteFlag } from '../serviceimport/route.js';
+import { AUTO_IMPORT_SELECTOR, buildAutoImports, type AutoImports } from './run-autoimport.js';
 import { retentionState } from '../karmada/retention.js';
 import { realClock } from '../runtime/clock.js';
 import { installCoreDns } from '../coredns/install.js';
@@ -95,7 +96,18 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
   // onKeys is first called once the caches run, when `controller` below exists.
   // Members' EndpointSlices are watched only while some ServiceImport uses local-first.
   const needsEndpointSlices = (si: ServiceImport) => localFirstEnabled(Boolean(flags['local-first']), si.metadata.annotations);
-  const clusters = new ClusterManager(kc, reflectorInformerFactory(log, metrics), memberAccessConfig(kc, flags['member-access'] as MemberAccessMode), (keys) => controller.enqueue(keys), log, { serviceImportOfPolicy, policyNameOf: overridePolicyName, needsEndpointSlices });
+  const autoImport = Boolean(flags['auto-import']);
+  // Every change goes to the ServiceImport controller, and with --auto-import to automatic imports too (same keys: namespace/name).
+  const onKeys = (keys: string[] | 'all') => {
+    controller.enqueue(keys);
+    autoImports?.enqueue(keys);
+  };
+  const clusters = new ClusterManager(kc, reflectorInformerFactory(log, metrics), memberAccessConfig(kc, flags['member-access'] as MemberAccessMode), onKeys, log, {
+    serviceImportOfPolicy,
+    policyNameOf: overridePolicyName,
+    needsEndpointSlices,
+    importPolicies: autoImport ? { labelSelector: AUTO_IMPORT_SELECTOR } : undefined,
+  });
   const route = new RouteSelector({
     flag: String(flags['write-route']) as WriteRouteFlag,
     clock: realClock,
@@ -148,7 +160,8 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
     reconciled: (result, s) => ctrlMetrics.reconciled(result, s),
     activeWorkers: (d) => (d > 0 ? ctrlMetrics.workerBusy() : ctrlMetrics.workerIdle()),
   });
-  return { clusters, events, queue, controller: controllerRunnable(controller, queue, stopWrites, clusters, route, metrics, workers, log) };
+  const autoImports: AutoImports | undefined = autoImport ? buildAutoImports(kc, clusters, metrics, log, fence, stopWrites.signal) : undefined;
+  return { clusters, events, queue, autoImports, controller: controllerRunnable(controller, queue, stopWrites, clusters, route, metrics, workers, log) };
 }
 
 /** Runs the controller `run`'s flags describe until SIGTERM or SIGINT; the exit code. */
@@ -169,7 +182,7 @@ export async function runManager(parsed: RunCommand, io: Io): Promise<number> {
 
   const metrics = createMetrics();
   // The writer asks the manager (created next) before each write whether this replica may still write.
-  const { clusters, events, queue, controller } = buildController(kc, flags, metrics, log, () => mgr.writeFence());
+  const { clusters, events, queue, controller, autoImports } = buildController(kc, flags, metrics, log, () => mgr.writeFence());
   const podName = process.env['POD_NAME'];
   const mgr: Manager = new Manager({
     log,
@@ -205,6 +218,10 @@ export async function runManager(parsed: RunCommand, io: Io): Promise<number> {
     mgr.add(startStop(coredns), { needLeaderElection: true });
   }
   mgr.add(controller, { needLeaderElection: true });
+  if (autoImports) {
+    mgr.addHealthzCheck('autoimport-workers', wedgedWorkersCheck(() => autoImports.queue.running(), WEDGED_RECONCILE_MS));
+    mgr.add(autoImports.runnable, { needLeaderElection: true });
+  }
   try {
     return await mgr.start();
   } catch (e) {

@@ -49,11 +49,14 @@ export interface RunningController {
 /**
  * What config/ applies before a start; `retentionRule: false` leaves the
  * retention rule out (a federation without it); `memberAccess` is run's
- * --member-access (startController reads it from the arguments).
+ * --member-access (startController reads it from the arguments); `autoImport`
+ * adds what run --auto-import needs.
  */
 export interface ControllerSetup {
   retentionRule?: boolean;
   memberAccess?: 'proxy' | 'direct';
+  /** run's --auto-import: config/karmada/auto-import and config/members/auto-import are applied too (startController reads it from the arguments). */
+  autoImport?: boolean;
 }
 
 /** run's --member-access in these arguments, as run parses it (the last one wins). */
@@ -71,10 +74,11 @@ export function memberAccessOf(args: readonly string[]): 'proxy' | 'direct' {
  * each member directly instead of propagated by Karmada: the same objects, without the wait,
  * and without also propagating the CoreDNS RBAC that the tests create with `coredns install`.
  */
-function memberRbac(): KubernetesObject[] {
+function memberRbac(autoImport: boolean): KubernetesObject[] {
   const members = join(repoRoot, 'config', 'members');
   const controller = parseYamlObjects(readFileSync(join(members, 'controller-rbac.yaml'), 'utf8'));
-  return [...controller, ...kustomizeResources(join(members, 'manage-coredns'))].filter((o) => o.kind !== 'ClusterPropagationPolicy');
+  const extra = [...kustomizeResources(join(members, 'manage-coredns')), ...(autoImport ? kustomizeResources(join(members, 'auto-import')) : [])];
+  return [...controller, ...extra].filter((o) => o.kind !== 'ClusterPropagationPolicy');
 }
 
 /**
@@ -97,10 +101,11 @@ export async function controllerKubeconfig(env: EnvState, setup: ControllerSetup
   const objects = [
     ...kustomizeResources(join(repoRoot, 'config', 'karmada')).filter((o) => setup.retentionRule !== false || o.kind !== 'ResourceInterpreterCustomization'),
     ...(direct ? kustomizeResources(join(repoRoot, 'config', 'karmada', 'direct-access')) : []),
+    ...(setup.autoImport ? kustomizeResources(join(repoRoot, 'config', 'karmada', 'auto-import')) : []),
   ];
   await apply(kc, objects, 'clusterset-dns-tests');
   // Pull members are reached through the proxy either way; the environment has only Push members.
-  if (!direct) await Promise.all(MEMBERS.map((m) => apply(kubeConfig(env, m), memberRbac(), 'clusterset-dns-tests')));
+  if (!direct) await Promise.all(MEMBERS.map((m) => apply(kubeConfig(env, m), memberRbac(setup.autoImport === true), 'clusterset-dns-tests')));
   const tr = await kc.makeApiClient(CoreV1Api).createNamespacedServiceAccountToken({
     namespace: 'karmada-system', name: 'clusterset-dns', body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
   });
@@ -122,7 +127,7 @@ export async function controllerKubeconfig(env: EnvState, setup: ControllerSetup
  */
 export async function startController(env: EnvState, args: string[] = [], name = 'clusterset-dns', mainJs?: string, plainNode = false, setup: ControllerSetup = {}): Promise<RunningController> {
   const image = mainJs !== undefined && !plainNode;
-  const kubeconfig = await controllerKubeconfig(env, { ...setup, memberAccess: setup.memberAccess ?? memberAccessOf(args) });
+  const kubeconfig = await controllerKubeconfig(env, { ...setup, memberAccess: setup.memberAccess ?? memberAccessOf(args), autoImport: setup.autoImport ?? args.includes('--auto-import') });
   const [hp, mp] = (await freePorts(2)) as [number, number];
   mkdirSync(join(env.dir, 'logs'), { recursive: true });
   const proc = startProcess({

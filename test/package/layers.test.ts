@@ -13,7 +13,6 @@ const src = join(root, 'src');
 /** What each folder under src/ may import, besides itself. */
 const MAY_IMPORT: Record<string, readonly string[]> = {
   api: [],
-  mcs: ['api'],
   kube: ['api'],
   runtime: ['api', 'kube'],
   karmada: ['api', 'kube', 'runtime'],

@@ -1,0 +1,95 @@
+/**
+ * One pass of automatic imports for one key `namespace/name`: the members'
+ * exports → the MCS rules (merged import, Valid and Conflict per export) →
+ * decide (the control-plane writes) → apply, then each reachable exporting
+ * member's ServiceExport conditions, written only when they change.
+ * Level-based and idempotent: a thrown error sends the key back to the queue,
+ * to be decided again from fresh cache state.
+ */
+import type { Logger } from 'pino';
+import type { Caches } from '../karmada/caches.js';
+import { apiErrorMessage } from '../kube/errors.js';
+import { decideAutoImport, readyCondition, type DesiredImport, type ExportCondition, type Step } from './decide.js';
+import { importBody, importNamespace, importPolicy } from './objects.js';
+import { buildAutoImportSnapshot, observeExports, type ObservedExport } from './snapshot.js';
+import { SENTINEL_NAMESPACE } from './sentinel.js';
+import type { AutoImportWriter } from './writer.js';
+
+/** The MCS rules (src/mcs/), as this feature uses them. */
+export interface ExportRules {
+  /** The import the exports agree on, the members that export validly, and each export's Valid and Conflict conditions. */
+  merge(exports: readonly ObservedExport[]): { desired: DesiredImport | undefined; exporters: string[]; conditions: ReadonlyMap<string, readonly ExportCondition[]> };
+  /** The conditions to write over `existing` (anyone else's kept, transition times kept where the status did not change), and whether that is a change. */
+  next(existing: readonly unknown[] | undefined, desired: readonly ExportCondition[], now: Date, observedGeneration: number | undefined): { conditions: unknown[]; changed: boolean };
+}
+
+export type AutoImportWrites = Pick<AutoImportWriter, 'createNamespace' | 'deleteNamespace' | 'applyImport' | 'deleteImport' | 'applyPolicy' | 'deletePolicy' | 'patchExportConditions'>;
+
+export interface AutoImportReconcilerOptions {
+  caches: Caches;
+  writer: AutoImportWrites;
+  rules: ExportRules;
+  log: Logger;
+  now?: () => Date;
+}
+
+export class AutoImportReconciler {
+  constructor(private readonly o: AutoImportReconcilerOptions) {}
+
+  async reconcile(namespace: string, name: string, log: Logger = this.o.log): Promise<{ requeueAfterMs?: number }> {
+    // The sentinel's ServiceExport exports nothing.
+    if (namespace === SENTINEL_NAMESPACE) return {};
+    const exports = observeExports(this.o.caches, namespace, name);
+    const merged = this.o.rules.merge(exports);
+    const snapshot = buildAutoImportSnapshot(this.o.caches, namespace, name, merged);
+    const decision = decideAutoImport(snapshot);
+    if (decision.note && decision.steps.length === 0 && exports.length > 0) log.debug({ note: decision.note }, 'automatic import: nothing to write in the control plane');
+    for (const step of decision.steps) await this.apply(namespace, name, step, log);
+
+    // Conditions on each export we can reach; an unreachable member's are written when it is back (its keys are re-enqueued then).
+    const now = (this.o.now ?? (() => new Date()))();
+    for (const e of exports) {
+      if (!e.reachable) continue;
+      const mine = merged.conditions.get(e.cluster) ?? [];
+      const valid = mine.find((c) => c.type === 'Valid')?.status === 'True';
+      const desired = [...mine, readyCondition(valid, snapshot)];
+      const next = this.o.rules.next(e.serviceExport.status?.conditions, desired, now, e.serviceExport.metadata.generation);
+      if (!next.changed) continue;
+      await this.o.writer.patchExportConditions(e.cluster, namespace, name, next.conditions as object[], e.serviceExport.metadata.resourceVersion);
+      log.info({ cluster: e.cluster, conditions: desired.map((c) => `${c.type}=${c.status}/${c.reason}`) }, 'ServiceExport conditions written');
+    }
+    return {};
+  }
+
+  private async apply(namespace: string, name: string, step: Step, log: Logger): Promise<void> {
+    const cached = () => this.o.caches.controlPlane.serviceImports.get(namespace, name);
+    try {
+      switch (step.do) {
+        case 'create-namespace':
+          await this.o.writer.createNamespace(importNamespace(namespace));
+          break;
+        case 'apply-import': {
+          const current = cached();
+          await this.o.writer.applyImport(namespace, name, importBody(namespace, name, step.import, current), current !== undefined);
+          break;
+        }
+        case 'apply-policy':
+          await this.o.writer.applyPolicy(namespace, importPolicy(namespace, name, step.clusters), step.resourceVersion);
+          break;
+        case 'delete-policy':
+          await this.o.writer.deletePolicy(namespace, name, step);
+          break;
+        case 'delete-import':
+          await this.o.writer.deleteImport(namespace, name, step);
+          break;
+        case 'delete-namespace':
+          await this.o.writer.deleteNamespace(namespace, step.uid);
+          break;
+      }
+      log.info({ step: step.do }, 'automatic import: written');
+    } catch (e) {
+      log.debug({ step: step.do, err: apiErrorMessage(e) }, 'automatic import: write failed');
+      throw e;
+    }
+  }
+}
