@@ -1,7 +1,8 @@
 /**
  * When the Reflector tries again, against the in-process API server double
  * with a FakeClock: never sooner than a 429's `Retry-After` (priority and
- * fairness refusing a list or a watch).
+ * fairness refusing a list or a watch), and at once when told the cause of
+ * its failures is gone (retryNow(): the CRD it needs is back).
  */
 import { expect } from 'chai';
 import type { ServerResponse } from 'node:http';
@@ -54,5 +55,27 @@ describe('reflector: when it tries again', () => {
     expect(r.health().lastError?.retryAfterMs).to.equal(2_000);
     bench.clock.advance(2_000);
     await until('the watch again', () => bench.fake.watches.length === 2);
+  });
+
+  it('retryNow() ends a backoff at once (a CRD back), resets it, and does nothing while watching', async () => {
+    let crdInstalled = false;
+    bench.fake.list = (_q, res) => (crdInstalled ? json(res, 200, { metadata: { resourceVersion: '1' }, items: [] }) : json(res, 404, { kind: 'Status', code: 404, reason: 'NotFound' }));
+    const r = make({ path: '/apis/multicluster.x-k8s.io/v1alpha1/serviceimports' });
+    r.start();
+    for (let n = 1; n <= 4; n++) {
+      await until(`failure ${n}`, () => r.health().restarts === n && r.state === 'backoff');
+      bench.clock.advance(bench.clock.nextTimerAt()! - bench.clock.now());
+    }
+    await until('failure 5', () => r.health().restarts === 5 && r.state === 'backoff');
+    expect(r.health()).to.deep.include({ consecutiveFailures: 5 });
+    expect(bench.clock.nextTimerAt()! - bench.clock.now(), 'the fifth retry is 12.8 s away').to.equal(12_800);
+
+    crdInstalled = true;
+    expect(r.retryNow()).to.equal(true);
+    await until('listed and watching, with no time passed', () => r.hasSynced() && r.state === 'running');
+    expect(bench.fake.lists).to.have.length(6);
+    expect(r.health().consecutiveFailures, 'backoff reset').to.equal(0);
+    expect(r.retryNow(), 'running: nothing to end').to.equal(false);
+    expect(bench.fake.lists).to.have.length(6);
   });
 });

@@ -21,7 +21,8 @@
  *   - restart with exponential backoff and jitter (./backoff.ts) on every
  *     error (network, 5xx, 429, 403, 401, 404/CRD missing, ...; see
  *     ./classify.ts), reset after a healthy period; never sooner than a
- *     429's or 5xx's `Retry-After` (src/kube/retry-after.ts);
+ *     429's or 5xx's `Retry-After` (src/kube/retry-after.ts); retryNow()
+ *     ends a backoff early when the caller knows the cause is gone;
  *   - a backstop watchdog for anything else that goes quiet longer than the
  *     server's timeout plus a grace period;
  *   - an "epoch" that marks everything belonging to an abandoned attempt as
@@ -203,6 +204,24 @@ export class Reflector<T extends ObjectLike> {
     this.syncWaiters = [];
     if (!this.synced) for (const w of waiters) w.reject(new Error(`reflector ${this.cluster}/${this.resource} stopped before it synced`));
     this.log.info(this.labels({}), 'reflector stopped');
+  }
+
+  /**
+   * Ends a backoff at once and forgets the failures behind it, for a caller
+   * that knows their cause is gone (the CRD this resource needs is back:
+   * src/karmada/member-informers.ts), so the watch returns now rather than at
+   * the next retry, up to the backoff's 30 s away. Does nothing unless the
+   * reflector is waiting to retry: a running watch or an attempt in flight
+   * is left alone. Returns whether it retried.
+   */
+  retryNow(): boolean {
+    if (this._stopped || this._state !== 'backoff') return false;
+    this.restartTimer?.cancel();
+    this.restartTimer = undefined;
+    this.failures = 0;
+    this.log.info(this.labels({ reason: this.lastError?.reason }), 'retrying now: told the cause of the last failure is gone');
+    void this.attempt();
+    return true;
   }
 
   /** True once the first list has been loaded into the cache. */
