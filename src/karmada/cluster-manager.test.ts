@@ -31,7 +31,12 @@ class HandInformer implements Informer {
   private readonly objects = new Map<string, KubeObject>();
   private readonly events: Array<(t: InformerEvent, o: KubeObject) => void> = [];
   private readonly healthHandlers: Array<() => void> = [];
+  /** How often the manager asked it to end a backoff at once. */
+  retries = 0;
   constructor(readonly spec: InformerSpec) {}
+  retryNow() {
+    this.retries++;
+  }
   start() {
     this.set({ running: true });
   }
@@ -222,6 +227,22 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     t.keys.length = 0;
     t.of('member1', 'crds')[0]!.delete(crd);
     expect(t.keys, 'removed while reachable').to.deep.equal([['blog/db', 'shop/web']]);
+  });
+
+  it('the ServiceImport CRD back (or serving v1alpha1 again) wakes that member\'s ServiceImport and ServiceExport watches at once, and no other', async () => {
+    const t = setup();
+    t.startWithClusters('member1', 'member2');
+    await t.settle();
+    t.syncAll('member1');
+    t.syncAll('member2');
+    const retries = () => Object.fromEntries(t.informers.filter((i) => i.retries > 0).map((i) => [`${i.spec.cluster}/${i.spec.resource}`, i.retries]));
+    const crds = t.of('member1', 'crds')[0]!;
+    crds.add({ ...crd, spec: { versions: [{ name: 'v1beta1', served: true }] } } as KubeObject);
+    expect(retries(), 'a CRD that does not serve v1alpha1: the watches would meet 404 again').to.deep.equal({});
+    crds.add(crd);
+    expect(retries(), 'v1alpha1 served').to.deep.equal({ 'member1/serviceimports': 1, 'member1/serviceexports': 1 });
+    crds.delete(crd);
+    expect(retries(), 'a deletion wakes nothing').to.deep.equal({ 'member1/serviceimports': 1, 'member1/serviceexports': 1 });
   });
 
   it('a member still on its first list is unreachable but "starting"; one whose watch failed is unreachable and not starting', async () => {

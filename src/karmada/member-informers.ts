@@ -109,7 +109,13 @@ export class MemberInformers implements MemberCaches {
       }
       if (reachabilityChanged || crdChanged) touched({ kind: 'member', cluster, before, after });
     };
-    this.crds.onEvent(() => observe(true));
+    this.crds.onEvent((type) => {
+      // The ServiceImport CRD (re)appeared or changed and serves v1alpha1: the MCS watches that met 404 while it was
+      // away would come back only at their next retry, up to the reflector's 30 s backoff later; wake them now. The
+      // ServiceExport CRD comes from the same source (mcs-api, Karmada) and is installed with it.
+      if (type !== 'delete' && this.ipsMaxItems() !== undefined) this.retryMcsWatches();
+      observe(true);
+    });
     for (const i of this.core()) i.onHealthChange(() => observe(false));
   }
 
@@ -149,6 +155,11 @@ export class MemberInformers implements MemberCaches {
     this.stopped = true;
     await Promise.all([...this.core().map((i) => i.stop()), this.endpointSlices.stop()]);
     closeConnections(this.kc);
+  }
+
+  /** Ends the backoff of the ServiceImport and ServiceExport watches, if they are waiting (Informer.retryNow). */
+  private retryMcsWatches(): void {
+    for (const i of [this.serviceImports as unknown as Informer, this.serviceExports]) i.retryNow();
   }
 
   /** The watches every member has; the EndpointSlice watch is apart (./endpoint-slices.ts). */

@@ -9,9 +9,9 @@
  * with Date fields while watch events stay JSON strings.
  */
 import { ApiException, type KubeConfig } from '@kubernetes/client-node';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { httpStatusOf } from './errors.js';
-import { startGet, type Query } from './request.js';
+import { flatHeaders, startGet, type Query } from './request.js';
 
 export interface ListPageOptions {
   limit?: number;
@@ -36,7 +36,8 @@ export class ListTimeout extends Error {
 
 /**
  * GETs `path` as JSON. Non-2xx answers throw ApiException with the raw Status
- * body, as generated clients do; no answer within `timeoutMs` of socket
+ * body and the response headers (a 429's `Retry-After`: ./retry-after.ts), as
+ * generated clients do; no answer within `timeoutMs` of socket
  * silence throws ListTimeout.
  */
 export async function getCollection(kc: KubeConfig, path: string, query: Query, signal: AbortSignal, timeoutMs: number): Promise<unknown> {
@@ -70,12 +71,6 @@ function readJson(res: IncomingMessage, path: string, resolve: (body: unknown) =
       reject(new Error(`GET ${path}: invalid JSON: ${(e as Error).message}`));
     }
   });
-}
-
-function flatHeaders(h: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-  return out;
 }
 
 /** The page source that GETs `path` with `kc`'s credentials (getCollection). */

@@ -12,7 +12,7 @@
  * socket outlives it.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { request as httpRequest, type Agent as HttpAgent, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type Agent as HttpAgent, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -43,4 +43,11 @@ export async function startGet(
   const req = request(url, { ...opts, ...options, method: 'GET', headers }, onResponse);
   req.on('close', () => agent?.destroy());
   return req;
+}
+
+/** Response headers as client-node's ApiException keeps them: lower-case names, one string each. */
+export function flatHeaders(h: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
 }

@@ -124,6 +124,11 @@ const OUTCOMES: Outcome[] = [
   retried('a thrown error re-adds the key rate-limited and warns', new Error('boom'), WARN, 'boom'),
   retried('an API error other than 409 warns too', apiError(500, 'InternalError'), WARN, 'HTTP 500 InternalError: internalerror for the test'),
   retried('a 409 conflict is retried the same way, logged at debug only', apiError(409, 'Conflict'), DEBUG, 'HTTP 409 Conflict: conflict for the test'),
+  {
+    ...retried('a 429 with Retry-After comes back no sooner than the server asked', Object.assign(apiError(429, 'TooManyRequests'), { headers: { 'retry-after': '7' } }), WARN, 'HTTP 429 TooManyRequests: toomanyrequests for the test'),
+    againAtMs: 7_000,
+  },
+  retried('a 429 without Retry-After: the backoff alone', apiError(429, 'TooManyRequests'), WARN, 'HTTP 429 TooManyRequests: toomanyrequests for the test'),
   retried(
     'a 409 reported as statusCode (as a Watch does) is a conflict as well',
     Object.assign(new Error('conflict'), { statusCode: 409 }),

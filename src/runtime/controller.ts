@@ -1,7 +1,9 @@
 /**
  * The controller loop, as sample-controller's: events → keys → a
  * de-duplicating, rate-limited queue → N workers → reconcile. A failed key is
- * retried with per-key exponential backoff; a successful one is forgotten.
+ * retried with per-key exponential backoff, and never sooner than a refused
+ * write's `Retry-After` (src/kube/retry-after.ts, capped at 30 s); a
+ * successful one is forgotten.
  *
  * A worker yields to the event loop between keys. A reconcile that writes
  * nothing never waits on I/O, and get() hands out a queued key at once, so
@@ -12,6 +14,7 @@
 import type { Logger } from 'pino';
 import { splitKey } from '../api/meta.js';
 import { apiErrorMessage, isConflict } from '../kube/errors.js';
+import { retryAfterMsOf } from '../kube/retry-after.js';
 import { CallCancelled } from '../kube/timeout.js';
 import { reconcileLogger } from './logging.js';
 import type { RateLimitingQueue } from './workqueue/ratelimiting.js';
@@ -85,8 +88,11 @@ export class Controller {
         const retries = this.queue.numRequeues(k);
         // Conflicts are routine (someone wrote first), and a write cancelled because we stop is expected; the rest deserve a warning.
         const level = isConflict(e) || e instanceof CallCancelled ? 'debug' : 'warn';
-        log[level]({ key: k, retries, err: apiErrorMessage(e) }, 'reconcile failed; retrying with backoff');
-        this.queue.addRateLimited(k);
+        // A write refused with 429 (priority and fairness) says when to come back: not before then. No jitter: at most
+        // --workers writes are in flight, so keys refused together cannot come back as a stampede.
+        const retryAfterMs = retryAfterMsOf(e, Date.now());
+        log[level]({ key: k, retries, err: apiErrorMessage(e), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }, 'reconcile failed; retrying with backoff');
+        this.queue.addRateLimited(k, retryAfterMs);
       } finally {
         this.hooks.activeWorkers?.(-1);
         this.queue.done(k);

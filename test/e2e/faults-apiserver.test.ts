@@ -50,9 +50,16 @@ const RECREATED_MS = 60_000;
  * From the CRD Established again to every import in member2 filled:
  * Karmada re-creating member2's ServiceImports (its 30 s resync re-applies
  * each Work, about one object per second), our ServiceImport watch relisting
- * within its 30 s backoff cap, then a reconcile each.
+ * (at once: below), then a reconcile each.
  */
 const REFILLED_MS = 120_000;
+/**
+ * From the CRD Established again (as this test sees it, polling every 0.5 s)
+ * to member2's ServiceImport watch re-established: the CRD watch wakes it at
+ * once (src/karmada/member-informers.ts), rather than at its next retry, up
+ * to 25.6 s away after 20 s of 404s.
+ */
+const WATCH_BACK_MS = 5_000;
 
 /** Karmada delivering a burst of six imports to a member (as test/e2e/faults-network.test.ts). */
 const DELIVERED_MS = 120_000;
@@ -136,7 +143,7 @@ describe('faults: a member API server that loses a CRD or refuses writes (e2e)',
     await karmada?.core.deleteNamespace({ name: ns }).catch(() => undefined);
   });
 
-  it('ServiceImport CRD deleted in member2 for 20 s: reported, member2 reachable, member1 unchanged; filled again within 120 s of its return', async () => {
+  it('ServiceImport CRD deleted in member2 for 20 s: reported, member2 reachable, member1 unchanged; its watch back within 5 s and filled again within 120 s of its return', async () => {
     const c = controller!;
     await reachable(60_000);
     const before1 = await ipsByImport(m1, ns);
@@ -144,6 +151,7 @@ describe('faults: a member API server that loses a CRD or refuses writes (e2e)',
     expect(uidBefore, 'member2 has the CRD').to.be.a('string');
     const watchRestarts = () => sample(c, 'clusterset_dns_informer_restarts_total', { cluster: 'member2', resource: 'serviceimports', reason: 'crd-missing' });
     const restartsBefore = (await watchRestarts()) || 0;
+    const outageFrom = new Date().toISOString();
 
     await suspendCrdDispatching(karmada, 'member2');
     try {
@@ -171,6 +179,9 @@ describe('faults: a member API server that loses a CRD or refuses writes (e2e)',
       return established(crd) && crd?.metadata?.uid !== uidBefore ? true : undefined;
     }, RECREATED_MS, 500);
     const backAt = Date.now();
+    const watchBack = () => logLinesSince(c, outageFrom).some((l) => l.msg === 'watch re-established' && l['cluster'] === 'member2' && l['resource'] === 'serviceimports');
+    await eventually('member2\'s ServiceImport watch back within a few seconds of the CRD', async () => (watchBack() ? true : undefined), WATCH_BACK_MS, 250);
+    console.error(`      [faults] member2's ServiceImport watch back ${((Date.now() - backAt) / 1000).toFixed(1)} s after the CRD was seen Established`);
     await waitDerivedIps(m2, 'member2', ns, steady, REFILLED_MS);
     console.error(`      [faults] member2's imports filled again ${((Date.now() - backAt) / 1000).toFixed(1)} s after the CRD was back`);
     await eventually('CRDMissing no longer reported for member2', async () =>

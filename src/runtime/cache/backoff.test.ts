@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DEFAULT_BACKOFF, backoffDelay, jitteredWatchTimeout } from './backoff.js';
+import { DEFAULT_BACKOFF, backoffDelay, jitteredWatchTimeout, retryDelay } from './backoff.js';
 
 describe('backoff', () => {
   describe('backoffDelay', () => {
@@ -19,6 +19,21 @@ describe('backoff', () => {
     it('survives absurd attempt numbers', () => {
       expect(backoffDelay(1e6, opts, () => 0)).to.equal(1000);
     });
+  });
+
+  describe('retryDelay: a server hint (Retry-After) next to our backoff', () => {
+    const opts = { ...DEFAULT_BACKOFF, jitter: 0.25 };
+    const cases: Array<[string, number, number | undefined, number, number]> = [
+      // name, backoff, hint, random(), want
+      ['no hint: our backoff', 800, undefined, 0.5, 800],
+      ['a hint above the backoff: the hint, at random()=0', 800, 5_000, 0, 5_000],
+      ['a hint with the most jitter: a quarter on top, never below it', 800, 5_000, 1, 6_250],
+      ['a hint below the backoff: the backoff', 16_000, 1_000, 1, 16_000],
+      ['a zero hint: the backoff', 800, 0, 1, 800],
+    ];
+    for (const [name, backoff, hint, r, want] of cases) {
+      it(name, () => expect(retryDelay(backoff, hint, opts, () => r)).to.equal(want));
+    }
   });
 
   it('jitteredWatchTimeout spreads timeouts above the base', () => {

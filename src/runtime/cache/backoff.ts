@@ -32,6 +32,22 @@ export function backoffDelay(attempt: number, opts: BackoffOptions, random: () =
   return Math.round(base * (1 - j * random()));
 }
 
+/**
+ * The delay before the next list or watch when the server answered with a
+ * `Retry-After` hint (already capped, src/kube/retry-after.ts): never less
+ * than the hint, nor than our own backoff. Jitter goes on top of the hint,
+ * up to `jitter` of it: priority and fairness refuses every request of a
+ * busy level with the same `Retry-After`, so a member's reflectors refused
+ * together would otherwise all come back in the same instant and be refused
+ * together again. client-go's rest client sleeps the hint exactly
+ * (rest/with_retry.go); with one request per retry that is fine there.
+ */
+export function retryDelay(backoffMs: number, retryAfterMs: number | undefined, opts: BackoffOptions, random: () => number = Math.random): number {
+  if (retryAfterMs === undefined) return backoffMs;
+  const j = Math.min(Math.max(opts.jitter, 0), 1);
+  return Math.max(backoffMs, Math.round(retryAfterMs * (1 + j * random())));
+}
+
 /** Server-side timeout for one watch: spread so that many watches do not reconnect in step. */
 export function jitteredWatchTimeout(baseSeconds: number, jitter: number, random: () => number = Math.random): number {
   return Math.max(1, Math.round(baseSeconds * (1 + Math.max(0, jitter) * random())));

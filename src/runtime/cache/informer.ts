@@ -26,6 +26,12 @@ export interface Informer<T extends KubeObject = KubeObject> {
   get(namespace: string, name: string): T | undefined;
   list(namespace?: string): T[];
   onEvent(handler: (type: InformerEvent, obj: T) => void): void;
+  /**
+   * Retries at once if waiting out a backoff after a failure, its backoff
+   * reset: for a caller that knows the failure's cause is gone (a CRD back).
+   * Does nothing while watching, connecting or stopped.
+   */
+  retryNow(): void;
   /** Called whenever health() may have changed (synced, started/stopped, failed). */
   onHealthChange(handler: () => void): void;
 }

@@ -48,6 +48,7 @@ export function reflectorInformerFactory(log: Logger, metrics?: Metrics): Inform
     const informer: Informer = {
       start: () => r.start(),
       stop: () => r.stop(),
+      retryNow: () => void r.retryNow(),
       health: () => {
         const h = r.health();
         return { synced: h.synced, running: h.state === 'running', ...(h.lastError ? { lastError: h.lastError.message, lastErrorReason: h.lastError.reason } : {}) };

@@ -53,6 +53,8 @@ export interface ReflectorError extends ClassifiedError {
   verb: 'list' | 'watch';
   /** Wall-clock milliseconds (Date.now()). */
   at: number;
+  /** The server's Retry-After, capped at the backoff's maximum, when it sent one with a 429 or 5xx. */
+  retryAfterMs?: number;
 }
 
 export interface ReflectorHealth {

@@ -20,7 +20,9 @@
  *     failures into one place: fail();
  *   - restart with exponential backoff and jitter (./backoff.ts) on every
  *     error (network, 5xx, 429, 403, 401, 404/CRD missing, ...; see
- *     ./classify.ts), reset after a healthy period;
+ *     ./classify.ts), reset after a healthy period; never sooner than a
+ *     429's or 5xx's `Retry-After` (src/kube/retry-after.ts); retryNow()
+ *     ends a backoff early when the caller knows the cause is gone;
  *   - a backstop watchdog for anything else that goes quiet longer than the
  *     server's timeout plus a grace period;
  *   - an "epoch" that marks everything belonging to an abandoned attempt as
@@ -37,8 +39,9 @@
  */
 import { ListWatch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { collectionPages, listAllPages, type ListPageFn } from '../../kube/list.js';
+import { retryAfterMsOf } from '../../kube/retry-after.js';
 import { realClock, type Clock, type Timer } from '../clock.js';
-import { DEFAULT_BACKOFF, backoffDelay, jitteredWatchTimeout, type BackoffOptions } from './backoff.js';
+import { DEFAULT_BACKOFF, backoffDelay, jitteredWatchTimeout, retryDelay, type BackoffOptions } from './backoff.js';
 import { CONFIG_REASONS, WatchdogTimeout, classifyError, type FailureReason } from './classify.js';
 import { guardedCall } from './guarded-call.js';
 import { ReflectorWatch, type WatchOwner, type WatchTimes } from './reflector-watch.js';
@@ -203,6 +206,24 @@ export class Reflector<T extends ObjectLike> {
     this.log.info(this.labels({}), 'reflector stopped');
   }
 
+  /**
+   * Ends a backoff at once and forgets the failures behind it, for a caller
+   * that knows their cause is gone (the CRD this resource needs is back:
+   * src/karmada/member-informers.ts), so the watch returns now rather than at
+   * the next retry, up to the backoff's 30 s away. Does nothing unless the
+   * reflector is waiting to retry: a running watch or an attempt in flight
+   * is left alone. Returns whether it retried.
+   */
+  retryNow(): boolean {
+    if (this._stopped || this._state !== 'backoff') return false;
+    this.restartTimer?.cancel();
+    this.restartTimer = undefined;
+    this.failures = 0;
+    this.log.info(this.labels({ reason: this.lastError?.reason }), 'retrying now: told the cause of the last failure is gone');
+    void this.attempt();
+    return true;
+  }
+
   /** True once the first list has been loaded into the cache. */
   hasSynced(): boolean {
     return this.synced;
@@ -283,12 +304,15 @@ export class Reflector<T extends ObjectLike> {
     this.healthySince = undefined;
     this.downSince ??= now;
     const c = classifyError(err, { verb, path: this.path, cluster: this.cluster, resource: this.resource });
-    const error: ReflectorError = { ...c, verb, at: this.wallNow() };
+    const at = this.wallNow();
+    // A 429 (priority and fairness) or 5xx may say how long to stay away: wait at least that, up to our longest backoff.
+    const retryAfterMs = retryAfterMsOf(err, at, this.backoffOpts.maxMs);
+    const error: ReflectorError = { ...c, verb, at, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     this.lastError = error;
-    const delayMs = backoffDelay(this.failures, this.backoffOpts, this.random);
+    const delayMs = retryDelay(backoffDelay(this.failures, this.backoffOpts, this.random), retryAfterMs, this.backoffOpts, this.random);
     this.failures++;
     this.countRestart(c.reason);
-    const fields = this.labels({ reason: c.reason, verb, code: c.code, attempt: this.failures, retryInMs: delayMs, err });
+    const fields = this.labels({ reason: c.reason, verb, code: c.code, attempt: this.failures, retryInMs: delayMs, retryAfterMs, err });
     if (CONFIG_REASONS.has(c.reason)) this.log.error(fields, c.message);
     else this.log.warn(fields, c.message);
     this.safeHook(() => this.hooks.onRestart?.({ reason: c.reason, error, delayMs, attempt: this.failures }));

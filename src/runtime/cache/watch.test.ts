@@ -124,9 +124,9 @@ describe('watch stream', () => {
     expect(seen.events).to.have.length(1);
   });
 
-  it('a refusal is reported by its HTTP status alone', async () => {
+  it('a refusal is reported by its HTTP status and headers, not its body', async () => {
     handle = (_req, res) => {
-      res.writeHead(403, { 'Content-Type': 'application/json' });
+      res.writeHead(403, { 'Content-Type': 'application/json', 'Retry-After': '2' });
       res.end(JSON.stringify({ kind: 'Status', code: 403, message: 'forbidden by RBAC' }));
     };
     const { seen, opened } = open();
@@ -135,6 +135,8 @@ describe('watch stream', () => {
     const err = seen.done[0];
     expect(err).to.be.instanceOf(WatchRefused);
     expect(err).to.include({ statusCode: 403, message: 'Forbidden' });
+    // Named as ApiException names them (lower case), so src/kube/retry-after.ts reads both alike.
+    expect((err as WatchRefused).headers).to.include({ 'retry-after': '2' });
     expect(seen.events).to.deep.equal([]);
   });
 

@@ -24,7 +24,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { STATUS_CODES, type ClientRequest, type IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
-import { startGet, type Query } from '../../kube/request.js';
+import { flatHeaders, startGet, type Query } from '../../kube/request.js';
 import { realClock, type Clock } from '../clock.js';
 
 export interface WatchRequest {
@@ -49,10 +49,15 @@ export interface WatchHandlers {
   onDone(err: unknown): void;
 }
 
-/** A watch request the server refused: `statusCode` is its HTTP status. */
+/**
+ * A watch request the server refused: `statusCode` is its HTTP status;
+ * `headers` its response headers, named as ApiException names them, so a
+ * 429's `Retry-After` reads the same on a watch as on a list
+ * (src/kube/retry-after.ts). client-node's own Watch keeps only the status.
+ */
 export class WatchRefused extends Error {
   override readonly name = 'WatchRefused';
-  constructor(readonly statusCode: number, statusMessage: string | undefined) {
+  constructor(readonly statusCode: number, statusMessage: string | undefined, readonly headers: Readonly<Record<string, string>> = {}) {
     super(statusMessage || STATUS_CODES[statusCode] || 'Internal Server Error');
   }
 }
@@ -95,7 +100,7 @@ export async function openWatch(kc: KubeConfig, w: WatchRequest, handlers: Watch
     res.on('error', (err) => finish(res.complete ? err : closedEarly(err)));
     req?.socket?.setKeepAlive(true, 30_000);
     if (res.statusCode !== 200) {
-      finish(new WatchRefused(res.statusCode ?? 0, res.statusMessage));
+      finish(new WatchRefused(res.statusCode ?? 0, res.statusMessage, flatHeaders(res.headers)));
       return;
     }
     streamEvents(res, handlers.onEvent, finish);

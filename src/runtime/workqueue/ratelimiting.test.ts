@@ -37,6 +37,25 @@ describe('RateLimitingQueue', () => {
     expect(q.len()).to.equal(2);
   });
 
+  it('addRateLimited(key, notBeforeMs) waits the longer of the limiter and the floor, and still counts the failure', async () => {
+    const cases: Array<[string, number, number]> = [
+      // name, floor, when the key is ready (the limiter alone says 5 ms)
+      ['a floor above the limiter wins', 3_000, 3_000],
+      ['a floor below the limiter changes nothing', 2, 5],
+      ['no floor: the limiter', 0, 5],
+    ];
+    for (const [name, floor, ready] of cases) {
+      const clock = new FakeClock();
+      const q = new RateLimitingQueue({ clock });
+      q.addRateLimited('ns/a', floor);
+      expect(q.numRequeues('ns/a'), name).to.equal(1);
+      clock.advance(ready - 1);
+      expect(q.len(), `${name}: not before ${ready} ms`).to.equal(0);
+      clock.advance(1);
+      expect(await drainKeys(q), `${name}: at ${ready} ms`).to.deep.equal(['ns/a']);
+    }
+  });
+
   it('after shutDown(), addRateLimited() neither queues nor counts a failure', () => {
     const clock = new FakeClock();
     const q = new RateLimitingQueue({ clock });

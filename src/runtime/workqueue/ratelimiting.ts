@@ -28,12 +28,16 @@ export class RateLimitingQueue<K extends string = string> extends DelayingQueue<
   }
 
   /**
-   * addAfter(key, rateLimiter.when(key)). Checks shutdown first so that a
-   * dropped retry neither counts as a failure nor spends a bucket token.
+   * addAfter(key, rateLimiter.when(key)), but never sooner than
+   * `notBeforeMs`: how long the server asked us to stay away (a 429's
+   * `Retry-After`), which the limiter cannot know. The limiter is asked all
+   * the same, so the key's failures still count and its backoff grows.
+   * Checks shutdown first so that a dropped retry neither counts as a
+   * failure nor spends a bucket token.
    */
-  addRateLimited(key: K): void {
+  addRateLimited(key: K, notBeforeMs = 0): void {
     if (this.shuttingDown()) return;
-    this.addAfter(key, this.rateLimiter.when(key));
+    this.addAfter(key, Math.max(this.rateLimiter.when(key), notBeforeMs));
   }
 
   /** Resets the key's backoff. Call on success only, never on failure. */
