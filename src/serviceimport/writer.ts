@@ -29,12 +29,14 @@ import { makeClient } from '../kube/client.js';
 import { API_CALL_TIMEOUT_MS } from '../kube/deadlines.js';
 import { withDeadline } from '../kube/timeout.js';
 import { isConflict, isNotFound } from '../kube/errors.js';
+import { FIELD_MANAGER, WriteFenced, type WriterCalls } from '../kube/write-calls.js';
 import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_API_VERSION, MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
 import type { OverridePolicy } from '../api/karmada.js';
 import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE } from '../api/ownership.js';
 import { conditionalPolicyPatch, desiredOverridePolicy } from './overridepolicy.js';
 
-export const FIELD_MANAGER = 'clusterset-dns';
+// Re-exported: the reconciler, run-manager.ts and the writer tests import them from here.
+export { FIELD_MANAGER, WriteFenced, type WriteFence, type WriterCalls } from '../kube/write-calls.js';
 /** On a member ServiceImport we patch: its local-first mode. */
 export const LOCAL_FIRST_MODE_ANNOTATION = 'clusterset-dns.io/local-first-mode';
 
@@ -46,23 +48,6 @@ type CallOptions = Parameters<Parameters<typeof withDeadline>[2]>[0];
 const merge = (o: CallOptions) => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, o);
 const rv = (resourceVersion: string | undefined) => (resourceVersion ? { resourceVersion } : {});
 const ssa = (o: CallOptions) => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply, o);
-
-export interface WriterCalls {
-  /** Aborts the reconciler's writes in flight, and fails later ones at once. */
-  readonly stop?: AbortSignal | undefined;
-  /** Deadline of each call; default API_CALL_TIMEOUT_MS. */
-  readonly timeoutMs?: number | undefined;
-  /** Asked before each write whether this replica may still write (Manager.writeFence); default always. */
-  readonly fence?: WriteFence | undefined;
-}
-
-/** A write refused because this replica may no longer write; the key is retried (by a leader, if this one recovers). */
-export class WriteFenced extends Error {
-  override readonly name = 'WriteFenced';
-}
-
-/** Undefined when writes may go out; otherwise why not (Manager.writeFence). */
-export type WriteFence = () => string | undefined;
 
 export class Writer {
   private readonly custom: k8s.CustomObjectsApi;
