@@ -16,6 +16,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   kube: ['api'],
   runtime: ['api', 'kube'],
   karmada: ['api', 'kube', 'runtime'],
+  // MCS EndpointSlices and the like: pure plans and thin writers a feature (serviceimport) may call.
+  mcs: ['api', 'kube', 'runtime', 'karmada'],
   serviceimport: ['api', 'kube', 'runtime', 'karmada'],
   coredns: ['api', 'kube', 'runtime', 'karmada'],
   doctor: ['api', 'kube', 'runtime', 'karmada', 'serviceimport', 'coredns'],
