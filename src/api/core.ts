@@ -36,5 +36,24 @@ export interface Service extends KubeObject {
 
 export interface EndpointSlice extends KubeObject {
   addressType?: string;
-  endpoints?: Array<{ addresses?: string[]; conditions?: { ready?: boolean | null } }>;
+  /** null when the slice has none (the API server writes the empty list as null). */
+  endpoints?: EndpointSliceEndpoint[] | null;
+  ports?: EndpointSlicePort[] | null;
+}
+
+/** One endpoint of a discovery.k8s.io/v1 EndpointSlice: what readiness and the MCS mirror read. */
+export interface EndpointSliceEndpoint {
+  addresses?: string[];
+  /** A null or absent condition is unknown; for `ready` that means ready. */
+  conditions?: { ready?: boolean | null; serving?: boolean | null; terminating?: boolean | null };
+  hostname?: string | null;
+}
+
+/** A port of an EndpointSlice; the API server defaults `name` to "" and `protocol` to TCP. */
+export interface EndpointSlicePort {
+  name?: string | null;
+  /** null: every port. */
+  port?: number | null;
+  protocol?: string | null;
+  appProtocol?: string | null;
 }

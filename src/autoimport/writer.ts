@@ -18,10 +18,9 @@ import type { ServiceImport } from '../api/mcs.js';
 import { makeClient } from '../kube/client.js';
 import { httpStatusOf, isNotFound } from '../kube/errors.js';
 import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
-import { WriteGuard, type CallOptions, type WriteResult, type WriterCalls } from '../kube/write-guard.js';
+import { FIELD_MANAGER, WriteGuard, type CallOptions, type WriteResult, type WriterCalls } from '../kube/write-guard.js';
 import { importPolicyName } from './decide.js';
 
-export const FIELD_MANAGER = 'clusterset-dns';
 
 export type AutoImportTarget = 'namespace' | 'serviceimport' | 'serviceexport' | 'propagationpolicy' | 'serviceexport-status';
 

@@ -14,6 +14,9 @@ import { API_CALL_TIMEOUT_MS } from './deadlines.js';
 import { isConflict } from './errors.js';
 import { withDeadline } from './timeout.js';
 
+/** The field manager of every write the controller makes. */
+export const FIELD_MANAGER = 'clusterset-dns';
+
 export type CallOptions = Parameters<Parameters<typeof withDeadline>[2]>[0];
 
 export interface WriterCalls {

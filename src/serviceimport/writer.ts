@@ -22,20 +22,20 @@
 import * as k8s from '@kubernetes/client-node';
 import { makeClient } from '../kube/client.js';
 import { isNotFound } from '../kube/errors.js';
-import { WriteGuard, type CallOptions, type WriteResult, type WriterCalls } from '../kube/write-guard.js';
+import { FIELD_MANAGER, WriteGuard, type CallOptions, type WriteResult, type WriterCalls } from '../kube/write-guard.js';
 import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_API_VERSION, MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
 import type { OverridePolicy } from '../api/karmada.js';
 import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE } from '../api/ownership.js';
 import { conditionalPolicyPatch, desiredOverridePolicy } from './overridepolicy.js';
 
-export const FIELD_MANAGER = 'clusterset-dns';
+// Re-exported: the reconciler, run-manager.ts and the writer tests import them from here.
 /** On a member ServiceImport we patch: its local-first mode. */
 export const LOCAL_FIRST_MODE_ANNOTATION = 'clusterset-dns.io/local-first-mode';
 
 /** What a write touched, for the observer: the OverridePolicy, a member's ServiceImport, a status subresource, or an Event. */
 export type WriteTarget = 'overridepolicy' | 'serviceimport' | 'status' | 'event';
 export type WriteObserver = (kind: WriteTarget, result: WriteResult) => void;
-export { WriteFenced, type WriteFence, type WriterCalls } from '../kube/write-guard.js';
+export { FIELD_MANAGER, WriteFenced, type WriteFence, type WriterCalls } from '../kube/write-guard.js';
 
 const merge = (o: CallOptions) => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, o);
 const rv = (resourceVersion: string | undefined) => (resourceVersion ? { resourceVersion } : {});
