@@ -20,17 +20,13 @@ import type { StatusOptions } from '../coredns/status.js';
 import { WRITE_ROUTE_FLAGS, type WriteRouteFlag } from '../serviceimport/route.js';
 import { apiErrorMessage } from '../kube/errors.js';
 import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
-import { COREDNS_FLAGS, parseCoreDnsOptions } from './coredns.js';
+import { corednsFlag, parseCoreDnsOptions } from './coredns.js';
 import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseFlags, type FlagSpec, type HelpRequest, type Output } from './internal/flags.js';
 import { parseOrExit, processIo, reportError, type Io } from './internal/io.js';
 import type { FoundMember } from './internal/members.js';
 import { parseTarget, type Target } from './internal/target.js';
 
-const fromCoreDns = (name: string): FlagSpec => {
-  const f = COREDNS_FLAGS.find((x) => x.name === name);
-  if (!f) throw new Error(`no coredns flag ${name}`);
-  return f;
-};
+const fromCoreDns = corednsFlag;
 
 export const DOCTOR_FLAGS: FlagSpec[] = [
   { name: 'cluster', kind: 'string', default: '', help: 'Member cluster(s) to check, by Karmada Cluster name, comma-separated. Empty: every Cluster in Karmada.' },
