@@ -59,6 +59,7 @@ Checks, in the Karmada control plane:
 and, for each member, every link between a ServiceImport and a CoreDNS answer:
   access          the member is reachable (through its Karmada Cluster object, or --member-kubeconfig)
   crds            serviceimports/serviceexports.${MCS_GROUP} installed, ${MCS_VERSION} served
+  crd-flavour     which CRDs (mcs-api, karmada, other) and what the member cannot do with them
   coredns-version the CoreDNS image's version and the flavour it can serve (in-tree >= 1.12.2)
   coredns-rbac    CoreDNS's service account may list and watch serviceimports (SubjectAccessReview)
   corefile        the Corefile serves the clusterset zone (installed, or a working foreign setup)

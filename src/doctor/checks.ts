@@ -22,6 +22,7 @@ import { overridePolicyName } from '../serviceimport/overridepolicy.js';
 import type { MemberView } from '../serviceimport/snapshot.js';
 import { COREDNS_ROLE_NAME } from '../coredns/rbac.js';
 import { ipsMaxItemsOf, servedVersionsOf } from '../karmada/crd-schema.js';
+import { crdFlavourCheck } from './crd-flavour-check.js';
 import { listCaches } from './list-caches.js';
 import { doctorRoute, retentionCheck } from './retention-check.js';
 import type { ApiFailure, CpLists, DnsAnswer, DnsObservation, DoctorObservation, Listed, MemberObservation, ReachedMember as Reached } from './observation.js';
@@ -38,6 +39,7 @@ export type CheckName =
   | 'access'
   | 'read'
   | 'crds'
+  | 'crd-flavour'
   | 'coredns-version'
   | 'coredns-rbac'
   | 'corefile'
@@ -169,6 +171,7 @@ function memberChecks(m: MemberObservation, obs: DoctorObservation, cp: CpLists 
   }
 
   out.push(crdCheck(m, r));
+  out.push(crdFlavourCheck(m, opts.memberFlag));
   out.push(...corednsChecks(m, opts, r));
   if (m.dns) out.push(dnsProbeCheck(m.dns, opts.zone, m.coredns.ok ? m.coredns.value.corefile.status : undefined, r));
   else out.push(r('dns', 'skip', `no DNS address for ${member}: pass --dns HOST:PORT (one member) or --dns ${member}=HOST:PORT to query its CoreDNS`));
