@@ -2,7 +2,9 @@
  * Taking the ServiceImport CRD away from one member and giving it back, for
  * the fault suite.
  *
- * Where a member's CRD comes from: the Karmada control plane holds Karmada's
+ * Only for an environment whose members get Karmada's CRDs
+ * (CLUSTERSET_DNS_MEMBER_CRDS=karmada; requireMemberCrds). There, a member's
+ * CRD comes from the control plane: it holds Karmada's
  * own copy (charts/karmada/_crds/bases/multicluster, installed by
  * test/env/startup.ts with the other Karmada CRDs), and the
  * ClusterPropagationPolicy MCS_CRD_POLICY (test/env/manifests.ts) propagates
