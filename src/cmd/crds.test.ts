@@ -68,7 +68,7 @@ describe('clusterset-dns crds: output and exit code', () => {
       'member2  refused    newer\n',
     );
     const dry: Outcome = { ...installed, result: { ...installed.result, dryRun: true } } as Outcome;
-    expect(formatOutcomes('install', [dry], 'table', true)).to.include('member1  would install  karmada → mcs-api v0.5.2');
+    expect(formatOutcomes('install', [dry], 'table', true)).to.include('member1  would-install  karmada → mcs-api v0.5.2');
   });
 
   it('json: one document, ok per member', () => {

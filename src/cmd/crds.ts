@@ -116,7 +116,7 @@ const versions = (s: string[] | undefined) => (s === undefined ? 'none' : s.join
 
 /** What install did, in the past tense (or the conditional, with --dry-run). */
 function installed(r: CrdInstallResult): string {
-  if (r.action === 'apply') return r.dryRun ? 'would install' : 'installed';
+  if (r.action === 'apply') return r.dryRun ? 'would-install' : 'installed';
   return r.action === 'refuse' ? 'refused' : 'unchanged';
 }
 
