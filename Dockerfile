@@ -11,6 +11,9 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.base.json tsconfig.build.json ./
 COPY src ./src
 COPY bin ./bin
+# The mcs-api CRDs `clusterset-dns crds install` applies, read at run time
+# from beside dist/ (src/karmada/mcs-api-crds.ts).
+COPY crds/mcs-api ./crds/mcs-api
 COPY hack/build-info.ts ./hack/build-info.ts
 # The commit the image is built from, for `clusterset-dns version` and
 # clusterset_dns_build_info: this stage has no .git, so pass it, e.g.
@@ -33,6 +36,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
+COPY --from=build /app/crds ./crds
 USER 65532:65532
 # Memory (BENCHMARKS.md "Memory", bench/memory.ts): the live heap is small
 # (~50-90 MiB at 1,000 imports); V8's default young generation and glibc's

@@ -17,8 +17,8 @@ export function crdProblem(name: string, crd: CrdLike | undefined, where: string
   return established ? undefined : `CRD ${name} in ${where} is not Established yet; wait, or see its conditions`;
 }
 
-/** The fix for missing MCS CRDs in a member: Karmada's way, a propagation policy from the control plane. */
-export const MEMBER_CRD_FIX = 'propagate them from the control plane: apply examples/00-mcs-crds.yaml (with your members in clusterNames) to karmada-apiserver';
+/** The fix for missing MCS CRDs in a member: mcs-api's installed by `crds install`, or Karmada's propagated from the control plane. */
+export const MEMBER_CRD_FIX = 'install mcs-api\'s with clusterset-dns crds install --cluster NAME, or propagate Karmada\'s from the control plane: apply examples/00-mcs-crds.yaml (with your members in clusterNames) to karmada-apiserver';
 export const CONTROL_PLANE_CRD_FIX = 'Karmada installs them with its control plane (karmadactl init, hack/local-up-karmada.sh); install Karmada\'s multicluster CRDs';
 
 interface LeaseLike {

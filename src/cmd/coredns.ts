@@ -19,9 +19,16 @@ import { table } from '../runtime/table.js';
 import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseActionFlags, parseOutput, type FlagSpec, type FlagValues, type HelpRequest, type Output } from './internal/flags.js';
 import { formatPlans } from './coredns-dry-run.js';
 import { actionHelp, type ActionHelp } from './internal/help.js';
-import { EXIT_FAILURE, parseOrExit, processIo, reportError, type Io } from './internal/io.js';
+import { parseOrExit, processIo, type Io } from './internal/io.js';
 import type { FoundMember } from './internal/members.js';
 import { MEMBER_ACCESS_FLAG, parseTarget, type Target } from './internal/target.js';
+
+/** One of COREDNS_FLAGS, for a command that takes the same flag (doctor, crds). */
+export function corednsFlag(name: string): FlagSpec {
+  const f = COREDNS_FLAGS.find((x) => x.name === name);
+  if (!f) throw new Error(`no coredns flag ${name}`);
+  return f;
+}
 
 export const COREDNS_FLAGS: FlagSpec[] = [
   { name: 'cluster', kind: 'string', default: '', help: 'Member cluster(s) to act on, by Karmada Cluster name; several as a comma-separated list (member1,member2).' },
@@ -295,19 +302,9 @@ export async function coredns(argv: string[], io: Io = processIo): Promise<numbe
   const cmd = parseOrExit('coredns', corednsHelp, parseCoreDnsArgs, argv, io, COREDNS_ACTIONS.map((a) => a.name));
   if (typeof cmd === 'number') return cmd;
   const name = `coredns ${cmd.action}`;
-  const { findMembers } = await import('./internal/members.js');
-  let members: FoundMember[];
-  try {
-    members = (await findMembers(cmd.target)).members;
-  } catch (e) {
-    if (e instanceof UsageError) return reportError(name, e, io);
-    io.stderr(`clusterset-dns ${name}: cannot list the members (Cluster objects): ${apiErrorMessage(e)}; check that --kubeconfig/--context point at the Karmada API server and that it answers\n`);
-    return EXIT_FAILURE;
-  }
-  if (members.length === 0) {
-    io.stderr(`clusterset-dns ${name}: --all found no Cluster objects on the Karmada API server; check that --kubeconfig/--context point at karmada-apiserver\n`);
-    return EXIT_FAILURE;
-  }
+  const { membersOrExit } = await import('./internal/members.js');
+  const members = await membersOrExit(name, cmd.target, io);
+  if (typeof members === 'number') return members;
   // One member after another: their outputs stay in a stable order and one slow member is easy to spot.
   const outcomes: Outcome[] = [];
   for (const m of members) outcomes.push(await runOn(cmd, m));

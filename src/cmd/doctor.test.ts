@@ -104,6 +104,6 @@ describe('clusterset-dns doctor: arguments', () => {
     expect(await doctor(['--help'], { stdout: (s) => { out += s; }, stderr: () => {} })).to.equal(0);
     expect(out).to.equal(DOCTOR_HELP);
     for (const f of DOCTOR_FLAGS) expect(out).to.include(`--${f.name}`);
-    for (const check of ['access', 'crds', 'coredns-version', 'coredns-rbac', 'corefile', 'dns', 'ports', 'ips', 'answer']) expect(out).to.match(new RegExp(`^  ${check} `, 'm'));
+    for (const check of ['access', 'crds', 'crd-flavour', 'coredns-version', 'coredns-rbac', 'corefile', 'dns', 'ports', 'ips', 'answer']) expect(out).to.match(new RegExp(`^  ${check} `, 'm'));
   });
 });

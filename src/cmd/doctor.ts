@@ -20,17 +20,13 @@ import type { StatusOptions } from '../coredns/status.js';
 import { WRITE_ROUTE_FLAGS, type WriteRouteFlag } from '../serviceimport/route.js';
 import { apiErrorMessage } from '../kube/errors.js';
 import { MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
-import { COREDNS_FLAGS, parseCoreDnsOptions } from './coredns.js';
+import { corednsFlag, parseCoreDnsOptions } from './coredns.js';
 import { HELP_FLAG, OUTPUT_FLAG, UsageError, flagHelp, parseFlags, type FlagSpec, type HelpRequest, type Output } from './internal/flags.js';
 import { parseOrExit, processIo, reportError, type Io } from './internal/io.js';
 import type { FoundMember } from './internal/members.js';
 import { parseTarget, type Target } from './internal/target.js';
 
-const fromCoreDns = (name: string): FlagSpec => {
-  const f = COREDNS_FLAGS.find((x) => x.name === name);
-  if (!f) throw new Error(`no coredns flag ${name}`);
-  return f;
-};
+const fromCoreDns = corednsFlag;
 
 export const DOCTOR_FLAGS: FlagSpec[] = [
   { name: 'cluster', kind: 'string', default: '', help: 'Member cluster(s) to check, by Karmada Cluster name, comma-separated. Empty: every Cluster in Karmada.' },
@@ -63,6 +59,7 @@ Checks, in the Karmada control plane:
 and, for each member, every link between a ServiceImport and a CoreDNS answer:
   access          the member is reachable (through its Karmada Cluster object, or --member-kubeconfig)
   crds            serviceimports/serviceexports.${MCS_GROUP} installed, ${MCS_VERSION} served
+  crd-flavour     which CRDs (mcs-api, karmada, other) and what the member cannot do with them
   coredns-version the CoreDNS image's version and the flavour it can serve (in-tree >= 1.12.2)
   coredns-rbac    CoreDNS's service account may list and watch serviceimports (SubjectAccessReview)
   corefile        the Corefile serves the clusterset zone (installed, or a working foreign setup)

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { COREDNS_ACTIONS, COREDNS_HELP, coredns } from './coredns.js';
+import { CRDS_ACTIONS, CRDS_HELP, crds } from './crds.js';
 import { DOCTOR_HELP, doctor } from './doctor.js';
 import type { Io } from './internal/io.js';
 import { KARMADA_ACTIONS, KARMADA_HELP, karmada } from './karmada.js';
@@ -7,7 +8,7 @@ import { RUN_HELP, run } from './run.js';
 import { VERSION_HELP } from './version.js';
 
 describe('clusterset-dns --help texts', () => {
-  for (const [name, help] of [['run', RUN_HELP], ['coredns', COREDNS_HELP], ['doctor', DOCTOR_HELP], ['karmada', KARMADA_HELP], ['version', VERSION_HELP]] as const) {
+  for (const [name, help] of [['run', RUN_HELP], ['coredns', COREDNS_HELP], ['crds', CRDS_HELP], ['doctor', DOCTOR_HELP], ['karmada', KARMADA_HELP], ['version', VERSION_HELP]] as const) {
     it(`${name}: points only at docs in the repository, never at internal decision codes`, () => {
       expect(help).not.to.match(/\bD[1-9]\b/);
       expect(help).not.to.match(/§/);
@@ -22,6 +23,7 @@ describe('clusterset-dns: -h and --help on every subcommand and action', () => {
     ['doctor', doctor, []],
     ['coredns', coredns, COREDNS_ACTIONS.map((a) => a.name)],
     ['karmada', karmada, KARMADA_ACTIONS.map((a) => a.name)],
+    ['crds', crds, CRDS_ACTIONS.map((a) => a.name)],
   ];
   for (const [name, command, actions] of commands) {
     for (const action of [undefined, ...actions]) {

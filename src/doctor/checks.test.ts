@@ -102,9 +102,10 @@ const find = (rs: CheckResult[], member: string | null, check: string, service?:
 describe('doctor checks: a healthy chain', () => {
   it('passes every link, and names what it saw', () => {
     const rs = runChecks(observation(), OPTS);
-    expect(rs.filter((r) => r.status !== 'pass'), JSON.stringify(rs, null, 1)).to.deep.equal([]);
+    // The member's CRDs allow one IP, as Karmada's: the chain works, and crd-flavour warns of what is lost.
+    expect(rs.filter((r) => r.status !== 'pass').map((r) => `${r.cluster ?? 'cp'}/${r.check}/${r.status}`), JSON.stringify(rs, null, 1)).to.deep.equal(['member2/crd-flavour/warn']);
     expect(rs.map((r) => `${r.cluster ?? 'cp'}/${r.check}`)).to.deep.equal([
-      'cp/control-plane', 'cp/retention-rule', 'member2/access', 'member2/crds', 'member2/coredns-version', 'member2/coredns-rbac', 'member2/corefile', 'member2/dns',
+      'cp/control-plane', 'cp/retention-rule', 'member2/access', 'member2/crds', 'member2/crd-flavour', 'member2/coredns-version', 'member2/coredns-rbac', 'member2/corefile', 'member2/dns',
       'member2/ports', 'member2/ips', 'member2/answer',
     ]);
     expect(find(rs, 'member2', 'crds')?.detail).to.include('spec.ips holds at most 1 IP');
@@ -137,7 +138,7 @@ const CASES: Case[] = [
   { name: 'a forbidden list', obs: m2({ services: { ok: false, code: 403, reason: 'HTTP 403 Forbidden: services is forbidden' } }), check: 'read', status: 'fail', detail: /cannot list services: HTTP 403/, fix: /identity that may read there/ },
   { name: 'a forbidden list skips the ServiceImport checks, saying why', obs: m2({ services: { ok: false, code: 403, reason: 'forbidden' } }), check: 'serviceimport', status: 'skip', detail: /cannot read member2's objects/ },
   // CRDs
-  { name: 'ServiceImport CRD missing', obs: m2({ crds: { serviceimports: { ok: true, value: undefined }, serviceexports: { ok: true, value: crd('serviceexports') } }, serviceImports: { ok: false, code: 404, reason: 'not found' } }), check: 'crds', status: 'fail', detail: /serviceimports\.multicluster\.x-k8s\.io is not installed/, fix: /ClusterPropagationPolicy/ },
+  { name: 'ServiceImport CRD missing', obs: m2({ crds: { serviceimports: { ok: true, value: undefined }, serviceexports: { ok: true, value: crd('serviceexports') } }, serviceImports: { ok: false, code: 404, reason: 'not found' } }), check: 'crds', status: 'fail', detail: /serviceimports\.multicluster\.x-k8s\.io is not installed/, fix: /^install the MCS CRDs in member2: clusterset-dns crds install --cluster member2 \(mcs-api's\), or propagate Karmada's .* ClusterPropagationPolicy/ },
   { name: 'v1alpha1 not served', obs: m2({ crds: { serviceimports: { ok: true, value: crd('serviceimports', { versions: ['v1beta1'] }) }, serviceexports: { ok: true, value: crd('serviceexports') } } }), check: 'crds', status: 'fail', detail: /is installed but does not serve v1alpha1 \(serves: v1beta1\)/, fix: /serve v1alpha1/ },
   { name: 'ServiceExport CRD missing is a warning (importing still works)', obs: m2({ crds: { serviceimports: { ok: true, value: crd('serviceimports') }, serviceexports: { ok: true, value: undefined } } }), check: 'crds', status: 'warn', detail: /cannot export/ },
   { name: 'CRD unreadable', obs: m2({ crds: { serviceimports: { ok: false, code: 403, reason: 'forbidden' }, serviceexports: { ok: true, value: crd('serviceexports') } } }), check: 'crds', status: 'fail', detail: /cannot read CRD/, fix: /identity that may read/ },

@@ -22,6 +22,7 @@ import { overridePolicyName } from '../serviceimport/overridepolicy.js';
 import type { MemberView } from '../serviceimport/snapshot.js';
 import { COREDNS_ROLE_NAME } from '../coredns/rbac.js';
 import { ipsMaxItemsOf, servedVersionsOf } from '../karmada/crd-schema.js';
+import { crdFlavourCheck } from './crd-flavour-check.js';
 import { listCaches } from './list-caches.js';
 import { doctorRoute, retentionCheck } from './retention-check.js';
 import type { ApiFailure, CpLists, DnsAnswer, DnsObservation, DoctorObservation, Listed, MemberObservation, ReachedMember as Reached } from './observation.js';
@@ -38,6 +39,7 @@ export type CheckName =
   | 'access'
   | 'read'
   | 'crds'
+  | 'crd-flavour'
   | 'coredns-version'
   | 'coredns-rbac'
   | 'corefile'
@@ -168,7 +170,8 @@ function memberChecks(m: MemberObservation, obs: DoctorObservation, cp: CpLists 
     out.push(r('read', 'fail', `cannot list ${failedReads.map(([w]) => w).join(', ')}: ${first.reason}`, apiFix(first.code, member)));
   }
 
-  out.push(crdCheck(m, r));
+  out.push(crdCheck(m, r, opts.memberFlag));
+  out.push(crdFlavourCheck(m, opts.memberFlag));
   out.push(...corednsChecks(m, opts, r));
   if (m.dns) out.push(dnsProbeCheck(m.dns, opts.zone, m.coredns.ok ? m.coredns.value.corefile.status : undefined, r));
   else out.push(r('dns', 'skip', `no DNS address for ${member}: pass --dns HOST:PORT (one member) or --dns ${member}=HOST:PORT to query its CoreDNS`));
@@ -192,8 +195,8 @@ function memberChecks(m: MemberObservation, obs: DoctorObservation, cp: CpLists 
 
 type Row = (check: CheckName, status: Status, detail: string, fix?: string, service?: string) => CheckResult;
 
-function crdCheck(m: Reached, r: Row): CheckResult {
-  const propagate = `install the MCS CRDs in ${m.member}: propagate ${SI_CRD} and ${SE_CRD} from Karmada with a ClusterPropagationPolicy (docs/doctor.md)`;
+function crdCheck(m: Reached, r: Row, memberFlag: (member: string) => string): CheckResult {
+  const propagate = `install the MCS CRDs in ${m.member}: clusterset-dns crds install ${memberFlag(m.member)} (mcs-api's), or propagate Karmada's ${SI_CRD} and ${SE_CRD} with a ClusterPropagationPolicy (docs/doctor.md#installing-the-mcs-crds-in-members)`;
   const parts: string[] = [];
   for (const [name, got] of [[SI_CRD, m.crds.serviceimports], [SE_CRD, m.crds.serviceexports]] as const) {
     if (!got.ok) return r('crds', 'fail', `cannot read CRD ${name}: ${got.reason}`, apiFix(got.code, m.member));

@@ -108,6 +108,9 @@ describe('clusterset-dns: bad invocations end in one line and an exit code, neve
       { args: ['doctor', ...kc], code: 1, stdout: new RegExp(`^CLUSTER +CHECK .*\\n\\(control plane\\) +control-plane +- +FAIL +cannot list the members \\(Cluster objects\\): .*${refused.source}.*\\n +fix: check that --kubeconfig/--context point at the Karmada API server`) },
 
       { args: ['karmada', 'frob'], code: 2, stderr: /^clusterset-dns karmada: unknown action "frob"; want install, status or uninstall; see clusterset-dns karmada --help$/ },
+      { args: ['crds', 'check', '--dry-run'], code: 2, stderr: /^clusterset-dns crds check: --dry-run applies to install only, not to check; see clusterset-dns crds check --help$/ },
+      { args: ['crds', 'install'], code: 2, stderr: /^clusterset-dns crds install: say which members: --cluster NAME\[,NAME\.\.\.\], --all, or --member-kubeconfig PATH; see clusterset-dns crds install --help$/ },
+      { args: ['crds', 'check', ...kc], code: 1, stderr: new RegExp(`^clusterset-dns crds check: cannot list the members \\(Cluster objects\\): .*${refused.source}.*; check that --kubeconfig/--context point at the Karmada API server and that it answers$`) },
       { args: ['karmada', 'status', '--dry-run'], code: 2, stderr: /^clusterset-dns karmada status: --dry-run applies to install and uninstall only, not to status; see clusterset-dns karmada status --help$/ },
       { args: ['karmada', 'status', '--kubeconfig', '/nonexistent'], code: 2, stderr: /^clusterset-dns karmada status: --kubeconfig \/nonexistent: no such file; / },
       { args: ['karmada', 'status', ...kc], code: 1, stderr: new RegExp(`^clusterset-dns karmada status: .*${refused.source}.*; check that --kubeconfig/--context point at the Karmada API server and that it answers$`) },
@@ -148,6 +151,6 @@ describe('clusterset-dns: bad invocations end in one line and an exit code, neve
 
   it('covers every subcommand', () => {
     const covered = new Set(cases.map((c) => c.args[0]));
-    expect([...covered].sort()).to.deep.equal(['coredns', 'doctor', 'frob', 'karmada', 'run', 'version']);
+    expect([...covered].sort()).to.deep.equal(['coredns', 'crds', 'doctor', 'frob', 'karmada', 'run', 'version']);
   });
 });

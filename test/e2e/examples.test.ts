@@ -36,7 +36,8 @@ describe('examples/ applied as written (e2e)', function () {
   after(async () => {
     await controller?.stop();
     // Everything the examples create lives in the namespace except the
-    // ClusterPropagationPolicy of the CRDs, which the environment applies too and keeps.
+    // ClusterPropagationPolicy of the CRDs, which the environment keeps (it applies the same one when its
+    // members get Karmada's CRDs; with mcs-api's, the policy's default conflictResolution Abort leaves the members' own CRDs as they are).
     if (env) await clients(env, KARMADA_CONTEXT).core.deleteNamespace({ name: namespace }).catch(() => undefined);
   });
 

@@ -32,19 +32,21 @@ import { logLinesSince, memberReachable, sample, writes } from '../support/contr
 import { requireKarmadaResync, useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, holds, uniqueName, type Clients } from '../support/kube.js';
 import { assertIpsKept, exportFrom, ipsByImport, serviceImport, waitDelivered, waitDerivedIps } from '../support/mcs.js';
-import { crdWorkSuspended, deleteCrd, established, readCrd, suspendCrdDispatching } from '../support/mcs-crd.js';
+import { established, holdCrdAway, readCrd, type CrdHold } from '../support/mcs-crd.js';
 
 const ARGS = ['--leader-elect=false', '--write-route=retain'];
 
-/** Karmada carries a policy's suspension to the binding and its Work: a few seconds; 60 s is generous. */
+/**
+ * Taking the CRD away: Karmada carries a policy's suspension to the binding
+ * and its Work in a few seconds, and the API server deletes the CRD's
+ * ServiceImports (three here) before the CRD; 60 s is generous for each.
+ */
 const SUSPENDED_MS = 60_000;
-/** The CRD's deletion: the API server deletes its ServiceImports first (three here). */
-const CRD_GONE_MS = 60_000;
 /** The CRD watch sees the deletion at once; every control-plane key is decided again and its Warning Event sent. */
 const REPORTED_MS = 30_000;
 /** How long the CRD stays away: the ServiceImport watch of member2 meets 404 several times (800 ms backoff, doubling). */
 const ABSENT_MS = 20_000;
-/** Karmada applies the CRD's Work again once the suspension is lifted; its 30 s resync at the latest. */
+/** The CRD back: Karmada applies its Work again once the suspension is lifted (its 30 s resync at the latest), or the test applies mcs-api's. */
 const RECREATED_MS = 60_000;
 /**
  * From the CRD Established again to every import in member2 filled:
@@ -90,6 +92,7 @@ describe('faults: a member API server that loses a CRD or refuses writes (e2e)',
   let ns = '';
   let controller: RunningController | undefined;
   let jail: ApfJail | undefined;
+  let hold: CrdHold | undefined;
   /** Imported into both members and filled there before each scenario. */
   const steady = ['s1', 's2', 's3'];
 
@@ -138,7 +141,7 @@ describe('faults: a member API server that loses a CRD or refuses writes (e2e)',
   after(async () => {
     // Whatever happened above: member2 gets its CRD back and answers every request again; later files need both.
     await jail?.lift();
-    if (karmada) await suspendCrdDispatching(karmada, undefined);
+    await hold?.release();
     await controller?.stop();
     await karmada?.core.deleteNamespace({ name: ns }).catch(() => undefined);
   });
@@ -153,28 +156,22 @@ describe('faults: a member API server that loses a CRD or refuses writes (e2e)',
     const restartsBefore = (await watchRestarts()) || 0;
     const outageFrom = new Date().toISOString();
 
-    await suspendCrdDispatching(karmada, 'member2');
-    try {
-      await eventually('Karmada to suspend the CRD\'s Work for member2', async () => ((await crdWorkSuspended(karmada, 'member2')) ? true : undefined), SUSPENDED_MS, 500);
-      const outage = (async () => {
-        await deleteCrd(m2);
-        const deletedAt = Date.now();
-        await eventually('the CRD gone from member2', async () => ((await readCrd(m2)) === undefined ? true : undefined), CRD_GONE_MS, 250);
-        const missing = await eventually('CRDMissing reported for member2', async () => {
-          const n = await sample(c, 'clusterset_dns_problems', { reason: 'CRDMissing', member_cluster: 'member2' });
-          return n >= 1 ? n : undefined;
-        }, REPORTED_MS, 500);
-        await eventually('the ServiceImport watch of member2 restarted with reason crd-missing', async () => ((await watchRestarts()) > restartsBefore ? true : undefined), REPORTED_MS, 500);
-        console.error(`      [faults] CRDMissing reported for ${missing} keys in member2`);
-        await delay(Math.max(0, deletedAt + ABSENT_MS - Date.now()));
-        expect(await readCrd(m2), 'the CRD stays away while dispatching to member2 is suspended').to.equal(undefined);
-      })();
-      await holds('the controller up, member2 reachable, member1\'s spec.ips unchanged', outage, steadyThrough(c, m1, before1), 500);
-    } finally {
-      await suspendCrdDispatching(karmada, undefined);
-    }
+    hold = await holdCrdAway(env, karmada, m2, 'member2', SUSPENDED_MS);
+    const deletedAt = Date.now();
+    const outage = (async () => {
+      const missing = await eventually('CRDMissing reported for member2', async () => {
+        const n = await sample(c, 'clusterset_dns_problems', { reason: 'CRDMissing', member_cluster: 'member2' });
+        return n >= 1 ? n : undefined;
+      }, REPORTED_MS, 500);
+      await eventually('the ServiceImport watch of member2 restarted with reason crd-missing', async () => ((await watchRestarts()) > restartsBefore ? true : undefined), REPORTED_MS, 500);
+      console.error(`      [faults] CRDMissing reported for ${missing} keys in member2`);
+      await delay(Math.max(0, deletedAt + ABSENT_MS - Date.now()));
+      expect(await readCrd(m2), 'the CRD stays away while held').to.equal(undefined);
+    })();
+    await holds('the controller up, member2 reachable, member1\'s spec.ips unchanged', outage, steadyThrough(c, m1, before1), 500);
+    await hold.giveBack();
 
-    await eventually('Karmada to re-create the CRD in member2, Established', async () => {
+    await eventually('the CRD back in member2, Established', async () => {
       const crd = await readCrd(m2);
       return established(crd) && crd?.metadata?.uid !== uidBefore ? true : undefined;
     }, RECREATED_MS, 500);

@@ -278,20 +278,34 @@ export async function ensureBinaries(log: Log = (l) => console.error(l), opts: {
   return result as Binaries;
 }
 
-/** The Karmada module's source tree in the module cache (for its CRDs and manifests). */
-export function karmadaModuleDir(): string {
-  const dir = join(toolsDir, 'karmada');
-  const version = requiredVersion(dir, 'github.com/karmada-io/karmada');
-  const out = execFileSync('go', ['mod', 'download', '-json', `github.com/karmada-io/karmada@${version}`], {
+/** `module`'s source tree in the module cache, at the version the wrapper `wrapper` (hack/tools/<wrapper>) requires. */
+export function goModuleDir(wrapper: string, module: string): string {
+  const dir = join(toolsDir, wrapper);
+  const version = requiredVersion(dir, module);
+  const out = execFileSync('go', ['mod', 'download', '-json', `${module}@${version}`], {
     cwd: dir,
     encoding: 'utf8',
     env: { ...process.env, ...goEnv },
   });
   const info = JSON.parse(out) as { Dir?: string; Error?: string };
-  if (!info.Dir) throw new Error(`go mod download github.com/karmada-io/karmada@${version}: ${info.Error ?? 'no Dir'}`);
+  if (!info.Dir) throw new Error(`go mod download ${module}@${version}: ${info.Error ?? 'no Dir'}`);
   return info.Dir;
+}
+
+/** The Karmada module's source tree in the module cache (for its CRDs and manifests). */
+export function karmadaModuleDir(): string {
+  return goModuleDir('karmada', 'github.com/karmada-io/karmada');
 }
 
 export function karmadaVersion(): string {
   return requiredVersion(join(toolsDir, 'karmada'), 'github.com/karmada-io/karmada');
 }
+
+/**
+ * The mcs-api release whose CRDs crds/mcs-api/ holds: the one CoreDNS's
+ * wrapper (hack/tools/coredns) pins, through CoreDNS's multicluster code,
+ * so the CRDs and the CoreDNS the environment runs come from one release.
+ */
+export const MCS_API_MODULE = 'sigs.k8s.io/mcs-api';
+export const mcsApiModuleDir = (): string => goModuleDir('coredns', MCS_API_MODULE);
+export const mcsApiVersion = (): string => requiredVersion(join(toolsDir, 'coredns'), MCS_API_MODULE);

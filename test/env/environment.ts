@@ -23,7 +23,7 @@ import {
   installKarmadaCrds,
   joinMembers,
   prepareStart,
-  propagateMcsCrds,
+  installMemberCrds,
   startApiServers,
   startCoreDns,
   startEtcd,
@@ -87,7 +87,7 @@ export async function up(log: Log = defaultLog): Promise<EnvState> {
     await startKarmadaWebhook(ctx, karmadaKc);
     await startKarmadaControllers(ctx);
     await joinMembers(ctx, karmadaKc);
-    await propagateMcsCrds(ctx, karmadaKc);
+    await installMemberCrds(ctx, karmadaKc);
     await startCoreDns(ctx);
 
     state.startupSeconds = Math.round((Date.now() - t0) / 100) / 10;

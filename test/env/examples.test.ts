@@ -31,7 +31,8 @@ const one = <T extends Obj>(kind: string) => {
   return found[0]!;
 };
 const isPolicy = (o: Obj): o is Policy => o.kind === 'PropagationPolicy' || o.kind === 'ClusterPropagationPolicy';
-const crdNames = readdirSync(join(repoRoot, 'crds')).flatMap((f) => parseYamlObjects(readFileSync(join(repoRoot, 'crds', f), 'utf8')))
+// The CRDs Karmada's control plane holds (crds/*.yaml), which the example policy propagates; not crds/mcs-api/.
+const crdNames = readdirSync(join(repoRoot, 'crds')).filter((f) => f.endsWith('.yaml')).flatMap((f) => parseYamlObjects(readFileSync(join(repoRoot, 'crds', f), 'utf8')))
   .map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata?.name } }) as Obj);
 
 /** The objects a selector picks, as Karmada matches it: group/version, kind, name, and the policy's own namespace. */

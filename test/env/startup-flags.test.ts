@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { repoRoot } from './binaries.js';
+import { DEFAULT_MEMBER_CRDS, MCS_CRDS, mcsApiCrds, memberCrdSource } from './manifests.js';
 import { KARMADA_RESYNC_MS, karmadaClientRateFlags, karmadaResyncFlags } from './startup.js';
 
 describe('local environment: Karmada knobs read by env:up', () => {
@@ -22,5 +24,25 @@ describe('local environment: Karmada knobs read by env:up', () => {
     expect(karmadaClientRateFlags({ CLUSTERSET_DNS_KARMADA_QPS: '200' })).to.deep.equal(['--kube-api-qps=200', '--kube-api-burst=300', '--cluster-api-qps=200', '--cluster-api-burst=300']);
     expect(karmadaClientRateFlags({})).to.deep.equal([]);
     expect(() => karmadaClientRateFlags({ CLUSTERSET_DNS_KARMADA_QPS: 'x' })).to.throw(/want a whole number/);
+  });
+});
+
+describe('local environment: which MCS CRDs the members get', () => {
+  it('mcs-api by default; CLUSTERSET_DNS_MEMBER_CRDS picks', () => {
+    expect(DEFAULT_MEMBER_CRDS).to.equal('mcs-api');
+    expect(memberCrdSource({})).to.equal('mcs-api');
+    expect(memberCrdSource({ CLUSTERSET_DNS_MEMBER_CRDS: '' })).to.equal('mcs-api');
+    expect(memberCrdSource({ CLUSTERSET_DNS_MEMBER_CRDS: 'karmada' })).to.equal('karmada');
+    expect(memberCrdSource({ CLUSTERSET_DNS_MEMBER_CRDS: 'mcs-api' })).to.equal('mcs-api');
+  });
+
+  it('mcs-api: the two CRDs of crds/mcs-api/, with their release label', () => {
+    const crds = mcsApiCrds(repoRoot);
+    expect(crds.map((c) => c.metadata?.name).sort()).to.deep.equal([...MCS_CRDS].sort());
+    for (const c of crds) expect(c.metadata?.labels?.['multicluster.x-k8s.io/release-version']).to.equal('v0.5.2');
+  });
+
+  it('another value is an error naming the variable', () => {
+    expect(() => memberCrdSource({ CLUSTERSET_DNS_MEMBER_CRDS: 'lighthouse' })).to.throw(/CLUSTERSET_DNS_MEMBER_CRDS: want mcs-api or karmada, got "lighthouse"/);
   });
 });

@@ -21,7 +21,9 @@ import {
   karmadaCrds,
   karmadaNamespaces,
   kubeadmCoreDns,
+  mcsApiCrds,
   mcsCrdPropagation,
+  memberCrdSource,
   memberJoinObjects,
   webhookConfigurations,
 } from './manifests.js';
@@ -111,6 +113,7 @@ export async function prepareStart(log: Log): Promise<StartContext> {
     startedAt: new Date().toISOString(),
     startupSeconds: 0,
     karmadaResyncSeconds: karmadaResyncFlags().length > 0 ? KARMADA_RESYNC_MS / 1000 : null,
+    memberCrds: memberCrdSource(),
   };
   return {
     dir, bins, pki, ca, caPem, log, processes, karmadaDir, state,
@@ -330,15 +333,21 @@ export async function joinMembers(ctx: StartContext, karmadaKc: KubeConfig): Pro
   })));
 }
 
-/** Step 9: ServiceExport/ServiceImport CRDs reach the members the Karmada way. */
-export async function propagateMcsCrds(ctx: StartContext, karmadaKc: KubeConfig): Promise<void> {
+/**
+ * Step 9: ServiceExport/ServiceImport CRDs in the members: mcs-api's,
+ * applied to each member (the default), or Karmada's, propagated the Karmada
+ * way (CLUSTERSET_DNS_MEMBER_CRDS=karmada; test/env/manifests.ts).
+ */
+export async function installMemberCrds(ctx: StartContext, karmadaKc: KubeConfig): Promise<void> {
   const { log, state } = ctx;
-  await timed(log, 'MCS CRDs propagated to members', async () => {
-    await apply(karmadaKc, [mcsCrdPropagation([...MEMBERS])]);
+  const source = state.memberCrds ?? 'karmada';
+  await timed(log, `MCS CRDs (${source}) in members`, async () => {
+    if (source === 'karmada') await apply(karmadaKc, [mcsCrdPropagation([...MEMBERS])]);
+    else await Promise.all(MEMBERS.map((m) => apply(kubeConfig(state, m), mcsApiCrds(repoRoot))));
     await Promise.all(MEMBERS.flatMap((m) => MCS_CRDS.map((crd) =>
       waitUntil(`CRD ${crd} Established in ${m}`, async () =>
         conditionTrue(await getJson(access(state, m), `${PATHS.customResourceDefinitions}/${crd}`), 'Established'),
-      { timeoutMs: 60_000, proc: ctx.processes['karmada-controller-manager'] }))));
+      { timeoutMs: 60_000, proc: ctx.processes[source === 'karmada' ? 'karmada-controller-manager' : `${m}-kube-apiserver`] }))));
   });
 }
 

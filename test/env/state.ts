@@ -38,6 +38,8 @@ export interface EnvState {
   startupSeconds: number;
   /** karmada-controller-manager's --resync-period in seconds; null: none (CLUSTERSET_DNS_KARMADA_RESYNC=off). Absent in older state files: 30. */
   karmadaResyncSeconds?: number | null;
+  /** Which MCS CRDs the members got (CLUSTERSET_DNS_MEMBER_CRDS). Absent in older state files: karmada. */
+  memberCrds?: 'mcs-api' | 'karmada';
 }
 
 export const envDir = () => process.env['CLUSTERSET_DNS_ENV_DIR'] ?? join(repoRoot, '.cache', 'env');

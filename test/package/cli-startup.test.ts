@@ -20,7 +20,7 @@ const root = resolve(import.meta.dirname, '..', '..');
 const HEAVY = ['@kubernetes/client-node', 'pino', 'prom-client'];
 
 /** What `clusterset-dns`, `clusterset-dns <cmd> --help` and a usage error load. */
-const ENTRIES = ['main', 'run', 'coredns', 'doctor', 'karmada', 'version'].map((c) => `src/cmd/${c}.ts`);
+const ENTRIES = ['main', 'run', 'coredns', 'crds', 'doctor', 'karmada', 'version'].map((c) => `src/cmd/${c}.ts`);
 
 /** The module specifiers `source` loads when it loads (verbatimModuleSyntax: only `import type` is erased). */
 export function staticImports(source: string): string[] {

@@ -1,6 +1,6 @@
 /**
- * The published package holds only what runs: the CLI entry point and the
- * compiled sources. Test code (fixtures, testkits, the local environment)
+ * The published package holds only what runs: the CLI entry point, the
+ * compiled sources, and the mcs-api CRDs `crds install` applies. Test code (fixtures, testkits, the local environment)
  * lives outside src/ and must never reach dist/ or the tarball.
  */
 import { expect } from 'chai';
@@ -13,14 +13,15 @@ const TEST_CODE = /(\.test\.|fixtures|testkit|(^|\/)(test|bench|hack)\/)/;
 describe('the published package', function () {
   this.timeout(60_000);
 
-  it('npm pack lists only bin/, dist/ and package metadata, and no test code', () => {
+  it('npm pack lists only bin/, dist/, crds/mcs-api/ and package metadata, and no test code', () => {
     // --ignore-scripts: list what "files" selects without rebuilding dist/.
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
     const [pack] = JSON.parse(out) as Array<{ files: Array<{ path: string }> }>;
     const paths = (pack?.files ?? []).map((f) => f.path);
     expect(paths).to.include('bin/clusterset-dns.js');
-    const outside = paths.filter((p) => !/^(bin|dist)\//.test(p) && !/^(package\.json|README\.md|LICENSE)$/.test(p));
-    expect(outside, 'files outside bin/ and dist/').to.deep.equal([]);
+    expect(paths).to.include('crds/mcs-api/multicluster.x-k8s.io_serviceimports.yaml');
+    const outside = paths.filter((p) => !/^(bin|dist|crds\/mcs-api)\//.test(p) && !/^(package\.json|README\.md|LICENSE)$/.test(p));
+    expect(outside, 'files outside bin/, dist/ and crds/mcs-api/').to.deep.equal([]);
     expect(paths.filter((p) => TEST_CODE.test(p)), 'test code in the package').to.deep.equal([]);
   });
 

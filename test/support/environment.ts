@@ -42,6 +42,18 @@ export function requireKarmadaResync(env: EnvState): void {
   }
 }
 
+/**
+ * For tests that need the members' MCS CRDs from `want`
+ * (CLUSTERSET_DNS_MEMBER_CRDS, test/env/manifests.ts): fails (never skips)
+ * otherwise, saying why and how to restart the environment.
+ */
+export function requireMemberCrds(env: EnvState, want: 'mcs-api' | 'karmada', why: string): void {
+  const have = env.memberCrds ?? 'karmada';
+  if (have !== want) {
+    throw new Error(`${why}, so it needs the members' MCS CRDs from ${want}, but this environment gave them ${have}'s: restart it with npm run env:down && CLUSTERSET_DNS_MEMBER_CRDS=${want} npm run env:up`);
+  }
+}
+
 /** Mocha root hook (see .mocharc.json "require"): stop what we started. */
 export const mochaHooks = {
   async afterAll(this: Mocha.Context) {

@@ -14,6 +14,8 @@ import { memberAccess, memberKubeConfig, secretRefOf } from '../../karmada/acces
 import type { MemberAccessMode } from '../../karmada/member-access-mode.js';
 import { apiErrorMessage, isNotFound } from '../../kube/errors.js';
 import { KARMADA_CLUSTER_GROUP, KARMADA_CLUSTER_VERSION } from '../../kube/gvr.js';
+import { UsageError } from './flags.js';
+import { EXIT_FAILURE, reportError, type Io } from './io.js';
 import { loadKubeConfig } from './kubeconfig.js';
 import type { Target } from './target.js';
 
@@ -74,4 +76,25 @@ export async function findMembers(t: Target): Promise<{ members: FoundMember[]; 
   }
   const controlPlane = loadKubeConfig({ path: t.kubeconfig, context: t.context, whenNoPath: 'default' });
   return { members: await karmadaMembers(controlPlane, t.clusters, t.memberAccess), controlPlane };
+}
+
+/**
+ * findMembers for a command that acts on them (`coredns install`): the
+ * members, or, when there are none to act on, the line said and the exit
+ * code. `name` is what the user typed ("coredns status").
+ */
+export async function membersOrExit(name: string, target: Target, io: Io): Promise<FoundMember[] | number> {
+  let members: FoundMember[];
+  try {
+    members = (await findMembers(target)).members;
+  } catch (e) {
+    if (e instanceof UsageError) return reportError(name, e, io);
+    io.stderr(`clusterset-dns ${name}: cannot list the members (Cluster objects): ${apiErrorMessage(e)}; check that --kubeconfig/--context point at the Karmada API server and that it answers\n`);
+    return EXIT_FAILURE;
+  }
+  if (members.length === 0) {
+    io.stderr(`clusterset-dns ${name}: --all found no Cluster objects on the Karmada API server; check that --kubeconfig/--context point at karmada-apiserver\n`);
+    return EXIT_FAILURE;
+  }
+  return members;
 }
