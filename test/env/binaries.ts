@@ -1,6 +1,7 @@
 /**
  * Builds (or finds) the real Kubernetes, Karmada and CoreDNS binaries the
- * local environment runs, and promtool, which tests the alert rules. Each wrapper module under hack/tools/<name> is built
+ * local environment runs, and the tools only tests run: promtool, which tests the alert
+ * rules, and helm, which lints and renders the chart. Each wrapper module under hack/tools/<name> is built
  * into a cache directory outside the clone, keyed by everything that decides
  * the output (the wrapper's files, `go version`, GOOS/GOARCH, the flags set
  * here), so a warm cache skips Go entirely.
@@ -39,7 +40,7 @@ export type BinaryName =
   | 'karmadactl';
 
 /** Built only for the tests that use them, never for the environment or the demo (a cold build costs minutes). */
-export type TestToolName = 'promtool';
+export type TestToolName = 'promtool' | 'helm';
 
 export type Binaries = Record<BinaryName, string> & Partial<Record<TestToolName, string>>;
 
@@ -49,7 +50,7 @@ interface Target {
 }
 
 interface Wrapper {
-  name: 'k8s' | 'coredns' | 'karmada' | 'prometheus';
+  name: 'k8s' | 'coredns' | 'karmada' | 'prometheus' | 'helm';
   /** Only when ensureBinaries is asked for the test tools. */
   testTool?: true;
   targets: Target[];
@@ -106,6 +107,13 @@ function prometheusLdflags(dir: string): string {
   return ['-s', '-w', `-X ${p}.Version=${v}`, `-X ${p}.BuildDate=19700101-00:00:00`].join(' ');
 }
 
+/** `helm version` prints what Helm's own release stamps (its Makefile's LDFLAGS). */
+function helmLdflags(dir: string): string {
+  const v = requiredVersion(dir, 'helm.sh/helm/v3');
+  const p = 'helm.sh/helm/v3/internal/version';
+  return ['-s', '-w', `-X ${p}.version=${v}`, `-X ${p}.gitTreeState=clean`].join(' ');
+}
+
 const wrappers: Wrapper[] = [
   {
     name: 'k8s',
@@ -143,6 +151,14 @@ const wrappers: Wrapper[] = [
     tags: 'remove_all_sd',
     skipModDownload: true,
   },
+  {
+    // Not part of the environment: test/integration/helm-chart.test.ts lints and renders charts/ with it.
+    name: 'helm',
+    testTool: true,
+    targets: [{ binary: 'helm', pkg: 'helm.sh/helm/v3/cmd/helm' }],
+    ldflags: helmLdflags,
+    skipModDownload: true,
+  },
 ];
 
 /** Bump when the build recipe below changes in a way that changes outputs. */
@@ -160,7 +176,7 @@ function goVersion(): string {
     return execFileSync('go', ['version'], { encoding: 'utf8' }).trim();
   } catch {
     throw new Error(
-      'Go is needed to build the test binaries (kube-apiserver, etcd, Karmada, CoreDNS, promtool) and `go` is not on PATH. ' +
+      'Go is needed to build the test binaries (kube-apiserver, etcd, Karmada, CoreDNS, promtool, helm) and `go` is not on PATH. ' +
         'Install Go >= 1.26, or point TEST_ASSET_<NAME> / KUBEBUILDER_ASSETS at existing binaries.',
     );
   }
