@@ -103,3 +103,19 @@ export const ServiceImportReason = {
   Pending: 'Pending',
   IPFamilyNotSupported: 'IPFamilyNotSupported',
 } as const;
+
+/** mcs-api v0.5.2 pkg/apis/v1alpha1/well_known_labels.go: what CoreDNS's multicluster plugin reads on an EndpointSlice. */
+export const MCS_SERVICE_NAME_LABEL = 'multicluster.kubernetes.io/service-name';
+export const MCS_SOURCE_CLUSTER_LABEL = 'multicluster.kubernetes.io/source-cluster';
+/** discovery.k8s.io/v1: who manages a slice; the core controllers leave slices with another value alone. */
+export const SLICE_MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+/** Our value of SLICE_MANAGED_BY_LABEL: the mark of an MCS mirror this controller may change or delete (src/mcs/endpointslice-mirror.ts). */
+export const SLICE_MANAGED_BY_VALUE = 'endpointslice-mirror.clusterset-dns.io';
+/**
+ * Karmada's value of SLICE_MANAGED_BY_LABEL on the EndpointSlices it
+ * collected from exporting members into the control plane (Karmada v1.18
+ * pkg/controllers/mcs/endpointslice_controller.go).
+ */
+export const KARMADA_COLLECTED_SLICE_VALUE = 'endpointslice-controller.karmada.io';
+/** On a collected slice in the control plane: `karmada-es-<cluster>`, the cluster it came from. */
+export const KARMADA_WORK_NAMESPACE_ANNOTATION = 'work.karmada.io/namespace';

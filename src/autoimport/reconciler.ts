@@ -14,6 +14,11 @@ import { importBody, importNamespace, importPolicy } from './objects.js';
 import { buildAutoImportSnapshot, observeExports, type ObservedExport } from './snapshot.js';
 import { SENTINEL_NAMESPACE } from './sentinel.js';
 import type { AutoImportWriter } from './writer.js';
+import { collectedSources } from './mirror-sources.js';
+import { planMirrors } from '../mcs/endpointslice-mirror.js';
+import type { EndpointSliceWriter } from '../mcs/endpointslice-writer.js';
+import { MCS_SERVICE_NAME_LABEL } from '../api/mcs.js';
+import { isDeleting, key } from '../api/meta.js';
 
 /** The MCS rules (src/mcs/), as this feature uses them. */
 export interface ExportRules {
@@ -28,6 +33,8 @@ export type AutoImportWrites = Pick<AutoImportWriter, 'createNamespace' | 'delet
 export interface AutoImportReconcilerOptions {
   caches: Caches;
   writer: AutoImportWrites;
+  /** Carries out an MCS EndpointSlice mirror plan in one member (src/mcs/endpointslice-writer.ts). */
+  mirrors: Pick<EndpointSliceWriter, 'apply'>;
   rules: ExportRules;
   log: Logger;
   now?: () => Date;
@@ -58,7 +65,36 @@ export class AutoImportReconciler {
       await this.o.writer.patchExportConditions(e.cluster, namespace, name, next.conditions as object[], e.serviceExport.metadata.resourceVersion);
       log.info({ cluster: e.cluster, conditions: desired.map((c) => `${c.type}=${c.status}/${c.reason}`) }, 'ServiceExport conditions written');
     }
+    await this.mirror(namespace, name, log);
     return {};
+  }
+
+  /**
+   * The MCS EndpointSlices (docs/mcs-endpointslices.md) in every reachable
+   * member that imports the key — through our ServiceImport or one written
+   * by hand — mirroring what Karmada collected from the exporting members,
+   * so that CoreDNS answers headless and per-pod names. A member without
+   * the import loses our mirrors (the garbage collector also removes them
+   * with the ServiceImport that owns them).
+   */
+  private async mirror(namespace: string, name: string, log: Logger): Promise<void> {
+    const collected = this.o.caches.controlPlane.collectedSlices;
+    if (!collected) return;
+    const sources = collectedSources(collected.list(namespace), namespace, name);
+    for (const m of this.o.caches.members()) {
+      if (!m.reachable() || !m.mirrorSlices) continue;
+      const si = m.serviceImports.get(namespace, name);
+      const plan = planMirrors({
+        key: key(namespace, name),
+        serviceImport: si && !isDeleting(si) && si.metadata.uid ? { type: si.spec.type, uid: si.metadata.uid } : undefined,
+        sources,
+        existing: m.mirrorSlices.list(namespace).filter((x) => x.metadata.labels?.[MCS_SERVICE_NAME_LABEL] === name),
+      });
+      for (const skip of plan.skipped) log.warn({ cluster: m.cluster, source: skip.cluster, reason: skip.reason }, 'MCS EndpointSlice not mirrored');
+      if (plan.create.length + plan.update.length + plan.delete.length === 0) continue;
+      await this.o.mirrors.apply(m.cluster, plan);
+      log.info({ cluster: m.cluster, created: plan.create.length, updated: plan.update.length, deleted: plan.delete.length }, 'MCS EndpointSlices mirrored');
+    }
   }
 
   private async apply(namespace: string, name: string, step: Step, log: Logger): Promise<void> {

@@ -110,6 +110,14 @@ const AUTO_IMPORT_USES: readonly Use[] = [
   { group: 'policy.karmada.io', resource: 'propagationpolicies', verbs: ['create'], file: 'src/autoimport/writer.ts', evidence: 'this.custom.createNamespacedCustomObject({ ...PP,' },
   { group: 'policy.karmada.io', resource: 'propagationpolicies', verbs: ['patch'], file: 'src/autoimport/writer.ts', evidence: 'this.custom.patchNamespacedCustomObject({ ...PP,' },
   { group: 'policy.karmada.io', resource: 'propagationpolicies', verbs: ['delete'], file: 'src/autoimport/writer.ts', evidence: 'this.custom.deleteNamespacedCustomObject({ ...PP,' },
+  { group: 'discovery.k8s.io', resource: 'endpointslices', verbs: ['list', 'watch'], file: 'src/karmada/cluster-manager.ts', evidence: 'collectedendpointslices: PATHS.endpointSlices' },
+  { group: 'cluster.karmada.io', resource: 'clusters/proxy', verbs: ['create'], file: 'src/mcs/endpointslice-writer.ts', evidence: 'client.createNamespacedEndpointSlice(' },
+  { group: 'cluster.karmada.io', resource: 'clusters/proxy', verbs: ['update'], file: 'src/mcs/endpointslice-writer.ts', evidence: 'client.replaceNamespacedEndpointSlice(' },
+  { group: 'cluster.karmada.io', resource: 'clusters/proxy', verbs: ['delete'], file: 'src/mcs/endpointslice-writer.ts', evidence: 'client.deleteNamespacedEndpointSlice(' },
+  // config/members/auto-import: in the member, through the cluster proxy.
+  { group: 'discovery.k8s.io', resource: 'endpointslices', verbs: ['create'], file: 'src/mcs/endpointslice-writer.ts', evidence: 'client.createNamespacedEndpointSlice(' },
+  { group: 'discovery.k8s.io', resource: 'endpointslices', verbs: ['update'], file: 'src/mcs/endpointslice-writer.ts', evidence: 'client.replaceNamespacedEndpointSlice(' },
+  { group: 'discovery.k8s.io', resource: 'endpointslices', verbs: ['delete'], file: 'src/mcs/endpointslice-writer.ts', evidence: 'client.deleteNamespacedEndpointSlice(' },
   // config/members/auto-import: the conditions, through the cluster proxy (a PATCH, granted by config/karmada).
   { group: 'multicluster.x-k8s.io', resource: 'serviceexports/status', verbs: ['patch'], file: 'src/autoimport/writer.ts', evidence: "client.patchNamespacedCustomObjectStatus({ group: MCS_GROUP, version: MCS_VERSION, plural: 'serviceexports'" },
 ];

@@ -9,6 +9,7 @@ import { AutoImportReconciler } from '../autoimport/reconciler.js';
 import { exportRules } from '../autoimport/rules.js';
 import { sentinelObjects } from '../autoimport/sentinel.js';
 import { AutoImportWriter } from '../autoimport/writer.js';
+import { EndpointSliceWriter } from '../mcs/endpointslice-writer.js';
 import type { ClusterManager } from '../karmada/cluster-manager.js';
 import { apiErrorMessage } from '../kube/errors.js';
 import type { WriteFence } from '../kube/write-guard.js';
@@ -35,7 +36,8 @@ export function buildAutoImports(kc: k8s.KubeConfig, clusters: ClusterManager, m
   const alog = log.child({ controller: 'autoimport' });
   const queue = new RateLimitingQueue<string>({ name: 'autoimport', metrics: metrics.workQueue('autoimport') });
   const writer = new AutoImportWriter(kc, (cluster) => clusters.memberClient(cluster), (kind, result) => metrics.write(kind, result), { stop, fence });
-  const reconciler = new AutoImportReconciler({ caches: clusters, writer, rules: exportRules, log: alog });
+  const mirrors = new EndpointSliceWriter((cluster) => clusters.memberDiscoveryClient(cluster), (kind, result) => metrics.write(kind, result), { stop, fence });
+  const reconciler = new AutoImportReconciler({ caches: clusters, writer, mirrors, rules: exportRules, log: alog });
   const ctrlMetrics = metrics.controller('autoimport', { maxConcurrentReconciles: AUTO_IMPORT_WORKERS });
   // "all": every member export, and every control-plane ServiceImport (ours may have lost its last export).
   const allKeys = () => [...new Set([...clusters.exportKeys(), ...clusters.allKeys()])];

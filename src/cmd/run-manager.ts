@@ -106,7 +106,7 @@ function buildController(kc: k8s.KubeConfig, flags: FlagValues, metrics: Metrics
     serviceImportOfPolicy,
     policyNameOf: overridePolicyName,
     needsEndpointSlices,
-    importPolicies: autoImport ? { labelSelector: AUTO_IMPORT_SELECTOR } : undefined,
+    autoImport: autoImport ? { policyLabelSelector: AUTO_IMPORT_SELECTOR } : undefined,
   });
   const route = new RouteSelector({
     flag: String(flags['write-route']) as WriteRouteFlag,

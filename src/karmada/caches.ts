@@ -16,8 +16,10 @@ export interface ControlPlaneCaches {
   serviceImports: ObjectReader<ServiceImport> & { list(namespace?: string): ServiceImport[] };
   overridePolicies: ObjectReader<OverridePolicy>;
   namespaces: ObjectReader<KubeObject>;
-  /** Our automatic imports' PropagationPolicies (label-selected); watched only with `run --auto-import`, empty otherwise. */
+  /** Our automatic imports' PropagationPolicies (label-selected); watched only with `run --auto-import`. */
   importPolicies?: ObjectReader<PropagationPolicy> | undefined;
+  /** The EndpointSlices Karmada collected from exporting members (label-selected); watched only with `run --auto-import`. */
+  collectedSlices?: { list(namespace?: string): EndpointSlice[] } | undefined;
 }
 
 export interface MemberCaches {
@@ -38,6 +40,8 @@ export interface MemberCaches {
    * (watched only while local-first is used, and not yet listed).
    */
   endpointSlicesOf(namespace: string, service: string): EndpointSlice[] | undefined;
+  /** Our MCS EndpointSlice mirrors in it (label-selected); watched only with `run --auto-import`. */
+  readonly mirrorSlices?: { list(namespace?: string): EndpointSlice[] } | undefined;
 }
 
 export interface Caches {

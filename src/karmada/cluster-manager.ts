@@ -10,14 +10,14 @@
  * Every change that can affect a ServiceImport key is reported through
  * `onKeys` — the controller enqueues those keys.
  */
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, type DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { key, type KubeObject } from '../api/meta.js';
 import { parseCluster } from '../api/guards.js';
 import type { Cluster, OverridePolicy, PropagationPolicy, ResourceInterpreterCustomization } from '../api/karmada.js';
-import type { Secret } from '../api/core.js';
-import type { ServiceImport } from '../api/mcs.js';
+import type { EndpointSlice, Secret } from '../api/core.js';
+import { KARMADA_COLLECTED_SLICE_VALUE, SLICE_MANAGED_BY_LABEL, type ServiceImport } from '../api/mcs.js';
 import type { Caches, ControlPlaneCaches, MemberCaches } from './caches.js';
 import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
 import type { MemberAccessMode } from './member-access-mode.js';
@@ -36,6 +36,7 @@ const CP_PATHS = {
   serviceimports: PATHS.serviceImports,
   overridepolicies: PATHS.overridePolicies,
   propagationpolicies: PATHS.propagationPolicies,
+  collectedendpointslices: PATHS.endpointSlices,
   namespaces: PATHS.namespaces,
   resourceinterpretercustomizations: PATHS.resourceInterpreterCustomizations,
 } as const;
@@ -72,12 +73,14 @@ export interface ClusterManagerOptions {
    */
   needsEndpointSlices?: (si: ServiceImport) => boolean;
   /**
-   * `run --auto-import`: also watch the control-plane PropagationPolicies this
-   * label selector picks (ours), and tell `onKeys` the key of the
-   * ServiceImport each one places. Without it they are neither watched nor
-   * needed (and the RBAC for them is not granted).
+   * `run --auto-import`: also watch, in the control plane, the
+   * PropagationPolicies this label selector picks (ours) and the
+   * EndpointSlices Karmada collected from exporting members, and in each
+   * member our MCS EndpointSlice mirrors; each event tells `onKeys` the key
+   * it concerns. Without it none is watched (nor is the RBAC for them
+   * granted).
    */
-  importPolicies?: { labelSelector: string } | undefined;
+  autoImport?: { policyLabelSelector: string } | undefined;
   /** How long a starting member may hold back deciding (ClusterManager.MEMBER_SETTLE_MS). */
   memberSettleMs?: number;
   /** Measures the settle time; default the real clock. */
@@ -104,6 +107,8 @@ export class ClusterManager implements Caches {
   private readonly goneListeners: Array<(cluster: string) => void> = [];
   private readonly customizationListeners: Array<() => void> = [];
   private readonly customizationsInformer: Informer<ResourceInterpreterCustomization>;
+  /** Whether members watch our MCS EndpointSlice mirrors (ClusterManagerOptions.autoImport). */
+  private readonly mirrorSlices: boolean;
 
   /** Every ResourceInterpreterCustomization in the control plane: where the retention rule's state is read. */
   customizations(): ResourceInterpreterCustomization[] {
@@ -140,10 +145,17 @@ export class ClusterManager implements Caches {
     const namespaces = mk('namespaces');
     // Cluster-scoped and few: every customization, so a foreign ServiceImport retention rule is seen too.
     const customizations = mk<ResourceInterpreterCustomization>('resourceinterpretercustomizations');
-    const importPolicies = opts.importPolicies ? mk<PropagationPolicy>('propagationpolicies', opts.importPolicies.labelSelector) : undefined;
-    this.controlPlane = { serviceImports, overridePolicies, namespaces, importPolicies };
+    const importPolicies = opts.autoImport ? mk<PropagationPolicy>('propagationpolicies', opts.autoImport.policyLabelSelector) : undefined;
+    const collectedSlices = opts.autoImport ? mk<EndpointSlice>('collectedendpointslices', `${SLICE_MANAGED_BY_LABEL}=${KARMADA_COLLECTED_SLICE_VALUE}`) : undefined;
+    this.mirrorSlices = opts.autoImport !== undefined;
+    this.controlPlane = { serviceImports, overridePolicies, namespaces, importPolicies, collectedSlices };
     this.customizationsInformer = customizations;
-    this.cpInformers = [this.clustersInformer, serviceImports, overridePolicies, namespaces, customizations, ...(importPolicies ? [importPolicies] : [])] as unknown as Informer[];
+    this.cpInformers = [this.clustersInformer, serviceImports, overridePolicies, namespaces, customizations, ...(importPolicies ? [importPolicies] : []), ...(collectedSlices ? [collectedSlices] : [])] as unknown as Informer[];
+    // A collected slice belongs to derived-<svc>: key ns/<svc>.
+    collectedSlices?.onEvent((_t, o) => {
+      const svc = o.metadata.labels?.['kubernetes.io/service-name'];
+      if (svc?.startsWith('derived-')) onKeys([key(o.metadata.namespace ?? '', svc.slice('derived-'.length))]);
+    });
     // Our policy places one ServiceImport: its key.
     importPolicies?.onEvent((_t, p) => {
       const name = p.spec.resourceSelectors[0]?.name;
@@ -265,6 +277,12 @@ export class ClusterManager implements Caches {
     return m instanceof MemberInformers && !m.isStopped() ? m.client() : undefined;
   }
 
+  /** The member's discovery.k8s.io client (EndpointSlice writes), on the same pooled connections. */
+  memberDiscoveryClient(cluster: string): DiscoveryV1Api | undefined {
+    const m = this.memberMap.get(cluster);
+    return m instanceof MemberInformers && !m.isStopped() ? m.discoveryClient() : undefined;
+  }
+
   memberStatus(): MemberStatus[] {
     return [...this.memberMap.values()].map((m) => {
       const reachable = m.reachable();
@@ -381,7 +399,7 @@ export class ClusterManager implements Caches {
       if (member.isStopped()) return;
       if (reachable) this.log.info({ cluster: name }, 'cluster reachable: every watch has listed');
       else this.log.warn({ cluster: name, reason: member.reason() }, 'cluster unreachable; keeping its last known state');
-    }, (e) => this.touched(e), this.slicesNeededBy.size > 0);
+    }, (e) => this.touched(e), this.slicesNeededBy.size > 0, this.mirrorSlices);
     // The keys the previous member's caches name, before the new, empty ones replace them.
     this.touched({ kind: 'member', cluster: name, before, after: NO_MEMBER });
     this.memberMap.set(name, m);

@@ -4,14 +4,14 @@
  * the stand-in for a member that could not be engaged (Unreachable). What
  * each cache keeps of an object is chosen here too (./prune.ts).
  */
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { key, type KubeObject } from '../api/meta.js';
 import type { EndpointSlice, Service } from '../api/core.js';
-import type { ServiceImport } from '../api/mcs.js';
+import { MCS_SERVICE_NAME_LABEL, SLICE_MANAGED_BY_LABEL, SLICE_MANAGED_BY_VALUE, type ServiceImport } from '../api/mcs.js';
 import type { MemberCaches } from './caches.js';
 import { ipsMaxItemsOf, servedVersionsOf } from './crd-schema.js';
 import { EndpointSliceWatch } from './endpoint-slices.js';
-import { pruneEndpointSlice, pruneNamespace, pruneOverridePolicy, pruneService, pruneServiceExport, pruneServiceImport, pruneServiceImportCrd } from './prune.js';
+import { pruneEndpointSlice, pruneMirroredSlice, pruneNamespace, pruneOverridePolicy, pruneService, pruneServiceExport, pruneServiceImport, pruneServiceImportCrd } from './prune.js';
 import { NO_MEMBER, type KeyEvent, type MemberFacts } from './event-keys.js';
 import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
 import { closeConnections, makeClient } from '../kube/client.js';
@@ -26,6 +26,8 @@ const MEMBER_PATHS = {
   serviceexports: PATHS.serviceExports,
   services: PATHS.services,
   endpointslices: PATHS.endpointSlices,
+  /** Our MCS EndpointSlice mirrors only (label-selected): `run --auto-import`. */
+  mcsendpointslices: PATHS.endpointSlices,
   namespaces: PATHS.namespaces,
   crds: PATHS.customResourceDefinitions,
 } as const;
@@ -36,6 +38,8 @@ const PRUNE: Partial<Record<string, (obj: object) => void>> = {
   serviceexports: pruneServiceExport,
   services: pruneService,
   endpointslices: pruneEndpointSlice,
+  mcsendpointslices: pruneMirroredSlice,
+  collectedendpointslices: pruneMirroredSlice,
   namespaces: pruneNamespace,
   crds: pruneServiceImportCrd,
   overridepolicies: pruneOverridePolicy,
@@ -54,9 +58,12 @@ export class MemberInformers implements MemberCaches {
   readonly crds: Informer;
   /** Only while local-first is used (./endpoint-slices.ts). */
   readonly endpointSlices: EndpointSliceWatch;
+  /** Our MCS EndpointSlice mirrors, with `run --auto-import` only. */
+  readonly mirrorSlices: Informer<EndpointSlice> | undefined;
   private stopped = false;
 
   private custom: CustomObjectsApi | undefined;
+  private discovery: DiscoveryV1Api | undefined;
   /** reachable() and the CRD as last reported: a change re-decides the keys it can affect (./event-keys.ts). */
   private facts: MemberFacts = NO_MEMBER;
   private everReachable = false;
@@ -74,8 +81,10 @@ export class MemberInformers implements MemberCaches {
     touched: (e: KeyEvent) => void = () => {},
     /** Whether to watch its EndpointSlices from the start: some ServiceImport uses local-first (ClusterManagerOptions.needsEndpointSlices). */
     endpointSlices = false,
+    /** Whether to watch our MCS EndpointSlice mirrors in it (ClusterManagerOptions.autoImport). */
+    mirrorSlices = false,
   ) {
-    const mk = <T extends KubeObject>(resource: keyof typeof MEMBER_PATHS, extra: { fieldSelector?: string } = {}) =>
+    const mk = <T extends KubeObject>(resource: keyof typeof MEMBER_PATHS, extra: { fieldSelector?: string; labelSelector?: string } = {}) =>
       factory(kc, { cluster, resource, path: MEMBER_PATHS[resource], ...pruneOf(resource), ...extra }) as unknown as Informer<T>;
     this.serviceImports = mk('serviceimports');
     this.services = mk('services');
@@ -93,6 +102,14 @@ export class MemberInformers implements MemberCaches {
     // Local-first decisions kept while the slices were unknown are taken again once they are known.
     this.endpointSlices = new EndpointSliceWatch(() => mk<EndpointSlice>('endpointslices'), onKeys, () => touched({ kind: 'member', cluster, before: this.facts, after: this.facts }));
     this.endpointSlices.want(endpointSlices);
+    // Not part of reachability: only automatic imports' mirrors read it, and they act on reachable members only.
+    if (mirrorSlices) {
+      this.mirrorSlices = mk<EndpointSlice>('mcsendpointslices', { labelSelector: `${SLICE_MANAGED_BY_LABEL}=${SLICE_MANAGED_BY_VALUE}` });
+      this.mirrorSlices.onEvent((_t, o) => {
+        const svc = o.metadata.labels?.[MCS_SERVICE_NAME_LABEL];
+        if (svc) onKeys([key(o.metadata.namespace ?? '', svc)]);
+      });
+    }
     // Decisions taken while the member was unreachable only kept its state
     // (docs/design.md#unreachable-is-not-empty); nothing else would revisit
     // them once it is back — an object seen during the relist was reconciled
@@ -139,6 +156,7 @@ export class MemberInformers implements MemberCaches {
   start() {
     for (const i of this.core()) i.start();
     this.endpointSlices.start();
+    this.mirrorSlices?.start();
   }
 
   isStopped() {
@@ -151,9 +169,15 @@ export class MemberInformers implements MemberCaches {
     return this.custom;
   }
 
+  /** EndpointSlice writes (the MCS mirrors), on the same connections. */
+  discoveryClient(): DiscoveryV1Api {
+    this.discovery ??= makeClient(this.kc, DiscoveryV1Api);
+    return this.discovery;
+  }
+
   async stop() {
     this.stopped = true;
-    await Promise.all([...this.core().map((i) => i.stop()), this.endpointSlices.stop()]);
+    await Promise.all([...this.core().map((i) => i.stop()), this.endpointSlices.stop(), this.mirrorSlices?.stop()]);
     closeConnections(this.kc);
   }
 

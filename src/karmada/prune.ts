@@ -46,6 +46,29 @@ export function pruneServiceExport(o: object): void {
   keepOnly(o, ['metadata', 'spec', 'status'], { metadata: metadata(['creationTimestamp', 'generation', 'labels']) });
 }
 
+/**
+ * An EndpointSlice mirrored for MCS (src/mcs/endpointslice-mirror.ts): every
+ * address, hostname and condition of each endpoint, the ports, and the
+ * metadata that says whose it is and where it came from — the
+ * EndpointSlices Karmada collected from exporting members in the control
+ * plane, and our mirrors in the members. Both are label-selected, so only
+ * exported Services' slices are kept this way, never a member's own.
+ */
+export function pruneMirroredSlice(o: object): void {
+  keepOnly(o, ['metadata', 'addressType', 'endpoints', 'ports'], {
+    metadata: metadata(['labels', 'annotations', 'ownerReferences']),
+    endpoints: (es) =>
+      Array.isArray(es)
+        ? es.map((e: unknown) => {
+            const kept = pick(e, ['addresses', 'hostname']) ?? {};
+            const conditions = pick((e as { conditions?: unknown }).conditions, ['ready', 'serving', 'terminating']);
+            return conditions ? { ...kept, conditions } : kept;
+          })
+        : es,
+    ports: (ps) => (Array.isArray(ps) ? ps.map((p) => pick(p, ['name', 'protocol', 'port', 'appProtocol'])) : ps),
+  });
+}
+
 /** Namespaces: whether they exist and are being deleted, and their labels (whose a control-plane namespace is). */
 export function pruneNamespace(o: object): void {
   keepOnly(o, ['metadata'], { metadata: metadata(['labels']) });

@@ -22,13 +22,8 @@ import { splitKey, type OwnerReference } from '../api/meta.js';
 import type { EndpointSlice, EndpointSliceEndpoint, EndpointSlicePort } from '../api/core.js';
 import { MCS_API_VERSION } from '../kube/gvr.js';
 
-/** mcs-api v0.5.2 pkg/apis/v1alpha1/well_known_labels.go. */
-export const MCS_SERVICE_NAME_LABEL = 'multicluster.kubernetes.io/service-name';
-export const MCS_SOURCE_CLUSTER_LABEL = 'multicluster.kubernetes.io/source-cluster';
-/** discovery.k8s.io/v1: who manages a slice; the core controllers leave slices with another value alone. */
-export const SLICE_MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
-/** Our value of SLICE_MANAGED_BY_LABEL: the mark of a slice this controller may change or delete. */
-export const SLICE_MANAGED_BY_VALUE = 'endpointslice-mirror.clusterset-dns.io';
+export { MCS_SERVICE_NAME_LABEL, MCS_SOURCE_CLUSTER_LABEL, SLICE_MANAGED_BY_LABEL, SLICE_MANAGED_BY_VALUE } from '../api/mcs.js';
+import { MCS_SERVICE_NAME_LABEL, MCS_SOURCE_CLUSTER_LABEL, SLICE_MANAGED_BY_LABEL, SLICE_MANAGED_BY_VALUE } from '../api/mcs.js';
 /** core/v1: kube-proxy's informers select `!service.kubernetes.io/headless`, so they never see our mirrors. */
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 /** Which source slice a mirror copies, for people reading it; the name's hash already encodes it. */

@@ -128,7 +128,7 @@ export function clustersetMetrics(registers: Registry[], state: StateReaders) {
     ...stateMetrics(registers, state),
     writesTotal: new Counter({
       name: 'clusterset_dns_writes_total',
-      help: 'Writes to the API by kind (overridepolicy, serviceimport, status; with --auto-import also namespace, propagationpolicy, serviceexport, serviceexport-status) and result (success, conflict, error, fenced).',
+      help: 'Writes to the API by kind (overridepolicy, serviceimport, status; with --auto-import also namespace, propagationpolicy, serviceexport, serviceexport-status, endpointslice) and result (success, conflict, error, fenced).',
       labelNames: ['kind', 'result'] as const,
       registers,
     }),

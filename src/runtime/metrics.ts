@@ -33,8 +33,8 @@ export type ReconcileResultLabel = 'success' | 'error' | 'requeue' | 'requeue_af
 export const RECONCILE_RESULTS: readonly ReconcileResultLabel[] = ['success', 'error', 'requeue', 'requeue_after'];
 
 /** What a write touched: the OverridePolicy, a member's ServiceImport, or a status subresource. */
-/** What a write touched; the last four are automatic imports' (`run --auto-import`). */
-export type WriteKind = 'overridepolicy' | 'serviceimport' | 'status' | 'namespace' | 'propagationpolicy' | 'serviceexport' | 'serviceexport-status';
+/** What a write touched; the last five are automatic imports' (`run --auto-import`). */
+export type WriteKind = 'overridepolicy' | 'serviceimport' | 'status' | 'namespace' | 'propagationpolicy' | 'serviceexport' | 'serviceexport-status' | 'endpointslice';
 /** conflict = 409, retried through the queue; error = anything else that failed. */
 export type WriteResult = 'success' | 'conflict' | 'error' | 'fenced';
 

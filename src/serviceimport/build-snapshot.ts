@@ -86,6 +86,8 @@ export function buildSnapshot(c: Caches, namespace: string, name: string, manage
     namespace,
     name,
     managedRoute,
+    // The collected slices are watched only with run --auto-import, which mirrors them for headless imports.
+    ...(c.controlPlane.collectedSlices !== undefined ? { headlessServed: true } : {}),
     controlPlane: { namespaceDeleting: nsDeleting(c.controlPlane.namespaces, namespace) },
     members,
   };

@@ -184,6 +184,12 @@ describe('decide', () => {
       problems: ['HeadlessImport'],
     },
     {
+      name: 'headless control-plane import served by the MCS mirrors (run --auto-import): nothing to report',
+      snapshot: { ...snap([], { serviceImport: { ...si({ type: 'Headless' }), uid: 'u1', statusClusters: [], annotations: {} } }), headlessServed: true },
+      want: { overrideRules: null },
+      problems: [],
+    },
+    {
       name: 'dual-stack against an mcs-api CRD allowing 2',
       snapshot: snap([member('member2', { ipsMaxItems: 2, serviceImport: si(), derivedService: derived('10.98.0.7', 'fd00:98::7') })]),
       want: { overrideRules: { member2: ['10.98.0.7', 'fd00:98::7'] } },

@@ -114,8 +114,8 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
   if (cp && cp.portCount === 0) {
     problems.push({ reason: 'NoPorts', message: `ServiceImport ${s.namespace}/${s.name} has no ports: CoreDNS answers NXDOMAIN for a ServiceImport without ports; add spec.ports` });
   }
-  if (cp && cp.type === 'Headless') {
-    problems.push({ reason: 'HeadlessImport', message: `ServiceImport ${s.namespace}/${s.name} is Headless: Karmada creates no derived Service for it (karmada-io/karmada#3200) and spec.ips does not apply` });
+  if (cp && cp.type === 'Headless' && !s.headlessServed) {
+    problems.push({ reason: 'HeadlessImport', message: `ServiceImport ${s.namespace}/${s.name} is Headless: Karmada creates no derived Service for it (karmada-io/karmada#3200) and spec.ips does not apply; run --auto-import serves it through MCS EndpointSlices (docs/auto-import.md)` });
   }
 
   for (const m of [...s.members].sort((a, b) => a.cluster.localeCompare(b.cluster))) {

@@ -75,6 +75,12 @@ export interface Snapshot {
   name: string;
   /** How Karmada-managed importers are written, for the whole controller (route.ts). */
   managedRoute: ManagedRoute;
+  /**
+   * Headless imports are served: `run --auto-import` mirrors the exporting
+   * members' endpoints as MCS EndpointSlices, which CoreDNS answers from
+   * (docs/mcs-endpointslices.md). Otherwise nothing serves them.
+   */
+  headlessServed?: boolean;
   controlPlane: ControlPlaneView;
   members: MemberView[];
 }

@@ -9,6 +9,7 @@
  * hand is left alone.
  */
 import { expect } from 'chai';
+import { Resolver } from 'node:dns/promises';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
 import { controllerLogTail, startController, type RunningController } from '../env/controller.js';
@@ -136,14 +137,58 @@ describe('automatic imports (e2e)', function () {
     await m1.custom.deleteNamespacedCustomObject({ ...MCS, namespace: ns, plural: 'serviceexports', name: 'native' });
   });
 
+  it('a headless Service: a Headless import, MCS EndpointSlices in both members, and member2\'s CoreDNS answers the name, the per-pod name and SRV', async () => {
+    await applyAll(m1, [
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'hl', namespace: ns }, spec: { clusterIP: 'None', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] } } as KubernetesObject,
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name: 'hl-a', namespace: ns, labels: { 'kubernetes.io/service-name': 'hl', 'endpointslice.kubernetes.io/managed-by': 'clusterset-dns-tests' } },
+        addressType: 'IPv4',
+        endpoints: [{ addresses: ['10.10.1.7'], hostname: 'hl-0', conditions: { ready: true } }],
+        ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+      } as KubernetesObject,
+    ]);
+    await exportIn(m1, 'hl');
+    const cpImport = await eventually('the control-plane ServiceImport hl', () => getOrUndefined(() => getServiceImport(karmada, ns, 'hl')), 60_000);
+    expect(cpImport.spec.type).to.equal('Headless');
+    for (const [cluster, c] of [['member1', m1], ['member2', m2]] as const) {
+      const mirror = await eventually(`an MCS EndpointSlice of hl from member1 in ${cluster}`, async () => {
+        const l = await c.discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: 'multicluster.kubernetes.io/service-name=hl,multicluster.kubernetes.io/source-cluster=member1' });
+        return l.items.find((x) => x.endpoints.some((e) => e.addresses.includes('10.10.1.7')));
+      }, 60_000);
+      expect(mirror.endpoints.map((e) => e.hostname)).to.deep.equal(['hl-0']);
+      expect(mirror.metadata?.labels, 'not the core controllers\', and no kubernetes.io/service-name').to.include({ 'endpointslice.kubernetes.io/managed-by': 'endpointslice-mirror.clusterset-dns.io' }).and.not.have.property('kubernetes.io/service-name');
+    }
+    const dns = env.members['member2']!.dns;
+    for (const name of [`hl.${ns}.svc.clusterset.local`, `hl-0.member1.hl.${ns}.svc.clusterset.local`]) {
+      const answer = await eventually(`member2's CoreDNS to answer ${name}`, async () => {
+        const a = await queryA(dns, name);
+        return 'ips' in a && a.ips.includes('10.10.1.7') ? a : undefined;
+      }, 60_000);
+      expect(answer).to.deep.equal({ ips: ['10.10.1.7'] });
+    }
+    const resolver = new Resolver({ timeout: 1000, tries: 1 });
+    resolver.setServers([dns]);
+    const srv = await eventually(`member2's CoreDNS to answer SRV _http._tcp.hl.${ns}.svc.clusterset.local`, async () => {
+      const r = await resolver.resolveSrv(`_http._tcp.hl.${ns}.svc.clusterset.local`).catch(() => []);
+      return r.length > 0 ? r : undefined;
+    }, 60_000);
+    expect(srv.map((r) => [r.name, r.port])).to.deep.equal([[`hl-0.member1.hl.${ns}.svc.clusterset.local`, 8080]]);
+  });
+
   it('the last export gone: the member imports, our policy, import and control-plane namespace go; the members keep theirs', async () => {
     expect(await getOrUndefined(() => getServiceImport(karmada, ns, 'web')), 'imported before').to.not.equal(undefined);
     expect(await getOrUndefined(() => getServiceImport(m2, ns, 'web')), 'in member2 before').to.not.equal(undefined);
-    for (const [c, name] of [[m1, 'web'], [m2, 'web'], [m1, 'ext']] as const) await c.custom.deleteNamespacedCustomObject({ ...MCS, namespace: ns, plural: 'serviceexports', name });
+    for (const [c, name] of [[m1, 'web'], [m2, 'web'], [m1, 'ext'], [m1, 'hl']] as const) await c.custom.deleteNamespacedCustomObject({ ...MCS, namespace: ns, plural: 'serviceexports', name });
     for (const [cluster, c] of [['member1', m1], ['member2', m2]] as const) {
       await eventually(`${cluster}'s ServiceImport ${ns}/web to go`, async () => ((await getOrUndefined(() => getServiceImport(c, ns, 'web'))) === undefined ? true : undefined), 60_000);
     }
     await eventually(`the control-plane namespace ${ns} to go`, async () => ((await getOrUndefined(() => karmada.core.readNamespace({ name: ns }))) === undefined ? true : undefined), 120_000);
     for (const c of [m1, m2]) expect((await c.core.readNamespace({ name: ns })).status?.phase).to.equal('Active');
+    for (const c of [m1, m2]) {
+      const left = await c.discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: 'endpointslice.kubernetes.io/managed-by=endpointslice-mirror.clusterset-dns.io' });
+      expect(left.items.map((x) => x.metadata?.name), 'no MCS EndpointSlice left').to.deep.equal([]);
+    }
   });
 });
