@@ -3,8 +3,9 @@
  * hack/tools/helm): with default values the host objects are config/host's — the same
  * arguments, ports, probes, hardening, resources, identity and scheduling — but for the
  * kubeconfig Secret, which is Karmada's own by default; with target=karmada the objects are
- * config/karmada's and config/members', to the letter. A change to config/ that the chart
- * does not follow fails here. No API server is needed.
+ * config/karmada's and config/members' (their option folders included), to the letter. A change
+ * to config/ that the chart does not follow fails here, a new folder included. No API server is
+ * needed.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { expect } from 'chai';
@@ -18,6 +19,7 @@ import { ensureBinaries, repoRoot } from '../env/binaries.js';
 import { kustomizeResources } from '../env/controller.js';
 import { parseYamlObjects } from '../env/kube.js';
 import { hostShape, objectKey, ownLabels, withImages } from './chart-shape.js';
+import { configFolders, configObjects } from './config-folders.js';
 
 const run = promisify(execFile);
 const chart = join(repoRoot, 'charts', 'karmada-clusterset-dns');
@@ -56,9 +58,17 @@ function configHostWithSecret(secretName: string): ReturnType<typeof hostShape> 
   return shape;
 }
 
-function configObjects(...dirs: string[]): KubernetesObject[] {
-  return dirs.flatMap((d) => kustomizeResources(join(repoRoot, 'config', ...d.split('/'))));
-}
+/**
+ * Which release renders each config/ folder: host (compared with config/host above) or karmada,
+ * every option on; a folder in neither is deliberately outside the chart, with the reason.
+ */
+const HOST_FOLDERS = ['host'];
+const OUTSIDE_THE_CHART: Record<string, string> = {
+  // Prometheus Operator objects for the host's Prometheus, which a release of its own
+  // (kube-prometheus-stack, …) selects by its labels (docs/metrics.md).
+  monitoring: 'applied with kubectl apply -k config/monitoring',
+};
+const EVERY_OPTION = ['memberAccess=direct', 'manageCoredns=true', 'autoImport=true'];
 
 function byKey(objects: readonly KubernetesObject[]): Record<string, KubernetesObject> {
   return Object.fromEntries(objects.map((o) => [objectKey(o), o]));
@@ -129,14 +139,14 @@ describe('Helm chart (charts/karmada-clusterset-dns), rendered by helm', () => {
 
   it('values become run flags that run accepts, and scheduling', async () => {
     const pod = podOf(await render(
-      'memberAccess=direct', 'writeRoute=retain', 'manageCoredns=true', 'extraArgs={--workers=4}',
+      'memberAccess=direct', 'writeRoute=retain', 'manageCoredns=true', 'autoImport=true', 'extraArgs={--workers=4}',
       'nodeSelector.role=karmada', 'tolerations[0].key=dedicated', 'tolerations[0].operator=Exists',
     ));
     const args = pod.containers[0]!.args;
-    expect(args.slice(-4)).to.deep.equal(['--member-access=direct', '--write-route=retain', '--manage-coredns', '--workers=4']);
+    expect(args.slice(-5)).to.deep.equal(['--member-access=direct', '--write-route=retain', '--manage-coredns', '--auto-import', '--workers=4']);
     const parsed = parseRunArgs(args.slice(1), {});
     if ('help' in parsed) throw new Error('the rendered Deployment asks run for help');
-    expect([parsed.flags['member-access'], parsed.flags['write-route'], parsed.flags['workers']]).to.deep.equal(['direct', 'retain', 4]);
+    expect([parsed.flags['member-access'], parsed.flags['write-route'], parsed.flags['auto-import'], parsed.flags['workers']]).to.deep.equal(['direct', 'retain', true, 4]);
     expect(pod.nodeSelector).to.deep.equal({ role: 'karmada' });
     expect(pod.tolerations).to.deep.equal([{ key: 'dedicated', operator: 'Exists' }]);
   });
@@ -160,5 +170,22 @@ describe('Helm chart (charts/karmada-clusterset-dns), rendered by helm', () => {
       .to.deep.equal(byKey(configObjects('karmada', 'karmada/direct-access', 'members', 'members/manage-coredns')));
     const without = await render('target=karmada', 'karmada.retention=false', 'karmada.admissionPolicy=false', 'karmada.members=false');
     expect(without.map((o) => o.kind).sort()).to.deep.equal(['ClusterRole', 'ClusterRole', 'ClusterRoleBinding', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount']);
+  });
+
+  it('target=karmada, autoImport=true: config/karmada/auto-import and config/members/auto-import in addition', async () => {
+    expect(byKey(await render('target=karmada', 'autoImport=true')))
+      .to.deep.equal(byKey(configObjects('karmada', 'karmada/auto-import', 'members', 'members/auto-import')));
+    // Without the admission policies and the members' part, only the auto-import RBAC is added.
+    const partsOff = ['target=karmada', 'karmada.retention=false', 'karmada.admissionPolicy=false', 'karmada.members=false'];
+    const autoImportRbac = configObjects('karmada/auto-import').filter((o) => !o.kind?.startsWith('ValidatingAdmissionPolicy'));
+    expect(byKey(await render(...partsOff, 'autoImport=true'))).to.deep.equal({ ...byKey(await render(...partsOff)), ...byKey(autoImportRbac) });
+  });
+
+  it('every object in config/ is rendered by one of the two targets, or its folder is named as outside the chart', async () => {
+    const folders = configFolders();
+    const karmadaFolders = folders.filter((f) => !HOST_FOLDERS.includes(f) && !(f in OUTSIDE_THE_CHART));
+    expect(karmadaFolders.every((f) => f.startsWith('karmada') || f.startsWith('members')), `folders neither target renders: ${karmadaFolders.join(', ')}`).to.equal(true);
+    expect(byKey(await render('target=karmada', ...EVERY_OPTION))).to.deep.equal(byKey(configObjects(...karmadaFolders)));
+    expect(Object.keys(hostShape(await render(...EVERY_OPTION))).sort()).to.deep.equal(configObjects(...HOST_FOLDERS).map(objectKey).sort());
   });
 });
