@@ -26,7 +26,7 @@ const ric = (name: string, labels: Record<string, string> | undefined, kind = 'S
   spec: { target: { apiVersion: kind === 'ServiceImport' ? 'multicluster.x-k8s.io/v1alpha1' : 'apps/v1', kind }, customizations: { retention: { luaScript: 'x' } } },
 });
 const OUR_RIC = { ...desiredRetention(), metadata: { ...desiredRetention().metadata, uid: 'ric-ours' } };
-const none: UninstallInput = { customizations: [], policies: [], templates: [], members: [] };
+const none: UninstallInput = { customizations: [], policies: [], templates: [], members: [], namespaces: [], propagationPolicies: [], serviceExports: [] };
 
 describe('karmada uninstall: the plan', () => {
   const cases: Array<{ name: string; input: Partial<UninstallInput>; steps: Step[]; left?: Array<[RegExp, RegExp]>; unreached?: string[] }> = [
@@ -131,7 +131,7 @@ describe('karmada uninstall: a controller still running', () => {
   const lease = (holder: string, renewTime: string | undefined, leaseDurationSeconds = 15) => ({ namespace: 'karmada-system', name: 'clusterset-dns', holder: { holderIdentity: holder, renewTime, leaseDurationSeconds } });
   const now = Date.parse('2026-01-01T00:00:10Z');
   const cases: Array<[string, Parameters<typeof liveLeaderWarning>[0], RegExp | undefined]> = [
-    ['held and renewed 4 s ago: warn, naming holder and how to stop it', lease('pod-a_1', '2026-01-01T00:00:06.000000Z'), /^the controller looks alive: Lease karmada-system\/clusterset-dns is held by "pod-a_1", renewed 4 s ago\..*scale deployment clusterset-dns --replicas=0/],
+    ['held and renewed 4 s ago: warn, naming holder and how to stop it', lease('pod-a_1', '2026-01-01T00:00:06.000000Z'), /^the controller looks alive: Lease karmada-system\/clusterset-dns is held by "pod-a_1", renewed 4 s ago\..*with --auto-import, re-creates the sentinel and the automatic imports .*scale deployment clusterset-dns --replicas=0/],
     ['renewed longer ago than its duration: the controller is gone', lease('pod-a_1', '2026-01-01T00:00:06Z', 3), undefined],
     ['released (no holder)', lease('', '2026-01-01T00:00:09Z'), undefined],
     ['no Lease at all', { namespace: 'karmada-system', name: 'clusterset-dns', holder: undefined }, undefined],

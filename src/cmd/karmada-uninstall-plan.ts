@@ -15,8 +15,18 @@
  *   those. It loses the annotation, the local-first mode annotation and
  *   spec.ips. An unmanaged ServiceImport with the annotation was opted in by
  *   a user: it is left as it is, and listed.
+ * - in the control plane, what `run --auto-import` made, by its labels
+ *   (./karmada-uninstall-autoimport.ts).
+ *
+ * Member ServiceExports keep the Valid, Conflict and Ready conditions the
+ * controller wrote on their status: those are mcs-api's condition types,
+ * which any MCS implementation writes, and the list is written whole, so
+ * nothing on a condition says it is ours; removing them could take away
+ * another implementation's, and status is rewritten by whoever reconciles
+ * the export next (docs/auto-import.md).
  */
 import { KARMADA_MANAGED_LABEL, type OverridePolicy, type ResourceInterpreterCustomization } from '../api/karmada.js';
+import type { KubeObject } from '../api/meta.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, key } from '../api/meta.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { FILL_IPS_ANNOTATION, fillsIps } from '../api/ownership.js';
@@ -24,6 +34,7 @@ import { RETENTION_NAME, RETENTION_TARGET } from '../karmada/retention.js';
 import type { LeaseHolder } from '../karmada/retention-client.js';
 import { OVERRIDE_POLICY_PREFIX, serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
 import { LOCAL_FIRST_MODE_ANNOTATION } from '../serviceimport/writer.js';
+import { planAutoImportRemoval } from './karmada-uninstall-autoimport.js';
 
 export interface UninstallInput {
   customizations: ResourceInterpreterCustomization[];
@@ -32,12 +43,20 @@ export interface UninstallInput {
   /** The control plane's ServiceImports (the templates Karmada propagates). */
   templates: ServiceImport[];
   members: Array<{ cluster: string; imports: ServiceImport[] } | { cluster: string; error: string }>;
+  /** Every control-plane namespace, PropagationPolicy and ServiceExport: what automatic imports made is among them. */
+  namespaces: KubeObject[];
+  propagationPolicies: KubeObject[];
+  serviceExports: KubeObject[];
 }
 
 export type Step =
   | { kind: 'import'; cluster: string; namespace: string; name: string; resourceVersion: string; removes: string[] }
   | { kind: 'policy'; namespace: string; name: string; uid: string }
-  | { kind: 'customization'; name: string; uid: string };
+  | { kind: 'customization'; name: string; uid: string }
+  | { kind: 'auto-policy'; namespace: string; name: string; uid: string }
+  | { kind: 'auto-import'; namespace: string; name: string; uid: string }
+  | { kind: 'auto-export'; namespace: string; name: string; uid: string }
+  | { kind: 'namespace'; name: string; uid: string };
 
 export interface Left {
   /** "ServiceImport shop/web in member2", "OverridePolicy shop/clusterset-dns-x". */
@@ -46,7 +65,11 @@ export interface Left {
 }
 
 export interface UninstallPlan {
-  /** In the order they are carried out: member ServiceImports, then OverridePolicies, then the customization. */
+  /**
+   * In the order they are carried out: member ServiceImports, then
+   * OverridePolicies, then the customization, then what automatic imports
+   * made (their policies, ServiceImports, the sentinel, the namespaces).
+   */
   steps: Step[];
   left: Left[];
   unreached: Array<{ cluster: string; reason: string }>;
@@ -104,7 +127,16 @@ export function planUninstall(input: UninstallInput): UninstallPlan {
     else if (c.metadata.name === RETENTION_NAME) left.push({ what, why: `has our name but not the label ${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}: not ours` });
     else if (forServiceImport) left.push({ what, why: 'another customization of ServiceImport: not ours' });
   }
-  return { steps, left, unreached };
+
+  const overridePoliciesRemoved = new Set(steps.flatMap((s) => (s.kind === 'policy' ? [`OverridePolicy ${s.namespace}/${s.name}`] : [])));
+  const auto = planAutoImportRemoval({
+    namespaces: input.namespaces,
+    propagationPolicies: input.propagationPolicies,
+    serviceExports: input.serviceExports,
+    serviceImports: input.templates,
+    overridePolicies: input.policies,
+  }, overridePoliciesRemoved);
+  return { steps: [...steps, ...auto.steps], left: [...left, ...auto.left], unreached };
 }
 
 const ipsText = (si: ServiceImport) => (si.spec?.ips === undefined ? '(none)' : `[${si.spec.ips.join(', ')}]`);
@@ -125,13 +157,22 @@ export function describeStep(s: Step): string {
       return `OverridePolicy ${s.namespace}/${s.name}`;
     case 'customization':
       return `ResourceInterpreterCustomization ${s.name}`;
+    case 'auto-policy':
+      return `PropagationPolicy ${s.namespace}/${s.name}`;
+    case 'auto-import':
+      return `ServiceImport ${s.namespace}/${s.name} in the control plane`;
+    case 'auto-export':
+      return `ServiceExport ${s.namespace}/${s.name}`;
+    case 'namespace':
+      return `Namespace ${s.name}`;
   }
 }
 
 /**
  * A warning when the controller's Lease is held and was renewed within its
- * duration: a running controller re-creates its OverridePolicies and refills
- * member ServiceImports behind uninstall. By the wall clock, so only a hint.
+ * duration: a running controller re-creates its OverridePolicies, refills
+ * member ServiceImports and, with --auto-import, re-creates the sentinel and
+ * the automatic imports behind uninstall. By the wall clock, so only a hint.
  */
 export function liveLeaderWarning(lease: { namespace: string; name: string; holder: LeaseHolder | undefined }, now: number): string | undefined {
   const h = lease.holder;
@@ -141,7 +182,8 @@ export function liveLeaderWarning(lease: { namespace: string; name: string; hold
   const ago = Math.max(0, Math.round((now - renewed) / 1000));
   if (ago > h.leaseDurationSeconds) return undefined;
   return `the controller looks alive: Lease ${lease.namespace}/${lease.name} is held by ${JSON.stringify(h.holderIdentity)}, renewed ${ago} s ago. ` +
-    'A running controller re-creates its OverridePolicies and refills member ServiceImports after uninstall: stop it first ' +
+    'A running controller re-creates its OverridePolicies, refills member ServiceImports and, with --auto-import, re-creates the sentinel ' +
+    'and the automatic imports (ServiceImports, PropagationPolicies, namespaces) after uninstall: stop it first ' +
     `(kubectl --context karmada-host -n ${lease.namespace} scale deployment clusterset-dns --replicas=0), then run uninstall again.`;
 }
 

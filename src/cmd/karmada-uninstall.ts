@@ -20,10 +20,17 @@ const PREFIX = 'clusterset-dns karmada uninstall';
 export async function runUninstall(cmd: KarmadaCommand, cp: k8s.KubeConfig, io: Io): Promise<number> {
   const controlPlane = new RetentionClient(cp, cmd.timeoutMs);
   // Listed before the Lease is read: a control plane that does not answer is one error, not a warning and then the error.
-  const [customizations, policies, templates] = await Promise.all([
+  const [customizations, policies, templates, namespaces, propagationPolicies, serviceExports] = await Promise.all([
     controlPlane.listCustomizations(),
     controlPlane.listOverridePolicies(),
     controlPlane.listServiceImports(),
+    controlPlane.listNamespaces(),
+    controlPlane.listPropagationPolicies(),
+    // No ServiceExport CRD in the control plane: no sentinel was ever made there.
+    controlPlane.listServiceExports().catch((e: unknown) => {
+      if (isNotFound(e)) return [];
+      throw e;
+    }),
   ]);
   const found = await findMembers({ kind: 'karmada', kubeconfig: cmd.kubeconfig, context: cmd.context, clusters: 'all', memberAccess: cmd.memberAccess });
   const clients = new Map<string, RetentionClient>();
@@ -41,7 +48,7 @@ export async function runUninstall(cmd: KarmadaCommand, cp: k8s.KubeConfig, io: 
   }));
   await warnIfControllerRuns(cmd, controlPlane, io);
 
-  const plan = planUninstall({ customizations, policies, templates, members });
+  const plan = planUninstall({ customizations, policies, templates, members, namespaces, propagationPolicies, serviceExports });
   const print = (outcomes: readonly StepOutcome[] | 'dry-run') => {
     if (cmd.output === 'json') io.stdout(JSON.stringify(uninstallJson(plan, outcomes), null, 2) + '\n');
     else io.stdout(formatUninstall(plan, outcomes) + (outcomes === 'dry-run' ? 'dry run: nothing was changed.\n' : ''));
@@ -78,6 +85,14 @@ async function carryOut(step: Step, controlPlane: RetentionClient, members: Read
         return { step, result: done(await controlPlane.deleteOverridePolicy(step)) };
       case 'customization':
         return { step, result: done(await controlPlane.deleteCustomization(step)) };
+      case 'auto-policy':
+        return { step, result: done(await controlPlane.deletePropagationPolicy(step)) };
+      case 'auto-import':
+        return { step, result: done(await controlPlane.deleteServiceImport(step)) };
+      case 'auto-export':
+        return { step, result: done(await controlPlane.deleteServiceExport(step)) };
+      case 'namespace':
+        return { step, result: done(await controlPlane.deleteNamespace(step)) };
     }
   } catch (e) {
     if (step.kind === 'import' && isNotFound(e)) return { step, result: 'gone' };

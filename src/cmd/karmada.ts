@@ -29,7 +29,7 @@ import type { MemberAccessMode } from '../karmada/member-access-mode.js';
 export const DEFAULT_LEASE_NAME = 'clusterset-dns';
 
 export const KARMADA_FLAGS: FlagSpec[] = [
-  { name: 'kubeconfig', kind: 'string', default: '', help: 'Kubeconfig of the Karmada API server (karmada-apiserver), as an operator who may write resourceinterpretercustomizations (install, uninstall) and overridepolicies (uninstall). Empty: $KUBECONFIG, ~/.kube/config, then in-cluster config (docs/cli.md).' },
+  { name: 'kubeconfig', kind: 'string', default: '', help: 'Kubeconfig of the Karmada API server (karmada-apiserver), as an operator who may write resourceinterpretercustomizations (install, uninstall), and delete overridepolicies and what automatic imports made (uninstall). Empty: $KUBECONFIG, ~/.kube/config, then in-cluster config (docs/cli.md).' },
   { name: 'context', kind: 'string', default: '', help: 'Context in --kubeconfig. Empty: its current context.' },
   { name: 'dry-run', kind: 'bool', default: 'false', help: 'install: print the customization and have the API server and Karmada\'s webhook judge it without storing it; uninstall: print what would be removed and what left. Nothing changes.' },
   { name: 'timeout', kind: 'duration', default: `${DEFAULT_CALL_TIMEOUT_MS / 1000}s`, help: 'Deadline of each API call (each page of a list).' },
@@ -57,9 +57,14 @@ const UNINSTALL_TEXT = `Removes what is ours and says what it removed, what it l
   annotation; ServiceImports a user opted in are listed, not touched;
 - our OverridePolicies in every namespace (${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE} and named
   clusterset-dns-*);
-- then the customization, if it has our name and label.
+- then the customization, if it has our name and label;
+- then what run --auto-import made in the control plane, found by its labels
+  (${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE} and clusterset-dns.io/auto-import=true): import
+  PropagationPolicies, ServiceImports, the sentinel's policy and ServiceExport, and our
+  namespaces when nothing else uninstall lists is in them.
 Stop the controller first (scale its Deployment to 0): a running controller re-creates its
-OverridePolicies and refills the members. uninstall warns when the controller's Lease is held.`;
+OverridePolicies, refills the members and re-creates automatic imports. uninstall warns when
+the controller's Lease is held.`;
 
 const CONNECTION_FLAGS = ['kubeconfig', 'context', 'timeout', 'output'];
 

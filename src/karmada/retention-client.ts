@@ -1,8 +1,10 @@
 /**
  * The API calls `clusterset-dns karmada install|status|uninstall` make, and
  * nothing else: the retention rule in the Karmada control plane, our
- * OverridePolicies there, the ServiceImports in one member, and the
- * controller's leader-election Lease. Thin on purpose: what to write or
+ * OverridePolicies there, the ServiceImports in one member, what automatic
+ * imports made in the control plane (namespaces, ServiceImports,
+ * PropagationPolicies, the sentinel's ServiceExport), and the controller's
+ * leader-election Lease. Thin on purpose: what to write or
  * delete is decided by the command's pure functions; this says how.
  *
  * Every call has a deadline (`timeoutMs`; a list has it per page). Deletes
@@ -11,6 +13,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import type { OverridePolicy, ResourceInterpreterCustomization } from '../api/karmada.js';
+import type { KubeObject } from '../api/meta.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { makeClient } from '../kube/client.js';
 import { isNotFound } from '../kube/errors.js';
@@ -25,6 +28,8 @@ export const RETENTION_FIELD_MANAGER = 'clusterset-dns';
 const CUSTOMIZATIONS = { group: KARMADA_CONFIG_GROUP, version: KARMADA_CONFIG_VERSION, plural: 'resourceinterpretercustomizations' } as const;
 const POLICIES = { group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, plural: 'overridepolicies' } as const;
 const IMPORTS = { group: MCS_GROUP, version: MCS_VERSION, plural: 'serviceimports' } as const;
+const EXPORTS = { group: MCS_GROUP, version: MCS_VERSION, plural: 'serviceexports' } as const;
+const PROPAGATION_POLICIES = { group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, plural: 'propagationpolicies' } as const;
 
 /** A namespaced or cluster-scoped object as read, for a precondition. */
 export interface ObjectRef {
@@ -46,12 +51,14 @@ const PAGE_SIZE = 500;
 
 export class RetentionClient {
   private readonly custom: k8s.CustomObjectsApi;
+  private readonly core: k8s.CoreV1Api;
 
   constructor(
     private readonly kc: k8s.KubeConfig,
     private readonly timeoutMs: number = DEFAULT_CALL_TIMEOUT_MS,
   ) {
     this.custom = makeClient(kc, k8s.CustomObjectsApi, { timeoutMs });
+    this.core = makeClient(kc, k8s.CoreV1Api, { timeoutMs });
   }
 
   private async list<T>(path: string): Promise<T[]> {
@@ -85,8 +92,7 @@ export class RetentionClient {
   }
 
   deleteOverridePolicy(ref: ObjectRef): Promise<Deleted> {
-    return this.deleted(`delete OverridePolicy ${ref.namespace ?? ''}/${ref.name}`, (options) =>
-      this.custom.deleteNamespacedCustomObject({ ...POLICIES, namespace: ref.namespace ?? '', name: ref.name, body: { preconditions: { uid: ref.uid } } }, options));
+    return this.deleteNamespaced('OverridePolicy', POLICIES, ref);
   }
 
   /** Every ServiceImport: the templates in the control plane, the copies in a member. */
@@ -98,6 +104,41 @@ export class RetentionClient {
   async patchServiceImport(namespace: string, name: string, patch: object): Promise<void> {
     await withDeadline(`patch ServiceImport ${namespace}/${name}`, this.timeoutMs, (options) =>
       this.custom.patchNamespacedCustomObject({ ...IMPORTS, namespace, name, body: patch }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, options)));
+  }
+
+  listNamespaces(): Promise<KubeObject[]> {
+    return this.list(PATHS.namespaces);
+  }
+
+  listPropagationPolicies(): Promise<KubeObject[]> {
+    return this.list(PATHS.propagationPolicies);
+  }
+
+  /** Every ServiceExport; a 404 when the API server has no ServiceExport CRD. */
+  listServiceExports(): Promise<KubeObject[]> {
+    return this.list(PATHS.serviceExports);
+  }
+
+  deleteNamespace(ref: ObjectRef): Promise<Deleted> {
+    return this.deleted(`delete Namespace ${ref.name}`, (options) =>
+      this.core.deleteNamespace({ name: ref.name, body: { preconditions: { uid: ref.uid } } }, options));
+  }
+
+  deletePropagationPolicy(ref: ObjectRef): Promise<Deleted> {
+    return this.deleteNamespaced('PropagationPolicy', PROPAGATION_POLICIES, ref);
+  }
+
+  deleteServiceImport(ref: ObjectRef): Promise<Deleted> {
+    return this.deleteNamespaced('ServiceImport', IMPORTS, ref);
+  }
+
+  deleteServiceExport(ref: ObjectRef): Promise<Deleted> {
+    return this.deleteNamespaced('ServiceExport', EXPORTS, ref);
+  }
+
+  private deleteNamespaced(kind: string, resource: { group: string; version: string; plural: string }, ref: ObjectRef): Promise<Deleted> {
+    return this.deleted(`delete ${kind} ${ref.namespace ?? ''}/${ref.name}`, (options) =>
+      this.custom.deleteNamespacedCustomObject({ ...resource, namespace: ref.namespace ?? '', name: ref.name, body: { preconditions: { uid: ref.uid } } }, options));
   }
 
   /** The Lease's holder, or undefined when there is no such Lease. */
