@@ -27,6 +27,13 @@
  *            every Work: member spec.ips changes (must be 0) and who wrote
  *   karmada-restart  karmada-controller-manager restarted with everything
  *            filled: member spec.ips changes (must be 0) until updates settle
+ *   auto-import  --exports Services exported by ServiceExports made in member1,
+ *            --export-rate per second: export → spec.ips in every member
+ *            with `run --auto-import`, next to the Karmada-native floor (the
+ *            bench writes each control-plane ServiceImport and
+ *            PropagationPolicy itself, the controller without --auto-import)
+ *            in the same run; each in a namespace of its own, deleted after
+ *            (`npm run bench:auto-import` runs this phase alone)
  *
  * A phase may name the controller build, the write route and the member access:
  * `<phase>[:tsx|:dist][@auto|retain|override-policy][+proxy|+direct]`, e.g.
@@ -47,7 +54,8 @@
  * (one label-selecting PropagationPolicy per namespace, or one per import),
  * --fill-timeout (1200 s per wait), --cold-timeout (a cold start's wait for
  * every pair, default --fill-timeout; a slower route is then reported with
- * the pairs it filled by then), --restart-seconds (30),
+ * the pairs it filled by then), --restart-seconds (30), --exports (200) and
+ * --export-rate (20 per second) for auto-import,
  * --controller=tsx|dist (startController's `node --import tsx`, or the
  * compiled build under plain node as the Dockerfile runs it),
  * --phases=..., --keep, --out=DIR, --allow-other-controllers,

@@ -94,6 +94,17 @@ export class Api {
   get<T = KubeObj>(path: string) {
     return this.request<T>('GET', path);
   }
+
+  /** Whether `path` exists (GET answers); false on 404, other errors thrown. */
+  async exists(path: string): Promise<boolean> {
+    try {
+      await this.get(path);
+      return true;
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404) return false;
+      throw e;
+    }
+  }
   post<T = KubeObj>(path: string, body: unknown) {
     return this.request<T>('POST', path, body);
   }

@@ -31,6 +31,10 @@ export class ControllerSession {
   phaseAccess: MemberAccessMode | undefined;
   /** The --member-access the running controller was given. */
   controllerAccess: MemberAccessMode | undefined;
+  /** Arguments the current phase adds to `run` (e.g. --auto-import), after --controller-arg's. */
+  phaseArgs: readonly string[] = [];
+  /** The phase arguments the running controller was given. */
+  controllerPhaseArgs: readonly string[] = [];
   private builtMain: string | undefined;
 
   /** `controllers` receives the record of every controller stopped. */
@@ -47,11 +51,12 @@ export class ControllerSession {
 
   async start() {
     const t0 = now();
-    const args = ['--leader-elect=false', ...this.flags.controllerArgs, ...(this.phaseRoute ? [`--write-route=${this.phaseRoute}`] : []), ...(this.phaseAccess ? [`--member-access=${this.phaseAccess}`] : [])];
+    const args = ['--leader-elect=false', ...this.flags.controllerArgs, ...(this.phaseRoute ? [`--write-route=${this.phaseRoute}`] : []), ...(this.phaseAccess ? [`--member-access=${this.phaseAccess}`] : []), ...this.phaseArgs];
     let c: RunningController;
     this.controllerKind = this.phaseKind;
     this.controllerRoute = this.phaseRoute;
     this.controllerAccess = this.phaseAccess;
+    this.controllerPhaseArgs = this.phaseArgs;
     // The override-policy route is measured as a federation without the retention rule, which config/karmada would install.
     const setup = { retentionRule: this.phaseRoute !== 'override-policy' };
     if (this.phaseKind === 'dist') {
@@ -71,13 +76,14 @@ export class ControllerSession {
     if (!this.controller) return undefined;
     const rss = this.rss;
     rss?.stop();
-    const info = { kind: this.controllerKind, writeRoute: this.controllerRoute ?? null, memberAccess: this.controllerAccess ?? null, pid: this.controller.proc.pid, log: this.controller.proc.log, logSummary: summarizeLog(this.controller.proc.log), vmHwmMiB: hwmMiB(this.controller.proc.pid), sampledMaxRssMiB: rss?.maxRssMiB, sampledMaxTreeRssMiB: rss?.maxTreeRssMiB, samples: rss?.samples };
+    const info = { kind: this.controllerKind, phaseArgs: [...this.controllerPhaseArgs], writeRoute: this.controllerRoute ?? null, memberAccess: this.controllerAccess ?? null, pid: this.controller.proc.pid, log: this.controller.proc.log, logSummary: summarizeLog(this.controller.proc.log), vmHwmMiB: hwmMiB(this.controller.proc.pid), sampledMaxRssMiB: rss?.maxRssMiB, sampledMaxTreeRssMiB: rss?.maxTreeRssMiB, samples: rss?.samples };
     await this.controller.stop();
     info.logSummary = summarizeLog(info.log);
     this.controller = undefined;
     this.controllerKind = undefined;
     this.controllerRoute = undefined;
     this.controllerAccess = undefined;
+    this.controllerPhaseArgs = [];
     return info;
   }
 
@@ -87,13 +93,15 @@ export class ControllerSession {
       if (this.controller) this.controllers.push(await this.stop());
       return undefined;
     }
-    if (this.controller && this.controllerKind === this.phaseKind && this.controllerRoute === this.phaseRoute && this.controllerAccess === this.phaseAccess) return this.controller;
+    if (this.controller && this.controllerKind === this.phaseKind && this.controllerRoute === this.phaseRoute && this.controllerAccess === this.phaseAccess && sameArgs(this.controllerPhaseArgs, this.phaseArgs)) return this.controller;
     if (this.controller) this.controllers.push(await this.stop());
     const { c } = await this.start();
     await sleep(2000); // let it sync the members before the phase starts
     return c;
   }
 }
+
+const sameArgs = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Counts of the controller's log lines by level and message (JSON lines from pino). */
 function summarizeLog(file: string): Record<string, number> {

@@ -43,3 +43,17 @@ export const floorPolicy = (ns: string, si: string, seq: string): KubeObj => ({
     overrideRules: [{ targetCluster: { clusterNames: [...MEMBERS] }, overriders: { labelsOverrider: [{ operator: 'add', value: { [OP_SEQ_LABEL]: seq } }] } }],
   },
 });
+
+/** A plain ClusterIP Service made in a member, for a ServiceExport there to export (ports as serviceImport's). */
+export const memberService = (ns: string, name: string): KubeObj => ({
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, namespace: ns },
+  spec: { ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }] },
+});
+
+export const serviceExport = (ns: string, name: string): KubeObj => ({
+  apiVersion: MCS_API_VERSION,
+  kind: 'ServiceExport',
+  metadata: { name, namespace: ns },
+});

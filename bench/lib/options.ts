@@ -19,6 +19,9 @@ export interface Flags {
   /** How long a cold start waits for every pair; the phase then reports what was filled by then. */
   coldTimeout: number;
   restartSeconds: number;
+  /** The auto-import phase: how many ServiceExports, and how many created per second. */
+  exports: number;
+  exportRate: number;
   controller: ControllerBuild;
   phases: string[];
   keep: boolean;
@@ -37,7 +40,7 @@ export function parseFlags(argv: string[], help: () => string): Flags {
     if (m[1] === 'controller-arg') controllerArgs.push(m[2] ?? '');
     else kv.set(m[1] as string, m[2] ?? 'true');
   }
-  const known = ['n', 'namespaces', 'concurrency', 'idle-seconds', 'trickle', 'floor-samples', 'karmada-floor-samples', 'probes', 'policy', 'fill-timeout', 'cold-timeout', 'restart-seconds', 'controller', 'phases', 'keep', 'allow-other-controllers', 'out', 'help'];
+  const known = ['n', 'namespaces', 'concurrency', 'idle-seconds', 'trickle', 'floor-samples', 'karmada-floor-samples', 'probes', 'policy', 'fill-timeout', 'cold-timeout', 'restart-seconds', 'exports', 'export-rate', 'controller', 'phases', 'keep', 'allow-other-controllers', 'out', 'help'];
   for (const k of kv.keys()) if (!known.includes(k)) throw new Error(`unknown flag --${k} (known: ${known.join(', ')}, controller-arg)`);
   if (kv.has('help')) {
     process.stdout.write(help());
@@ -67,6 +70,8 @@ export function parseFlags(argv: string[], help: () => string): Flags {
     fillTimeout,
     coldTimeout: int('cold-timeout', fillTimeout, 10, 7200),
     restartSeconds: int('restart-seconds', 30, 1, 600),
+    exports: int('exports', 200, 1, 5000),
+    exportRate: int('export-rate', 20, 1, 500),
     controller,
     phases: (kv.get('phases') ?? 'floors,burst,idle,trickle,restart,cold').split(',').filter(Boolean),
     keep: kv.get('keep') === 'true',

@@ -1,6 +1,7 @@
 /** The benchmark's results: one record per phase, the JSON file and the markdown report. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { autoImportSection } from './auto-import-report.js';
 import type { Flags } from './options.js';
 import { routeComparison } from './route-comparison.js';
 import { slowestSamplesTable, type TrickleSample } from './slow-samples.js';
@@ -119,6 +120,8 @@ export function report(r: Record<string, unknown>): string {
   }
   const routes = routeComparison(phases);
   if (routes) out.push(routes);
+  const autoImports = autoImportSection(phases);
+  if (autoImports) out.push(autoImports);
   out.push('## CPU seconds by phase', '');
   const names = [...new Set(phases.flatMap((p) => Object.keys(p.cpuSeconds)))];
   out.push(table(['process', ...phases.map((p) => `${p.name} (${p.wallSeconds}s)`)], names.map((n) => [n, ...phases.map((p) => p.cpuSeconds[n] ?? '')])), '');

@@ -21,14 +21,8 @@ const FIELD_MANAGER = 'clusterset-dns-bench';
  */
 export const RETENTION_LOAD_MS = 5_000;
 
-export async function retentionRulePresent(cp: Api): Promise<boolean> {
-  try {
-    await cp.get(RULE_PATH);
-    return true;
-  } catch (e) {
-    if (e instanceof ApiError && e.code === 404) return false;
-    throw e;
-  }
+export function retentionRulePresent(cp: Api): Promise<boolean> {
+  return cp.exists(RULE_PATH);
 }
 
 export async function installRetentionRule(cp: Api): Promise<void> {

@@ -1,5 +1,6 @@
 /** The phases by the name --phases uses (in this order in the "unknown phase" message). */
 import type { Phase } from '../lib/run.js';
+import { runAutoImport } from './auto-import.js';
 import { runBurst } from './burst.js';
 import { runCold } from './cold.js';
 import { runFloors } from './floors.js';
@@ -19,4 +20,5 @@ export const PHASES: Record<string, Phase> = {
   cold: runCold,
   relabel: runRelabel,
   'karmada-restart': runKarmadaRestart,
+  'auto-import': runAutoImport,
 };
