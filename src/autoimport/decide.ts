@@ -23,6 +23,15 @@
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/meta.js';
 import type { ServiceImportPort } from '../api/mcs.js';
 
+/**
+ * ServiceImport spec fields an export carries that Karmada's CRD does not
+ * declare (mcs-api's does): the API server drops a field its schema lacks,
+ * so they are asked for only where the control plane's CRD keeps them, or
+ * every pass would write the same change again.
+ */
+export const OPTIONAL_FIELDS = ['ipFamilies', 'internalTrafficPolicy', 'trafficDistribution'] as const;
+export type OptionalField = (typeof OPTIONAL_FIELDS)[number];
+
 /** Marks the control-plane objects this feature owns (with app.kubernetes.io/managed-by). */
 export const AUTO_IMPORT_LABEL = 'clusterset-dns.io/auto-import';
 export const AUTO_IMPORT_VALUE = 'true';
@@ -43,6 +52,10 @@ export interface DesiredImport {
   ports: ServiceImportPort[];
   sessionAffinity?: string | undefined;
   sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } } | undefined;
+  /** Only where the control plane's CRD keeps them (OPTIONAL_FIELDS); Karmada's drops them. */
+  ipFamilies?: string[] | undefined;
+  internalTrafficPolicy?: string | undefined;
+  trafficDistribution?: string | undefined;
   /** The exports' exportedLabels/exportedAnnotations, set on the ServiceImport's metadata. */
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -97,6 +110,9 @@ const canonical = (d: DesiredImport): string =>
     ports: d.ports.map((p) => ({ name: p.name ?? '', protocol: p.protocol ?? 'TCP', port: p.port, appProtocol: p.appProtocol ?? '' })),
     sessionAffinity: d.sessionAffinity ?? 'None',
     sessionAffinityConfig: d.sessionAffinity === 'ClientIP' ? (d.sessionAffinityConfig ?? null) : null,
+    ipFamilies: d.ipFamilies ?? null,
+    internalTrafficPolicy: d.internalTrafficPolicy ?? null,
+    trafficDistribution: d.trafficDistribution ?? null,
     labels: sortedKeys(d.labels).map((k) => [k, d.labels[k]]),
     annotations: sortedKeys(d.annotations).map((k) => [k, d.annotations[k]]),
   });

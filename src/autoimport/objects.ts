@@ -12,7 +12,7 @@
 import type { PropagationPolicy } from '../api/karmada.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { MCS_API_VERSION } from '../kube/gvr.js';
-import { importPolicyName, OUR_LABELS, SKIP_AUTO_PROPAGATION_LABEL, type DesiredImport } from './decide.js';
+import { importPolicyName, OPTIONAL_FIELDS, OUR_LABELS, SKIP_AUTO_PROPAGATION_LABEL, type DesiredImport } from './decide.js';
 
 /** The metadata keys the ServiceImport copied from the exports, as JSON `{labels: string[], annotations: string[]}`. */
 export const EXPORTED_KEYS_ANNOTATION = 'clusterset-dns.io/exported-metadata';
@@ -37,12 +37,15 @@ const only = (o: Record<string, string> | undefined, keys: readonly string[]) =>
 /** What our cached ServiceImport says, in the shape decide compares. */
 export function importOf(si: ServiceImport): DesiredImport {
   const keys = exportedKeys(si.metadata.annotations);
-  const spec = si.spec as ServiceImport['spec'] & Pick<DesiredImport, 'sessionAffinity' | 'sessionAffinityConfig'>;
+  const spec = si.spec;
   return {
     type: spec.type,
     ports: spec.ports ?? [],
     sessionAffinity: spec.sessionAffinity,
     sessionAffinityConfig: spec.sessionAffinityConfig ?? undefined,
+    ...(spec.ipFamilies?.length ? { ipFamilies: spec.ipFamilies } : {}),
+    ...(spec.internalTrafficPolicy ? { internalTrafficPolicy: spec.internalTrafficPolicy } : {}),
+    ...(spec.trafficDistribution ? { trafficDistribution: spec.trafficDistribution } : {}),
     labels: only(si.metadata.labels, keys.labels),
     annotations: only(si.metadata.annotations, keys.annotations),
   };
@@ -73,6 +76,8 @@ export function importBody(namespace: string, name: string, desired: DesiredImpo
       ports: desired.ports,
       sessionAffinity: desired.sessionAffinity ?? 'None',
       sessionAffinityConfig: desired.sessionAffinity === 'ClientIP' && desired.sessionAffinityConfig ? desired.sessionAffinityConfig : null,
+      // Asked for only where the control plane keeps them (decide.ts OPTIONAL_FIELDS); null removes one no longer carried.
+      ...Object.fromEntries(OPTIONAL_FIELDS.map((f) => [f, desired[f] ?? (current?.spec[f] !== undefined ? null : undefined)]).filter(([, v]) => v !== undefined)),
     },
   };
 }

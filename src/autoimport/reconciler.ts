@@ -9,7 +9,10 @@
 import type { Logger } from 'pino';
 import type { Caches } from '../karmada/caches.js';
 import { apiErrorMessage } from '../kube/errors.js';
-import { decideAutoImport, readyCondition, type DesiredImport, type ExportCondition, type Step } from './decide.js';
+import { decideAutoImport, OPTIONAL_FIELDS, readyCondition, type DesiredImport, type ExportCondition, type OptionalField, type Step } from './decide.js';
+import { servesField } from '../karmada/crd-schema.js';
+import { MCS_VERSION } from '../kube/gvr.js';
+import type { KubeObject } from '../api/meta.js';
 import { importBody, importNamespace, importPolicy } from './objects.js';
 import { buildAutoImportSnapshot, observeExports, type ObservedExport } from './snapshot.js';
 import { SENTINEL_NAMESPACE } from './sentinel.js';
@@ -23,9 +26,14 @@ import { isDeleting, key } from '../api/meta.js';
 /** The MCS rules (src/mcs/), as this feature uses them. */
 export interface ExportRules {
   /** The import the exports agree on, the members that export validly, and each export's Valid and Conflict conditions. */
-  merge(exports: readonly ObservedExport[]): { desired: DesiredImport | undefined; exporters: string[]; conditions: ReadonlyMap<string, readonly ExportCondition[]> };
+  merge(exports: readonly ObservedExport[], carried: ReadonlySet<OptionalField>): { desired: DesiredImport | undefined; exporters: string[]; conditions: ReadonlyMap<string, readonly ExportCondition[]> };
   /** The conditions to write over `existing` (anyone else's kept, transition times kept where the status did not change), and whether that is a change. */
   next(existing: readonly unknown[] | undefined, desired: readonly ExportCondition[], now: Date, observedGeneration: number | undefined): { conditions: unknown[]; changed: boolean };
+}
+
+/** The optional fields the control plane's ServiceImport CRD keeps in the version we write. */
+export function carriedFields(crd: KubeObject | undefined): ReadonlySet<OptionalField> {
+  return new Set(OPTIONAL_FIELDS.filter((f) => servesField(crd, MCS_VERSION, ['spec', f])));
 }
 
 export type AutoImportWrites = Pick<AutoImportWriter, 'createNamespace' | 'deleteNamespace' | 'applyImport' | 'deleteImport' | 'applyPolicy' | 'deletePolicy' | 'patchExportConditions'>;
@@ -47,7 +55,7 @@ export class AutoImportReconciler {
     // The sentinel's ServiceExport exports nothing.
     if (namespace === SENTINEL_NAMESPACE) return {};
     const exports = observeExports(this.o.caches, namespace, name);
-    const merged = this.o.rules.merge(exports);
+    const merged = this.o.rules.merge(exports, carriedFields(this.o.caches.controlPlane.serviceImportCrd?.()));
     const snapshot = buildAutoImportSnapshot(this.o.caches, namespace, name, merged);
     const decision = decideAutoImport(snapshot);
     if (decision.note && decision.steps.length === 0 && exports.length > 0) log.debug({ note: decision.note }, 'automatic import: nothing to write in the control plane');

@@ -111,6 +111,7 @@ const AUTO_IMPORT_USES: readonly Use[] = [
   { group: 'policy.karmada.io', resource: 'propagationpolicies', verbs: ['patch'], file: 'src/autoimport/writer.ts', evidence: 'this.custom.patchNamespacedCustomObject({ ...PP,' },
   { group: 'policy.karmada.io', resource: 'propagationpolicies', verbs: ['delete'], file: 'src/autoimport/writer.ts', evidence: 'this.custom.deleteNamespacedCustomObject({ ...PP,' },
   { group: 'discovery.k8s.io', resource: 'endpointslices', verbs: ['list', 'watch'], file: 'src/karmada/cluster-manager.ts', evidence: 'collectedendpointslices: PATHS.endpointSlices' },
+  { group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', verbs: ['list', 'watch'], names: [SERVICEIMPORT_CRD], file: 'src/karmada/cluster-manager.ts', evidence: 'fieldSelector: `metadata.name=${SERVICEIMPORT_CRD}`' },
   { group: 'cluster.karmada.io', resource: 'clusters/proxy', verbs: ['create'], file: 'src/mcs/endpointslice-writer.ts', evidence: 'client.createNamespacedEndpointSlice(' },
   { group: 'cluster.karmada.io', resource: 'clusters/proxy', verbs: ['update'], file: 'src/mcs/endpointslice-writer.ts', evidence: 'client.replaceNamespacedEndpointSlice(' },
   { group: 'cluster.karmada.io', resource: 'clusters/proxy', verbs: ['delete'], file: 'src/mcs/endpointslice-writer.ts', evidence: 'client.deleteNamespacedEndpointSlice(' },

@@ -20,6 +20,8 @@ export interface ControlPlaneCaches {
   importPolicies?: ObjectReader<PropagationPolicy> | undefined;
   /** The EndpointSlices Karmada collected from exporting members (label-selected); watched only with `run --auto-import`. */
   collectedSlices?: { list(namespace?: string): EndpointSlice[] } | undefined;
+  /** The control plane's ServiceImport CRD (what its schema keeps); watched only with `run --auto-import`. */
+  serviceImportCrd?: (() => KubeObject | undefined) | undefined;
 }
 
 export interface MemberCaches {

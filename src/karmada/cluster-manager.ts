@@ -25,7 +25,7 @@ import { MemberInformers, Unreachable, pruneOf } from './member-informers.js';
 import { keysForEvent, NO_MEMBER, type KeyEvent, type KeySources } from './event-keys.js';
 import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
 import { realClock, type Clock } from '../runtime/clock.js';
-import { PATHS } from '../kube/gvr.js';
+import { PATHS, SERVICEIMPORT_CRD } from '../kube/gvr.js';
 
 /**
  * What the manager watches on the control plane and in each member. The keys
@@ -37,6 +37,7 @@ const CP_PATHS = {
   overridepolicies: PATHS.overridePolicies,
   propagationpolicies: PATHS.propagationPolicies,
   collectedendpointslices: PATHS.endpointSlices,
+  crds: PATHS.customResourceDefinitions,
   namespaces: PATHS.namespaces,
   resourceinterpretercustomizations: PATHS.resourceInterpreterCustomizations,
 } as const;
@@ -147,10 +148,14 @@ export class ClusterManager implements Caches {
     const customizations = mk<ResourceInterpreterCustomization>('resourceinterpretercustomizations');
     const importPolicies = opts.autoImport ? mk<PropagationPolicy>('propagationpolicies', opts.autoImport.policyLabelSelector) : undefined;
     const collectedSlices = opts.autoImport ? mk<EndpointSlice>('collectedendpointslices', `${SLICE_MANAGED_BY_LABEL}=${KARMADA_COLLECTED_SLICE_VALUE}`) : undefined;
+    // Which ServiceImport fields the control plane keeps (Karmada's CRD drops ipFamilies and the traffic policies).
+    const crd = opts.autoImport ? factory(kc, { cluster: 'karmada', resource: 'crds', path: CP_PATHS.crds, fieldSelector: `metadata.name=${SERVICEIMPORT_CRD}`, ...pruneOf('crds') }) : undefined;
     this.mirrorSlices = opts.autoImport !== undefined;
-    this.controlPlane = { serviceImports, overridePolicies, namespaces, importPolicies, collectedSlices };
+    this.controlPlane = { serviceImports, overridePolicies, namespaces, importPolicies, collectedSlices, ...(crd ? { serviceImportCrd: () => crd.get('', SERVICEIMPORT_CRD) } : {}) };
     this.customizationsInformer = customizations;
-    this.cpInformers = [this.clustersInformer, serviceImports, overridePolicies, namespaces, customizations, ...(importPolicies ? [importPolicies] : []), ...(collectedSlices ? [collectedSlices] : [])] as unknown as Informer[];
+    this.cpInformers = [this.clustersInformer, serviceImports, overridePolicies, namespaces, customizations, ...(importPolicies ? [importPolicies] : []), ...(collectedSlices ? [collectedSlices] : []), ...(crd ? [crd] : [])] as unknown as Informer[];
+    // A CRD change may change what our imports can carry: look at every key again.
+    crd?.onEvent(() => onKeys('all'));
     // A collected slice belongs to derived-<svc>: key ns/<svc>.
     collectedSlices?.onEvent((_t, o) => {
       const svc = o.metadata.labels?.['kubernetes.io/service-name'];

@@ -11,7 +11,7 @@ import type { KubeObject } from '../api/meta.js';
 import { buildSnapshot } from '../serviceimport/build-snapshot.js';
 import { desiredOverridePolicy, overridePolicyName, serviceImportOfPolicy } from '../serviceimport/overridepolicy.js';
 import type { Caches } from './caches.js';
-import { ipsMaxItemsOf } from './crd-schema.js';
+import { ipsMaxItemsOf, servesField } from './crd-schema.js';
 import { pruneEndpointSlice, pruneOverridePolicy, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneNamespace, pruneServiceExport } from './prune.js';
 
 const clone = <T>(o: T): T => structuredClone(o);
@@ -123,13 +123,14 @@ describe('prune: what the caches keep', () => {
     expect(pruned(se, pruneServiceExport)).to.deep.equal({ metadata: kept, spec: se.spec, status: se.status });
   });
 
-  it('the ServiceImport CRD: each version\'s name, served, and the spec.ips schema; maxItems reads the same', () => {
+  it('the ServiceImport CRD: each version\'s name, served, the spec.ips schema and the other spec fields\' names; maxItems and servesField read the same', () => {
     const p = pruned(CRD, pruneServiceImportCrd);
     expect(p).to.deep.equal({
       metadata: { name: 'serviceimports.multicluster.x-k8s.io', uid: 'uid-serviceimports.multicluster.x-k8s.io', resourceVersion: '42' },
-      spec: { versions: [{ name: 'v1alpha1', served: true, schema: { openAPIV3Schema: { properties: { spec: { properties: { ips: CRD.spec.versions[0]!.schema!.openAPIV3Schema.properties.spec.properties.ips } } } } } }, { name: 'v1beta1', served: false }] },
+      spec: { versions: [{ name: 'v1alpha1', served: true, schema: { openAPIV3Schema: { properties: { spec: { properties: { ips: CRD.spec.versions[0]!.schema!.openAPIV3Schema.properties.spec.properties.ips, ports: {} } } } } } }, { name: 'v1beta1', served: false }] },
     });
     expect(ipsMaxItemsOf(p as KubeObject)).to.equal(ipsMaxItemsOf(CRD as KubeObject)).and.to.equal(2);
+    for (const f of ['ports', 'ipFamilies']) expect(servesField(p as KubeObject, 'v1alpha1', ['spec', f]), f).to.equal(servesField(CRD as KubeObject, 'v1alpha1', ['spec', f]));
     const noLimit = clone(CRD);
     delete (noLimit.spec.versions[0]!.schema!.openAPIV3Schema.properties.spec.properties as { ips?: unknown }).ips;
     expect(ipsMaxItemsOf(pruned(noLimit, pruneServiceImportCrd) as KubeObject)).to.equal(ipsMaxItemsOf(noLimit as KubeObject));

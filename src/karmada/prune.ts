@@ -88,7 +88,7 @@ export function pruneEndpointSlice(o: object): void {
   });
 }
 
-/** ipsMaxItemsOf: each version's name, served, and the schema of spec.ips. */
+/** ipsMaxItemsOf and servesField: each version's name, served, the schema of spec.ips, and which other spec fields exist. */
 export function pruneServiceImportCrd(o: object): void {
   keepOnly(o, ['metadata', 'spec'], {
     metadata: metadata(),
@@ -96,9 +96,11 @@ export function pruneServiceImportCrd(o: object): void {
       const versions = (s as { versions?: unknown } | undefined)?.versions;
       if (!Array.isArray(versions)) return {};
       return {
-        versions: versions.map((v: { name?: unknown; served?: unknown; schema?: { openAPIV3Schema?: { properties?: { spec?: { properties?: { ips?: unknown } } } } } }) => {
-          const ips = v.schema?.openAPIV3Schema?.properties?.spec?.properties?.ips;
-          return { name: v.name, ...(v.served !== undefined ? { served: v.served } : {}), ...(ips !== undefined ? { schema: { openAPIV3Schema: { properties: { spec: { properties: { ips } } } } } } : {}) };
+        versions: versions.map((v: { name?: unknown; served?: unknown; schema?: { openAPIV3Schema?: { properties?: { spec?: { properties?: Record<string, unknown> } } } } }) => {
+          const fields = v.schema?.openAPIV3Schema?.properties?.spec?.properties;
+          // spec.ips whole (its maxItems is read); of the other spec fields only that they exist (which the API server keeps).
+          const kept = fields && Object.fromEntries(Object.entries(fields).map(([k, f]) => [k, k === 'ips' ? f : {}]));
+          return { name: v.name, ...(v.served !== undefined ? { served: v.served } : {}), ...(kept !== undefined ? { schema: { openAPIV3Schema: { properties: { spec: { properties: kept } } } } } : {}) };
         }),
       };
     },

@@ -80,6 +80,8 @@ describe('automatic imports (e2e)', function () {
     const cpImport = await eventually('the control-plane ServiceImport', () => getOrUndefined(() => getServiceImport(karmada, ns, 'web')), 60_000);
     expect(cpImport.metadata?.labels).to.include({ 'app.kubernetes.io/managed-by': 'clusterset-dns', 'clusterset-dns.io/auto-import': 'true' });
     expect(cpImport.spec).to.deep.include({ type: 'ClusterSetIP', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] });
+    // The environment's control plane has mcs-api's CRD, which keeps what Karmada's drops.
+    expect(cpImport.spec, 'carried from the Service').to.deep.include({ ipFamilies: ['IPv4'], internalTrafficPolicy: 'Cluster' });
     const cpNs = await karmada.core.readNamespace({ name: ns });
     expect(cpNs.metadata?.labels, 'not spread to the members by Karmada').to.include({ 'namespace.karmada.io/skip-auto-propagation': 'true' });
 

@@ -204,7 +204,13 @@ export async function startKubeControllerManagers(ctx: StartContext): Promise<vo
 export async function installKarmadaCrds(ctx: StartContext, karmadaKc: KubeConfig): Promise<void> {
   const { log } = ctx;
   await timed(log, 'Karmada CRDs', async () => {
-    await apply(karmadaKc, [...karmadaNamespaces(), ...karmadaCrds(ctx.karmadaDir)]);
+    // With mcs-api's CRDs (the default) the control plane gets their schema too, so its ServiceImports
+    // keep ipFamilies and the traffic policies that Karmada's CRD drops (docs/auto-import.md) — serving
+    // v1alpha1 only: with v1beta1 served, Karmada's MCS controllers never collect an export.
+    const mcsApi = (ctx.state.memberCrds ?? 'karmada') === 'mcs-api';
+    const mcs = new Set(MCS_CRDS);
+    const crds = mcsApi ? [...karmadaCrds(ctx.karmadaDir).filter((o) => !mcs.has(o.metadata?.name ?? '')), ...mcsApiCrds(repoRoot, 'mcs-api-v1alpha1')] : karmadaCrds(ctx.karmadaDir);
+    await apply(karmadaKc, [...karmadaNamespaces(), ...crds]);
   });
 }
 
