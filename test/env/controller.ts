@@ -139,7 +139,13 @@ export async function startController(env: EnvState, args: string[] = [], name =
     env: { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info', ...(image ? IMAGE_ENV : {}) },
   }, join(env.dir, 'logs', `${name}-${Date.now()}.log`));
   const health = `http://127.0.0.1:${hp}`;
-  await waitUntil('the controller to be ready (/readyz)', async () => (await fetch(`${health}/readyz`)).ok, { timeoutMs: 60_000, intervalMs: 250, proc });
+  try {
+    await waitUntil('the controller to be ready (/readyz)', async () => (await fetch(`${health}/readyz`)).ok, { timeoutMs: 60_000, intervalMs: 250, proc });
+  } catch (e) {
+    // The caller never gets a handle to stop it: a controller left running would act in every later test.
+    await stopProcess(proc.pid);
+    throw e;
+  }
   return {
     proc,
     health,
