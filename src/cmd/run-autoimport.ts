@@ -23,8 +23,14 @@ import { RateLimitingQueue } from '../runtime/workqueue/ratelimiting.js';
 /** Our PropagationPolicies in the control plane, as the cluster manager watches them. */
 export const AUTO_IMPORT_SELECTOR = `${AUTO_IMPORT_LABEL}=${AUTO_IMPORT_VALUE}`;
 
-/** Few writes per key, and rare: a handful of workers is plenty. */
-const AUTO_IMPORT_WORKERS = 4;
+/**
+ * A pass for a new export makes three control-plane writes and two status
+ * writes, one after another. With 4 workers, 200 exports at 20/s waited
+ * 11 s (p50) for their ServiceImport while the Karmada API server was busy
+ * with the propagation (BENCHMARKS.md "Automatic imports"); as many workers
+ * as the ServiceImport controller keeps the writes in flight instead.
+ */
+const AUTO_IMPORT_WORKERS = 16;
 
 export interface AutoImports {
   enqueue(keys: string[] | 'all'): void;

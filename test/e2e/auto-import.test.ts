@@ -11,67 +11,35 @@
 import { expect } from 'chai';
 import { Resolver } from 'node:dns/promises';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
-import { controllerLogTail, startController, type RunningController } from '../env/controller.js';
-import { installCoreDns } from '../../src/coredns/install.js';
+import type { EnvState } from '../env/environment.js';
 import { MCS_API_VERSION } from '../../src/kube/gvr.js';
 import { importPolicyName } from '../../src/autoimport/decide.js';
-import { SENTINEL_NAME, SENTINEL_NAMESPACE } from '../../src/autoimport/sentinel.js';
-import { useEnvironment } from '../support/environment.js';
-import { applyAll, clients, eventually, getOrUndefined, queryA, uniqueName, type Clients } from '../support/kube.js';
+import { AutoImportSetting } from '../support/auto-import.js';
+import { applyAll, eventually, getOrUndefined, queryA, type Clients } from '../support/kube.js';
 import { MCS, getServiceImport, memberService } from '../support/mcs.js';
-
-interface Cond { type: string; status: string; reason: string }
 
 describe('automatic imports (e2e)', function () {
   this.timeout(300_000);
+  const setting = new AutoImportSetting('auto-import', 'clusterset-dns-auto-import');
+  const { ns } = setting;
   let env: EnvState;
-  let controller: RunningController | undefined;
   let karmada: Clients;
   let m1: Clients;
   let m2: Clients;
-  const ns = uniqueName('auto-import');
-
-  const exportIn = (c: Clients, name: string, extra: Partial<KubernetesObject> = {}) =>
-    applyAll(c, [{ apiVersion: MCS_API_VERSION, kind: 'ServiceExport', metadata: { name, namespace: ns }, ...extra } as KubernetesObject]);
-  const conditionsOf = async (c: Clients, name: string): Promise<Record<string, string>> => {
-    const se = (await getOrUndefined(() => c.custom.getNamespacedCustomObject({ ...MCS, namespace: ns, plural: 'serviceexports', name }))) as { status?: { conditions?: Cond[] } } | undefined;
-    return Object.fromEntries((se?.status?.conditions ?? []).map((x) => [x.type, `${x.status}/${x.reason}`]));
-  };
-  const conditionsBecome = (c: Clients, cluster: string, name: string, want: Record<string, string>) =>
-    eventually(`conditions of ${cluster}'s ServiceExport ${ns}/${name} to be ${JSON.stringify(want)}`, async () => {
-      const got = await conditionsOf(c, name);
-      return Object.entries(want).every(([k, v]) => got[k] === v) ? got : undefined;
-    }, 60_000);
+  const exportIn = (c: Clients, name: string) => setting.exportIn(c, name);
+  const conditionsBecome = (c: Clients, cluster: string, name: string, want: Record<string, string>) => setting.conditionsBecome(c, cluster, name, want);
 
   before(async function () {
     this.timeout(30 * 60_000); // a cold start builds the binaries first
-    env = await useEnvironment();
-    karmada = clients(env, KARMADA_CONTEXT);
-    m1 = clients(env, 'member1');
-    m2 = clients(env, 'member2');
-    for (const c of [m1, m2]) {
-      const r = await installCoreDns(c.kc);
-      expect(['installed', 'unchanged']).to.include(r.kind, r.message);
-      // The namespace exists in the members only: the control plane has never heard of it.
-      await c.core.createNamespace({ body: { metadata: { name: ns } } });
-    }
-    controller = await startController(env, ['--leader-elect=false', '--auto-import'], 'clusterset-dns-auto-import');
+    await setting.before();
+    ({ env, karmada, m1, m2 } = setting);
   });
 
   afterEach(function () {
-    if (this.currentTest?.state === 'failed' && controller) console.error(`controller log:\n${controllerLogTail(controller)}`);
+    setting.afterEach(this.currentTest?.state === 'failed');
   });
 
-  after(async () => {
-    await controller?.stop();
-    const quiet = (p: Promise<unknown>) => p.catch(() => undefined);
-    for (const c of [m1, m2]) await quiet(c.core.deleteNamespace({ name: ns }));
-    await quiet(karmada.core.deleteNamespace({ name: ns }));
-    // The sentinel makes Karmada collect every member-side export; the other tests expect Karmada as it starts.
-    await quiet(karmada.custom.deleteNamespacedCustomObject({ group: 'policy.karmada.io', version: 'v1alpha1', namespace: SENTINEL_NAMESPACE, plural: 'propagationpolicies', name: SENTINEL_NAME }));
-    await quiet(karmada.core.deleteNamespace({ name: SENTINEL_NAMESPACE }));
-  });
+  after(() => setting.after());
 
   it('a ServiceExport made only in member1 is imported in both members, filled, answered by CoreDNS, and marked Ready', async () => {
     await applyAll(m1, memberService(ns, 'web', '10.10.1.5'));
