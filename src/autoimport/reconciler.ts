@@ -2,26 +2,26 @@
  * One pass of automatic imports for one key `namespace/name`: the members'
  * exports → the MCS rules (merged import, Valid and Conflict per export) →
  * decide (the control-plane writes) → apply, then each reachable exporting
- * member's ServiceExport conditions, written only when they change.
+ * member's ServiceExport conditions, written only when they change, then the
+ * MCS EndpointSlice mirrors in each reachable importing member.
  * Level-based and idempotent: a thrown error sends the key back to the queue,
  * to be decided again from fresh cache state.
  */
 import type { Logger } from 'pino';
+import { MCS_SERVICE_NAME_LABEL } from '../api/mcs.js';
+import { isDeleting, key, type KubeObject } from '../api/meta.js';
 import type { Caches } from '../karmada/caches.js';
-import { apiErrorMessage } from '../kube/errors.js';
-import { decideAutoImport, OPTIONAL_FIELDS, readyCondition, type DesiredImport, type ExportCondition, type OptionalField, type Step } from './decide.js';
 import { servesField } from '../karmada/crd-schema.js';
+import { apiErrorMessage } from '../kube/errors.js';
 import { MCS_VERSION } from '../kube/gvr.js';
-import type { KubeObject } from '../api/meta.js';
-import { importBody, importNamespace, importPolicy } from './objects.js';
-import { buildAutoImportSnapshot, observeExports, type ObservedExport } from './snapshot.js';
-import { SENTINEL_NAMESPACE } from './sentinel.js';
-import type { AutoImportWriter } from './writer.js';
-import { collectedSources } from './mirror-sources.js';
 import { planMirrors } from '../mcs/endpointslice-mirror.js';
 import type { EndpointSliceWriter } from '../mcs/endpointslice-writer.js';
-import { MCS_SERVICE_NAME_LABEL } from '../api/mcs.js';
-import { isDeleting, key } from '../api/meta.js';
+import { decideAutoImport, OPTIONAL_FIELDS, readyCondition, type DesiredImport, type ExportCondition, type OptionalField, type Step } from './decide.js';
+import { collectedSources } from './mirror-sources.js';
+import { importBody, importNamespace, importPolicy } from './objects.js';
+import { SENTINEL_NAMESPACE } from './sentinel.js';
+import { buildAutoImportSnapshot, observeExports, type ObservedExport } from './snapshot.js';
+import type { AutoImportWriter } from './writer.js';
 
 /** The MCS rules (src/mcs/), as this feature uses them. */
 export interface ExportRules {
