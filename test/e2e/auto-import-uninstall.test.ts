@@ -12,7 +12,8 @@ import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
 import { controllerLogTail, startController, type RunningController } from '../env/controller.js';
 import { MCS_API_VERSION } from '../../src/kube/gvr.js';
 import { desiredRetention } from '../../src/karmada/retention.js';
-import { SENTINEL_NAME, SENTINEL_NAMESPACE } from '../../src/autoimport/sentinel.js';
+import { SENTINEL_NAMESPACE } from '../../src/autoimport/sentinel.js';
+import { removeSentinel, sentinelInPlace } from '../support/auto-import.js';
 import { clusterDnsCli } from '../support/cli.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, uniqueName, type Clients } from '../support/kube.js';
@@ -47,8 +48,7 @@ describe('karmada uninstall after automatic imports (e2e)', function () {
     const quiet = (p: Promise<unknown>) => p.catch(() => undefined);
     await quiet(m1.core.deleteNamespace({ name: ns }));
     await quiet(karmada.core.deleteNamespace({ name: ns }));
-    await quiet(karmada.custom.deleteNamespacedCustomObject({ ...PP, namespace: SENTINEL_NAMESPACE, name: SENTINEL_NAME }));
-    await quiet(karmada.core.deleteNamespace({ name: SENTINEL_NAMESPACE }));
+    await quiet(removeSentinel(karmada));
     // uninstall removed the retention rule too; the other tests expect it as config/karmada installs it.
     await quiet(applyAll(karmada, [desiredRetention() as unknown as KubernetesObject]));
   });
@@ -57,6 +57,9 @@ describe('karmada uninstall after automatic imports (e2e)', function () {
     await applyAll(m1, memberService(ns, 'web', '10.10.1.7'));
     await applyAll(m1, [{ apiVersion: MCS_API_VERSION, kind: 'ServiceExport', metadata: { name: 'web', namespace: ns } } as KubernetesObject]);
     await eventually('the control-plane ServiceImport', () => getOrUndefined(() => getServiceImport(karmada, ns, 'web')), 60_000);
+    // The same pass writes the policy right after the ServiceImport: stop only once both, and the sentinel, are there.
+    await eventually('our PropagationPolicy', () => getOrUndefined(() => karmada.custom.getNamespacedCustomObject({ ...PP, namespace: ns, name: 'clusterset-dns-import-web' })), 60_000);
+    await sentinelInPlace(karmada);
     await controller!.stop();
     controller = undefined;
 

@@ -55,8 +55,7 @@ export class AutoImportSetting {
     const quiet = (p: Promise<unknown>) => p.catch(() => undefined);
     for (const c of [this.m1, this.m2]) await quiet(c.core.deleteNamespace({ name: this.ns }));
     await quiet(this.karmada.core.deleteNamespace({ name: this.ns }));
-    await quiet(this.karmada.custom.deleteNamespacedCustomObject({ group: 'policy.karmada.io', version: 'v1alpha1', namespace: SENTINEL_NAMESPACE, plural: 'propagationpolicies', name: SENTINEL_NAME }));
-    await quiet(this.karmada.core.deleteNamespace({ name: SENTINEL_NAMESPACE }));
+    await removeSentinel(this.karmada);
   }
 
   /** A ServiceExport made in the member itself. */
@@ -76,4 +75,21 @@ export class AutoImportSetting {
       return Object.entries(want).every(([k, v]) => got[k] === v) ? got : undefined;
     }, 60_000);
   }
+}
+
+/**
+ * Removes the sentinel and waits until its namespace is gone: the next test
+ * file's controller would otherwise meet it terminating, and its sentinel
+ * would come back only after the namespace is gone.
+ */
+export async function removeSentinel(karmada: Clients): Promise<void> {
+  const quiet = (p: Promise<unknown>) => p.catch(() => undefined);
+  await quiet(karmada.custom.deleteNamespacedCustomObject({ group: 'policy.karmada.io', version: 'v1alpha1', namespace: SENTINEL_NAMESPACE, plural: 'propagationpolicies', name: SENTINEL_NAME }));
+  await quiet(karmada.core.deleteNamespace({ name: SENTINEL_NAMESPACE }));
+  await eventually(`namespace ${SENTINEL_NAMESPACE} gone from the control plane`, async () => ((await getOrUndefined(() => karmada.core.readNamespace({ name: SENTINEL_NAMESPACE }))) === undefined ? true : undefined), 120_000);
+}
+
+/** Resolves once the sentinel ServiceExport is in the control plane (the controller creates it at start). */
+export function sentinelInPlace(karmada: Clients): Promise<unknown> {
+  return eventually('the sentinel ServiceExport in the control plane', () => getOrUndefined(() => karmada.custom.getNamespacedCustomObject({ ...MCS, namespace: SENTINEL_NAMESPACE, plural: 'serviceexports', name: SENTINEL_NAME })), 120_000);
 }
