@@ -45,6 +45,7 @@ import { DEFAULT_BACKOFF, backoffDelay, jitteredWatchTimeout, retryDelay, type B
 import { CONFIG_REASONS, WatchdogTimeout, classifyError, type FailureReason } from './classify.js';
 import { guardedCall } from './guarded-call.js';
 import { ReflectorWatch, type WatchOwner, type WatchTimes } from './reflector-watch.js';
+import { Watchdog } from './watchdog.js';
 import type {
   DeepReadonly,
   ObjectLike,
@@ -88,7 +89,7 @@ export class Reflector<T extends ObjectLike> {
   private readonly fieldSelector: string | undefined;
   private readonly watchTiming: WatchTiming;
   private readonly watchLimits: WatchLimits;
-  private readonly watchdogLimitMs: number;
+  private readonly watchdog: Watchdog;
   private readonly metrics: ReflectorMetrics;
   private readonly hooks: ReflectorHooks;
   private readonly handlers: Record<ReflectorEvent, Set<ReflectorHandler<T>>> = { add: new Set(), update: new Set(), delete: new Set() };
@@ -115,7 +116,6 @@ export class Reflector<T extends ObjectLike> {
   private healthySince: number | undefined;
   private downSince: number | undefined;
   private restartTimer: Timer | undefined;
-  private watchdogTimer: Timer | undefined;
   private listAbort: AbortController | undefined;
   private pendingSyncEpoch = -1;
   private syncWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
@@ -141,7 +141,11 @@ export class Reflector<T extends ObjectLike> {
       watchdogGraceSeconds: opts.watchdogGraceSeconds ?? d.watchdogGraceSeconds,
     };
     this.watchLimits = watchLimits(this.watchTiming);
-    this.watchdogLimitMs = opts.watchdogMs ?? this.watchLimits.watchdogMs;
+    this.watchdog = new Watchdog(this.clock, opts.watchdogMs ?? this.watchLimits.watchdogMs, {
+      active: () => this._state === 'running' || this._state === 'connecting',
+      lastActivity: () => this.lastActivity,
+      quiet: (quietMs) => this.fail(new WatchdogTimeout(quietMs), 'watch', this._epoch),
+    });
     this.minWatchMs = opts.minWatchMs ?? 1000;
     this.freeze = opts.freeze ?? true;
     this.pruneFn = opts.prune;
@@ -190,7 +194,7 @@ export class Reflector<T extends ObjectLike> {
     this._epoch++;
     this.restartTimer?.cancel();
     this.restartTimer = undefined;
-    this.cancelWatchdog();
+    this.watchdog.cancel();
     this.listAbort?.abort();
     this.listAbort = undefined;
     this.watcher.abortAll();
@@ -279,7 +283,7 @@ export class Reflector<T extends ObjectLike> {
     const epoch = ++this._epoch;
     this.setState('connecting');
     this.lastActivity = this.clock.now();
-    this.armWatchdog();
+    this.watchdog.arm();
     try {
       // Resolves once the watch is open or the failure was reported; with a
       // resourceVersion from before, it resumes the watch without relisting.
@@ -297,7 +301,7 @@ export class Reflector<T extends ObjectLike> {
     this.watcher.abortAll();
     this.listAbort?.abort();
     this.listAbort = undefined;
-    this.cancelWatchdog();
+    this.watchdog.cancel();
 
     const now = this.clock.now();
     if (this.healthySince !== undefined && now - this.healthySince >= this.backoffOpts.resetAfterMs) this.failures = 0;
@@ -328,30 +332,6 @@ export class Reflector<T extends ObjectLike> {
     this.restarts++;
     this.restartsByReason[reason] = (this.restartsByReason[reason] ?? 0) + 1;
     this.safeHook(() => this.metrics.restartsTotal?.inc({ cluster: this.cluster, resource: this.resource, reason }));
-  }
-
-  // ----- watchdog
-
-  private armWatchdog(): void {
-    if (this.watchdogTimer !== undefined) return;
-    this.watchdogTimer = this.clock.setTimer(() => this.checkWatchdog(), this.watchdogLimitMs, { unref: true });
-  }
-
-  private cancelWatchdog(): void {
-    this.watchdogTimer?.cancel();
-    this.watchdogTimer = undefined;
-  }
-
-  private checkWatchdog(): void {
-    this.watchdogTimer = undefined;
-    if (this._state !== 'running' && this._state !== 'connecting') return;
-    const quiet = this.clock.now() - this.lastActivity;
-    if (quiet >= this.watchdogLimitMs) {
-      this.fail(new WatchdogTimeout(quiet), 'watch', this._epoch);
-      return;
-    }
-    // Re-armed lazily for the remainder rather than reset on every event.
-    this.watchdogTimer = this.clock.setTimer(() => this.checkWatchdog(), this.watchdogLimitMs - quiet, { unref: true });
   }
 
   // ----- list
