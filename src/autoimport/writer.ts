@@ -16,33 +16,21 @@ import * as k8s from '@kubernetes/client-node';
 import type { PropagationPolicy } from '../api/karmada.js';
 import type { ServiceImport } from '../api/mcs.js';
 import { makeClient } from '../kube/client.js';
-import { httpStatusOf, isNotFound } from '../kube/errors.js';
+import { httpStatusOf } from '../kube/errors.js';
 import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
-import { FIELD_MANAGER, WriteGuard, type CallOptions, type WriteResult, type WriterCalls } from '../kube/write-guard.js';
+import { deletePreconditions, FIELD_MANAGER, goneIsDone, WriteGuard, type CallOptions, type WriteResult, type WriterCalls } from '../kube/write-guard.js';
 import { importPolicyName } from './decide.js';
 
 
 export type AutoImportTarget = 'namespace' | 'serviceimport' | 'serviceexport' | 'propagationpolicy' | 'serviceexport-status';
 
 const merge = (o: CallOptions) => k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, o);
-const preconditions = (seen: { uid?: string | undefined; resourceVersion?: string | undefined }) => {
-  const p = { ...(seen.uid ? { uid: seen.uid } : {}), ...(seen.resourceVersion ? { resourceVersion: seen.resourceVersion } : {}) };
-  return Object.keys(p).length > 0 ? { body: { preconditions: p } } : {};
-};
 /** A create of something someone made meanwhile has done its job too, for objects whose content is fixed (the sentinel). */
 const existsIsFine = async (f: () => Promise<unknown>) => {
   try {
     await f();
   } catch (e) {
     if (httpStatusOf(e) !== 409) throw e;
-  }
-};
-/** A delete of something already gone has done its job. */
-const goneIsFine = async (f: () => Promise<unknown>) => {
-  try {
-    await f();
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
   }
 };
 
@@ -71,7 +59,7 @@ export class AutoImportWriter {
   }
 
   async deleteNamespace(name: string, uid: string | undefined): Promise<void> {
-    await this.guard.run('namespace', `delete Namespace ${name}`, (o) => goneIsFine(() => this.core.deleteNamespace({ name, ...(uid ? { body: { preconditions: { uid } } } : {}) }, o)));
+    await this.guard.run('namespace', `delete Namespace ${name}`, (o) => goneIsDone(() => this.core.deleteNamespace({ name, ...deletePreconditions({ uid }) }, o)));
   }
 
   /** Creates the ServiceImport (`body` without a resourceVersion), or patches ours with the resourceVersion in `body` as a precondition. */
@@ -84,7 +72,7 @@ export class AutoImportWriter {
   }
 
   async deleteImport(namespace: string, name: string, seen: { uid?: string | undefined; resourceVersion?: string | undefined }): Promise<void> {
-    await this.guard.run('serviceimport', `delete ServiceImport ${namespace}/${name}`, (o) => goneIsFine(() => this.custom.deleteNamespacedCustomObject({ ...SI, namespace, name, ...preconditions(seen) }, o)));
+    await this.guard.run('serviceimport', `delete ServiceImport ${namespace}/${name}`, (o) => goneIsDone(() => this.custom.deleteNamespacedCustomObject({ ...SI, namespace, name, ...deletePreconditions(seen) }, o)));
   }
 
   /** Creates our policy, or replaces its placement with the cached resourceVersion as a precondition. */
@@ -99,7 +87,7 @@ export class AutoImportWriter {
 
   async deletePolicy(namespace: string, importName: string, seen: { uid?: string | undefined; resourceVersion?: string | undefined }): Promise<void> {
     const name = importPolicyName(importName);
-    await this.guard.run('propagationpolicy', `delete PropagationPolicy ${namespace}/${name}`, (o) => goneIsFine(() => this.custom.deleteNamespacedCustomObject({ ...PP, namespace, name, ...preconditions(seen) }, o)));
+    await this.guard.run('propagationpolicy', `delete PropagationPolicy ${namespace}/${name}`, (o) => goneIsDone(() => this.custom.deleteNamespacedCustomObject({ ...PP, namespace, name, ...deletePreconditions(seen) }, o)));
   }
 
   /** The sentinel's three objects (./sentinel.ts), each created unless it exists. */
@@ -123,6 +111,6 @@ export class AutoImportWriter {
     const body = { metadata: resourceVersion ? { resourceVersion } : {}, status: { conditions } };
     // An export deleted since the decision has nothing left to report on.
     await this.guard.run('serviceexport-status', `patch ServiceExport ${namespace}/${name} status in ${cluster}`, (o) =>
-      goneIsFine(() => client.patchNamespacedCustomObjectStatus({ group: MCS_GROUP, version: MCS_VERSION, plural: 'serviceexports', namespace, name, body, fieldManager: FIELD_MANAGER }, merge(o))));
+      goneIsDone(() => client.patchNamespacedCustomObjectStatus({ group: MCS_GROUP, version: MCS_VERSION, plural: 'serviceexports', namespace, name, body, fieldManager: FIELD_MANAGER }, merge(o))));
   }
 }

@@ -11,7 +11,7 @@
  * fencing tokens, so the margin is the lease's (docs/reliability.md).
  */
 import { API_CALL_TIMEOUT_MS } from './deadlines.js';
-import { isConflict } from './errors.js';
+import { isConflict, isNotFound } from './errors.js';
 import { withDeadline } from './timeout.js';
 
 /** The field manager of every write the controller makes. */
@@ -61,5 +61,30 @@ export class WriteGuard<Kind extends string> {
       this.observe(kind, isConflict(e) ? 'conflict' : 'error');
       throw e;
     }
+  }
+}
+
+/** What a delete saw of its object: both, when known, become preconditions. */
+export interface Seen {
+  uid?: string | undefined;
+  resourceVersion?: string | undefined;
+}
+
+/**
+ * The delete options that make a delete remove only the object the decision
+ * saw: one recreated (another uid) or changed since (another
+ * resourceVersion) gives 409 instead. Nothing when nothing was seen.
+ */
+export function deletePreconditions(seen: Seen): { body?: { preconditions: { uid?: string; resourceVersion?: string } } } {
+  const preconditions: { uid?: string; resourceVersion?: string } = { ...(seen.uid ? { uid: seen.uid } : {}), ...(seen.resourceVersion ? { resourceVersion: seen.resourceVersion } : {}) };
+  return Object.keys(preconditions).length > 0 ? { body: { preconditions } } : {};
+}
+
+/** A delete of something already gone has done its job. */
+export async function goneIsDone(f: () => Promise<unknown>): Promise<void> {
+  try {
+    await f();
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
   }
 }

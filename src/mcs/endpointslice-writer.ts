@@ -14,9 +14,8 @@
  * every writer.
  */
 import * as k8s from '@kubernetes/client-node';
-import { isNotFound } from '../kube/errors.js';
 import type { EndpointSlice } from '../api/core.js';
-import { FIELD_MANAGER, WriteGuard, type CallOptions, type WriteResult, type WriterCalls } from '../kube/write-guard.js';
+import { deletePreconditions, FIELD_MANAGER, goneIsDone, WriteGuard, type CallOptions, type WriteResult, type WriterCalls } from '../kube/write-guard.js';
 import type { MirrorDelete, MirrorPlan } from './endpointslice-mirror.js';
 
 /** Counts each call by its outcome; `endpointslice` is the kind, as WriteObserver's are. */
@@ -61,15 +60,8 @@ export class EndpointSliceWriter {
 
   /** Deletes the slice the plan saw, and only it; one already gone is done. */
   private delete(client: k8s.DiscoveryV1Api, cluster: string, namespace: string, d: MirrorDelete): Promise<unknown> {
-    const preconditions = { ...(d.uid ? { uid: d.uid } : {}), ...(d.resourceVersion ? { resourceVersion: d.resourceVersion } : {}) };
-    const body = Object.keys(preconditions).length > 0 ? { preconditions } : undefined;
-    return this.counted(`delete EndpointSlice ${namespace}/${d.name} in ${cluster}`, async (o) => {
-      try {
-        await client.deleteNamespacedEndpointSlice({ name: d.name, namespace, ...(body ? { body } : {}) }, o);
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-    });
+    return this.counted(`delete EndpointSlice ${namespace}/${d.name} in ${cluster}`, (o) =>
+      goneIsDone(() => client.deleteNamespacedEndpointSlice({ name: d.name, namespace, ...deletePreconditions(d) }, o)));
   }
 
   private counted<T>(what: string, f: (options: CallOptions) => Promise<T>): Promise<T> {

@@ -21,8 +21,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { makeClient } from '../kube/client.js';
-import { isNotFound } from '../kube/errors.js';
-import { FIELD_MANAGER, WriteGuard, type CallOptions, type WriteResult, type WriterCalls } from '../kube/write-guard.js';
+import { deletePreconditions, FIELD_MANAGER, goneIsDone, WriteGuard, type CallOptions, type WriteResult, type WriterCalls } from '../kube/write-guard.js';
 import { KARMADA_POLICY_GROUP, KARMADA_POLICY_VERSION, MCS_API_VERSION, MCS_GROUP, MCS_VERSION } from '../kube/gvr.js';
 import type { OverridePolicy } from '../api/karmada.js';
 import { FILL_IPS_ANNOTATION, FILL_IPS_VALUE } from '../api/ownership.js';
@@ -84,15 +83,8 @@ export class Writer {
 
   /** Deletes the policy the decision saw, and only it: a policy recreated or changed since gives 409. */
   async deleteOverridePolicy(namespace: string, name: string, seen: { uid?: string | undefined; resourceVersion?: string | undefined } = {}): Promise<void> {
-    const preconditions = { ...(seen.uid ? { uid: seen.uid } : {}), ...rv(seen.resourceVersion) };
-    const body = Object.keys(preconditions).length > 0 ? { preconditions } : undefined;
-    await this.counted('overridepolicy', `delete OverridePolicy ${namespace}/${name}`, async (o) => {
-      try {
-        await this.custom.deleteNamespacedCustomObject({ group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, namespace, plural: 'overridepolicies', name, ...(body ? { body } : {}) }, o);
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-      }
-    });
+    await this.counted('overridepolicy', `delete OverridePolicy ${namespace}/${name}`, (o) =>
+      goneIsDone(() => this.custom.deleteNamespacedCustomObject({ group: KARMADA_POLICY_GROUP, version: KARMADA_POLICY_VERSION, namespace, plural: 'overridepolicies', name, ...deletePreconditions(seen) }, o)));
   }
 
   /**
