@@ -155,9 +155,11 @@ const USES: readonly Use[] = [
   { group: 'discovery.k8s.io', resource: 'endpointslices', verbs: ['list', 'watch'], file: 'src/karmada/member-informers.ts', evidence: 'endpointslices: PATHS.endpointSlices' },
   { group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', verbs: ['list', 'watch'], names: [SERVICEIMPORT_CRD], file: 'src/karmada/member-informers.ts', evidence: 'fieldSelector: `metadata.name=${SERVICEIMPORT_CRD}`' },
   // config/members/manage-coredns: `run --manage-coredns` in a member, through the cluster proxy.
-  { group: '', resource: 'configmaps', verbs: ['get', 'update'], namespace: DEFAULT_LOCATION.namespace, names: [DEFAULT_LOCATION.configMap], file: 'src/coredns/objects.ts', evidence: 'replaceNamespacedConfigMap(' },
-  { group: 'apps', resource: 'deployments', verbs: ['get'], namespace: DEFAULT_LOCATION.namespace, names: [DEFAULT_LOCATION.deployment], file: 'src/coredns/objects.ts', evidence: 'readNamespacedDeployment(' },
-  { group: 'apps', resource: 'deployments', verbs: ['patch'], namespace: DEFAULT_LOCATION.namespace, names: [DEFAULT_LOCATION.deployment], file: 'src/coredns/rollout.ts', evidence: 'patchNamespacedDeployment(' },
+  // Cluster-wide by name (no namespace here): Karmada propagates nothing into kube-system, so a
+  // Role there would never reach a member (the folder's rbac.yaml says more).
+  { group: '', resource: 'configmaps', verbs: ['get', 'update'], names: [DEFAULT_LOCATION.configMap], file: 'src/coredns/objects.ts', evidence: 'replaceNamespacedConfigMap(' },
+  { group: 'apps', resource: 'deployments', verbs: ['get'], names: [DEFAULT_LOCATION.deployment], file: 'src/coredns/objects.ts', evidence: 'readNamespacedDeployment(' },
+  { group: 'apps', resource: 'deployments', verbs: ['patch'], names: [DEFAULT_LOCATION.deployment], file: 'src/coredns/rollout.ts', evidence: 'patchNamespacedDeployment(' },
   ...['clusterroles', 'clusterrolebindings'].flatMap((resource): Use[] => [
     { group: 'rbac.authorization.k8s.io', resource, verbs: ['get'], names: [COREDNS_ROLE_NAME], file: 'src/coredns/install.ts', evidence: 'rbac.readClusterRole(' },
     // Server-side apply: patch, and create while the object does not exist.

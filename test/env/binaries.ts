@@ -33,6 +33,7 @@ export type BinaryName =
   | 'kube-apiserver'
   | 'kube-controller-manager'
   | 'coredns'
+  | 'karmada-agent'
   | 'karmada-aggregated-apiserver'
   | 'karmada-controller-manager'
   | 'karmada-scheduler'
@@ -133,6 +134,8 @@ const wrappers: Wrapper[] = [
     name: 'karmada',
     targets: [
       { binary: 'karmada-aggregated-apiserver', pkg: 'github.com/karmada-io/karmada/cmd/aggregated-apiserver' },
+      // Not part of the environment: test/e2e/pull-member.test.ts joins a member in Pull mode with it.
+      { binary: 'karmada-agent', pkg: 'github.com/karmada-io/karmada/cmd/agent' },
       { binary: 'karmada-controller-manager', pkg: 'github.com/karmada-io/karmada/cmd/controller-manager' },
       { binary: 'karmada-scheduler', pkg: 'github.com/karmada-io/karmada/cmd/scheduler' },
       { binary: 'karmada-webhook', pkg: 'github.com/karmada-io/karmada/cmd/webhook' },

@@ -66,6 +66,25 @@ export function apiserverArgs(pki: Pki, o: ApiserverOptions): string[] {
   return args;
 }
 
+/**
+ * kube-controller-manager for one cluster of the environment: namespace deletion,
+ * garbage collection and ServiceAccount tokens everywhere; a member also runs the
+ * deployment and replicaset controllers, so a CoreDNS rollout (`coredns install
+ * --rollout`) is carried out for real. With no scheduler or kubelet their pods stay
+ * Pending unless a test writes their status as a kubelet would.
+ */
+export function kubeControllerManagerArgs(pki: Pki, o: { kubeconfig: string; port: number; member: boolean }): string[] {
+  return [
+    `--kubeconfig=${o.kubeconfig}`,
+    '--leader-elect=false',
+    `--controllers=namespace,garbagecollector,serviceaccount-token,serviceaccount,clusterrole-aggregation${o.member ? ',deployment,replicaset' : ''}`,
+    `--service-account-private-key-file=${pki.saPrivateKey}`,
+    `--root-ca-file=${pki.caCert}`,
+    '--bind-address=127.0.0.1', `--secure-port=${o.port}`,
+    `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
+  ];
+}
+
 /** True when `url` answers 2xx (or, with `anyStatus`, answers at all). */
 export function httpOk(url: string, ca?: Buffer, anyStatus = false): Promise<boolean> {
   return new Promise((resolveOk) => {

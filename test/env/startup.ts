@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { PATHS } from '../../src/kube/gvr.js';
 import { ensureBinaries, karmadaModuleDir, karmadaVersion, repoRoot, requiredVersion, type Binaries } from './binaries.js';
-import { apiserverArgs, etcdArgs, httpOk } from './components.js';
+import { apiserverArgs, etcdArgs, httpOk, kubeControllerManagerArgs } from './components.js';
 import type { SyncerConfig } from './coredns-syncer.js';
 import { apply, conditionTrue, getJson, kubeConfigYaml } from './kube.js';
 import {
@@ -182,18 +182,7 @@ export async function startKubeControllerManagers(ctx: StartContext): Promise<vo
     const proc = launch(ctx, {
       name: `${c.prefix}-kube-controller-manager`,
       bin: bins['kube-controller-manager'],
-      args: [
-        `--kubeconfig=${join(dir, c.prefix, 'admin.kubeconfig')}`,
-        '--leader-elect=false',
-        // Members also run the deployment and replicaset controllers, so a CoreDNS rollout
-        // (`coredns install --rollout`) is carried out for real; with no scheduler or kubelet
-        // their pods stay Pending unless a test writes their status as a kubelet would.
-        `--controllers=namespace,garbagecollector,serviceaccount-token,serviceaccount,clusterrole-aggregation${c.karmada ? '' : ',deployment,replicaset'}`,
-        `--service-account-private-key-file=${pki.saPrivateKey}`,
-        `--root-ca-file=${pki.caCert}`,
-        '--bind-address=127.0.0.1', `--secure-port=${c.kcmPort}`,
-        `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
-      ],
+      args: kubeControllerManagerArgs(pki, { kubeconfig: join(dir, c.prefix, 'admin.kubeconfig'), port: c.kcmPort, member: !c.karmada }),
     }, { secure: c.kcmPort });
     save();
     await waitUntil(`${c.prefix} kube-controller-manager /healthz`, () => httpOk(`${server(c.kcmPort)}/healthz`, ctx.ca), { timeoutMs: 60_000, proc });

@@ -14,7 +14,11 @@ export interface Clients {
 }
 
 export function clients(state: EnvState, context: string = KARMADA_CONTEXT): Clients {
-  const kc = kubeConfig(state, context);
+  return clientsFor(kubeConfig(state, context));
+}
+
+/** The API clients for one cluster, from its kubeconfig. */
+export function clientsFor(kc: k8s.KubeConfig): Clients {
   return {
     kc,
     core: kc.makeApiClient(k8s.CoreV1Api),

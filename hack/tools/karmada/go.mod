@@ -1,5 +1,6 @@
 // Wrapper module: builds the Karmada control-plane components for the local
-// test environment, and karmadactl, whose `interpret` runs our retention Lua in
+// test environment, karmada-agent, which joins a Pull member in
+// test/e2e/pull-member.test.ts, and karmadactl, whose `interpret` runs our retention Lua in
 // Karmada's own VM for test/integration/retention-lua.test.ts. Never imported;
 // see docs/local-environment.md.
 module example.invalid/clusterset-dns/tools/karmada
@@ -7,6 +8,7 @@ module example.invalid/clusterset-dns/tools/karmada
 go 1.26.0
 
 tool (
+	github.com/karmada-io/karmada/cmd/agent
 	github.com/karmada-io/karmada/cmd/aggregated-apiserver
 	github.com/karmada-io/karmada/cmd/controller-manager
 	github.com/karmada-io/karmada/cmd/karmadactl
