@@ -1,8 +1,12 @@
 /**
  * hack/e2e.sh: an end-to-end check of clusterset-dns against the clusters it
  * is given, in Karmada's layout (./layout.ts; docs/deploy.md, "End-to-end
- * check"). Steps, each logged to stdout and <artifacts>/e2e.log:
+ * check"). The steps are a plan (./plan.ts) that --dry-run prints whole and
+ * a real run announces step by step, each line on stdout and in
+ * <artifacts>/e2e.log:
  *
+ *  0. with --kind, the clusters made by Karmada's local-up-karmada.sh
+ *     (./kind.ts, ./sources.ts); with --env=local, the local environment's;
  *  1. kubeconfigs and contexts; the members and their roles (./members.ts);
  *  2. preconditions: the MCS CRDs, config/karmada, the retention rule
  *     (`karmada status`), CoreDNS in the importing members (`coredns status`);
@@ -31,20 +35,25 @@ import { kustomizeResources } from '../../test/env/controller.js';
 import { readExamples } from '../../test/env/examples.js';
 import { delay } from '../../test/env/process.js';
 import { runCli, startLocalController, type LocalController } from './cli.js';
-import { applyObjects, CONTROL_PLANE_KINDS, deleteNamespace, listClusters, listPods, MEMBER_KINDS, missingObjects, namespaceYaml, podLogs, readCrd, readLease, serviceImportIps } from './cluster.js';
-import { E2E_HELP, artifactsStamp, layoutFromEnv, parseE2eArgs, type E2eOptions, type Layout } from './layout.js';
+import { applyObjects, CONTROL_PLANE_KINDS, deleteNamespace, describeObject, listClusters, listPods, MEMBER_KINDS, missingObjects, namespaceYaml, podLogs, readCrd, readLease, serviceImportIps } from './cluster.js';
+import { kindMissingMessage, missingForKind } from './kind.js';
+import { E2E_HELP, artifactsStamp, clusterEnv, layoutFromEnv, parseE2eArgs, type E2eOptions, type Layout } from './layout.js';
 import { chooseMembers, type Roles } from './members.js';
 import { CONTROL_PLANE_CRD_FIX, MCS_CRDS, MEMBER_CRD_FIX, crdProblem, leaseHolder, missingConfigMessage } from './preconditions.js';
+import { e2ePlan, renderPlan, stepHeading, type PlanInputs, type Step, type StepId } from './plan.js';
 import { compareRestarts, describeRestarts, podRestarts, type PodRestarts } from './restarts.js';
 import { SCENARIO_SERVICE, scenarioObjects } from './scenario.js';
+import { kindFacts, localEnvKubeDir, runLocalUp } from './sources.js';
 
 const KARMADA_SYSTEM = 'karmada-system';
 const DOCTOR_WAIT_MS = 90_000;
+const LOCAL_UP_TIMEOUT_MS = 60 * 60_000;
 
 /** What the steps share. */
 interface Run {
   opts: E2eOptions;
   layout: Layout;
+  plan: Step[];
   say: (line: string) => void;
   /** Reasons the run fails; the run goes on to clean up after the first. */
   failures: string[];
@@ -72,6 +81,12 @@ function stopOnSignals(): void {
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Logs the heading of a step of the plan as it begins. */
+const begin = (r: Pick<Run, 'plan' | 'say'>, id: StepId) => r.say(stepHeading(r.plan, id));
+
+/** config/karmada's objects, as --apply-config applies them. */
+const karmadaConfigObjects = () => kustomizeResources(join(repoRoot, 'config', 'karmada'));
 
 /** The contexts of a kubeconfig file (whatever its current context), or why it cannot be read. */
 function contextNames(file: string): string[] {
@@ -108,6 +123,7 @@ async function connect(layout: Layout, say: (l: string) => void): Promise<Pick<R
 
 /** Step 2: what must be there before anything is created; throws with every problem found. */
 async function checkPreconditions(r: Run): Promise<void> {
+  begin(r, 'preconditions');
   const problems: string[] = [];
   for (const crd of MCS_CRDS) {
     const p = crdProblem(crd, await readCrd(r.cp, crd), r.layout.karmadaContext, CONTROL_PLANE_CRD_FIX);
@@ -119,7 +135,7 @@ async function checkPreconditions(r: Run): Promise<void> {
       if (p) problems.push(p);
     }
   }
-  const config = kustomizeResources(join(repoRoot, 'config', 'karmada'));
+  const config = karmadaConfigObjects();
   const missing = await missingObjects(r.cp, config);
   if (missing.length > 0 && r.opts.applyConfig) {
     await applyObjects(r.cp, config);
@@ -237,15 +253,19 @@ async function attempt(r: Pick<Run, 'failures' | 'say'>, name: string, step: () 
 async function exercise(r: Run): Promise<void> {
   const pods = async () => podRestarts(await listPods(r.host, KARMADA_SYSTEM));
   let before: PodRestarts[] | undefined;
+  begin(r, 'restarts-before');
   await attempt(r, 'karmada-system pods before the run', async () => void (before = await pods()));
   let local: LocalController | undefined;
   let created = false;
+  begin(r, 'controller');
   await attempt(r, 'controller', async () => void (live.controller = local = await controller(r)));
   if (r.failures.length === 0) {
     created = true;
     live.namespace = r.namespace;
+    begin(r, 'scenario');
     await attempt(r, 'end-to-end', () => scenario(r));
   }
+  begin(r, 'cleanup');
   if (created) await attempt(r, 'saving the objects', () => saveObjects(r));
   await local?.stop();
   live.controller = undefined;
@@ -269,6 +289,48 @@ async function exercise(r: Run): Promise<void> {
   });
 }
 
+/**
+ * --dry-run: the plan, with the members and what config/karmada lacks where
+ * they can be read (reads only); 1 when a precondition that can be read is
+ * missing — the kubeconfigs and members, or what --kind needs.
+ */
+async function dryRun(base: PlanInputs): Promise<number> {
+  const problems: string[] = [];
+  let roles: PlanInputs['roles'];
+  let missingConfig: string[] | undefined;
+  if (base.opts.kind) {
+    const missing = missingForKind(kindFacts(process.env));
+    if (missing.length > 0) problems.push(kindMissingMessage(missing));
+  } else {
+    try {
+      const c = await connect(base.layout, (l) => console.log(`read: ${l}`));
+      roles = c.roles;
+      missingConfig = await missingObjects(c.cp, karmadaConfigObjects()).catch((e: unknown) => {
+        problems.push(`cannot read config/karmada's objects on ${base.layout.karmadaContext}: ${apiErrorMessage(e)}`);
+        return undefined;
+      });
+    } catch (e) {
+      problems.push(message(e));
+    }
+  }
+  console.log(renderPlan(e2ePlan({ ...base, roles, missingConfig }), base.layout));
+  if (problems.length > 0) {
+    console.error(`hack/e2e.sh --dry-run: the run would fail:\n  ${problems.join('\n  ').replace(/\n/g, '\n  ')}`);
+    return 1;
+  }
+  console.log('dry run: nothing was written to any cluster');
+  return 0;
+}
+
+/** --kind's step: everything missing named at once, or local-up-karmada.sh run. */
+async function createKindClusters(r: Pick<Run, 'plan' | 'say' | 'layout'>, karmadaRepoRoot: string | undefined): Promise<void> {
+  begin(r, 'kind');
+  const missing = missingForKind(kindFacts(process.env));
+  if (missing.length > 0) throw new Error(kindMissingMessage(missing));
+  await runLocalUp(karmadaRepoRoot!, r.layout.kubeconfigDir, join(r.layout.artifacts, 'local-up-karmada.log'), LOCAL_UP_TIMEOUT_MS);
+  r.say('clusters created by local-up-karmada.sh');
+}
+
 async function main(argv: string[]): Promise<number> {
   let opts: E2eOptions | 'help';
   try {
@@ -281,9 +343,23 @@ async function main(argv: string[]): Promise<number> {
     console.log(E2E_HELP);
     return 0;
   }
-  stopOnSignals();
+  let localKubeDir: string | undefined;
+  if (opts.env === 'local') {
+    try {
+      localKubeDir = await localEnvKubeDir();
+    } catch (e) {
+      console.error(`hack/e2e.sh --env=local: ${message(e)}`);
+      return 1;
+    }
+  }
+  const env = clusterEnv(opts, process.env, localKubeDir);
   const now = new Date();
-  const layout = layoutFromEnv({ env: process.env, home: homedir(), cwd: process.cwd(), repoRoot, now });
+  const layout = layoutFromEnv({ env, home: homedir(), cwd: process.cwd(), repoRoot, now });
+  const namespace = `clusterset-dns-e2e-${artifactsStamp(now).toLowerCase()}`;
+  const base: PlanInputs = { opts, layout, namespace, leaseName: LEASE_NAME, configObjects: karmadaConfigObjects().map(describeObject), karmadaRepoRoot: env['KARMADA_REPO_ROOT'] };
+  if (opts.dryRun) return dryRun(base);
+  const plan = e2ePlan(base);
+  stopOnSignals();
   mkdirSync(layout.artifacts, { recursive: true });
   const t0 = Date.now();
   const say = (line: string) => {
@@ -293,10 +369,14 @@ async function main(argv: string[]): Promise<number> {
   };
   const failures: string[] = [];
   say(`artifacts: ${layout.artifacts}`);
+  if (opts.kind) await attempt({ failures, say }, 'kind clusters', () => createKindClusters({ plan, say, layout }, env['KARMADA_REPO_ROOT']));
   let connected: Awaited<ReturnType<typeof connect>> | undefined;
-  await attempt({ failures, say }, 'kubeconfigs and members', async () => void (connected = await connect(layout, say)));
+  if (failures.length === 0) {
+    begin({ plan, say }, 'connect');
+    await attempt({ failures, say }, 'kubeconfigs and members', async () => void (connected = await connect(layout, say)));
+  }
   if (connected) {
-    const r: Run = { opts, layout, say, failures, ...connected, namespace: `clusterset-dns-e2e-${artifactsStamp(now).toLowerCase()}` };
+    const r: Run = { opts, layout, plan, say, failures, ...connected, namespace };
     await attempt(r, 'preconditions', () => checkPreconditions(r));
     if (failures.length === 0) await exercise(r);
   }
