@@ -104,7 +104,7 @@ async function connect(layout: Layout, say: (l: string) => void): Promise<Pick<R
   // Errors name the environment variable that fixes them, not a CLI flag.
   const load = (path: string, context: string, flag: string, contextFlag: string) => loadKubeConfig({ path, context, whenNoPath: 'default', flag, contextFlag });
   if (!existsSync(layout.karmadaConfig)) {
-    throw new Error(`no ${layout.karmadaConfig}: KUBECONFIG_PATH (default ~/.kube) must hold karmada.config and members.config as Karmada's hack/local-up-karmada.sh writes them, or MAIN_KUBECONFIG name the first; for the local environment, KUBECONFIG_PATH=.cache/env/kube once npm run env:up has run`);
+    throw new Error(`no ${layout.karmadaConfig}: KUBECONFIG_PATH (default ~/.kube) must hold karmada.config and members.config as Karmada's hack/local-up-karmada.sh writes them, or MAIN_KUBECONFIG name the first; for the local environment, --env=local once npm run env:up has run`);
   }
   const cp = load(layout.karmadaConfig, layout.karmadaContext, 'MAIN_KUBECONFIG', 'KARMADA_APISERVER_CLUSTER_NAME');
   const host = load(layout.karmadaConfig, layout.hostContext, 'MAIN_KUBECONFIG', 'HOST_CLUSTER_NAME');
