@@ -7,7 +7,7 @@
  *
  *  0. with --kind, the clusters made by Karmada's local-up-karmada.sh
  *     (./kind.ts, ./sources.ts); with --env=local, the local environment's;
- *  1. kubeconfigs and contexts; the members and their roles (./members.ts);
+ *  1. kubeconfigs and contexts; the members and their roles (./connect.ts);
  *  2. preconditions: the MCS CRDs, config/karmada, the retention rule
  *     (`karmada status`), CoreDNS in the importing members (`coredns status`);
  *  3. karmada-system's pods on karmada-host, restart counts before;
@@ -20,13 +20,11 @@
  *
  * Exit 0 only when every step passed; otherwise 1 and the reasons last.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import type * as k8s from '@kubernetes/client-node';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../src/cmd/internal/flags.js';
-import { loadKubeConfig } from '../../src/cmd/internal/kubeconfig.js';
 import { apiErrorMessage } from '../../src/kube/errors.js';
 import { DEFAULT_LEASE_NAME as LEASE_NAME } from '../../src/cmd/karmada.js';
 import { DEFAULT_LEASE_NAMESPACE } from '../../src/runtime/leaderelection/lease-namespace.js';
@@ -35,10 +33,10 @@ import { kustomizeResources } from '../../test/env/controller.js';
 import { readExamples } from '../../test/env/examples.js';
 import { delay } from '../../test/env/process.js';
 import { runCli, startLocalController, type LocalController } from './cli.js';
-import { applyObjects, CONTROL_PLANE_KINDS, deleteNamespace, describeObject, listClusters, listPods, MEMBER_KINDS, missingObjects, namespaceYaml, podLogs, readCrd, readLease, serviceImportIps } from './cluster.js';
+import { connect, message, type Connected } from './connect.js';
+import { applyObjects, CONTROL_PLANE_KINDS, deleteNamespace, describeObject, listPods, MEMBER_KINDS, missingObjects, namespaceYaml, podLogs, readCrd, readLease, serviceImportIps } from './cluster.js';
 import { kindMissingMessage, missingForKind } from './kind.js';
 import { E2E_HELP, artifactsStamp, clusterEnv, layoutFromEnv, parseE2eArgs, type E2eOptions, type Layout } from './layout.js';
-import { chooseMembers, type Roles } from './members.js';
 import { CONTROL_PLANE_CRD_FIX, MCS_CRDS, MEMBER_CRD_FIX, crdProblem, leaseHolder, missingConfigMessage } from './preconditions.js';
 import { e2ePlan, renderPlan, stepHeading, type PlanInputs, type Step, type StepId } from './plan.js';
 import { compareRestarts, describeRestarts, podRestarts, type PodRestarts } from './restarts.js';
@@ -49,18 +47,14 @@ const KARMADA_SYSTEM = 'karmada-system';
 const DOCTOR_WAIT_MS = 90_000;
 const LOCAL_UP_TIMEOUT_MS = 60 * 60_000;
 
-/** What the steps share. */
-interface Run {
+/** What the steps share: the connection (./connect.ts) and the run's own state. */
+interface Run extends Connected {
   opts: E2eOptions;
   layout: Layout;
   plan: Step[];
   say: (line: string) => void;
   /** Reasons the run fails; the run goes on to clean up after the first. */
   failures: string[];
-  cp: k8s.KubeConfig;
-  host: k8s.KubeConfig;
-  members: Map<string, k8s.KubeConfig>;
-  roles: Roles;
   namespace: string;
 }
 
@@ -80,46 +74,11 @@ function stopOnSignals(): void {
   }
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
-
 /** Logs the heading of a step of the plan as it begins. */
 const begin = (r: Pick<Run, 'plan' | 'say'>, id: StepId) => r.say(stepHeading(r.plan, id));
 
 /** config/karmada's objects, as --apply-config applies them. */
 const karmadaConfigObjects = () => kustomizeResources(join(repoRoot, 'config', 'karmada'));
-
-/** The contexts of a kubeconfig file (whatever its current context), or why it cannot be read. */
-function contextNames(file: string): string[] {
-  const kc = new KubeConfig();
-  try {
-    kc.loadFromFile(file);
-  } catch (e) {
-    throw new Error(`cannot read the members' kubeconfig ${file} (MEMBER_CLUSTER_KUBECONFIG, default $KUBECONFIG_PATH/members.config): ${message(e).split('\n')[0]}`);
-  }
-  return kc.getContexts().map((c) => c.name);
-}
-
-/** Step 1: the kubeconfigs, the contexts, the members and their roles. */
-async function connect(layout: Layout, say: (l: string) => void): Promise<Pick<Run, 'cp' | 'host' | 'members' | 'roles'>> {
-  // Errors name the environment variable that fixes them, not a CLI flag.
-  const load = (path: string, context: string, flag: string, contextFlag: string) => loadKubeConfig({ path, context, whenNoPath: 'default', flag, contextFlag });
-  if (!existsSync(layout.karmadaConfig)) {
-    throw new Error(`no ${layout.karmadaConfig}: KUBECONFIG_PATH (default ~/.kube) must hold karmada.config and members.config as Karmada's hack/local-up-karmada.sh writes them, or MAIN_KUBECONFIG name the first; for the local environment, --env=local once npm run env:up has run`);
-  }
-  const cp = load(layout.karmadaConfig, layout.karmadaContext, 'MAIN_KUBECONFIG', 'KARMADA_APISERVER_CLUSTER_NAME');
-  const host = load(layout.karmadaConfig, layout.hostContext, 'MAIN_KUBECONFIG', 'HOST_CLUSTER_NAME');
-  say(`control plane: ${layout.karmadaConfig} context ${layout.karmadaContext} (${cp.getCurrentCluster()?.server}); host: context ${layout.hostContext} (${host.getCurrentCluster()?.server})`);
-  const contexts = contextNames(layout.membersConfig);
-  const clusters = await listClusters(cp).catch((e: unknown) => {
-    throw new Error(`cannot list the Clusters on ${layout.karmadaContext} (${cp.getCurrentCluster()?.server}): ${apiErrorMessage(e)}`);
-  });
-  const chosen = chooseMembers(layout.memberNames, clusters, contexts, layout.membersConfig);
-  if ('problems' in chosen) throw new Error(chosen.problems.join('\n'));
-  const { roles } = chosen;
-  const members = new Map([roles.exporter, ...roles.importers].map((m) => [m, load(layout.membersConfig, m, 'MEMBER_CLUSTER_KUBECONFIG', 'MEMBER_CLUSTER_<N>_NAME')]));
-  say(`members: ${roles.exporter} exports, ${roles.importers.join(', ')} import${roles.importers.length === 1 ? 's' : ''} (${layout.memberNames.length > 0 ? 'from MEMBER_CLUSTER_*_NAME' : 'every Cluster in Karmada'})`);
-  return { cp, host, members, roles };
-}
 
 /** Step 2: what must be there before anything is created; throws with every problem found. */
 async function checkPreconditions(r: Run): Promise<void> {
@@ -370,7 +329,7 @@ async function main(argv: string[]): Promise<number> {
   const failures: string[] = [];
   say(`artifacts: ${layout.artifacts}`);
   if (opts.kind) await attempt({ failures, say }, 'kind clusters', () => createKindClusters({ plan, say, layout }, env['KARMADA_REPO_ROOT']));
-  let connected: Awaited<ReturnType<typeof connect>> | undefined;
+  let connected: Connected | undefined;
   if (failures.length === 0) {
     begin({ plan, say }, 'connect');
     await attempt({ failures, say }, 'kubeconfigs and members', async () => void (connected = await connect(layout, say)));
