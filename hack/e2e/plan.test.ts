@@ -32,6 +32,7 @@ describe('hack/e2e.sh: the plan a run follows and --dry-run prints', () => {
     ['--in-cluster: the Lease holder, nothing started or stopped', inputs(['--in-cluster']), [/require a holder of the Lease karmada-system\/clusterset-dns/, /left running/], [/start clusterset-dns run/]],
     ['--kind: the script, from the checkout, with KUBECONFIG_PATH', inputs(['--kind'], { karmadaRepoRoot: '/src/karmada' }), [/^1\. create the clusters/m, /run bash \/src\/karmada\/hack\/local-up-karmada.sh with KUBECONFIG_PATH=\/k; output in \/art\/local-up-karmada.log/, /member3 \(Pull\)/], []],
     ['--kind without a checkout still says what would run', inputs(['--kind']), [/run bash \$KARMADA_REPO_ROOT\/hack\/local-up-karmada.sh/], []],
+    ['--env=local says whose kubeconfigs they are', inputs(['--env=local']), [/the running local environment's \(--env=local\): KUBECONFIG_PATH=\/k,/], []],
     ['the artifacts folder, and --doctor-dns passed on', inputs(['--doctor-dns=member2=1.2.3.4:53']), [/^artifacts: \/art \(not created by a dry run\)/, /with --dns=member2=1.2.3.4:53/], [/without DNS queries/]],
   ];
   for (const [name, i, want, notWant] of detailCases) {

@@ -74,6 +74,7 @@ export function e2ePlan(i: PlanInputs): Step[] {
   }
   steps.push(
     { id: 'connect', title: 'read the kubeconfigs and choose the members', details: [
+      ...(opts.env === 'local' ? [`the running local environment's (--env=local): KUBECONFIG_PATH=${layout.kubeconfigDir}, written afresh from it`] : []),
       `control plane: ${layout.karmadaConfig} context ${layout.karmadaContext}; host: context ${layout.hostContext}`,
       `members' kubeconfig: ${layout.membersConfig}`,
       membersDetail(i),
