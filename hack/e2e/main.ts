@@ -274,7 +274,7 @@ async function dryRun(base: PlanInputs): Promise<number> {
   }
   console.log(renderPlan(e2ePlan({ ...base, roles, missingConfig }), base.layout));
   if (problems.length > 0) {
-    console.error(`hack/e2e.sh --dry-run: the run would fail:\n  ${problems.join('\n  ').replace(/\n/g, '\n  ')}`);
+    console.error(`hack/e2e.sh --dry-run: the run would fail:\n  ${problems.map((p) => p.replace(/\n/g, '\n    ')).join('\n  ')}`);
     return 1;
   }
   console.log('dry run: nothing was written to any cluster');
@@ -343,7 +343,7 @@ async function main(argv: string[]): Promise<number> {
     say(`PASSED; artifacts in ${layout.artifacts}`);
     return 0;
   }
-  say(`FAILED (${failures.length}); artifacts in ${layout.artifacts}:\n  ${failures.join('\n  ').replace(/\n/g, '\n    ')}`);
+  say(`FAILED (${failures.length}); artifacts in ${layout.artifacts}:\n  ${failures.map((f) => f.replace(/\n/g, '\n    ')).join('\n  ')}`);
   return 1;
 }
 
