@@ -5,7 +5,8 @@
 # A thin entry point: the steps are in hack/e2e/main.ts; `hack/e2e.sh --help`
 # lists the flags and variables; docs/deploy.md, "End-to-end check", says more.
 #
-#   KUBECONFIG_PATH=.cache/env/kube hack/e2e.sh --apply-config --install-coredns   # the local environment
+#   hack/e2e.sh --env=local --apply-config --install-coredns   # the local environment
+#   hack/e2e.sh --dry-run                                      # every step, nothing written
 set -o errexit
 set -o nounset
 set -o pipefail

@@ -24,7 +24,7 @@ export function readCrd(kc: k8s.KubeConfig, name: string): Promise<k8s.V1CustomR
   return undefinedIfNotFound(() => makeClient(kc, k8s.ApiextensionsV1Api).readCustomResourceDefinition({ name }));
 }
 
-const describe = (o: k8s.KubernetesObject) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+export const describeObject = (o: k8s.KubernetesObject) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
 
 /** Which of `objects` are not there (by kind, namespace and name). */
 export async function missingObjects(kc: k8s.KubeConfig, objects: readonly k8s.KubernetesObject[]): Promise<string[]> {
@@ -32,7 +32,7 @@ export async function missingObjects(kc: k8s.KubeConfig, objects: readonly k8s.K
   const missing: string[] = [];
   for (const o of objects) {
     const header = { apiVersion: o.apiVersion ?? '', kind: o.kind ?? '', metadata: { name: o.metadata?.name ?? '', ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}) } };
-    if ((await undefinedIfNotFound(() => api.read(header))) === undefined) missing.push(describe(o));
+    if ((await undefinedIfNotFound(() => api.read(header))) === undefined) missing.push(describeObject(o));
   }
   return missing;
 }

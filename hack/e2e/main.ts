@@ -1,9 +1,13 @@
 /**
  * hack/e2e.sh: an end-to-end check of clusterset-dns against the clusters it
  * is given, in Karmada's layout (./layout.ts; docs/deploy.md, "End-to-end
- * check"). Steps, each logged to stdout and <artifacts>/e2e.log:
+ * check"). The steps are a plan (./plan.ts) that --dry-run prints whole and
+ * a real run announces step by step, each line on stdout and in
+ * <artifacts>/e2e.log:
  *
- *  1. kubeconfigs and contexts; the members and their roles (./members.ts);
+ *  0. with --kind, the clusters made by Karmada's local-up-karmada.sh
+ *     (./kind.ts, ./sources.ts); with --env=local, the local environment's;
+ *  1. kubeconfigs and contexts; the members and their roles (./connect.ts);
  *  2. preconditions: the MCS CRDs, config/karmada, the retention rule
  *     (`karmada status`), CoreDNS in the importing members (`coredns status`);
  *  3. karmada-system's pods on karmada-host, restart counts before;
@@ -16,13 +20,11 @@
  *
  * Exit 0 only when every step passed; otherwise 1 and the reasons last.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import type * as k8s from '@kubernetes/client-node';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../src/cmd/internal/flags.js';
-import { loadKubeConfig } from '../../src/cmd/internal/kubeconfig.js';
 import { apiErrorMessage } from '../../src/kube/errors.js';
 import { DEFAULT_LEASE_NAME as LEASE_NAME } from '../../src/cmd/karmada.js';
 import { DEFAULT_LEASE_NAMESPACE } from '../../src/runtime/leaderelection/lease-namespace.js';
@@ -31,27 +33,28 @@ import { kustomizeResources } from '../../test/env/controller.js';
 import { readExamples } from '../../test/env/examples.js';
 import { delay } from '../../test/env/process.js';
 import { runCli, startLocalController, type LocalController } from './cli.js';
-import { applyObjects, CONTROL_PLANE_KINDS, deleteNamespace, listClusters, listPods, MEMBER_KINDS, missingObjects, namespaceYaml, podLogs, readCrd, readLease, serviceImportIps } from './cluster.js';
-import { E2E_HELP, artifactsStamp, layoutFromEnv, parseE2eArgs, type E2eOptions, type Layout } from './layout.js';
-import { chooseMembers, type Roles } from './members.js';
+import { connect, message, type Connected } from './connect.js';
+import { applyObjects, CONTROL_PLANE_KINDS, deleteNamespace, describeObject, listPods, MEMBER_KINDS, missingObjects, namespaceYaml, podLogs, readCrd, readLease, serviceImportIps } from './cluster.js';
+import { kindMissingMessage, missingForKind } from './kind.js';
+import { E2E_HELP, artifactsStamp, clusterEnv, layoutFromEnv, parseE2eArgs, type E2eOptions, type Layout } from './layout.js';
 import { CONTROL_PLANE_CRD_FIX, MCS_CRDS, MEMBER_CRD_FIX, crdProblem, leaseHolder, missingConfigMessage } from './preconditions.js';
+import { e2ePlan, renderPlan, stepHeading, type PlanInputs, type Step, type StepId } from './plan.js';
 import { compareRestarts, describeRestarts, podRestarts, type PodRestarts } from './restarts.js';
 import { SCENARIO_SERVICE, scenarioObjects } from './scenario.js';
+import { kindFacts, localEnvKubeDir, runLocalUp } from './sources.js';
 
 const KARMADA_SYSTEM = 'karmada-system';
 const DOCTOR_WAIT_MS = 90_000;
+const LOCAL_UP_TIMEOUT_MS = 60 * 60_000;
 
-/** What the steps share. */
-interface Run {
+/** What the steps share: the connection (./connect.ts) and the run's own state. */
+interface Run extends Connected {
   opts: E2eOptions;
   layout: Layout;
+  plan: Step[];
   say: (line: string) => void;
   /** Reasons the run fails; the run goes on to clean up after the first. */
   failures: string[];
-  cp: k8s.KubeConfig;
-  host: k8s.KubeConfig;
-  members: Map<string, k8s.KubeConfig>;
-  roles: Roles;
   namespace: string;
 }
 
@@ -71,43 +74,15 @@ function stopOnSignals(): void {
   }
 }
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+/** Logs the heading of a step of the plan as it begins. */
+const begin = (r: Pick<Run, 'plan' | 'say'>, id: StepId) => r.say(stepHeading(r.plan, id));
 
-/** The contexts of a kubeconfig file (whatever its current context), or why it cannot be read. */
-function contextNames(file: string): string[] {
-  const kc = new KubeConfig();
-  try {
-    kc.loadFromFile(file);
-  } catch (e) {
-    throw new Error(`cannot read the members' kubeconfig ${file} (MEMBER_CLUSTER_KUBECONFIG, default $KUBECONFIG_PATH/members.config): ${message(e).split('\n')[0]}`);
-  }
-  return kc.getContexts().map((c) => c.name);
-}
-
-/** Step 1: the kubeconfigs, the contexts, the members and their roles. */
-async function connect(layout: Layout, say: (l: string) => void): Promise<Pick<Run, 'cp' | 'host' | 'members' | 'roles'>> {
-  // Errors name the environment variable that fixes them, not a CLI flag.
-  const load = (path: string, context: string, flag: string, contextFlag: string) => loadKubeConfig({ path, context, whenNoPath: 'default', flag, contextFlag });
-  if (!existsSync(layout.karmadaConfig)) {
-    throw new Error(`no ${layout.karmadaConfig}: KUBECONFIG_PATH (default ~/.kube) must hold karmada.config and members.config as Karmada's hack/local-up-karmada.sh writes them, or MAIN_KUBECONFIG name the first; for the local environment, KUBECONFIG_PATH=.cache/env/kube once npm run env:up has run`);
-  }
-  const cp = load(layout.karmadaConfig, layout.karmadaContext, 'MAIN_KUBECONFIG', 'KARMADA_APISERVER_CLUSTER_NAME');
-  const host = load(layout.karmadaConfig, layout.hostContext, 'MAIN_KUBECONFIG', 'HOST_CLUSTER_NAME');
-  say(`control plane: ${layout.karmadaConfig} context ${layout.karmadaContext} (${cp.getCurrentCluster()?.server}); host: context ${layout.hostContext} (${host.getCurrentCluster()?.server})`);
-  const contexts = contextNames(layout.membersConfig);
-  const clusters = await listClusters(cp).catch((e: unknown) => {
-    throw new Error(`cannot list the Clusters on ${layout.karmadaContext} (${cp.getCurrentCluster()?.server}): ${apiErrorMessage(e)}`);
-  });
-  const chosen = chooseMembers(layout.memberNames, clusters, contexts, layout.membersConfig);
-  if ('problems' in chosen) throw new Error(chosen.problems.join('\n'));
-  const { roles } = chosen;
-  const members = new Map([roles.exporter, ...roles.importers].map((m) => [m, load(layout.membersConfig, m, 'MEMBER_CLUSTER_KUBECONFIG', 'MEMBER_CLUSTER_<N>_NAME')]));
-  say(`members: ${roles.exporter} exports, ${roles.importers.join(', ')} import${roles.importers.length === 1 ? 's' : ''} (${layout.memberNames.length > 0 ? 'from MEMBER_CLUSTER_*_NAME' : 'every Cluster in Karmada'})`);
-  return { cp, host, members, roles };
-}
+/** config/karmada's objects, as --apply-config applies them. */
+const karmadaConfigObjects = () => kustomizeResources(join(repoRoot, 'config', 'karmada'));
 
 /** Step 2: what must be there before anything is created; throws with every problem found. */
 async function checkPreconditions(r: Run): Promise<void> {
+  begin(r, 'preconditions');
   const problems: string[] = [];
   for (const crd of MCS_CRDS) {
     const p = crdProblem(crd, await readCrd(r.cp, crd), r.layout.karmadaContext, CONTROL_PLANE_CRD_FIX);
@@ -119,7 +94,7 @@ async function checkPreconditions(r: Run): Promise<void> {
       if (p) problems.push(p);
     }
   }
-  const config = kustomizeResources(join(repoRoot, 'config', 'karmada'));
+  const config = karmadaConfigObjects();
   const missing = await missingObjects(r.cp, config);
   if (missing.length > 0 && r.opts.applyConfig) {
     await applyObjects(r.cp, config);
@@ -237,15 +212,19 @@ async function attempt(r: Pick<Run, 'failures' | 'say'>, name: string, step: () 
 async function exercise(r: Run): Promise<void> {
   const pods = async () => podRestarts(await listPods(r.host, KARMADA_SYSTEM));
   let before: PodRestarts[] | undefined;
+  begin(r, 'restarts-before');
   await attempt(r, 'karmada-system pods before the run', async () => void (before = await pods()));
   let local: LocalController | undefined;
   let created = false;
+  begin(r, 'controller');
   await attempt(r, 'controller', async () => void (live.controller = local = await controller(r)));
   if (r.failures.length === 0) {
     created = true;
     live.namespace = r.namespace;
+    begin(r, 'scenario');
     await attempt(r, 'end-to-end', () => scenario(r));
   }
+  begin(r, 'cleanup');
   if (created) await attempt(r, 'saving the objects', () => saveObjects(r));
   await local?.stop();
   live.controller = undefined;
@@ -269,6 +248,48 @@ async function exercise(r: Run): Promise<void> {
   });
 }
 
+/**
+ * --dry-run: the plan, with the members and what config/karmada lacks where
+ * they can be read (reads only); 1 when a precondition that can be read is
+ * missing — the kubeconfigs and members, or what --kind needs.
+ */
+async function dryRun(base: PlanInputs): Promise<number> {
+  const problems: string[] = [];
+  let roles: PlanInputs['roles'];
+  let missingConfig: string[] | undefined;
+  if (base.opts.kind) {
+    const missing = missingForKind(kindFacts(process.env));
+    if (missing.length > 0) problems.push(kindMissingMessage(missing));
+  } else {
+    try {
+      const c = await connect(base.layout, (l) => console.log(`read: ${l}`));
+      roles = c.roles;
+      missingConfig = await missingObjects(c.cp, karmadaConfigObjects()).catch((e: unknown) => {
+        problems.push(`cannot read config/karmada's objects on ${base.layout.karmadaContext}: ${apiErrorMessage(e)}`);
+        return undefined;
+      });
+    } catch (e) {
+      problems.push(message(e));
+    }
+  }
+  console.log(renderPlan(e2ePlan({ ...base, roles, missingConfig }), base.layout));
+  if (problems.length > 0) {
+    console.error(`hack/e2e.sh --dry-run: the run would fail:\n  ${problems.map((p) => p.replace(/\n/g, '\n    ')).join('\n  ')}`);
+    return 1;
+  }
+  console.log('dry run: nothing was written to any cluster');
+  return 0;
+}
+
+/** --kind's step: everything missing named at once, or local-up-karmada.sh run. */
+async function createKindClusters(r: Pick<Run, 'plan' | 'say' | 'layout'>, karmadaRepoRoot: string | undefined): Promise<void> {
+  begin(r, 'kind');
+  const missing = missingForKind(kindFacts(process.env));
+  if (missing.length > 0) throw new Error(kindMissingMessage(missing));
+  await runLocalUp(karmadaRepoRoot!, r.layout.kubeconfigDir, join(r.layout.artifacts, 'local-up-karmada.log'), LOCAL_UP_TIMEOUT_MS);
+  r.say('clusters created by local-up-karmada.sh');
+}
+
 async function main(argv: string[]): Promise<number> {
   let opts: E2eOptions | 'help';
   try {
@@ -281,9 +302,23 @@ async function main(argv: string[]): Promise<number> {
     console.log(E2E_HELP);
     return 0;
   }
-  stopOnSignals();
+  let localKubeDir: string | undefined;
+  if (opts.env === 'local') {
+    try {
+      localKubeDir = await localEnvKubeDir();
+    } catch (e) {
+      console.error(`hack/e2e.sh --env=local: ${message(e)}`);
+      return 1;
+    }
+  }
+  const env = clusterEnv(opts, process.env, localKubeDir);
   const now = new Date();
-  const layout = layoutFromEnv({ env: process.env, home: homedir(), cwd: process.cwd(), repoRoot, now });
+  const layout = layoutFromEnv({ env, home: homedir(), cwd: process.cwd(), repoRoot, now });
+  const namespace = `clusterset-dns-e2e-${artifactsStamp(now).toLowerCase()}`;
+  const base: PlanInputs = { opts, layout, namespace, leaseName: LEASE_NAME, configObjects: karmadaConfigObjects().map(describeObject), karmadaRepoRoot: env['KARMADA_REPO_ROOT'] };
+  if (opts.dryRun) return dryRun(base);
+  const plan = e2ePlan(base);
+  stopOnSignals();
   mkdirSync(layout.artifacts, { recursive: true });
   const t0 = Date.now();
   const say = (line: string) => {
@@ -293,10 +328,14 @@ async function main(argv: string[]): Promise<number> {
   };
   const failures: string[] = [];
   say(`artifacts: ${layout.artifacts}`);
-  let connected: Awaited<ReturnType<typeof connect>> | undefined;
-  await attempt({ failures, say }, 'kubeconfigs and members', async () => void (connected = await connect(layout, say)));
+  if (opts.kind) await attempt({ failures, say }, 'kind clusters', () => createKindClusters({ plan, say, layout }, env['KARMADA_REPO_ROOT']));
+  let connected: Connected | undefined;
+  if (failures.length === 0) {
+    begin({ plan, say }, 'connect');
+    await attempt({ failures, say }, 'kubeconfigs and members', async () => void (connected = await connect(layout, say)));
+  }
   if (connected) {
-    const r: Run = { opts, layout, say, failures, ...connected, namespace: `clusterset-dns-e2e-${artifactsStamp(now).toLowerCase()}` };
+    const r: Run = { opts, layout, plan, say, failures, ...connected, namespace };
     await attempt(r, 'preconditions', () => checkPreconditions(r));
     if (failures.length === 0) await exercise(r);
   }
@@ -304,7 +343,7 @@ async function main(argv: string[]): Promise<number> {
     say(`PASSED; artifacts in ${layout.artifacts}`);
     return 0;
   }
-  say(`FAILED (${failures.length}); artifacts in ${layout.artifacts}:\n  ${failures.join('\n  ').replace(/\n/g, '\n    ')}`);
+  say(`FAILED (${failures.length}); artifacts in ${layout.artifacts}:\n  ${failures.map((f) => f.replace(/\n/g, '\n    ')).join('\n  ')}`);
   return 1;
 }
 

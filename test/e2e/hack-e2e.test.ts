@@ -1,15 +1,17 @@
 /**
  * hack/e2e.sh run as a user runs it, against the local environment in
- * Karmada's layout (KUBECONFIG_PATH=.cache/env/kube): it must pass, write
- * its artifacts, and leave nothing behind in the control plane. It sets up
- * what it needs with its own flags (--apply-config, --install-coredns) and
- * queries member2's CoreDNS through doctor (--doctor-dns).
+ * Karmada's layout (--env=local, that is KUBECONFIG_PATH=.cache/env/kube):
+ * it must pass, write its artifacts, and leave nothing behind in the control
+ * plane. It sets up what it needs with its own flags (--apply-config,
+ * --install-coredns) and queries member2's CoreDNS through doctor
+ * (--doctor-dns). --dry-run reads the members and writes nothing; --kind on a
+ * machine without what it needs names all of it and fails.
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { repoRoot } from '../env/binaries.js';
 import { KARMADA_CONTEXT, writeKarmadaLayout, type EnvState } from '../env/environment.js';
 import { useEnvironment } from '../support/environment.js';
@@ -48,9 +50,8 @@ describe('hack/e2e.sh on the local environment (e2e)', function () {
 
   it('passes, writes its artifacts, and deletes its test namespace', async () => {
     const e = env!;
-    const kubeDir = writeKarmadaLayout(e);
     const dns = e.members['member2']!.dns;
-    const r = await runE2eSh(['--apply-config', '--install-coredns', `--doctor-dns=member2=${dns}`], { KUBECONFIG_PATH: kubeDir, ARTIFACTS_PATH: artifacts }, 11 * 60_000);
+    const r = await runE2eSh(['--env=local', '--apply-config', '--install-coredns', `--doctor-dns=member2=${dns}`], { ARTIFACTS_PATH: artifacts }, 11 * 60_000);
     expect(r.code, r.output).to.equal(0);
     expect(r.output).to.match(/PASSED/);
 
@@ -74,5 +75,34 @@ describe('hack/e2e.sh on the local environment (e2e)', function () {
     const r = await runE2eSh([], { MAIN_KUBECONFIG: join(writeKarmadaLayout(e), 'karmada.config'), MEMBER_CLUSTER_KUBECONFIG: join(artifacts, 'nowhere.config'), ARTIFACTS_PATH: join(artifacts, 'second') }, 120_000);
     expect(r.code, r.output).to.equal(1);
     expect(r.output).to.match(/cannot read the members' kubeconfig .*nowhere\.config/);
+  });
+
+  it('--dry-run --env=local reads the members, prints the plan, and creates nothing', async () => {
+    const e = env!;
+    const dryArtifacts = join(artifacts, 'dry-run');
+    const r = await runE2eSh(['--env=local', '--dry-run', '--apply-config'], { ARTIFACTS_PATH: dryArtifacts }, 120_000);
+    expect(r.code, r.output).to.equal(0);
+    expect(r.output).to.match(/members: member1 exports, member2 imports/);
+    expect(r.output).to.match(/start clusterset-dns run --kubeconfig=.*\.cache\/env\/kube\/karmada\.config/);
+    expect(r.output).to.match(/dry run: nothing was written to any cluster/);
+    expect(existsSync(dryArtifacts), 'a dry run creates no artifacts folder').to.equal(false);
+    const left = (await clients(e, KARMADA_CONTEXT).core.listNamespace()).items.map((n) => n.metadata?.name ?? '').filter((n) => n.startsWith('clusterset-dns-e2e-'));
+    expect(left, 'test namespaces created by a dry run').to.deep.equal([]);
+  });
+
+  it('--kind without a Karmada checkout (and here without Docker\'s daemon or kind) names everything missing and fails', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'clusterset-dns-no-karmada-'));
+    try {
+      const r = await runE2eSh(['--kind'], { KARMADA_REPO_ROOT: empty, ARTIFACTS_PATH: join(artifacts, 'kind') }, 120_000);
+      expect(r.code, r.output).to.equal(1);
+      expect(r.output).not.to.match(/PASSED/);
+      const summary = /--kind: missing (.*)/.exec(r.output)?.[1] ?? '';
+      expect(summary, r.output).to.match(/a Karmada checkout$/);
+      expect(r.output).to.match(/no hack\/local-up-karmada\.sh in KARMADA_REPO_ROOT=/);
+      const onPath = (tool: string) => (process.env['PATH'] ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, tool)) && statSync(join(d, tool)).isFile());
+      for (const tool of ['docker', 'go', 'kind', 'kubectl'].filter((t) => !onPath(t))) expect(summary.split(', '), `${tool} is not on PATH`).to.include(tool);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
