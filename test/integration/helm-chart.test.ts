@@ -15,9 +15,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { parseRunArgs } from '../../src/cmd/run.js';
-import { ensureBinaries, repoRoot } from '../env/binaries.js';
+import { repoRoot } from '../env/binaries.js';
 import { kustomizeResources } from '../env/controller.js';
 import { parseYamlObjects } from '../env/kube.js';
+import { helmBinary } from '../support/helm.js';
 import { hostShape, objectKey, ownLabels, withImages } from './chart-shape.js';
 import { configFolders, configObjects } from './config-folders.js';
 
@@ -98,9 +99,7 @@ describe('Helm chart (charts/karmada-clusterset-dns), rendered by helm', () => {
 
   before(async function () {
     this.timeout(30 * 60_000); // builds helm on a cold cache
-    const found = (await ensureBinaries((l) => console.error(`      [binaries] ${l}`), { testTools: true })).helm;
-    if (!found) throw new Error('ensureBinaries did not provide helm');
-    helm = found;
+    helm = await helmBinary();
   });
 
   it('helm lint --strict passes, for the host and for the Karmada API server', async () => {
