@@ -47,7 +47,7 @@ const HEADLESS = { metadata: { name: 'web', namespace: 'shop', resourceVersion: 
 const SLICE = {
   apiVersion: 'discovery.k8s.io/v1',
   kind: 'EndpointSlice',
-  metadata: { ...bigMeta('web-abc', 'shop'), labels: { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
+  metadata: { ...bigMeta('web-abc', 'shop'), labels: { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', app: 'web', 'app.kubernetes.io/part-of': 'shop' } },
   addressType: 'IPv4',
   endpoints: [
     { addresses: ['10.0.0.1', '10.0.0.9'], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'n1', zone: 'a', targetRef: { kind: 'Pod', name: 'web-1', namespace: 'shop', uid: 'p1' } },
@@ -85,17 +85,16 @@ const CRD = {
 };
 
 describe('prune: what the caches keep', () => {
-  it('a Service: identity, labels, type, cluster IPs and families, and what an import carries (ports without targetPort, affinity, traffic policy)', () => {
+  it('a Service: identity (no labels), type, cluster IPs and families, and what an import carries (ports without targetPort, affinity, traffic policy)', () => {
     expect(pruned(SERVICE, pruneService)).to.deep.equal({
-      metadata: { name: 'derived-web', namespace: 'shop', uid: 'uid-derived-web', resourceVersion: '42', labels: SERVICE.metadata.labels },
+      metadata: { name: 'derived-web', namespace: 'shop', uid: 'uid-derived-web', resourceVersion: '42' },
       spec: { type: 'ClusterIP', clusterIP: '10.96.0.7', clusterIPs: ['10.96.0.7', 'fd00::7'], ipFamilies: ['IPv4', 'IPv6'], sessionAffinity: 'None', internalTrafficPolicy: 'Cluster', ports: [{ port: 80, protocol: 'TCP' }] },
     });
   });
 
-  it('an EndpointSlice: identity, labels, and per endpoint one address and `ready`', () => {
+  it('an EndpointSlice: identity, the service-name and managed-by labels, and per endpoint one address and `ready`', () => {
     expect(pruned(SLICE, pruneEndpointSlice)).to.deep.equal({
-      metadata: { name: 'web-abc', namespace: 'shop', uid: 'uid-web-abc', resourceVersion: '42', labels: SLICE.metadata.labels },
-      addressType: 'IPv4',
+      metadata: { name: 'web-abc', namespace: 'shop', uid: 'uid-web-abc', resourceVersion: '42', labels: { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
       endpoints: [
         { addresses: ['10.0.0.1'], conditions: { ready: true } },
         { addresses: ['10.0.0.2'], conditions: { ready: false } },

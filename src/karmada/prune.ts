@@ -13,6 +13,7 @@
  * Each function prunes in place, as the Reflector's prune hook requires.
  */
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/meta.js';
+import { SLICE_MANAGED_BY_LABEL } from '../api/mcs.js';
 import { keepOnly, pick } from '../runtime/cache/transform.js';
 
 /** What every cached object keeps of its metadata. */
@@ -27,11 +28,12 @@ export function pruneServiceImport(o: object): void {
  * build-snapshot's serviceView (spec.type, clusterIP(s), ipFamilies), and
  * what an export carries into its import (src/mcs/merge.ts): the ports
  * without targetPort and nodePort, session affinity and its config, the
- * traffic policies.
+ * traffic policies. No labels: nothing reads a member Service's (a derived
+ * Service is known by its name), and every unrelated Service has some.
  */
 export function pruneService(o: object): void {
   keepOnly(o, ['metadata', 'spec'], {
-    metadata: metadata(['labels']),
+    metadata: metadata(),
     spec: (s) => {
       const kept = pick(s, ['type', 'clusterIP', 'clusterIPs', 'ipFamilies', 'sessionAffinity', 'sessionAffinityConfig', 'internalTrafficPolicy', 'trafficDistribution']);
       const ports = (s as { ports?: unknown } | undefined)?.ports;
@@ -74,10 +76,17 @@ export function pruneNamespace(o: object): void {
   keepOnly(o, ['metadata'], { metadata: metadata(['labels']) });
 }
 
+/** The two labels of an EndpointSlice that are read (./endpoint-slices.ts, readyEndpoints); the slice controller copies the Service's own labels onto each slice too. */
+const SLICE_LABELS_READ = ['kubernetes.io/service-name', SLICE_MANAGED_BY_LABEL];
+
 /** readyEndpoints: the service-name and managed-by labels, and per endpoint whether it is ready and has an address. */
 export function pruneEndpointSlice(o: object): void {
-  keepOnly(o, ['metadata', 'addressType', 'endpoints'], {
-    metadata: metadata(['labels']),
+  keepOnly(o, ['metadata', 'endpoints'], {
+    metadata: (m) => {
+      const kept = pick(m, IDENTITY);
+      const labels = pick((m as { labels?: unknown } | undefined)?.labels, SLICE_LABELS_READ);
+      return kept && labels ? { ...kept, labels } : kept;
+    },
     endpoints: (es) =>
       Array.isArray(es)
         ? es.map((e: { addresses?: unknown; conditions?: { ready?: unknown } }) => ({
