@@ -15,11 +15,7 @@ import { ipsMaxItemsOf, servesField } from './crd-schema.js';
 import { pruneEndpointSlice, pruneOverridePolicy, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneNamespace, pruneServiceExport } from './prune.js';
 
 const clone = <T>(o: T): T => structuredClone(o);
-const pruned = <T extends object>(o: T, prune: (o: object) => void): T => {
-  const c = clone(o);
-  prune(c);
-  return c;
-};
+const pruned = <T extends object>(o: T, prune: (o: object) => object): T => prune(clone(o)) as T;
 
 const bigMeta = (name: string, namespace?: string) => ({
   name,
@@ -136,8 +132,9 @@ describe('prune: what the caches keep', () => {
   });
 
   it('buildSnapshot reads the same from pruned caches as from whole objects', () => {
-    const cachesOf = (p: { si: (o: object) => void; svc: (o: object) => void; slice: (o: object) => void; ns: (o: object) => void; se: (o: object) => void }): Caches => {
-      const one = <T>(o: object, prune: (o: object) => void) => pruned(o, prune) as T;
+    type Prune = (o: object) => object;
+    const cachesOf = (p: { si: Prune; svc: Prune; slice: Prune; ns: Prune; se: Prune }): Caches => {
+      const one = <T>(o: object, prune: Prune) => pruned(o, prune) as T;
       const cpImport = one<ServiceImport>(IMPORT, p.si);
       const memberImport = one<ServiceImport>({ ...IMPORT, status: {} }, p.si);
       const derived = one<Service>(SERVICE, p.svc);
@@ -162,7 +159,7 @@ describe('prune: what the caches keep', () => {
         }],
       };
     };
-    const keep = () => {};
+    const keep = (o: object) => o;
     const whole = buildSnapshot(cachesOf({ si: keep, svc: keep, slice: keep, ns: keep, se: keep }), 'shop', 'web', 'retain');
     const cut = buildSnapshot(cachesOf({ si: pruneServiceImport, svc: pruneService, slice: pruneEndpointSlice, ns: pruneNamespace, se: pruneServiceExport }), 'shop', 'web', 'retain');
     expect(cut).to.deep.equal(whole);

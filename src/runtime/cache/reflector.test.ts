@@ -159,6 +159,24 @@ describe('reflector: failure modes against an in-process server', () => {
     expect(copies).to.equal(0);
   });
 
+  it('caches what prune returns, for listed objects and watch events alike, frozen', async () => {
+    fake.list = (_q, res) => json(res, 200, { metadata: { resourceVersion: '10' }, items: [{ ...cm('a', '5'), data: { big: 'x' } }] });
+    fake.watch = (_q, res) => {
+      res.writeHead(200).flushHeaders();
+      res.write(line('ADDED', { ...cm('b', '11'), data: { big: 'y' } }));
+    };
+    const r = make({ prune: (o) => ({ metadata: (o as Obj).metadata, pruned: true }) });
+    const added: unknown[] = [];
+    r.on('add', (o) => void added.push(o));
+    r.start();
+    await until('the watch event applied', () => r.health().resourceVersion === '11');
+    expect(r.list().map((o) => [o.metadata.name, 'data' in o, (o as { pruned?: boolean }).pruned, Object.isFrozen(o)])).to.deep.equal([
+      ['a', false, true, true],
+      ['b', false, true, true],
+    ]);
+    expect(added, 'handlers get the cached object').to.deep.equal(r.list());
+  });
+
   it('paginates with limit/continue and falls back to a full list when the continue token expires', async () => {
     fake.list = (q, res) => {
       const limit = q.get('limit');

@@ -96,7 +96,7 @@ export class Reflector<T extends ObjectLike> {
 
   readonly freeze: boolean;
   readonly minWatchMs: number;
-  private readonly pruneFn: ((obj: object) => void) | undefined;
+  private readonly pruneFn: ((obj: object) => object) | undefined;
 
   private _epoch = 0;
   private _stopped = true;
@@ -362,7 +362,8 @@ export class Reflector<T extends ObjectLike> {
         },
         onContinueExpired: (pagesSoFar) => this.log.info(this.labels({ pages: pagesSoFar }), 'continue token expired during a paginated list; listing everything at once'),
       });
-      if (this.pruneFn) for (const o of items) this.pruneFn(o);
+      const prune = this.pruneFn;
+      if (prune) for (let i = 0; i < items.length; i++) items[i] = prune(items[i] as T) as T;
       if (this.freeze) for (const o of items) deepFreeze(o);
       this.lists++;
       if (this.lists > 1) this.relists++;
@@ -394,7 +395,7 @@ export class Reflector<T extends ObjectLike> {
         return self.freeze;
       },
       prune(obj: unknown) {
-        if (self.pruneFn && typeof obj === 'object' && obj !== null) self.pruneFn(obj);
+        return self.pruneFn && typeof obj === 'object' && obj !== null ? self.pruneFn(obj) : obj;
       },
       get minWatchMs() {
         return self.minWatchMs;
