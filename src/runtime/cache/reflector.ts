@@ -30,8 +30,10 @@
  *     a stopped reflector nor touch the cache;
  *   - handlers wrapped against sync throws and async rejections;
  *   - paginated lists (limit/continue; src/kube/list.ts);
- *   - objects pruned and deep-frozen on the way in (./transform.ts), so the
- *     shared references the cache hands out cannot be mutated by a consumer;
+ *   - objects pruned and deep-frozen on the way in (./transform.ts), each
+ *     list page as it arrives, so the shared references the cache hands out
+ *     cannot be mutated by a consumer and a long list never holds every
+ *     object whole;
  *   - health, metrics hooks and structured logs with clear error messages.
  *
  * One KubeConfig per cluster, and never setCurrentContext on it: every
@@ -361,10 +363,11 @@ export class Reflector<T extends ObjectLike> {
           this.touch(false);
         },
         onContinueExpired: (pagesSoFar) => this.log.info(this.labels({ pages: pagesSoFar }), 'continue token expired during a paginated list; listing everything at once'),
+        keep: (o) => {
+          const kept = this.pruneFn ? (this.pruneFn(o) as T) : o;
+          return this.freeze ? deepFreeze(kept) : kept;
+        },
       });
-      const prune = this.pruneFn;
-      if (prune) for (let i = 0; i < items.length; i++) items[i] = prune(items[i] as T) as T;
-      if (this.freeze) for (const o of items) deepFreeze(o);
       this.lists++;
       if (this.lists > 1) this.relists++;
       this.pendingSyncEpoch = epoch; // ListWatch calls watch() right after loading this into its cache: that marks the sync
