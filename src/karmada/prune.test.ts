@@ -81,16 +81,16 @@ const CRD = {
 };
 
 describe('prune: what the caches keep', () => {
-  it('a Service: identity (no labels), type, cluster IPs and families, and what an import carries (ports without targetPort, affinity, traffic policy)', () => {
+  it('a Service: name, namespace and resourceVersion (no uid, no labels), type, cluster IPs and families, and what an import carries (ports without targetPort, affinity, traffic policy)', () => {
     expect(pruned(SERVICE, pruneService)).to.deep.equal({
-      metadata: { name: 'derived-web', namespace: 'shop', uid: 'uid-derived-web', resourceVersion: '42' },
+      metadata: { name: 'derived-web', namespace: 'shop', resourceVersion: '42' },
       spec: { type: 'ClusterIP', clusterIP: '10.96.0.7', clusterIPs: ['10.96.0.7', 'fd00::7'], ipFamilies: ['IPv4', 'IPv6'], sessionAffinity: 'None', internalTrafficPolicy: 'Cluster', ports: [{ port: 80, protocol: 'TCP' }] },
     });
   });
 
-  it('an EndpointSlice: identity, the service-name and managed-by labels, and per endpoint one address and `ready`', () => {
+  it('an EndpointSlice: name, namespace, resourceVersion, the service-name and managed-by labels, and per endpoint one address and `ready`', () => {
     expect(pruned(SLICE, pruneEndpointSlice)).to.deep.equal({
-      metadata: { name: 'web-abc', namespace: 'shop', uid: 'uid-web-abc', resourceVersion: '42', labels: { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
+      metadata: { name: 'web-abc', namespace: 'shop', resourceVersion: '42', labels: { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
       endpoints: [
         { addresses: ['10.0.0.1'], conditions: { ready: true } },
         { addresses: ['10.0.0.2'], conditions: { ready: false } },

@@ -17,8 +17,10 @@ import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../api/meta.js';
 import { SLICE_MANAGED_BY_LABEL } from '../api/mcs.js';
 import { keepOnly, pick } from '../runtime/cache/transform.js';
 
-/** What every cached object keeps of its metadata. */
-const IDENTITY = ['name', 'namespace', 'uid', 'resourceVersion', 'deletionTimestamp'];
+/** What the cache itself needs of an object's metadata (ListWatch's keys and resume point). */
+const CACHE_KEY = ['name', 'namespace', 'resourceVersion'];
+/** What the cached objects keep of their metadata, but members' Services and EndpointSlices: those are the many, and read only by name. */
+const IDENTITY = [...CACHE_KEY, 'uid', 'deletionTimestamp'];
 const metadata = (extra: readonly string[] = []) => (m: unknown) => pick(m, [...IDENTITY, ...extra]);
 
 export function pruneServiceImport(o: object): object {
@@ -29,12 +31,13 @@ export function pruneServiceImport(o: object): object {
  * build-snapshot's serviceView (spec.type, clusterIP(s), ipFamilies), and
  * what an export carries into its import (src/mcs/merge.ts): the ports
  * without targetPort and nodePort, session affinity and its config, the
- * traffic policies. No labels: nothing reads a member Service's (a derived
- * Service is known by its name), and every unrelated Service has some.
+ * traffic policies. Of its metadata only the cache's key: nothing reads a
+ * member Service's uid or labels (a derived Service is known by its name),
+ * and every unrelated Service of every member has them.
  */
 export function pruneService(o: object): object {
   return keepOnly(o, ['metadata', 'spec'], {
-    metadata: metadata(),
+    metadata: (m) => pick(m, CACHE_KEY),
     spec: (s) => {
       const kept = pick(s, ['type', 'clusterIP', 'clusterIPs', 'ipFamilies', 'sessionAffinity', 'sessionAffinityConfig', 'internalTrafficPolicy', 'trafficDistribution']);
       const ports = (s as { ports?: unknown } | undefined)?.ports;
@@ -84,7 +87,7 @@ const SLICE_LABELS_READ = ['kubernetes.io/service-name', SLICE_MANAGED_BY_LABEL]
 export function pruneEndpointSlice(o: object): object {
   return keepOnly(o, ['metadata', 'endpoints'], {
     metadata: (m) => {
-      const kept = pick(m, IDENTITY);
+      const kept = pick(m, CACHE_KEY);
       const labels = pick((m as { labels?: unknown } | undefined)?.labels, SLICE_LABELS_READ);
       return kept && labels ? { ...kept, labels } : kept;
     },
