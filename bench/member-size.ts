@@ -168,7 +168,7 @@ async function measure(phase: Measurement['phase'], mainJs: string, filler: { se
       if (slicesListedSeconds === null && (metricValue(text, 'clusterset_dns_informer_last_event_timestamp_seconds', { cluster: 'member1', resource: 'endpointslices' }) ?? 0) > 0) slicesListedSeconds = seconds(t0);
       // Every filler Service's add enqueues its key once: caught up when that many reconciles are done and nothing waits.
       const reconciles = metricSum(text, 'controller_runtime_reconcile_total', { controller: 'serviceimport' });
-      const depth = metricValue(text, 'workqueue_depth', { name: 'serviceimport' }) ?? 0;
+      const depth = metricSum(text, 'workqueue_depth', { name: 'serviceimport' });
       if (slicesListedSeconds !== null && depth === 0 && reconciles >= filler.services) caughtUpSeconds = seconds(t0);
     }
     log(`${phase}: ready ${readySeconds} s, slices listed ${slicesListedSeconds ?? 'n/a'} s, caught up ${caughtUpSeconds ?? 'n/a'} s; sampling ${flags.settleSeconds} s`);
