@@ -33,7 +33,7 @@ const MEMBER_PATHS = {
 } as const;
 
 /** What each cache keeps of an object (./prune.ts); a kind not named keeps all but managedFields. */
-const PRUNE: Partial<Record<string, (obj: object) => void>> = {
+const PRUNE: Partial<Record<string, (obj: object) => object>> = {
   serviceimports: pruneServiceImport,
   serviceexports: pruneServiceExport,
   services: pruneService,

@@ -15,11 +15,7 @@ import { ipsMaxItemsOf, servesField } from './crd-schema.js';
 import { pruneEndpointSlice, pruneOverridePolicy, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneNamespace, pruneServiceExport } from './prune.js';
 
 const clone = <T>(o: T): T => structuredClone(o);
-const pruned = <T extends object>(o: T, prune: (o: object) => void): T => {
-  const c = clone(o);
-  prune(c);
-  return c;
-};
+const pruned = <T extends object>(o: T, prune: (o: object) => object): T => prune(clone(o)) as T;
 
 const bigMeta = (name: string, namespace?: string) => ({
   name,
@@ -47,7 +43,7 @@ const HEADLESS = { metadata: { name: 'web', namespace: 'shop', resourceVersion: 
 const SLICE = {
   apiVersion: 'discovery.k8s.io/v1',
   kind: 'EndpointSlice',
-  metadata: { ...bigMeta('web-abc', 'shop'), labels: { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
+  metadata: { ...bigMeta('web-abc', 'shop'), labels: { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io', app: 'web', 'app.kubernetes.io/part-of': 'shop' } },
   addressType: 'IPv4',
   endpoints: [
     { addresses: ['10.0.0.1', '10.0.0.9'], conditions: { ready: true, serving: true, terminating: false }, nodeName: 'n1', zone: 'a', targetRef: { kind: 'Pod', name: 'web-1', namespace: 'shop', uid: 'p1' } },
@@ -85,17 +81,16 @@ const CRD = {
 };
 
 describe('prune: what the caches keep', () => {
-  it('a Service: identity, labels, type, cluster IPs and families, and what an import carries (ports without targetPort, affinity, traffic policy)', () => {
+  it('a Service: name, namespace and resourceVersion (no uid, no labels), type, cluster IPs and families, and what an import carries (ports without targetPort, affinity, traffic policy)', () => {
     expect(pruned(SERVICE, pruneService)).to.deep.equal({
-      metadata: { name: 'derived-web', namespace: 'shop', uid: 'uid-derived-web', resourceVersion: '42', labels: SERVICE.metadata.labels },
+      metadata: { name: 'derived-web', namespace: 'shop', resourceVersion: '42' },
       spec: { type: 'ClusterIP', clusterIP: '10.96.0.7', clusterIPs: ['10.96.0.7', 'fd00::7'], ipFamilies: ['IPv4', 'IPv6'], sessionAffinity: 'None', internalTrafficPolicy: 'Cluster', ports: [{ port: 80, protocol: 'TCP' }] },
     });
   });
 
-  it('an EndpointSlice: identity, labels, and per endpoint one address and `ready`', () => {
+  it('an EndpointSlice: name, namespace, resourceVersion, the service-name and managed-by labels, and per endpoint one address and `ready`', () => {
     expect(pruned(SLICE, pruneEndpointSlice)).to.deep.equal({
-      metadata: { name: 'web-abc', namespace: 'shop', uid: 'uid-web-abc', resourceVersion: '42', labels: SLICE.metadata.labels },
-      addressType: 'IPv4',
+      metadata: { name: 'web-abc', namespace: 'shop', resourceVersion: '42', labels: { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
       endpoints: [
         { addresses: ['10.0.0.1'], conditions: { ready: true } },
         { addresses: ['10.0.0.2'], conditions: { ready: false } },
@@ -137,8 +132,9 @@ describe('prune: what the caches keep', () => {
   });
 
   it('buildSnapshot reads the same from pruned caches as from whole objects', () => {
-    const cachesOf = (p: { si: (o: object) => void; svc: (o: object) => void; slice: (o: object) => void; ns: (o: object) => void; se: (o: object) => void }): Caches => {
-      const one = <T>(o: object, prune: (o: object) => void) => pruned(o, prune) as T;
+    type Prune = (o: object) => object;
+    const cachesOf = (p: { si: Prune; svc: Prune; slice: Prune; ns: Prune; se: Prune }): Caches => {
+      const one = <T>(o: object, prune: Prune) => pruned(o, prune) as T;
       const cpImport = one<ServiceImport>(IMPORT, p.si);
       const memberImport = one<ServiceImport>({ ...IMPORT, status: {} }, p.si);
       const derived = one<Service>(SERVICE, p.svc);
@@ -163,7 +159,7 @@ describe('prune: what the caches keep', () => {
         }],
       };
     };
-    const keep = () => {};
+    const keep = (o: object) => o;
     const whole = buildSnapshot(cachesOf({ si: keep, svc: keep, slice: keep, ns: keep, se: keep }), 'shop', 'web', 'retain');
     const cut = buildSnapshot(cachesOf({ si: pruneServiceImport, svc: pruneService, slice: pruneEndpointSlice, ns: pruneNamespace, se: pruneServiceExport }), 'shop', 'web', 'retain');
     expect(cut).to.deep.equal(whole);

@@ -41,6 +41,21 @@ describe('listAllPages', () => {
     ]);
   });
 
+  it('keeps what `keep` makes of each item as its page arrives, before the next page is asked for', async () => {
+    const steps: string[] = [];
+    const { fn } = pagesOf([
+      { items: [{ n: 1 }, { n: 2 }], metadata: { resourceVersion: '5', continue: '1' } },
+      { items: [{ n: 3 }], metadata: { resourceVersion: '6' } },
+    ]);
+    const asking = async (o: ListPageOptions) => {
+      steps.push(`ask ${o.continue ?? 'first'}`);
+      return fn(o);
+    };
+    const r = await listAllPages(asking, { pageSize: 2, signal, keep: (i) => (steps.push(`keep ${i.n}`), { n: i.n * 10 }) });
+    expect(r.items).to.deep.equal([{ n: 10 }, { n: 20 }, { n: 30 }]);
+    expect(steps).to.deep.equal(['ask first', 'keep 1', 'keep 2', 'ask 1', 'keep 3']);
+  });
+
   it('pageSize 0 lists in one request', async () => {
     const { fn, asked } = pagesOf([{ items: [{ n: 1 }], metadata: { resourceVersion: '3' } }]);
     expect(await listAllPages(fn, { pageSize: 0, signal })).to.deep.equal({ items: [{ n: 1 }], resourceVersion: '3', pages: 1 });

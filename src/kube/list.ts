@@ -81,7 +81,7 @@ export function collectionPages<T>(kc: KubeConfig, path: string, timeoutMs: numb
   };
 }
 
-export interface ListAllOptions {
+export interface ListAllOptions<T = unknown> {
   /** `limit` per page; 0 lists in one request. */
   pageSize: number;
   labelSelector?: string | undefined;
@@ -91,6 +91,12 @@ export interface ListAllOptions {
   checkpoint?: () => void;
   /** Called when the continue token expired after `pages` pages, before listing everything at once. */
   onContinueExpired?: (pages: number) => void;
+  /**
+   * What to keep of each item, applied as its page arrives: a long list then
+   * holds what is kept of the pages before, not every whole object until the
+   * last page (60,000 EndpointSlices parsed whole are ~150 MB).
+   */
+  keep?: (item: T) => T;
 }
 
 export interface ListAll<T> {
@@ -100,7 +106,7 @@ export interface ListAll<T> {
 }
 
 /** Lists every page of a collection, in order. */
-export async function listAllPages<T>(listPage: ListPageFn<T>, o: ListAllOptions): Promise<ListAll<T>> {
+export async function listAllPages<T>(listPage: ListPageFn<T>, o: ListAllOptions<T>): Promise<ListAll<T>> {
   const base: ListPageOptions = {
     signal: o.signal,
     ...(o.labelSelector !== undefined ? { labelSelector: o.labelSelector } : {}),
@@ -125,7 +131,7 @@ export async function listAllPages<T>(listPage: ListPageFn<T>, o: ListAllOptions
     }
     o.checkpoint?.();
     pages++;
-    items.push(...(page.items ?? []));
+    for (const item of page.items ?? []) items.push(o.keep ? o.keep(item) : item);
     resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     cont = page.metadata?.continue || undefined;
     if (cont === undefined) break;

@@ -44,8 +44,8 @@ export interface InformerSpec {
   path: string;
   labelSelector?: string;
   fieldSelector?: string;
-  /** Cuts each object down to what is read, in place, before it is cached (after managedFields are dropped). */
-  prune?: (obj: object) => void;
+  /** Cuts each object down to what is read before it is cached (after managedFields are dropped): returns what to cache. */
+  prune?: (obj: object) => object;
 }
 
 export type InformerFactory = (kc: KubeConfig, spec: InformerSpec) => Informer;

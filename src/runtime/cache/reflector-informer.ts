@@ -12,10 +12,7 @@ import type { Metrics } from '../metrics.js';
 import type { Informer, InformerEvent, InformerFactory } from './informer.js';
 import { stripManagedFields } from './transform.js';
 
-const pruneBoth = (prune: (obj: object) => void) => (obj: object) => {
-  stripManagedFields(obj);
-  prune(obj);
-};
+const pruneBoth = (prune: (obj: object) => object) => (obj: object) => prune(stripManagedFields(obj));
 
 export function reflectorInformerFactory(log: Logger, metrics?: Metrics): InformerFactory {
   return (kc, spec) => {

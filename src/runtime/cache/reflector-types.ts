@@ -146,10 +146,11 @@ export interface ReflectorOptions<T> {
   /** Deep-freeze objects entering the cache. Default true. */
   freeze?: boolean;
   /**
-   * Drops, in place, what nobody reads before an object enters the cache
-   * (client-go's SetTransform; e.g. stripManagedFields). Runs before freezing.
+   * What of an object enters the cache (client-go's SetTransform; e.g.
+   * stripManagedFields): returns it, or a new object with less. Runs before
+   * freezing.
    */
-  prune?: (obj: object) => void;
+  prune?: (obj: object) => object;
   logger?: ReflectorLogger;
   metrics?: ReflectorMetrics;
   hooks?: ReflectorHooks;

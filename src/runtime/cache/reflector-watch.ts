@@ -43,7 +43,8 @@ export interface WatchOwner {
   readonly stopped: boolean;
   readonly freeze: boolean;
   readonly minWatchMs: number;
-  prune(obj: unknown): void;
+  /** What of an event's object enters the cache (the Reflector's prune). */
+  prune(obj: unknown): unknown;
   readonly clock: Clock;
   /** The timing of the next watch (its jittered timeoutSeconds, and the limits that go with it). */
   nextWatch(): WatchTimes;
@@ -176,14 +177,15 @@ export class ReflectorWatch {
     if (this.stale(run.w) || run.finished) return;
     run.events++;
     run.lastLifeAt = owner.clock.now();
+    let kept = obj;
     if (phase === 'ERROR') run.streamError = (obj ?? {}) as ApiStatus;
     else if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') {
-      owner.prune(obj);
-      if (owner.freeze) deepFreeze(obj);
+      kept = owner.prune(obj);
+      if (owner.freeze) deepFreeze(kept);
     }
     owner.onWatchEvent(run.w.epoch, phase);
     // ListWatch's handler is async: its rejection is caught here, or it would become an unhandledRejection.
-    guardedCall(() => callback(phase, obj, raw), (e) => owner.internalError(e, 'ListWatch watch handler'));
+    guardedCall(() => callback(phase, kept, raw), (e) => owner.internalError(e, 'ListWatch watch handler'));
   }
 
   private onDone(run: WatchRun, err: unknown, done: DoneCallback): void {

@@ -7,6 +7,7 @@
  * beside their modules.
  */
 import { expect } from 'chai';
+import { ListWatch, type KubernetesObject } from '@kubernetes/client-node';
 import { cm, fakeApi, json, kubeConfig, line, until, type Fake, type Obj } from '../../../test/support/fake-watch-api.js';
 import { FakeClock } from '../clock.js';
 import { Reflector } from './reflector.js';
@@ -130,6 +131,50 @@ describe('reflector: failure modes against an in-process server', () => {
     expect(r.list().map((o) => o.metadata.name)).to.deep.equal(['a']);
     expect(r.health()).to.deep.include({ state: 'running', resourceVersion: '20', restarts: 1, restartsByReason: { expired: 1 } });
     expect(fake.watches[1]!.get('resourceVersion')).to.equal('20');
+  });
+
+  it('health() counts the cached objects through adds and deletes, without copying the cache', async () => {
+    fake.list = (_q, res) => json(res, 200, { metadata: { resourceVersion: '10' }, items: [cm('a', '5'), cm('b', '6'), cm('c', '7')] });
+    fake.watch = (_q, res) => {
+      res.writeHead(200).flushHeaders();
+      res.write(line('DELETED', cm('b', '11')));
+      res.write(line('ADDED', cm('d', '12')));
+      res.write(line('MODIFIED', cm('a', '13')));
+    };
+    const r = make();
+    r.start();
+    await until('the watch events applied', () => r.health().resourceVersion === '13');
+    // health() is read per member on every reconcile: with a member's 20,000 Services a copy each time is quadratic.
+    const copy = ListWatch.prototype.list;
+    let copies = 0;
+    ListWatch.prototype.list = function (this: ListWatch<KubernetesObject>, ns?: string) {
+      copies++;
+      return copy.call(this, ns);
+    };
+    try {
+      expect(r.health().objects).to.equal(3);
+    } finally {
+      ListWatch.prototype.list = copy;
+    }
+    expect(copies).to.equal(0);
+  });
+
+  it('caches what prune returns, for listed objects and watch events alike, frozen', async () => {
+    fake.list = (_q, res) => json(res, 200, { metadata: { resourceVersion: '10' }, items: [{ ...cm('a', '5'), data: { big: 'x' } }] });
+    fake.watch = (_q, res) => {
+      res.writeHead(200).flushHeaders();
+      res.write(line('ADDED', { ...cm('b', '11'), data: { big: 'y' } }));
+    };
+    const r = make({ prune: (o) => ({ metadata: (o as Obj).metadata, pruned: true }) });
+    const added: unknown[] = [];
+    r.on('add', (o) => void added.push(o));
+    r.start();
+    await until('the watch event applied', () => r.health().resourceVersion === '11');
+    expect(r.list().map((o) => [o.metadata.name, 'data' in o, (o as { pruned?: boolean }).pruned, Object.isFrozen(o)])).to.deep.equal([
+      ['a', false, true, true],
+      ['b', false, true, true],
+    ]);
+    expect(added, 'handlers get the cached object').to.deep.equal(r.list());
   });
 
   it('paginates with limit/continue and falls back to a full list when the continue token expires', async () => {

@@ -30,8 +30,10 @@
  *     a stopped reflector nor touch the cache;
  *   - handlers wrapped against sync throws and async rejections;
  *   - paginated lists (limit/continue; src/kube/list.ts);
- *   - objects pruned and deep-frozen on the way in (./transform.ts), so the
- *     shared references the cache hands out cannot be mutated by a consumer;
+ *   - objects pruned and deep-frozen on the way in (./transform.ts), each
+ *     list page as it arrives, so the shared references the cache hands out
+ *     cannot be mutated by a consumer and a long list never holds every
+ *     object whole;
  *   - health, metrics hooks and structured logs with clear error messages.
  *
  * One KubeConfig per cluster, and never setCurrentContext on it: every
@@ -96,7 +98,7 @@ export class Reflector<T extends ObjectLike> {
 
   readonly freeze: boolean;
   readonly minWatchMs: number;
-  private readonly pruneFn: ((obj: object) => void) | undefined;
+  private readonly pruneFn: ((obj: object) => object) | undefined;
 
   private _epoch = 0;
   private _stopped = true;
@@ -109,6 +111,13 @@ export class Reflector<T extends ObjectLike> {
   private readonly restartsByReason: Partial<Record<FailureReason, number>> = {};
   private relists = 0;
   private lists = 0;
+  /**
+   * Objects in the cache, counted from ListWatch's add and delete events:
+   * health() is read for every member on every reconcile, and ListWatch can
+   * count only by copying the whole cache into an array (20,000 Services of
+   * an unrelated member, once per key).
+   */
+  private cached = 0;
   private handlerErrors = 0;
   private watches = 0;
   private lastError: ReflectorError | undefined;
@@ -263,7 +272,7 @@ export class Reflector<T extends ObjectLike> {
       lastError: this.lastError,
       consecutiveFailures: this.failures,
       resourceVersion: this.lw.latestResourceVersion(),
-      objects: this.lw.list().length,
+      objects: this.cached,
     };
   }
 
@@ -354,9 +363,11 @@ export class Reflector<T extends ObjectLike> {
           this.touch(false);
         },
         onContinueExpired: (pagesSoFar) => this.log.info(this.labels({ pages: pagesSoFar }), 'continue token expired during a paginated list; listing everything at once'),
+        keep: (o) => {
+          const kept = this.pruneFn ? (this.pruneFn(o) as T) : o;
+          return this.freeze ? deepFreeze(kept) : kept;
+        },
       });
-      if (this.pruneFn) for (const o of items) this.pruneFn(o);
-      if (this.freeze) for (const o of items) deepFreeze(o);
       this.lists++;
       if (this.lists > 1) this.relists++;
       this.pendingSyncEpoch = epoch; // ListWatch calls watch() right after loading this into its cache: that marks the sync
@@ -387,7 +398,7 @@ export class Reflector<T extends ObjectLike> {
         return self.freeze;
       },
       prune(obj: unknown) {
-        if (self.pruneFn && typeof obj === 'object' && obj !== null) self.pruneFn(obj);
+        return self.pruneFn && typeof obj === 'object' && obj !== null ? self.pruneFn(obj) : obj;
       },
       get minWatchMs() {
         return self.minWatchMs;
@@ -429,7 +440,7 @@ export class Reflector<T extends ObjectLike> {
     this.pendingSyncEpoch = -1;
     if (this.synced) return;
     this.synced = true;
-    this.log.info(this.labels({ objects: this.lw.list().length }), 'synced');
+    this.log.info(this.labels({ objects: this.cached }), 'synced');
     const waiters = this.syncWaiters;
     this.syncWaiters = [];
     for (const w of waiters) w.resolve();
@@ -461,6 +472,8 @@ export class Reflector<T extends ObjectLike> {
   // ----- handlers
 
   private dispatch(event: ReflectorEvent, obj: T): void {
+    if (event === 'add') this.cached++;
+    else if (event === 'delete') this.cached--;
     for (const h of this.handlers[event]) guardedCall(() => h(obj as DeepReadonly<T>), (e) => this.handlerFailed(event, obj, e));
   }
 

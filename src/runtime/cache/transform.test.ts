@@ -11,7 +11,7 @@ describe('transform: on the way into the cache', () => {
       },
       spec: { ips: ['10.98.0.1'] },
     };
-    stripManagedFields(o);
+    expect(stripManagedFields(o)).to.equal(o);
     expect(o).to.deep.equal({ metadata: { name: 'web', annotations: { 'clusterset-dns.io/local-first': 'true' } }, spec: { ips: ['10.98.0.1'] } });
     const bare = { kind: 'Status' };
     stripManagedFields(bare);
@@ -24,12 +24,11 @@ describe('transform: on the way into the cache', () => {
     expect(Object.isFrozen(o.a.b[1])).to.equal(true);
   });
 
-  it('keepOnly keeps the named keys in place and replaces each by what its part makes of it (undefined drops it)', () => {
+  it('keepOnly makes a new object of the named keys, each replaced by what its part makes of it (undefined drops it)', () => {
     const o: Record<string, unknown> = { a: 1, b: { x: 1, y: 2 }, c: 3, d: 'gone' };
-    const same = o;
-    keepOnly(o, ['a', 'b', 'c'], { b: (v) => pick(v, ['x', 'z']), c: () => undefined });
-    expect(o).to.equal(same);
-    expect(o).to.deep.equal({ a: 1, b: { x: 1 } });
+    const kept = keepOnly(o, ['a', 'b', 'c'], { b: (v) => pick(v, ['x', 'z']), c: () => undefined });
+    expect(kept).to.deep.equal({ a: 1, b: { x: 1 } });
+    expect(o, 'the original untouched').to.deep.equal({ a: 1, b: { x: 1, y: 2 }, c: 3, d: 'gone' });
     expect(pick('not an object', ['x'])).to.equal(undefined);
   });
 });
