@@ -254,7 +254,9 @@ describe('reflector: failure modes against an in-process server', () => {
     const r2 = make({ hooks: { onStateChange: (s) => void states.push(s) } });
     r.start();
     r2.start();
-    await until('two open watches', () => fake.openWatches() === 2);
+    // The server counts a watch when its request arrives, before the reflector has its answer and says
+    // 'running': wait for both, or stop() can come first and the sequence below never holds.
+    await until('two open watches, and r2 running', () => fake.openWatches() === 2 && states.includes('running'));
     await r2.stop();
     await until('the server to see the close', () => fake.openWatches() === 1);
     // Let the aborted watch's AbortError callback run: it must be ignored.
