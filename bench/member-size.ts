@@ -50,7 +50,6 @@ import { checkCompetitors } from './lib/run.js';
 
 /** config/host/deployment.yaml's memory limit. */
 const LIMIT_MIB = 384;
-const OUR_POLICIES = 'app.kubernetes.io/managed-by=clusterset-dns';
 
 const parsed = parseMemberSizeFlags(process.argv.slice(2));
 if (parsed === 'help') {
@@ -106,9 +105,13 @@ async function ensureDemoImports(): Promise<void> {
   log(`demo: ${flags.imports} imports in ${DEMO_NAMESPACE} (demo-0 local-first), derived Services in every member`);
 }
 
-async function ruleCount(): Promise<number> {
-  const list = await cp.list(`${POLICY}/namespaces/${DEMO_NAMESPACE}/overridepolicies`, { labelSelector: OUR_POLICIES });
-  return list.items.reduce((n, p) => n + (((p.spec as { overrideRules?: unknown[] } | undefined)?.overrideRules?.length) ?? 0), 0);
+/** Member ServiceImports of the demo holding spec.ips: the controller's output, whatever its write route. */
+async function filledCount(): Promise<number> {
+  const counts = await Promise.all(MEMBERS.map(async (m) => {
+    const list = await new Api(access(env!, m)).list(`${MCS}/namespaces/${DEMO_NAMESPACE}/serviceimports`);
+    return list.items.filter((si) => ((si.spec as { ips?: unknown[] } | undefined)?.ips?.length ?? 0) > 0).length;
+  }));
+  return counts.reduce((a, b) => a + b, 0);
 }
 
 /** Names that exist under a collection path, with the filler label. */
@@ -153,7 +156,7 @@ async function fill(): Promise<{ services: number; slices: number }> {
 
 /** One fresh controller: times to ready, slices listed and caught up; its memory after --settle-seconds. */
 async function measure(phase: Measurement['phase'], mainJs: string, filler: { services: number; slices: number }): Promise<Measurement> {
-  const expectedRules = flags.imports * MEMBERS.length;
+  const expectedFilled = flags.imports * MEMBERS.length;
   log(`${phase}: starting the controller (image settings), member1 filler ${filler.services} Services / ${filler.slices} EndpointSlices`);
   const t0 = now();
   const c = await startBuiltController(env!, mainJs, ['--leader-elect=false'], `clusterset-dns-member-size-${phase}`);
@@ -183,8 +186,8 @@ async function measure(phase: Measurement['phase'], mainJs: string, filler: { se
       readySeconds,
       slicesListedSeconds,
       caughtUpSeconds,
-      rules: await ruleCount(),
-      expectedRules,
+      filled: await filledCount(),
+      expectedFilled,
       peakRssMiB: hwm === undefined ? null : Number(hwm.toFixed(1)),
       sampledMaxRssMiB: rss.samples > 0 ? Number(rss.maxRssMiB.toFixed(1)) : null,
       endRssMiB: mib(metricValue(text, 'process_resident_memory_bytes')),

@@ -86,7 +86,7 @@ describe('member-size: reading /metrics', () => {
 });
 
 describe('member-size: the table', () => {
-  const m = (o: Partial<Measurement>): Measurement => ({ phase: 'floor', fillerServices: 0, fillerSlices: 0, readySeconds: 2.1, slicesListedSeconds: 2.5, caughtUpSeconds: 3, rules: 8, expectedRules: 8, peakRssMiB: 150, sampledMaxRssMiB: 149, endRssMiB: 140, endHeapUsedMiB: 40, ...o });
+  const m = (o: Partial<Measurement>): Measurement => ({ phase: 'floor', fillerServices: 0, fillerSlices: 0, readySeconds: 2.1, slicesListedSeconds: 2.5, caughtUpSeconds: 3, filled: 8, expectedFilled: 8, peakRssMiB: 150, sampledMaxRssMiB: 149, endRssMiB: 140, endHeapUsedMiB: 40, ...o });
   it('one row per measurement, the floor beside the filled one, with a verdict against the limit', () => {
     const t = measurementTable([m({}), m({ phase: 'filled', fillerServices: 20_000, fillerSlices: 60_000, peakRssMiB: 400, caughtUpSeconds: null })], 384).split('\n');
     expect(t[2]).to.equal('| floor (no filler) | 0 / 0 | 2.1 s | 2.5 s | 3 s | 150 MiB | 140 MiB | 40 MiB | yes | 8/8 |');
