@@ -24,6 +24,7 @@ import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isNotFound } from '../../src/kube/errors.js';
 import { PATHS } from '../../src/kube/gvr.js';
 import { ensureBinaries } from '../env/binaries.js';
 import { apiserverArgs, httpOk, kubeControllerManagerArgs } from '../env/components.js';
@@ -32,7 +33,6 @@ import { conditionTrue, getJson, kubeConfigFor, kubeConfigYaml, type ClusterAcce
 import { ensurePki } from '../env/pki.js';
 import { freePorts, startProcess, stopProcess, waitUntil, type ProcessInfo } from '../env/process.js';
 import { writeState } from '../env/state.js';
-import { isNotFound } from '../../src/kube/errors.js';
 import { clientsFor, type Clients } from './kube.js';
 
 export const PULL_MEMBER_CIDR = '10.99.0.0/16';
