@@ -52,6 +52,15 @@ describe('faults: a Push member\'s credentials, reached directly (e2e)', functio
   const binding = () => kustomizeResources(join(repoRoot, 'config', 'karmada', 'direct-access')).find((o) => o.kind === 'RoleBinding')!;
   const statusClusters = async () => JSON.stringify(((await karmada.custom.getNamespacedCustomObject({ ...MCS, namespace: ns, plural: 'serviceimports', name: 'web' })) as { status?: { clusters?: unknown } }).status?.clusters);
   const reachable = async (m: string) => (await memberReachable(controller!, m)) === 1;
+  /** What must not change through a fault: spec.ips in both members, status.clusters, the write count. */
+  const observed = async () => ({ ips1: await ipsByImport(m1, ns), ips2: await ipsByImport(m2, ns), clusters: await statusClusters(), writes: await writes(controller!) });
+  /** Throws when spec.ips or status.clusters differ from `before`. */
+  const unchanged = async (before: Awaited<ReturnType<typeof observed>>) => {
+    await assertIpsKept(m1, ns, before.ips1);
+    await assertIpsKept(m2, ns, before.ips2);
+    const now = await statusClusters();
+    if (now !== before.clusters) throw new Error(`status.clusters ${before.clusters} -> ${now}`);
+  };
   /** A change of member1's Cluster: the controller re-reads its Secret at each (null removes the annotation). */
   const touchCluster = (value: string | null) =>
     karmada.custom.patchClusterCustomObject({ ...CLUSTERS, name: 'member1', body: { metadata: { annotations: { [TOUCH]: value } } } }, merge);
@@ -91,10 +100,7 @@ describe('faults: a Push member\'s credentials, reached directly (e2e)', functio
 
   it('the Secret read refused for 10 s: member1 stays engaged and reachable; no spec.ips, status.clusters or watch changes', async () => {
     const since = new Date().toISOString();
-    const ips1 = await ipsByImport(m1, ns);
-    const ips2 = await ipsByImport(m2, ns);
-    const clustersBefore = await statusClusters();
-    const writesBefore = await writes(controller!);
+    const before = await observed();
     const rb = binding();
     await karmada.objects.delete(rb);
     let touches = 0;
@@ -113,22 +119,16 @@ describe('faults: a Push member\'s credentials, reached directly (e2e)', functio
     })();
     await holds('member1 reachable, spec.ips and status.clusters unchanged', refused, async () => {
       if (!(await reachable('member1'))) throw new Error('member1 counts as unreachable');
-      await assertIpsKept(m1, ns, ips1);
-      await assertIpsKept(m2, ns, ips2);
-      const now = await statusClusters();
-      if (now !== clustersBefore) throw new Error(`status.clusters ${clustersBefore} -> ${now}`);
+      await unchanged(before);
     }, 500);
     const engagedAgain = logLinesSince(controller!, since).filter((l) => l.cluster === 'member1' && /re-engaged|unreachable|engaged cluster/.test(String(l.msg)));
     expect(engagedAgain.map((l) => l.msg), 'member1 was neither torn down nor re-engaged').to.deep.equal([]);
-    expect(await writes(controller!), 'no write').to.equal(writesBefore);
+    expect(await writes(controller!), 'no write').to.equal(before.writes);
   });
 
   it('member1\'s token rotated: re-engaged with the new token at the next credentials resync, and nothing written meanwhile', async () => {
     const since = new Date().toISOString();
-    const ips1 = await ipsByImport(m1, ns);
-    const ips2 = await ipsByImport(m2, ns);
-    const clustersBefore = await statusClusters();
-    const writesBefore = await writes(controller!);
+    const before = await observed();
     // A second token of the same ServiceAccount, as a rotation by `karmadactl` or a person makes it.
     await m1.core.createNamespacedSecret({ namespace: 'karmada-cluster', body: { metadata: { name: rotatedSecret, annotations: { 'kubernetes.io/service-account.name': 'karmada-member1' } }, type: 'kubernetes.io/service-account-token' } });
     const token = await eventually('the new token', async () => (await m1.core.readNamespacedSecret({ namespace: 'karmada-cluster', name: rotatedSecret })).data?.['token'], 30_000);
@@ -141,13 +141,8 @@ describe('faults: a Push member\'s credentials, reached directly (e2e)', functio
       console.error(`      [faults] member1 re-engaged and reachable ${((Date.now() - rotatedAt) / 1000).toFixed(1)} s after the rotation`);
       await new Promise((r) => setTimeout(r, 5_000));
     })();
-    await holds('spec.ips and status.clusters unchanged through the rotation', settled, async () => {
-      await assertIpsKept(m1, ns, ips1);
-      await assertIpsKept(m2, ns, ips2);
-      const now = await statusClusters();
-      if (now !== clustersBefore) throw new Error(`status.clusters ${clustersBefore} -> ${now}`);
-    }, 500);
+    await holds('spec.ips and status.clusters unchanged through the rotation', settled, () => unchanged(before), 500);
     expect(Date.now() - rotatedAt, 'within the bound').to.be.below(REENGAGED_WITHIN_MS + 10_000);
-    expect(await writes(controller!), 'no write').to.equal(writesBefore);
+    expect(await writes(controller!), 'no write').to.equal(before.writes);
   });
 });
