@@ -245,6 +245,14 @@ describe('decide: CRDMissing says whether the CRD is missing or serves no v1alph
       if (c.crdVersions) expect(problems[0]?.message).to.not.match(/not installed/);
     });
   }
+
+  it('v1alpha1 no longer served while its ServiceImport is still cached as last seen: reported, and nothing written there', () => {
+    const m = member('member3', { ipsMaxItems: undefined, crdVersions: ['v1beta1'], serviceImport: si({ ips: ['10.99.0.7'] }), derivedService: derived('10.99.0.8') });
+    const d = decide(snap([m], {}, 'retain'));
+    expect(d.problems.map((p) => p.reason)).to.deep.equal(['CRDMissing']);
+    expect(d.problems[0]?.message).to.match(/does not serve v1alpha1.*\(serves: v1beta1\)/);
+    expect(d.importers, 'no write where nothing can be written').to.deep.equal([]);
+  });
 });
 
 describe('decide on the retain route', () => {

@@ -120,12 +120,14 @@ export function decide(s: Snapshot, lf?: LocalFirstInput): Decision {
 
   for (const m of [...s.members].sort((a, b) => a.cluster.localeCompare(b.cluster))) {
     const si = m.serviceImport;
-    if (!si) {
-      if (m.ipsMaxItems === undefined && m.reachable && cp) {
-        problems.push({ reason: 'CRDMissing', cluster: m.cluster, message: crdMissing(m) });
-      }
+    // No CRD serving v1alpha1: deleted (its ServiceImports went with it), or installed serving only
+    // v1beta1 (its ServiceImports stay, cached as last seen, but nothing can read or write them as
+    // v1alpha1). Either way it is reported, and nothing is written there.
+    if (m.ipsMaxItems === undefined && m.reachable && cp) {
+      problems.push({ reason: 'CRDMissing', cluster: m.cluster, message: crdMissing(m) });
       continue;
     }
+    if (!si) continue;
     if (si.type !== 'ClusterSetIP' || si.deleting || m.namespaceDeleting) continue;
     // Karmada-managed but its template is gone: Karmada is deleting it.
     if (si.managed && !cp) continue;

@@ -24,12 +24,14 @@
  * API server (and its APF) sees.
  */
 import { expect } from 'chai';
+import * as k8s from '@kubernetes/client-node';
+import { MCS_GROUP, SERVICEIMPORT_CRD } from '../../src/kube/gvr.js';
 import { KARMADA_CONTEXT, access, type EnvState } from '../env/environment.js';
 import { controllerLogTail, startController, type RunningController } from '../env/controller.js';
 import { delay, isAlive } from '../env/process.js';
 import { installApfJail, JAIL_HOLDS_MS, type ApfJail } from '../support/apf-jail.js';
 import { logLinesSince, memberReachable, sample, writes } from '../support/controllers.js';
-import { requireKarmadaResync, useEnvironment } from '../support/environment.js';
+import { requireKarmadaResync, requireMemberCrds, useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, holds, uniqueName, type Clients } from '../support/kube.js';
 import { assertIpsKept, exportFrom, ipsByImport, serviceImport, waitDelivered, waitDerivedIps } from '../support/mcs.js';
 import { established, holdCrdAway, readCrd, type CrdHold } from '../support/mcs-crd.js';
@@ -236,5 +238,53 @@ describe('faults: a member API server that loses a CRD or refuses writes (e2e)',
     console.error(`      [faults] the burst converged ${((Date.now() - liftedAt) / 1000).toFixed(1)} s after the lift`);
     await kept(m2, before2);
     expect(await memberReachable(c, 'member2'), 'member2 still reachable').to.equal(1);
+  });
+
+  it('member2\'s CRD stops serving v1alpha1 for 20 s (mcs-api\'s v1beta1 still served): reported as such, not as "not installed"; member2 reachable, nothing changes; it clears once v1alpha1 is served again', async () => {
+    requireMemberCrds(env, 'mcs-api', 'this test stops serving v1alpha1 while mcs-api\'s v1beta1, the storage version, stays served');
+    const c = controller!;
+    await reachable(60_000);
+    const before1 = await ipsByImport(m1, ns);
+    const before2 = await ipsByImport(m2, ns);
+    const writesBefore = await writes(c);
+    const crd = await readCrd(m2);
+    const alpha = (crd as { spec?: { versions?: Array<{ name: string }> } } | undefined)?.spec?.versions?.findIndex((v) => v.name === 'v1alpha1') ?? -1;
+    expect(alpha, 'member2\'s CRD has v1alpha1').to.be.at.least(0);
+    const crds = m2.kc.makeApiClient(k8s.ApiextensionsV1Api);
+    const served = (value: boolean) => crds.patchCustomResourceDefinition({ name: SERVICEIMPORT_CRD, body: [{ op: 'replace', path: `/spec/versions/${alpha}/served`, value }] }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch));
+    const servesAlpha = async () => (((await readCrd(m2)) as { spec?: { versions?: Array<{ name: string; served: boolean }> } } | undefined)?.spec?.versions?.[alpha]?.served === true);
+    await served(false);
+    try {
+      const outage = (async () => {
+        const warning = await eventually('a CRDMissing Warning that names the version', async () => {
+          const events = (await karmada.core.listNamespacedEvent({ namespace: ns })).items;
+          return events.find((e) => e.reason === 'CRDMissing' && e.message?.includes('member2') && e.message.includes('does not serve v1alpha1'))?.message;
+        }, REPORTED_MS, 500);
+        expect(warning, 'what member2 serves instead').to.include('serves: v1beta1');
+        expect(warning).to.not.include('not installed');
+        await delay(ABSENT_MS);
+      })();
+      // member2's spec.ips are stored as v1beta1 and stay (read there as v1beta1: v1alpha1 answers 404 now).
+      const ips2Beta = async () => {
+        const list = await m2.custom.listNamespacedCustomObject({ group: MCS_GROUP, version: 'v1beta1', namespace: ns, plural: 'serviceimports' }) as { items: Array<{ metadata: { name: string }; spec?: { ips?: string[] } }> };
+        return JSON.stringify(Object.fromEntries(list.items.map((si) => [si.metadata.name, si.spec?.ips])));
+      };
+      const beta = JSON.stringify(before2);
+      // While it rebuilds a changed CRD's storage the API server answers 429 ("storage is (re)initializing") for a moment.
+      await eventually('member2 answering v1beta1 after the change', ips2Beta, 10_000, 250);
+      await holds('the controller up, member2 reachable, spec.ips unchanged in both members', outage, async () => {
+        await steadyThrough(c, m1, before1)();
+        const now = await ips2Beta();
+        if (now !== beta) throw new Error(`member2's spec.ips ${beta} -> ${now}`);
+      }, 500);
+    } finally {
+      await served(true);
+    }
+    await eventually('v1alpha1 served again', async () => ((await servesAlpha()) ? true : undefined), 30_000, 250);
+    await eventually('CRDMissing no longer reported for member2', async () =>
+      (!((await sample(c, 'clusterset_dns_problems', { reason: 'CRDMissing', member_cluster: 'member2' })) >= 1) ? true : undefined), REPORTED_MS, 500);
+    await kept(m1, before1);
+    await kept(m2, before2);
+    expect(await writes(c), 'nothing written').to.equal(writesBefore);
   });
 });
