@@ -123,6 +123,13 @@ describe('a Pull member joined by karmada-agent (e2e)', function () {
     const m3 = member3!.clients;
     // CoreDNS as kubeadm leaves it: kube-system is the cluster's own, which Karmada does not propagate into.
     await applyAll(m3, kubeadmCoreDns(env.versions.coredns));
+    // Karmada's scheduler places a ServiceImport only in clusters whose reported API enablements list it;
+    // the agent reports member3's some seconds after the propagated CRDs arrive, and a binding refused
+    // before that waits for the next change of the Cluster.
+    await eventually(`${member3!.name}'s ServiceImport API in its Cluster status`, async () => {
+      const c = await karmada.custom.getClusterCustomObject({ group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters', name: member3!.name }) as { status?: { apiEnablements?: Array<{ groupVersion: string; resources?: Array<{ kind: string }> }> } };
+      return c.status?.apiEnablements?.some((e) => e.groupVersion === 'multicluster.x-k8s.io/v1alpha1' && e.resources?.some((r) => r.kind === 'ServiceImport')) ? true : undefined;
+    }, 90_000, 500);
     await karmada.core.createNamespace({ body: { metadata: { name: ns } } });
     const member1 = clients(env, 'member1');
     await eventually(`namespace ${ns} in member1`, () => getOrUndefined(() => member1.core.readNamespace({ name: ns })));
