@@ -29,7 +29,6 @@ import { httpStatusOf } from '../../kube/errors.js';
 import type { Clock, Timer } from '../clock.js';
 import { WatchClosed, WatchDeadlineExceeded } from './classify.js';
 import { guardedCall } from './guarded-call.js';
-import { deepFreeze } from './transform.js';
 import { openWatch } from './watch.js';
 import { overdueVerdict } from './watch-limits.js';
 
@@ -41,10 +40,9 @@ export interface WatchOwner {
   /** The current attempt; a watch opened under an older one is stale. */
   readonly epoch: number;
   readonly stopped: boolean;
-  readonly freeze: boolean;
   readonly minWatchMs: number;
-  /** What of an event's object enters the cache (the Reflector's prune). */
-  prune(obj: unknown): unknown;
+  /** What of an event's object enters the cache: pruned and frozen, as listed objects are (Reflector.admit). */
+  admit(obj: unknown): unknown;
   readonly clock: Clock;
   /** The timing of the next watch (its jittered timeoutSeconds, and the limits that go with it). */
   nextWatch(): WatchTimes;
@@ -180,8 +178,7 @@ export class ReflectorWatch {
     let kept = obj;
     if (phase === 'ERROR') run.streamError = (obj ?? {}) as ApiStatus;
     else if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') {
-      kept = owner.prune(obj);
-      if (owner.freeze) deepFreeze(kept);
+      kept = owner.admit(obj);
     }
     owner.onWatchEvent(run.w.epoch, phase);
     // ListWatch's handler is async: its rejection is caught here, or it would become an unhandledRejection.

@@ -62,7 +62,7 @@ import type {
   ReflectorState,
 } from './reflector-types.js';
 import { parseResourcePath } from './resource-path.js';
-import { deepFreeze } from './transform.js';
+import { admitToCache } from './transform.js';
 import { DEFAULT_WATCH_TIMING, watchDeadlineMs, watchLimits, type WatchLimits, type WatchTiming } from './watch-limits.js';
 
 /** Thrown into ListWatch by a list that belongs to an abandoned attempt; ignored. */
@@ -111,12 +111,7 @@ export class Reflector<T extends ObjectLike> {
   private readonly restartsByReason: Partial<Record<FailureReason, number>> = {};
   private relists = 0;
   private lists = 0;
-  /**
-   * Objects in the cache, counted from ListWatch's add and delete events:
-   * health() is read for every member on every reconcile, and ListWatch can
-   * count only by copying the whole cache into an array (20,000 Services of
-   * an unrelated member, once per key).
-   */
+  /** Objects cached, from ListWatch's add and delete events: its own count copies the cache, and health() runs per reconcile. */
   private cached = 0;
   private handlerErrors = 0;
   private watches = 0;
@@ -363,10 +358,7 @@ export class Reflector<T extends ObjectLike> {
           this.touch(false);
         },
         onContinueExpired: (pagesSoFar) => this.log.info(this.labels({ pages: pagesSoFar }), 'continue token expired during a paginated list; listing everything at once'),
-        keep: (o) => {
-          const kept = this.pruneFn ? (this.pruneFn(o) as T) : o;
-          return this.freeze ? deepFreeze(kept) : kept;
-        },
+        keep: (o) => admitToCache(o, this.pruneFn, this.freeze) as T & KubernetesObject,
       });
       this.lists++;
       if (this.lists > 1) this.relists++;
@@ -394,12 +386,7 @@ export class Reflector<T extends ObjectLike> {
       get stopped() {
         return self._stopped;
       },
-      get freeze() {
-        return self.freeze;
-      },
-      prune(obj: unknown) {
-        return self.pruneFn && typeof obj === 'object' && obj !== null ? self.pruneFn(obj) : obj;
-      },
+      admit: (obj: unknown) => admitToCache(obj, self.pruneFn, self.freeze),
       get minWatchMs() {
         return self.minWatchMs;
       },

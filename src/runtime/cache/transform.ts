@@ -25,6 +25,12 @@ export function stripManagedFields(obj: object): object {
   return obj;
 }
 
+/** What of an object enters a cache, listed or watched alike: `prune`'s result, deep-frozen when asked. */
+export function admitToCache(obj: unknown, prune: ((o: object) => object) | undefined, freeze: boolean): unknown {
+  const kept = prune && typeof obj === 'object' && obj !== null ? prune(obj) : obj;
+  return freeze ? deepFreeze(kept) : kept;
+}
+
 /** Freezes an object graph (JSON-shaped: plain objects and arrays). */
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
