@@ -363,6 +363,22 @@ describe('ClusterManager: reading a member\'s Secret again', () => {
     expect(t.m.memberStatus()).to.deep.include({ cluster: 'member2', reachable: false, reason: 'cannot read Secret karmada-cluster/member2: Too Many Requests (429)' });
     expect(t.of('member2')).to.have.length(0);
   });
+
+  it('a failed first read is tried again about a second later, with no Cluster event, and then engages the member', async function () {
+    this.timeout(5_000);
+    let failing = true;
+    const t = setup({ secretError: (name) => (name === 'member2' && failing ? 'context deadline exceeded' : undefined) });
+    t.startWithClusters('member1', 'member2');
+    await t.settle();
+    await t.settle();
+    expect(t.of('member2'), 'not engaged while the read fails').to.have.length(0);
+    failing = false;
+    const reads = t.secretReads.filter((n) => n === 'member2').length;
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(t.secretReads.filter((n) => n === 'member2').length, 'read again by the retry').to.equal(reads + 1);
+    expect(t.of('member2').length, 'engaged: its watches exist').to.be.greaterThan(0);
+    await t.m.stop();
+  });
 });
 
 describe('ClusterManager: control-plane events become keys', () => {

@@ -22,6 +22,7 @@ import type { Caches, ControlPlaneCaches, MemberCaches } from './caches.js';
 import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
 import type { MemberAccessMode } from './member-access-mode.js';
 import { MemberInformers, Unreachable, pruneOf } from './member-informers.js';
+import { SecretReadRetries } from './secret-read-retry.js';
 import { keysForEvent, NO_MEMBER, type KeyEvent, type KeySources } from './event-keys.js';
 import type { Informer, InformerFactory } from '../runtime/cache/informer.js';
 import { realClock, type Clock } from '../runtime/clock.js';
@@ -104,6 +105,11 @@ export class ClusterManager implements Caches {
   private readonly memberMap = new Map<string, MemberInformers | Unreachable>();
   /** Per cluster, the tail of its serialized engage/disengage chain. */
   private readonly engaging = new Map<string, Promise<void>>();
+  /** A failed first Secret read is tried again soon, not at the next resync. */
+  private readonly secretRetries = new SecretReadRetries((name) => {
+    const c = this.clustersInformer.get('', name);
+    if (c) void this.serialized(name, () => this.engage(c));
+  });
   private readonly engagedListeners: Array<(cluster: string, kc: KubeConfig) => void> = [];
   private readonly goneListeners: Array<(cluster: string) => void> = [];
   private readonly customizationListeners: Array<() => void> = [];
@@ -181,6 +187,7 @@ export class ClusterManager implements Caches {
     this.clustersInformer.onEvent((type, c) => {
       const name = c.metadata.name;
       if (type === 'delete') {
+        this.secretRetries.reset(name);
         void this.serialized(name, () => this.disengage(name, 'Cluster deleted'));
         return;
       }
@@ -213,6 +220,7 @@ export class ClusterManager implements Caches {
 
   async stop(): Promise<void> {
     clearInterval(this.resync);
+    this.secretRetries.stop();
     await Promise.all([...this.cpInformers.map((i) => i.stop()), ...[...this.memberMap.values()].map((m) => (m instanceof MemberInformers ? m.stop() : undefined))]);
   }
 
@@ -386,9 +394,12 @@ export class ClusterManager implements Caches {
           this.log.warn({ cluster: name, err: why }, 'cannot re-read the cluster\'s Secret; keeping the engaged member and its credentials');
           return;
         }
+        const retryMs = this.secretRetries.failed(name);
+        this.log.warn({ cluster: name, err: why, retryInMs: retryMs }, 'cannot read the cluster\'s Secret; it counts as unreachable until a read succeeds');
         await this.setUnreachable(name, why);
         return;
       }
+      this.secretRetries.reset(name);
     }
     const access = memberAccess(c, secret, mode);
     if (access.kind === 'unreachable') {

@@ -57,6 +57,8 @@ export interface ControllerSetup {
   memberAccess?: 'proxy' | 'direct';
   /** run's --auto-import: config/karmada/auto-import and config/members/auto-import are applied too (startController reads it from the arguments). */
   autoImport?: boolean;
+  /** The Karmada API server's address in the controller's kubeconfig (a fault test's proxy in front of it); default: the real one. */
+  karmadaServer?: string;
 }
 
 /** run's --member-access in these arguments, as run parses it (the last one wins). */
@@ -113,7 +115,8 @@ export async function controllerKubeconfig(env: EnvState, setup: ControllerSetup
   const dir = join(env.dir, 'controller');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'kubeconfig');
-  writeFileSync(file, kubeConfigYaml([{ ...access(env, KARMADA_CONTEXT), token: tr.status?.token ?? '' }], KARMADA_CONTEXT), { mode: 0o600 });
+  const server = setup.karmadaServer ?? access(env, KARMADA_CONTEXT).server;
+  writeFileSync(file, kubeConfigYaml([{ ...access(env, KARMADA_CONTEXT), server, token: tr.status?.token ?? '' }], KARMADA_CONTEXT), { mode: 0o600 });
   return file;
 }
 
