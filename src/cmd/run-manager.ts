@@ -37,6 +37,7 @@ import { EXIT_FAILURE, reportError, type Io } from './internal/io.js';
 import type { RunCommand } from './run.js';
 import { loadKubeConfig } from './internal/kubeconfig.js';
 import { memberReadiness } from './internal/member-readiness.js';
+import { credentialsSource, ownCredentialsWatch } from './internal/own-credentials-watch.js';
 
 
 /** Which flag names the address a listen error is about, so the message says what to change. */
@@ -208,6 +209,8 @@ export async function runManager(parsed: RunCommand, io: Io): Promise<number> {
   mgr.add(startStop(clusters), { needLeaderElection: false });
   mgr.add(startStop({ stop: () => events.stop() }), { needLeaderElection: false });
   mgr.add(memberReadiness({ status: () => clusters.memberStatus(), addReadyzCheck: (n, c, o) => mgr.addReadyzCheck(n, c, o) }), { needLeaderElection: false });
+  // Credentials the control plane keeps rejecting: /readyz says so, then the process exits with 1 naming what to renew (docs/reliability.md).
+  mgr.add(ownCredentialsWatch({ caches: () => clusters.controlPlaneHealth(), renew: credentialsSource(String(flags['kubeconfig']), process.env), log, addReadyzCheck: (n, c, o) => mgr.addReadyzCheck(n, c, o) }), { needLeaderElection: false });
 
   // --manage-coredns: told about every member the caches engage; acts while leading.
   if (corednsOptions) {

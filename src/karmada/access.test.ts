@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Cluster } from '../api/karmada.js';
 import type { Secret } from '../api/core.js';
-import { memberAccess as memberAccessIn, secretRefOf } from './access.js';
+import { credentialsToRenew, memberAccess as memberAccessIn, secretRefOf } from './access.js';
 import type { MemberAccessMode } from './member-access-mode.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -80,4 +80,15 @@ describe('memberAccess: Push via apiEndpoint and Secret, Pull via the cluster pr
     const a = memberAccess(push(), secret({ token: b64('s3cret'), caBundle: b64('garbage') }));
     expect(JSON.stringify(a)).to.not.contain('s3cret');
   });
+});
+
+describe('member access: what to renew when the member rejects the credentials (401)', () => {
+  const cases: Array<[string, Cluster, MemberAccessMode, string]> = [
+    ['direct: the Cluster\'s Secret', push(), 'direct', 'renew the token in Secret karmada-cluster/member1 (Cluster member1\'s spec.secretRef); it is re-read within a minute'],
+    ['proxy: Karmada\'s impersonator token', push({ impersonatorSecretRef: impersonator }), 'proxy', 'the Karmada cluster proxy forwards with the impersonator token in Secret karmada-cluster/member1-impersonator (Cluster member1\'s spec.impersonatorSecretRef): renew it in Karmada (or this controller\'s own credentials, when /readyz\'s credentials check fails too)'],
+    ['a Pull member under direct is reached through the proxy', { metadata: { name: 'member1' }, spec: { syncMode: 'Pull', impersonatorSecretRef: impersonator } }, 'direct', 'the Karmada cluster proxy forwards with the impersonator token in Secret karmada-cluster/member1-impersonator (Cluster member1\'s spec.impersonatorSecretRef): renew it in Karmada (or this controller\'s own credentials, when /readyz\'s credentials check fails too)'],
+  ];
+  for (const [name, c, mode, want] of cases) {
+    it(name, () => expect(credentialsToRenew(c, mode)).to.equal(want));
+  }
 });

@@ -79,6 +79,24 @@ export function memberAccess(c: Cluster, secret: Secret | undefined, mode: Membe
 }
 
 /**
+ * What to renew when a member answers 401 (its credentials expired or were
+ * revoked), for the member's unreachable reason: the token the controller
+ * sends there. Directly, that is the Cluster's Secret, re-read every minute
+ * and at every Cluster change, so a renewed token is picked up on its own.
+ * Through the proxy, Karmada forwards with its impersonator token; our own
+ * credentials are checked by the Karmada API server first, and their
+ * rejection is the control plane's (src/runtime/own-credentials.ts).
+ */
+export function credentialsToRenew(c: Cluster, mode: MemberAccessMode): string {
+  if (accessRoute(c, mode) === 'direct') {
+    const ref = c.spec.secretRef;
+    return ref ? `renew the token in Secret ${ref.namespace}/${ref.name} (Cluster ${c.metadata.name}'s spec.secretRef); it is re-read within a minute` : `give Cluster ${c.metadata.name} a spec.secretRef`;
+  }
+  const ref = c.spec.impersonatorSecretRef;
+  return `the Karmada cluster proxy forwards with the impersonator token${ref ? ` in Secret ${ref.namespace}/${ref.name} (Cluster ${c.metadata.name}'s spec.impersonatorSecretRef)` : ''}: renew it in Karmada (or this controller's own credentials, when /readyz's credentials check fails too)`;
+}
+
+/**
  * A KubeConfig of its own for one member, never shared: client-node's watches
  * read the current context on every (re)connect, so a KubeConfig whose
  * context is switched under running informers would point them at another

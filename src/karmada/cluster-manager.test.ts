@@ -2,127 +2,24 @@
  * The manager's bookkeeping — when the controller may start deciding, that a
  * member coming back re-decides everything, and that a malformed Cluster is
  * an unreachable member with a reason — over in-memory informers
- * (the Informer interface is the seam; the real reflectors are exercised by
- * test/integration and test/e2e). Each informer here is driven by hand.
+ * (test/support/cluster-manager.ts; the real reflectors are exercised by
+ * test/integration and test/e2e). How members are reached, and their
+ * credentials: ./cluster-manager-credentials.test.ts.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { pino } from 'pino';
 import type { Cluster, OverridePolicy } from '../api/karmada.js';
 import { type KubeObject } from '../api/meta.js';
 import type { Secret } from '../api/core.js';
-import type { Informer, InformerEvent, InformerHealth, InformerSpec } from '../runtime/cache/informer.js';
-import { FakeClock } from '../runtime/clock.js';
 import { startTlsServer, type TlsServer } from '../../test/support/tls-server.js';
-import { overridePolicyName } from '../serviceimport/overridepolicy.js';
-import { ClusterManager } from './cluster-manager.js';
+import { b64, setup } from '../../test/support/cluster-manager.js';
 import { pruneEndpointSlice, pruneService, pruneServiceImport, pruneServiceImportCrd, pruneNamespace, pruneServiceExport } from './prune.js';
 
-const b64 = (s: string) => Buffer.from(s).toString('base64');
 const si = (namespace: string, name: string): KubeObject => ({ metadata: { namespace, name } });
 /** The ServiceImport CRD as a member serves it: v1alpha1, spec.ips with one item. */
 const crd: KubeObject = {
   metadata: { name: 'serviceimports.multicluster.x-k8s.io', resourceVersion: '1' },
   spec: { versions: [{ name: 'v1alpha1', served: true, schema: { openAPIV3Schema: { properties: { spec: { properties: { ips: { maxItems: 1 } } } } } } }] },
 } as KubeObject;
-
-class HandInformer implements Informer {
-  private h: InformerHealth = { synced: false, running: false };
-  private readonly objects = new Map<string, KubeObject>();
-  private readonly events: Array<(t: InformerEvent, o: KubeObject) => void> = [];
-  private readonly healthHandlers: Array<() => void> = [];
-  /** How often the manager asked it to end a backoff at once. */
-  retries = 0;
-  constructor(readonly spec: InformerSpec) {}
-  retryNow() {
-    this.retries++;
-  }
-  start() {
-    this.set({ running: true });
-  }
-  async stop() {
-    this.set({ running: false });
-  }
-  health() {
-    return this.h;
-  }
-  get(ns: string, name: string) {
-    return this.objects.get(`${ns}/${name}`);
-  }
-  list(ns?: string) {
-    return [...this.objects.values()].filter((o) => ns === undefined || o.metadata.namespace === ns);
-  }
-  onEvent(f: (t: InformerEvent, o: KubeObject) => void) {
-    this.events.push(f);
-  }
-  onHealthChange(f: () => void) {
-    this.healthHandlers.push(f);
-  }
-  set(h: Partial<InformerHealth>) {
-    this.h = { ...this.h, ...h };
-    for (const f of this.healthHandlers) f();
-  }
-  add(o: KubeObject) {
-    this.objects.set(`${o.metadata.namespace ?? ''}/${o.metadata.name}`, o);
-    for (const f of this.events) f('add', o);
-  }
-  delete(o: KubeObject) {
-    this.objects.delete(`${o.metadata.namespace ?? ''}/${o.metadata.name}`);
-    for (const f of this.events) f('delete', o);
-  }
-}
-
-function setup(opts: { failFactoryFor?: string; hangSecretFor?: string; secretError?: (name: string) => string | undefined; settleMs?: number; serviceImportOfPolicy?: (p: OverridePolicy) => string | undefined; needsEndpointSlices?: (si: KubeObject) => boolean; secrets?: Record<string, Secret>; memberAccess?: 'proxy' | 'direct' } = {}) {
-  const informers: HandInformer[] = [];
-  const keys: Array<string[] | 'all'> = [];
-  const kc = new KubeConfig();
-  kc.loadFromOptions({ clusters: [{ name: 'k', server: 'https://127.0.0.1:1' }], users: [{ name: 'u', token: 't' }], contexts: [{ name: 'k', cluster: 'k', user: 'u' }], currentContext: 'k' });
-  const defaultSecrets: Record<string, Secret> = {
-    member1: { metadata: { name: 'member1', namespace: 'karmada-cluster' }, data: { token: b64('t1') } },
-    member2: { metadata: { name: 'member2', namespace: 'karmada-cluster' }, data: { token: b64('t2') } },
-  };
-  // Read at each GET, so a test can rotate a Secret in opts.secrets.
-  const secretNamed = (name: string) => opts.secrets?.[name] ?? defaultSecrets[name];
-  const clock = new FakeClock();
-  /** Every Secret GET the manager made, by name. */
-  const secretReads: string[] = [];
-  const getSecret = (_ns: string, name: string): Promise<Secret | undefined> => {
-    secretReads.push(name);
-    if (name === opts.hangSecretFor) return new Promise<never>(() => {});
-    const err = opts.secretError?.(name);
-    return err === undefined ? Promise.resolve(secretNamed(name)) : Promise.reject(new Error(err));
-  };
-  const m = new ClusterManager(
-    kc,
-    (_kc, spec) => {
-      if (spec.cluster === opts.failFactoryFor) throw new Error('cannot build a client');
-      const i = new HandInformer(spec);
-      informers.push(i);
-      return i;
-    },
-    // Most tests here are about the Secret, read only with direct access.
-    opts.memberAccess === 'proxy' ? { mode: 'proxy' } : { mode: 'direct', getSecret },
-    (k) => keys.push(k),
-    pino({ level: 'silent' }),
-    { serviceImportOfPolicy: opts.serviceImportOfPolicy ?? (() => undefined), policyNameOf: overridePolicyName, ...(opts.settleMs !== undefined ? { memberSettleMs: opts.settleMs } : {}), ...(opts.needsEndpointSlices ? { needsEndpointSlices: opts.needsEndpointSlices } : {}), clock },
-  );
-  const of = (cluster: string, resource?: string) => informers.filter((i) => i.spec.cluster === cluster && (!resource || i.spec.resource === resource));
-  const cluster = (name: string): Cluster => ({ metadata: { name }, spec: {
-    syncMode: 'Push', apiEndpoint: `https://127.0.0.1:${name === 'member1' ? 1001 : 1002}`,
-    secretRef: { namespace: 'karmada-cluster', name }, impersonatorSecretRef: { namespace: 'karmada-cluster', name: `${name}-impersonator` },
-  } });
-  const settle = () => new Promise((r) => setImmediate(r));
-  const syncAll = (cluster: string) => {
-    for (const i of of(cluster)) i.set({ synced: true, running: true });
-  };
-  /** The manager started, these Clusters listed and the control-plane caches synced (engages still pending). */
-  const startWithClusters = (...names: string[]) => {
-    m.start();
-    for (const n of names) of('karmada', 'clusters')[0]!.add(cluster(n));
-    for (const i of of('karmada')) i.set({ synced: true, running: true });
-  };
-  return { m, clock, informers, keys, of, cluster, settle, syncAll, startWithClusters, secretReads };
-}
 
 describe('ClusterManager: when deciding may start, and re-deciding when a member returns', () => {
   it('does not count as synced while a listed Cluster has no member yet, or its member is still listing', async () => {
@@ -290,94 +187,6 @@ describe('ClusterManager: when deciding may start, and re-deciding when a member
     expect(t.m.synced(), 'not before the settle time').to.equal(false);
     t.clock.advance(1);
     expect(t.m.synced(), 'after the settle time').to.equal(true);
-  });
-});
-
-describe('ClusterManager: --member-access', () => {
-  it('proxy: Push members are engaged through the Karmada cluster proxy, and no Secret is ever read', async () => {
-    const t = setup({ memberAccess: 'proxy' });
-    const engaged: Array<[string, string]> = [];
-    t.m.onMemberEngaged((cluster, kc) => engaged.push([cluster, kc.getCurrentCluster()?.server ?? '']));
-    t.startWithClusters('member1', 'member2');
-    await t.settle();
-    expect(engaged).to.deep.equal([
-      ['member1', 'https://127.0.0.1:1/apis/cluster.karmada.io/v1alpha1/clusters/member1/proxy'],
-      ['member2', 'https://127.0.0.1:1/apis/cluster.karmada.io/v1alpha1/clusters/member2/proxy'],
-    ]);
-    // A Cluster update engages again (a no-op: nothing changed), still without a Secret.
-    t.of('karmada', 'clusters')[0]!.add(t.cluster('member1'));
-    await t.settle();
-    expect(t.secretReads).to.deep.equal([]);
-    await t.m.stop();
-  });
-
-  it('direct: the same Push members are reached at their apiEndpoint with the token of their Secret', async () => {
-    const t = setup({ memberAccess: 'direct' });
-    const engaged: Array<[string, string]> = [];
-    t.m.onMemberEngaged((cluster, kc) => engaged.push([cluster, kc.getCurrentCluster()?.server ?? '']));
-    t.startWithClusters('member1');
-    await t.settle();
-    expect(engaged).to.deep.equal([['member1', 'https://127.0.0.1:1001']]);
-    expect(t.secretReads).to.deep.equal(['member1']);
-    await t.m.stop();
-  });
-});
-
-describe('ClusterManager: reading a member\'s Secret again', () => {
-  it('a failed re-read (403, 429, 5xx, timeout) keeps an engaged member and its watches; new credentials re-engage it', async () => {
-    let failing: string | undefined;
-    const secrets: Record<string, Secret> = {};
-    const t = setup({ secretError: (name) => (name === 'member1' ? failing : undefined), secrets });
-    const gone: string[] = [];
-    t.m.onMemberGone((c) => gone.push(c));
-    t.startWithClusters('member1', 'member2');
-    await t.settle();
-    t.syncAll('member1');
-    t.syncAll('member2');
-    const watches = t.of('member1');
-    const reEngage = async () => {
-      t.of('karmada', 'clusters')[0]!.add(t.cluster('member1')); // a status-only Cluster update
-      await t.settle();
-      await t.settle();
-    };
-    for (const err of ['secrets "member1" is forbidden (403)', 'Too Many Requests (429)', 'the server is currently unable to handle the request (503)', 'no answer within 30s']) {
-      failing = err;
-      await reEngage();
-      expect(watches.every((i) => i.health().running), `${err}: member1's watches keep running`).to.equal(true);
-      expect(t.of('member1'), `${err}: no new watches`).to.have.length(watches.length);
-      expect(t.m.memberStatus()).to.deep.include({ cluster: 'member1', reachable: true });
-      expect(gone, err).to.deep.equal([]);
-    }
-    failing = undefined;
-    secrets['member1'] = { metadata: { name: 'member1', namespace: 'karmada-cluster' }, data: { token: b64('rotated') } };
-    await reEngage();
-    expect(watches.every((i) => !i.health().running), 'new credentials: the old watches stop').to.equal(true);
-    expect(t.of('member1').length, 'and new ones start').to.be.greaterThan(watches.length);
-  });
-
-  it('a failed first read leaves the member unreachable with the reason', async () => {
-    const t = setup({ secretError: (name) => (name === 'member2' ? 'Too Many Requests (429)' : undefined) });
-    t.startWithClusters('member1', 'member2');
-    await t.settle();
-    await t.settle();
-    expect(t.m.memberStatus()).to.deep.include({ cluster: 'member2', reachable: false, reason: 'cannot read Secret karmada-cluster/member2: Too Many Requests (429)' });
-    expect(t.of('member2')).to.have.length(0);
-  });
-
-  it('a failed first read is tried again about a second later, with no Cluster event, and then engages the member', async function () {
-    this.timeout(5_000);
-    let failing = true;
-    const t = setup({ secretError: (name) => (name === 'member2' && failing ? 'context deadline exceeded' : undefined) });
-    t.startWithClusters('member1', 'member2');
-    await t.settle();
-    await t.settle();
-    expect(t.of('member2'), 'not engaged while the read fails').to.have.length(0);
-    failing = false;
-    const reads = t.secretReads.filter((n) => n === 'member2').length;
-    await new Promise((r) => setTimeout(r, 1_200));
-    expect(t.secretReads.filter((n) => n === 'member2').length, 'read again by the retry').to.equal(reads + 1);
-    expect(t.of('member2').length, 'engaged: its watches exist').to.be.greaterThan(0);
-    await t.m.stop();
   });
 });
 

@@ -19,7 +19,7 @@ import type { Cluster, OverridePolicy, PropagationPolicy, ResourceInterpreterCus
 import type { EndpointSlice, Secret } from '../api/core.js';
 import { KARMADA_COLLECTED_SLICE_VALUE, SLICE_MANAGED_BY_LABEL, type ServiceImport } from '../api/mcs.js';
 import type { Caches, ControlPlaneCaches, MemberCaches } from './caches.js';
-import { memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
+import { credentialsToRenew, memberAccess, memberKubeConfig, secretRefOf, type MemberAccess } from './access.js';
 import type { MemberAccessMode } from './member-access-mode.js';
 import { MemberInformers, Unreachable, pruneOf } from './member-informers.js';
 import { SecretReadRetries } from './secret-read-retry.js';
@@ -418,6 +418,7 @@ export class ClusterManager implements Caches {
     }, (e) => this.touched(e), this.slicesNeededBy.size > 0, this.mirrorSlices);
     // The keys the previous member's caches name, before the new, empty ones replace them.
     this.touched({ kind: 'member', cluster: name, before, after: NO_MEMBER });
+    m.credentialsHint = credentialsToRenew(c, mode);
     this.memberMap.set(name, m);
     m.start();
     this.log.info({ cluster: name, via: access.kind === 'proxy' ? 'karmada cluster proxy' : 'apiEndpoint' }, existing ? 'cluster credentials changed; re-engaged' : 'engaged cluster');

@@ -67,6 +67,12 @@ export class MemberInformers implements MemberCaches {
   /** reachable() and the CRD as last reported: a change re-decides the keys it can affect (./event-keys.ts). */
   private facts: MemberFacts = NO_MEMBER;
   private everReachable = false;
+  /**
+   * What to renew when the member answers 401, appended to reason() then
+   * (./access.ts credentialsToRenew); set by the manager, which knows the
+   * Cluster and how it is reached.
+   */
+  credentialsHint: string | undefined;
 
   constructor(
     readonly cluster: string,
@@ -215,7 +221,9 @@ export class MemberInformers implements MemberCaches {
   reason(): string | undefined {
     for (const i of this.core()) {
       const h = i.health();
-      if (!h.running || !h.synced) return h.lastError ?? 'not synced yet';
+      if (h.running && h.synced) continue;
+      const why = h.lastError ?? 'not synced yet';
+      return !h.running && h.lastErrorReason === 'unauthorized' && this.credentialsHint ? `${why}; ${this.credentialsHint}` : why;
     }
     return undefined;
   }
