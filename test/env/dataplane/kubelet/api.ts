@@ -34,13 +34,18 @@ export class KubeletApi implements KubeletCalls {
   private readonly core: k8s.CoreV1Api;
   private readonly coordination: k8s.CoordinationV1Api;
 
-  constructor(kc: k8s.KubeConfig, private readonly timeoutMs = CALL_TIMEOUT_MS) {
+  /** `cancel` aborts every call in flight: a kubelet told to stop must not wait out a silent API server. */
+  constructor(kc: k8s.KubeConfig, private readonly cancel?: AbortSignal, private readonly timeoutMs = CALL_TIMEOUT_MS) {
     this.core = makeClient(kc, k8s.CoreV1Api, { timeoutMs });
     this.coordination = makeClient(kc, k8s.CoordinationV1Api, { timeoutMs });
   }
 
+  private call<T>(what: string, fn: (options: k8s.ConfigurationOptions<k8s.ObservableMiddleware>) => Promise<T>): Promise<T> {
+    return withDeadline(what, this.timeoutMs, fn, this.cancel);
+  }
+
   async listPods(fieldSelector: string): Promise<k8s.V1Pod[]> {
-    const list = await withDeadline(`list pods ${fieldSelector}`, this.timeoutMs, (options) =>
+    const list = await this.call(`list pods ${fieldSelector}`, (options) =>
       this.core.listPodForAllNamespaces({ fieldSelector }, options));
     return list.items;
   }
@@ -48,7 +53,7 @@ export class KubeletApi implements KubeletCalls {
   /** What a scheduler writes: the pod's `binding` subresource, with the uid as a precondition. */
   async bind(pod: k8s.V1Pod, nodeName: string): Promise<void> {
     const { name = '', namespace = '', uid } = pod.metadata ?? {};
-    await withDeadline(`bind pod ${namespace}/${name}`, this.timeoutMs, (options) =>
+    await this.call(`bind pod ${namespace}/${name}`, (options) =>
       this.core.createNamespacedPodBinding({
         name,
         namespace,
@@ -58,7 +63,7 @@ export class KubeletApi implements KubeletCalls {
 
   /** A JSON merge patch of `pods/status`; a pod gone meanwhile is not an error. */
   async patchPodStatus(namespace: string, name: string, status: Record<string, unknown>): Promise<void> {
-    await withDeadline(`patch status of pod ${namespace}/${name}`, this.timeoutMs, (options) =>
+    await this.call(`patch status of pod ${namespace}/${name}`, (options) =>
       this.core.patchNamespacedPodStatus({ name, namespace, body: { status } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, options)),
     ).catch((e: unknown) => {
       if (!isStatus(e, 404)) throw e;
@@ -67,7 +72,7 @@ export class KubeletApi implements KubeletCalls {
 
   /** Finishes a graceful deletion once the processes are gone, as the kubelet does: grace 0, only this incarnation (uid). */
   async finishPodDeletion(namespace: string, name: string, uid: string): Promise<void> {
-    await withDeadline(`delete pod ${namespace}/${name}`, this.timeoutMs, (options) =>
+    await this.call(`delete pod ${namespace}/${name}`, (options) =>
       this.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0, body: { gracePeriodSeconds: 0, preconditions: { uid } } }, options),
     ).catch((e: unknown) => {
       // 404: already gone; 409: the uid precondition failed, so a new pod of that name is not ours to delete.
@@ -78,24 +83,24 @@ export class KubeletApi implements KubeletCalls {
   /** Creates the Node unless it exists (an earlier run's Node is reused, as a restarted kubelet does). */
   async ensureNode(manifest: Record<string, unknown>): Promise<void> {
     const name = (manifest['metadata'] as { name: string }).name;
-    await withDeadline(`create node ${name}`, this.timeoutMs, (options) => this.core.createNode({ body: manifest as k8s.V1Node }, options)).catch((e: unknown) => {
+    await this.call(`create node ${name}`, (options) => this.core.createNode({ body: manifest as k8s.V1Node }, options)).catch((e: unknown) => {
       if (!isStatus(e, 409)) throw e;
     });
   }
 
   async readNode(name: string): Promise<k8s.V1Node> {
-    return withDeadline(`read node ${name}`, this.timeoutMs, (options) => this.core.readNode({ name }, options));
+    return this.call(`read node ${name}`, (options) => this.core.readNode({ name }, options));
   }
 
   async patchNodeStatus(name: string, status: Record<string, unknown>): Promise<void> {
-    await withDeadline(`patch status of node ${name}`, this.timeoutMs, (options) =>
+    await this.call(`patch status of node ${name}`, (options) =>
       this.core.patchNodeStatus({ name, body: { status } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch, options)));
   }
 
   /** Renews the node's Lease, creating it first if need be. */
   async renewLease(nodeName: string, now: Date): Promise<void> {
     const patch = () =>
-      withDeadline(`renew lease ${nodeName}`, this.timeoutMs, (options) =>
+      this.call(`renew lease ${nodeName}`, (options) =>
         this.coordination.patchNamespacedLease({
           name: nodeName,
           namespace: LEASE_NAMESPACE,
@@ -106,7 +111,7 @@ export class KubeletApi implements KubeletCalls {
     } catch (e) {
       if (!isStatus(e, 404)) throw e;
       // Created without renewTime (the typed serializer wants a Date there), then patched like every renewal.
-      await withDeadline(`create lease ${nodeName}`, this.timeoutMs, (options) =>
+      await this.call(`create lease ${nodeName}`, (options) =>
         this.coordination.createNamespacedLease({
           namespace: LEASE_NAMESPACE,
           body: { metadata: { name: nodeName, namespace: LEASE_NAMESPACE }, spec: { holderIdentity: nodeName, leaseDurationSeconds: LEASE_DURATION_SECONDS } },

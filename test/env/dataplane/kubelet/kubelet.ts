@@ -72,6 +72,7 @@ export class ProcessKubelet {
       await this.heartbeat().catch((e: unknown) => this.log('node heartbeat failed', { error: errorText(e) }));
       await this.bindPending().catch((e: unknown) => this.log('listing pods to bind failed', { error: errorText(e) }));
       await this.syncNodePods().catch((e: unknown) => this.log('listing pods on the node failed', { error: errorText(e) }));
+      if (this.stopped) break;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, POLL_MS);
         this.wake = () => {

@@ -48,9 +48,14 @@ async function main(configPath: string): Promise<void> {
   mkdirSync(config.stateDir, { recursive: true });
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(config.kubeconfig);
-  const kubelet = new ProcessKubelet(config, new KubeletApi(kc), (msg, extra) => log(msg, { node: config.network.nodeName, ...extra }));
-  process.on('SIGTERM', () => kubelet.stop());
-  process.on('SIGINT', () => kubelet.stop());
+  const cancel = new AbortController();
+  const kubelet = new ProcessKubelet(config, new KubeletApi(kc, cancel.signal), (msg, extra) => log(msg, { node: config.network.nodeName, ...extra }));
+  const stop = () => {
+    kubelet.stop();
+    cancel.abort();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   log('process kubelet started', { node: config.network.nodeName, nodeNs: config.network.nodeNs, podCidr: config.network.podCidr });
   await kubelet.run();
 }
