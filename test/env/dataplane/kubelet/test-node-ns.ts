@@ -9,6 +9,8 @@ import type { NodeNetwork } from './types.js';
 
 export async function makeNodeNamespace(network: NodeNetwork): Promise<void> {
   if (!network.nodeNs.startsWith('csdnst-')) throw new Error(`test namespaces are named csdnst-*, not ${network.nodeNs}`);
+  // Said up front: otherwise the first `ip netns add` fails with a bare "Permission denied".
+  if (process.getuid?.() !== 0) throw new Error('this test builds network namespaces and needs root (and iproute2, socat)');
   await run(['ip', 'netns', 'add', network.nodeNs]);
   await run(['ip', '-n', network.nodeNs, 'link', 'set', 'lo', 'up']);
   await run(['ip', '-n', network.nodeNs, 'addr', 'add', `${network.gateway}/32`, 'dev', 'lo']);
