@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { FakeKubeletApi } from './fake-api.js';
 import { ProcessKubelet } from './kubelet.js';
 import { run } from './net-runner.js';
-import { makeNodeNamespace, podNamespaces as podNamespacesOf, removeNodeNamespace, until } from './test-node-ns.js';
+import { makeNodeNamespace, podNamespaces as podNamespacesOf, removeNodeNamespace, until } from './test-support.js';
 import { SCHEDULER_NAME, type KubeletConfig, type NodeNetwork } from './types.js';
 
 const network: NodeNetwork = { member: 'test', nodeName: 'test-node', nodeNs: 'csdnst-loop', podCidr: '10.77.0.0/16', gateway: '10.77.0.1', nodeIp: '10.254.0.7' };

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { KubeletCalls } from './api.js';
 import { PodIpPool } from './ip-pool.js';
 import { createPodNetwork, deletePodNetwork, sweepStalePodNetworks } from './net-runner.js';
+import { killOrphans } from './orphans.js';
 import { nodeManifest, nodeStatus, readHostInfo } from './node.js';
 import { podKey } from './pod-network.js';
 import { desiredPodStatus, kubeTime, type ContainerRuntime } from './pod-status.js';
@@ -66,6 +67,8 @@ export class ProcessKubelet {
 
   /** Runs until stop(); then stops every pod and removes its network. */
   async run(): Promise<void> {
+    const orphans = killOrphans(join(this.config.stateDir, 'pods'));
+    if (orphans.length > 0) this.log('killed pod processes left by an earlier run', { pids: orphans });
     const stale = await sweepStalePodNetworks(this.config.network);
     if (stale.length > 0) this.log('removed pod networks left by an earlier run', { namespaces: stale });
     while (!this.stopped) {

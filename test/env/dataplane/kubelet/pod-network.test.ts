@@ -14,7 +14,7 @@ import { createPodNetwork, deletePodNetwork, netnsEtcDir, run, sweepStalePodNetw
 import { podNetworkNames } from './pod-network.js';
 import { podRunPlan } from './run-plan.js';
 import { PodProcesses } from './supervisor.js';
-import { makeNodeNamespace, podNamespaces as podNamespacesOf, removeNodeNamespace, until } from './test-node-ns.js';
+import { makeNodeNamespace, podNamespaces as podNamespacesOf, removeNodeNamespace, until } from './test-support.js';
 import type { NodeNetwork } from './types.js';
 
 const network: NodeNetwork = { member: 'test', nodeName: 'test-node', nodeNs: 'csdnst-node', podCidr: '10.99.0.0/16', gateway: '10.99.0.1', nodeIp: '10.254.0.1' };

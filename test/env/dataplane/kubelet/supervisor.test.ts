@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ContainerRuntime } from './pod-status.js';
 import type { ContainerPlan, PodPlan } from './run-plan.js';
 import { PodProcesses, restartBackoffMs } from './supervisor.js';
-import { until as untilValue } from './test-node-ns.js';
+import { alive, until as untilValue } from './test-support.js';
 
 // Plain host processes (no namespace): what is under test is the supervision, not the network.
 const container = (name: string, script: string, extra: Partial<ContainerPlan> = {}): ContainerPlan => ({
@@ -82,14 +82,6 @@ describe('process kubelet: process supervisor', function () {
     expect(state(p).done).to.equal(true);
     const s = state(p).state;
     expect(s.kind === 'terminated' && [s.terminated.signal, s.terminated.exitCode]).to.deep.equal(['SIGKILL', 137]);
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     await until('the child to be gone', () => !alive(Number(readFileSync(childPid, 'utf8'))), 2000);
   });
 });

@@ -12,6 +12,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
+import { removePidFile, writePidFile } from './orphans.js';
 import { afterProbe, kubeTime, NOT_READY, restarts, type ContainerRuntime, type ReadinessState } from './pod-status.js';
 import type { ContainerPlan, PodPlan } from './run-plan.js';
 
@@ -27,6 +28,8 @@ class ContainerProcess {
   private timers = new Set<NodeJS.Timeout>();
   private stopping = false;
   private exited: Promise<void> = Promise.resolve();
+  /** Beside the log: what the next kubelet kills if this one dies without stopping its pods (orphans.ts). */
+  private readonly pidPath: string;
 
   constructor(
     private readonly plan: ContainerPlan,
@@ -35,6 +38,7 @@ class ContainerProcess {
     private readonly onChange: () => void,
     private readonly log: Log,
   ) {
+    this.pidPath = logPath.replace(/\.log$/, '.pid');
     this.runtime = { name: plan.name, image: plan.image, restartCount: 0, state: { kind: 'waiting', reason: 'ContainerCreating' }, ready: false, done: false };
   }
 
@@ -49,6 +53,7 @@ class ContainerProcess {
       closeSync(out);
     }
     this.child = child;
+    if (child.pid !== undefined) writePidFile(this.pidPath, child.pid);
     const startedAt = kubeTime(new Date());
     this.exited = new Promise((resolve) => {
       // 'error' alone (spawn itself failed, e.g. a missing cwd) never gets an 'exit'.
@@ -74,6 +79,7 @@ class ContainerProcess {
       finishedAt: kubeTime(new Date()),
     };
     this.log('container exited', { container: this.plan.name, exitCode, signal, ...(error ? { error } : {}) });
+    removePidFile(this.pidPath);
     this.child = undefined;
     if (!this.stopping && restarts(this.restartPolicy, exitCode)) {
       const wait = restartBackoffMs(this.runtime.restartCount);

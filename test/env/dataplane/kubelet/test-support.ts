@@ -1,8 +1,8 @@
 /**
- * For the tests that build real pod networks: a node namespace as the
- * environment makes one (lo up with the gateway on it, forwarding on), and
- * its removal with every pod namespace of it. Tests name theirs csdnst-*;
- * csdns-* belongs to the environment.
+ * Helpers for the process kubelet's tests. For those that build real pod
+ * networks: a node namespace as the environment makes one (lo up with the
+ * gateway on it, forwarding on), and its removal with every pod namespace of
+ * it. Tests name theirs csdnst-*; csdns-* belongs to the environment.
  */
 import { run } from './net-runner.js';
 import type { NodeNetwork } from './types.js';
@@ -35,5 +35,15 @@ export async function until<T>(what: string, probe: () => T | undefined | Promis
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Whether process `pid` exists (signal 0 checks without sending anything). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
