@@ -32,6 +32,7 @@ export type BinaryName =
   | 'etcd'
   | 'kube-apiserver'
   | 'kube-controller-manager'
+  | 'kube-proxy'
   | 'coredns'
   | 'karmada-agent'
   | 'karmada-aggregated-apiserver'
@@ -122,6 +123,8 @@ const wrappers: Wrapper[] = [
       { binary: 'etcd', pkg: 'go.etcd.io/etcd/server/v3' },
       { binary: 'kube-apiserver', pkg: 'k8s.io/kubernetes/cmd/kube-apiserver' },
       { binary: 'kube-controller-manager', pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager' },
+      // Runs in each member's node namespace: the data plane (test/env/dataplane).
+      { binary: 'kube-proxy', pkg: 'k8s.io/kubernetes/cmd/kube-proxy' },
     ],
     ldflags: kubeLdflags,
   },

@@ -70,14 +70,17 @@ export function apiserverArgs(pki: Pki, o: ApiserverOptions): string[] {
  * kube-controller-manager for one cluster of the environment: namespace deletion,
  * garbage collection and ServiceAccount tokens everywhere; a member also runs the
  * deployment and replicaset controllers, so a CoreDNS rollout (`coredns install
- * --rollout`) is carried out for real. With no scheduler or kubelet their pods stay
- * Pending unless a test writes their status as a kubelet would.
+ * --rollout`) is carried out for real, and the EndpointSlice controller, which
+ * turns the pods the data plane's process kubelet runs into a Service's
+ * endpoints. There is no scheduler: pods stay Pending unless the process kubelet
+ * binds them (schedulerName process-kubelet) or a test writes their status as a
+ * kubelet would.
  */
 export function kubeControllerManagerArgs(pki: Pki, o: { kubeconfig: string; port: number; member: boolean }): string[] {
   return [
     `--kubeconfig=${o.kubeconfig}`,
     '--leader-elect=false',
-    `--controllers=namespace,garbagecollector,serviceaccount-token,serviceaccount,clusterrole-aggregation${o.member ? ',deployment,replicaset' : ''}`,
+    `--controllers=namespace,garbagecollector,serviceaccount-token,serviceaccount,clusterrole-aggregation${o.member ? ',deployment,replicaset,endpointslice' : ''}`,
     `--service-account-private-key-file=${pki.saPrivateKey}`,
     `--root-ca-file=${pki.caCert}`,
     '--bind-address=127.0.0.1', `--secure-port=${o.port}`,

@@ -16,6 +16,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheRoot, repoRoot } from './binaries.js';
+import { removeNetwork } from './dataplane/netns.js';
+import { startDataPlane } from './dataplane/start.js';
 import { karmadaLayoutDir, writeKarmadaLayout } from './karmada-layout.js';
 import { getJson } from './kube.js';
 import { delay, isAlive, portHolder, portInUse, rssBytes, startProcess, stopProcess, waitUntil } from './process.js';
@@ -89,6 +91,7 @@ export async function up(log: Log = defaultLog): Promise<EnvState> {
     await joinMembers(ctx, karmadaKc);
     await installMemberCrds(ctx, karmadaKc);
     await startCoreDns(ctx);
+    await startDataPlane(ctx);
 
     state.startupSeconds = Math.round((Date.now() - t0) / 100) / 10;
     ctx.save();
@@ -107,7 +110,9 @@ export async function up(log: Log = defaultLog): Promise<EnvState> {
 export async function down(log: Log = defaultLog): Promise<void> {
   const state = readState();
   if (!state) {
-    log('local environment is not running');
+    // Namespaces outlive a lost state file (or a crash before it was written).
+    const left = await removeNetwork();
+    log(left.length > 0 ? `removed the data plane's namespaces ${left.join(', ')}` : 'local environment is not running');
     return;
   }
   // Reverse start order: clients before the servers they talk to.
@@ -127,6 +132,8 @@ export async function down(log: Log = defaultLog): Promise<void> {
     if (busy.length === 0) break;
     await delay(500);
   }
+  // The kubelets stopped their pods; this takes the namespaces, veths, routes and nftables rules.
+  await removeNetwork();
   rmSync(statePath(), { force: true });
   if (busy.length > 0) throw new Error(`ports still in use after stopping the environment: ${busy.join(', ')}`);
   log(`local environment stopped (${procs.length} processes)`);

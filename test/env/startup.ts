@@ -78,7 +78,7 @@ export async function prepareStart(log: Log): Promise<StartContext> {
   const bins = await ensureBinaries(log);
   const dir = envDir();
   // A fresh start: keep the PKI, drop data from any earlier run.
-  for (const sub of ['etcd', 'logs', 'karmada', 'member1', 'member2', 'coredns', 'webhook']) rmSync(join(dir, sub), { recursive: true, force: true });
+  for (const sub of ['etcd', 'logs', 'karmada', 'member1', 'member2', 'coredns', 'webhook', 'dataplane']) rmSync(join(dir, sub), { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const pki = ensurePki(join(dir, 'pki'));
   const ca = readFileSync(pki.caCert);
@@ -124,7 +124,7 @@ export async function prepareStart(log: Log): Promise<StartContext> {
   };
 }
 
-function launch(ctx: StartContext, spec: ProcessSpec, ports: Record<string, number> = {}): ProcessInfo {
+export function launch(ctx: StartContext, spec: ProcessSpec, ports: Record<string, number> = {}): ProcessInfo {
   const logDir = join(ctx.dir, 'logs');
   mkdirSync(logDir, { recursive: true });
   const info = startProcess(spec, join(logDir, `${spec.name}.log`));
@@ -132,7 +132,7 @@ function launch(ctx: StartContext, spec: ProcessSpec, ports: Record<string, numb
   return info;
 }
 
-async function timed<T>(log: Log, what: string, f: () => Promise<T>): Promise<T> {
+export async function timed<T>(log: Log, what: string, f: () => Promise<T>): Promise<T> {
   const t0 = Date.now();
   const r = await f();
   log(`  ✓ ${what} (${((Date.now() - t0) / 1000).toFixed(1)}s)`);

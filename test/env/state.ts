@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './binaries.js';
 import { kubeConfigFor, type ClusterAccess } from './kube.js';
+import type { NodeNetwork } from './dataplane/topology.js';
 import type { ProcessInfo } from './process.js';
 
 export const MEMBERS = ['member1', 'member2'] as const;
@@ -40,6 +41,8 @@ export interface EnvState {
   karmadaResyncSeconds?: number | null;
   /** Which MCS CRDs the members got (CLUSTERSET_DNS_MEMBER_CRDS). Absent in older state files: karmada. */
   memberCrds?: 'mcs-api' | 'karmada';
+  /** The data plane's nodes, one per member (test/env/dataplane). Absent in older state files: none. */
+  dataPlane?: { nodes: NodeNetwork[] };
 }
 
 export const envDir = () => process.env['CLUSTERSET_DNS_ENV_DIR'] ?? join(repoRoot, '.cache', 'env');
