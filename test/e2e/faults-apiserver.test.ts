@@ -26,13 +26,13 @@
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import { MCS_GROUP, SERVICEIMPORT_CRD } from '../../src/kube/gvr.js';
-import { KARMADA_CONTEXT, access, type EnvState } from '../env/environment.js';
+import { access, type EnvState } from '../env/environment.js';
 import { controllerLogTail, startController, type RunningController } from '../env/controller.js';
 import { delay, isAlive } from '../env/process.js';
 import { installApfJail, JAIL_HOLDS_MS, type ApfJail } from '../support/apf-jail.js';
 import { logLinesSince, memberReachable, sample, writes } from '../support/controllers.js';
 import { requireKarmadaResync, requireMemberCrds, useEnvironment } from '../support/environment.js';
-import { applyAll, clients, eventually, getOrUndefined, holds, uniqueName, type Clients } from '../support/kube.js';
+import { applyAll, eventually, holds, uniqueName, type Clients, federationClients, federatedNamespace } from '../support/kube.js';
 import { assertIpsKept, exportFrom, ipsByImport, serviceImport, waitDelivered, waitDerivedIps } from '../support/mcs.js';
 import { established, holdCrdAway, readCrd, type CrdHold } from '../support/mcs-crd.js';
 
@@ -124,13 +124,10 @@ describe('faults: a member API server that loses a CRD or refuses writes (e2e)',
     env = await useEnvironment();
     // The refill bound counts on Karmada's resync re-applying member2's ServiceImports.
     requireKarmadaResync(env);
-    karmada = clients(env, KARMADA_CONTEXT);
-    m1 = clients(env, 'member1');
-    m2 = clients(env, 'member2');
+    ({ karmada, m1, m2 } = federationClients(env));
     controller = await startController(env, ARGS, 'clusterset-dns-faults-apiserver');
     ns = uniqueName('e2e-fa');
-    await karmada.core.createNamespace({ body: { metadata: { name: ns } } });
-    for (const m of [m1, m2]) await eventually(`namespace ${ns} in the members`, () => getOrUndefined(() => m.core.readNamespace({ name: ns })), 60_000);
+    await federatedNamespace(karmada, [m1, m2], ns);
     for (const svc of steady) await newImport(svc, ['member1', 'member2']);
     await waitDerivedIps(m1, 'member1', ns, steady, 120_000);
     await waitDerivedIps(m2, 'member2', ns, steady, 120_000);

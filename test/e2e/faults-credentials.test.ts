@@ -31,11 +31,11 @@ import { ClusterManager } from '../../src/karmada/cluster-manager.js';
 import { OWN_CREDENTIALS_EXIT_AFTER_MS } from '../../src/runtime/own-credentials.js';
 import { repoRoot } from '../env/binaries.js';
 import { controllerLogTail, kustomizeResources, startController, type RunningController } from '../env/controller.js';
-import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
+import type { EnvState } from '../env/environment.js';
 import { isAlive } from '../env/process.js';
 import { logLinesSince, memberReachable, writes } from '../support/controllers.js';
 import { useEnvironment } from '../support/environment.js';
-import { applyAll, clients, eventually, getOrUndefined, holds, uniqueName, type Clients } from '../support/kube.js';
+import { applyAll, eventually, holds, uniqueName, type Clients, federationClients, federatedNamespace } from '../support/kube.js';
 import { MCS, assertIpsKept, exportFrom, ipsByImport, serviceImport, waitDerivedIps } from '../support/mcs.js';
 
 /** How long the Secret read is refused: five of Karmada's 2 s Cluster status updates at least. */
@@ -84,14 +84,11 @@ describe('faults: a Push member\'s credentials, reached directly (e2e)', functio
   before(async function () {
     this.timeout(30 * 60_000);
     env = await useEnvironment();
-    karmada = clients(env, KARMADA_CONTEXT);
-    m1 = clients(env, 'member1');
-    m2 = clients(env, 'member2');
+    ({ karmada, m1, m2 } = federationClients(env));
     const secret = await karmada.core.readNamespacedSecret({ namespace: 'karmada-cluster', name: 'member1' });
     originalToken = secret.data?.['token'] ?? '';
     controller = await startController(env, ['--leader-elect=false', '--member-access=direct'], 'clusterset-dns-faults-credentials');
-    await karmada.core.createNamespace({ body: { metadata: { name: ns } } });
-    for (const m of [m1, m2]) await eventually(`namespace ${ns} in the members`, () => getOrUndefined(() => m.core.readNamespace({ name: ns })), 60_000);
+    await federatedNamespace(karmada, [m1, m2], ns);
     await exportFrom(karmada, m1, 'member1', ns, 'web', '10.244.1.80');
     await applyAll(karmada, serviceImport(ns, 'web', ['member1', 'member2']));
     await waitDerivedIps(m1, 'member1', ns, ['web'], 90_000);

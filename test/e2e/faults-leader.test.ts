@@ -11,12 +11,12 @@
  *    stated bound; no IP already written is lost on the way.
  */
 import { expect } from 'chai';
-import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
+import type { EnvState } from '../env/environment.js';
 import { startController, type RunningController } from '../env/controller.js';
 import { delay, isAlive } from '../env/process.js';
 import { LEASE_MS, WRITE_LOG_LINES, controllerHooks, leading, logMessagesSince, theLeader } from '../support/controllers.js';
 import { useEnvironment } from '../support/environment.js';
-import { applyAll, clients, eventually, getOrUndefined, holds, uniqueName, type Clients } from '../support/kube.js';
+import { applyAll, eventually, getOrUndefined, holds, uniqueName, type Clients, federationClients, federatedNamespace } from '../support/kube.js';
 import { derivedIp, exportFrom, ipsByImport, serviceImport, waitDerivedIps } from '../support/mcs.js';
 
 /** How long the leader stays frozen: past its 10 s renew deadline and the 15 s lease, so the standby leads before the thaw. */
@@ -59,12 +59,9 @@ describe('faults: the leader paused or killed (e2e)', function () {
   before(async function () {
     this.timeout(30 * 60_000);
     env = await useEnvironment();
-    karmada = clients(env, KARMADA_CONTEXT);
-    m1 = clients(env, 'member1');
-    m2 = clients(env, 'member2');
+    ({ karmada, m1, m2 } = federationClients(env));
     ns = uniqueName('e2e-fl');
-    await karmada.core.createNamespace({ body: { metadata: { name: ns } } });
-    for (const m of [m1, m2]) await eventually(`namespace ${ns} in the members`, () => getOrUndefined(() => m.core.readNamespace({ name: ns })), 60_000);
+    await federatedNamespace(karmada, [m1, m2], ns);
   });
 
   controllerHooks(running, () => ({ karmada, namespace: ns }));

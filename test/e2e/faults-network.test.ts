@@ -29,11 +29,11 @@
  */
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
-import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
+import type { EnvState } from '../env/environment.js';
 import { controllerLogTail, startController, type RunningController } from '../env/controller.js';
 import { memberReachable } from '../support/controllers.js';
 import { useEnvironment } from '../support/environment.js';
-import { applyAll, clients, eventually, getOrUndefined, holds, uniqueName, type Clients } from '../support/kube.js';
+import { applyAll, eventually, getOrUndefined, holds, uniqueName, type Clients, federationClients, federatedNamespace } from '../support/kube.js';
 import { assertIpsKept, derivedIp, exportFrom, ipsByImport, ipsIn, serviceImport, waitDelivered, waitDerivedIps } from '../support/mcs.js';
 import { startStallProxy, type StallProxy } from '../support/stall-proxy.js';
 
@@ -78,17 +78,14 @@ describe('faults: a member behind a network that black-holes (e2e)', function ()
   before(async function () {
     this.timeout(30 * 60_000);
     env = await useEnvironment();
-    karmada = clients(env, KARMADA_CONTEXT);
-    m1 = clients(env, 'member1');
-    m2 = clients(env, 'member2');
+    ({ karmada, m1, m2 } = federationClients(env));
     const direct = env.members['member2']!.server;
     proxy = await startStallProxy({ host: '127.0.0.1', port: Number(new URL(direct).port) });
     // Before the controller starts, so it engages member2 through the relay from its first list.
     await member2Endpoint(proxy.url);
     controller = await startController(env, ['--leader-elect=false'], 'clusterset-dns-faults-network');
     ns = uniqueName('e2e-fn');
-    await karmada.core.createNamespace({ body: { metadata: { name: ns } } });
-    for (const m of [m1, m2]) await eventually(`namespace ${ns} in the members`, () => getOrUndefined(() => m.core.readNamespace({ name: ns })), 60_000);
+    await federatedNamespace(karmada, [m1, m2], ns);
     // A filled import in both members: what a stall must not take away.
     await newImport('steady', ['member1', 'member2']);
     await waitDerivedIps(m1, 'member1', ns, ['steady'], 60_000);

@@ -16,11 +16,11 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { startController, type RunningController } from '../env/controller.js';
-import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
+import type { EnvState } from '../env/environment.js';
 import { ensurePki } from '../env/pki.js';
 import { controllerHooks, memberReachable } from '../support/controllers.js';
 import { useEnvironment } from '../support/environment.js';
-import { applyAll, clients, eventually, getOrUndefined, holds, uniqueName, type Clients } from '../support/kube.js';
+import { applyAll, eventually, holds, uniqueName, type Clients, federationClients, federatedNamespace } from '../support/kube.js';
 import { exportFrom, ipsIn, serviceImport, waitDelivered, waitDerivedIps } from '../support/mcs.js';
 import { startRequestStallProxy, type RequestStallProxy } from '../support/request-stall-proxy.js';
 
@@ -52,9 +52,7 @@ describe('faults: a Push member\'s Secret read hangs at start (e2e)', function (
   before(async function () {
     this.timeout(30 * 60_000);
     env = await useEnvironment();
-    karmada = clients(env, KARMADA_CONTEXT);
-    m1 = clients(env, 'member1');
-    m2 = clients(env, 'member2');
+    ({ karmada, m1, m2 } = federationClients(env));
     const pki = ensurePki(join(env.dir, 'pki'));
     const cluster = (await karmada.custom.getClusterCustomObject({ group: 'cluster.karmada.io', version: 'v1alpha1', plural: 'clusters', name: 'member1' })) as { spec?: { secretRef?: { namespace?: string; name?: string } } };
     const ref = cluster.spec?.secretRef;
@@ -64,8 +62,7 @@ describe('faults: a Push member\'s Secret read hangs at start (e2e)', function (
       target: env.karmada.server, caFile: env.caFile, certFile: pki.servingCert, keyFile: pki.servingKey,
       hold: (req) => req.method === 'GET' && (req.url ?? '').split('?')[0] === secretPath,
     });
-    await karmada.core.createNamespace({ body: { metadata: { name: ns } } });
-    for (const m of [m1, m2]) await eventually(`namespace ${ns} in the members`, () => getOrUndefined(() => m.core.readNamespace({ name: ns })), 60_000);
+    await federatedNamespace(karmada, [m1, m2], ns);
     // Karmada delivers the import to both members before the controller starts, so only the controller's part is timed.
     await exportFrom(karmada, m1, 'member1', ns, 'web', '10.244.1.90');
     await applyAll(karmada, serviceImport(ns, 'web', ['member1', 'member2']));

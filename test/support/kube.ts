@@ -18,6 +18,17 @@ export function clients(state: EnvState, context: string = KARMADA_CONTEXT): Cli
 }
 
 /** The API clients for one cluster, from its kubeconfig. */
+/** The admin's clients of the control plane and of both members of the environment. */
+export function federationClients(state: EnvState): { karmada: Clients; m1: Clients; m2: Clients } {
+  return { karmada: clients(state, KARMADA_CONTEXT), m1: clients(state, 'member1'), m2: clients(state, 'member2') };
+}
+
+/** Creates namespace `ns` in the control plane and waits until Karmada has made it in each of `members`. */
+export async function federatedNamespace(karmada: Clients, members: Clients[], ns: string, timeoutMs = 60_000): Promise<void> {
+  await karmada.core.createNamespace({ body: { metadata: { name: ns } } });
+  for (const m of members) await eventually(`namespace ${ns} in the members`, () => getOrUndefined(() => m.core.readNamespace({ name: ns })), timeoutMs);
+}
+
 export function clientsFor(kc: k8s.KubeConfig): Clients {
   return {
     kc,
