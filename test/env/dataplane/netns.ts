@@ -15,8 +15,8 @@ import { NETNS_PREFIX, networkSetup, nodeSysctls, type NodeNetwork } from './top
 const run = promisify(execFile);
 const TIMEOUT_MS = 10_000;
 
-/** The commands the data plane runs (dig: the tests' client pods), and the Debian package each comes from. */
-export const DATAPLANE_TOOLS: Record<string, string> = { ip: 'iproute2', nft: 'nftables', socat: 'socat', dig: 'dnsutils' };
+/** The commands the data plane runs (nc: tcpSocket probes; dig: the tests' client pods), and the Debian package each comes from. */
+export const DATAPLANE_TOOLS: Record<string, string> = { ip: 'iproute2', nft: 'nftables', socat: 'socat', nc: 'netcat-openbsd', dig: 'dnsutils' };
 
 export async function ip(args: string[]): Promise<string> {
   try {

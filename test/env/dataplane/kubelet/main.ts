@@ -14,7 +14,7 @@
  * resolv.conf; `command` + `args` with `env` (literal values, `$(VAR)`
  * expansion, and fieldRefs metadata.name/namespace/uid, spec.nodeName,
  * status.podIP/hostIP); `workingDir` as the process's directory; several
- * containers per pod; restartPolicy; exec and tcpSocket readiness probes;
+ * containers per pod; restartPolicy; exec, tcpSocket and HTTP httpGet readiness probes;
  * pod status as a kubelet reports it; graceful deletion.
  *
  * What it does NOT provide (pods needing these are refused and reported
@@ -26,8 +26,8 @@
  * - volumes and volumeMounts (ignored; the service account token is not
  *   mounted), envFrom, env from ConfigMaps/Secrets/resourceFieldRef (refused);
  * - init containers (refused), sidecar containers, ephemeral containers;
- * - liveness and startup probes (ignored), httpGet/grpc readiness probes
- *   (refused);
+ * - liveness and startup probes (ignored), HTTPS httpGet and grpc readiness
+ *   probes (refused);
  * - resource requests/limits, securityContext, users, capabilities,
  *   hostNetwork/hostPort/hostPID, imagePullPolicy (all ignored);
  * - exec, attach, logs, port-forward through the API (logs are files under

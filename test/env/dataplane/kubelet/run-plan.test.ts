@@ -53,13 +53,25 @@ describe('process kubelet: run plan', () => {
     ]);
   });
 
+  it('plans an httpGet probe as one GET from the pod namespace, the request passed as data, never as script', () => {
+    const result = podRunPlan(pod([
+      { name: 'web', command: ['sleep', 'inf'], ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { httpGet: { path: "/ready?x='1'", port: 'http', httpHeaders: [{ name: 'X-Probe', value: 'yes' }] }, periodSeconds: 1 } },
+    ]), network, '10.10.0.9', {});
+    if (!result.ok) throw new Error(result.refusal.message);
+    const argv = result.plan.containers[0]?.readiness?.argv ?? [];
+    expect(argv.slice(0, 6)).to.deep.equal(['ip', 'netns', 'exec', NS, 'sh', '-c']);
+    expect(argv[6], 'the script names no request data').to.not.include('ready');
+    expect(argv.slice(7)).to.deep.equal(['http-probe', "GET /ready?x='1' HTTP/1.0\r\nHost: 10.10.0.9:8080\r\nX-Probe: yes\r\n\r\n", '1', '10.10.0.9', '8080']);
+  });
+
   const refusals: { name: string; pod: k8s.V1Pod; message: RegExp }[] = [
     { name: 'a container without command', pod: pod([{ name: 'web', image: 'nginx' }]), message: /container web has no command: .*no images/ },
     { name: 'an unsupported fieldRef', pod: pod([{ name: 'web', command: ['true'], env: [{ name: 'X', valueFrom: { fieldRef: { fieldPath: 'metadata.labels' } } }] }]), message: /env X: only fieldRef to .*status\.podIP/ },
     { name: 'a secret ref', pod: pod([{ name: 'web', command: ['true'], env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] }]), message: /env X/ },
     { name: 'envFrom', pod: pod([{ name: 'web', command: ['true'], envFrom: [{ configMapRef: { name: 'c' } }] }]), message: /envFrom/ },
     { name: 'init containers', pod: pod([{ name: 'web', command: ['true'] }], { initContainers: [{ name: 'i', command: ['true'] }] }), message: /init containers/ },
-    { name: 'an httpGet probe', pod: pod([{ name: 'web', command: ['true'], readinessProbe: { httpGet: { port: 80 } } }]), message: /only exec and tcpSocket/ },
+    { name: 'an HTTPS httpGet probe', pod: pod([{ name: 'web', command: ['true'], readinessProbe: { httpGet: { port: 443, scheme: 'HTTPS' } } }]), message: /over HTTPS are not supported/ },
+    { name: 'a grpc probe', pod: pod([{ name: 'web', command: ['true'], readinessProbe: { grpc: { port: 9000 } } }]), message: /only exec, tcpSocket and HTTP httpGet/ },
     { name: 'a probe on an unknown named port', pod: pod([{ name: 'web', command: ['true'], readinessProbe: { tcpSocket: { port: 'dns' } } }]), message: /"dns" names no port/ },
   ];
   for (const r of refusals) {

@@ -115,8 +115,10 @@ function probePlan(c: k8s.V1Container, p: k8s.V1Probe, podNs: string, podIp: str
   } else if (p.tcpSocket) {
     const port = resolvePort(c, p.tcpSocket.port);
     argv = ['ip', 'netns', 'exec', podNs, 'nc', '-z', '-w', String(timeoutSeconds), p.tcpSocket.host || podIp, String(port)];
+  } else if (p.httpGet) {
+    argv = ['ip', 'netns', 'exec', podNs, ...httpProbeArgv(c, p.httpGet, podIp, timeoutSeconds)];
   } else {
-    throw new Refused(`container ${c.name}: only exec and tcpSocket readiness probes are supported`);
+    throw new Refused(`container ${c.name}: only exec, tcpSocket and HTTP httpGet readiness probes are supported`);
   }
   return {
     argv,
@@ -126,6 +128,22 @@ function probePlan(c: k8s.V1Container, p: k8s.V1Probe, podNs: string, podIp: str
     successThreshold: p.successThreshold ?? 1,
     failureThreshold: p.failureThreshold ?? 3,
   };
+}
+
+/**
+ * An HTTP GET as the kubelet's prober makes one (success: a status from 200
+ * to 399), with socat, inside the pod's namespace. The request and the
+ * address travel as positional parameters of `sh -c`, never spliced into
+ * the script, so a path with quotes or spaces cannot change the command.
+ */
+function httpProbeArgv(c: k8s.V1Container, get: k8s.V1HTTPGetAction, podIp: string, timeoutSeconds: number): string[] {
+  if ((get.scheme ?? 'HTTP').toUpperCase() !== 'HTTP') throw new Refused(`container ${c.name}: httpGet probes over ${get.scheme} are not supported, only HTTP`);
+  const port = resolvePort(c, get.port);
+  const host = get.host || podIp;
+  const headers = (get.httpHeaders ?? []).map((h) => `${h.name}: ${h.value}\r\n`).join('');
+  const request = `GET ${get.path || '/'} HTTP/1.0\r\nHost: ${host}:${port}\r\n${headers}\r\n`;
+  const script = 'printf "%s" "$1" | socat -T "$2" - "TCP4:$3:$4" | head -n 1 | grep -Eq "^HTTP/[0-9.]+ [23][0-9][0-9]"';
+  return ['sh', '-c', script, 'http-probe', request, String(timeoutSeconds), host, String(port)];
 }
 
 function resolvePort(c: k8s.V1Container, port: k8s.IntOrString): number {
