@@ -5,9 +5,11 @@
  *  2. sets up CoreDNS in both members (clusterset-dns coredns install);
  *  3. starts the controller, under the RBAC config/karmada ships;
  *  4. applies examples/ (a Deployment and Service in member1, exported, and
- *     imported into member2) and the EndpointSlice standing in for its pods;
- *  5. waits until member2's CoreDNS answers web.demo.svc.clusterset.local and
- *     prints what happened;
+ *     imported into member2), its pods run as processes by the environment's
+ *     data plane;
+ *  5. waits until member2's CoreDNS answers web.demo.svc.clusterset.local,
+ *     sends an HTTP request to that name from a pod in member2, and prints
+ *     which member1 pod answered and what happened;
  *  6. keeps running until Ctrl-C, then stops the controller (and the
  *     environment, if the demo started it). `--once` exits after step 5.
  */
@@ -15,7 +17,8 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { Resolver } from 'node:dns/promises';
 import { startController, type RunningController } from '../test/env/controller.js';
 import { check, down, kubeConfig, readState, up, type EnvState } from '../test/env/environment.js';
-import { EXAMPLE_NAME, applyExamples } from '../test/env/examples.js';
+import { EXAMPLE, EXAMPLE_NAME, applyExamples } from '../test/env/examples.js';
+import { clientPod, httpGetFromPod, runningPod } from '../test/env/dataplane/pods.js';
 import { installCoreDns } from '../src/coredns/install.js';
 import { MCS_GROUP, MCS_VERSION } from '../src/kube/gvr.js';
 
@@ -30,11 +33,12 @@ async function main(): Promise<number> {
   // Step 3: the controller, under the RBAC config/karmada ships.
   const controller = await startController(env, ['--leader-elect=false'], 'clusterset-dns-demo');
   say(`controller running (pid ${controller.proc.pid}, log ${controller.proc.log}, probes ${controller.health}, metrics ${controller.metrics})`);
-  // Step 4: examples/ as a user applies it, then the EndpointSlice standing in for its pods.
+  // Step 4: examples/ as a user applies it.
   await applyExamples(env, 'clusterset-dns-demo', say);
   const ips = await waitForSpecIps(env);
-  const answer = await waitForDnsAnswer(env, ips);
-  await explain(env, controller, answer);
+  await waitForDnsAnswer(env, ips);
+  const servedBy = await requestFromMember2(env);
+  await explain(env, controller, servedBy);
   if (!once) await untilInterrupted();
   await stop(controller, reused);
   return 0;
@@ -90,20 +94,45 @@ async function waitForDnsAnswer(env: EnvState, ips: string[]): Promise<string[]>
       return false;
     }
   }, `member2's CoreDNS (${dns}) to answer ${name}`);
+  say(`member2's CoreDNS answers ${name} → ${answer.join(', ')}`);
   return answer;
 }
 
-/** Step 5c: the answer, what happened, and where to look. */
-async function explain(env: EnvState, controller: RunningController, answer: string[]): Promise<void> {
+/**
+ * Step 5c: a real request. A pod in member2 (a process in its own network
+ * namespace, resolving through member2's CoreDNS) sends GET / to the
+ * clusterset name; member2's kube-proxy sends it to one of the example's
+ * pods in member1, which answers with its name. Returns that name.
+ */
+async function requestFromMember2(env: EnvState): Promise<string> {
+  const { namespace, importer } = EXAMPLE;
+  const core = kubeConfig(env, importer).makeApiClient(CoreV1Api);
+  await core.createNamespacedPod({ namespace, body: clientPod(namespace, 'client') }).catch((e: unknown) => {
+    // Already there from an earlier run of the demo on this environment.
+    if ((e as { code?: number }).code !== 409) throw e;
+  });
+  const client = await runningPod(core, namespace, 'client');
+  let servedBy = '';
+  await waitFor(async () => {
+    servedBy = await httpGetFromPod(env, importer, client, DEMO_NAME).catch(() => '');
+    return servedBy !== '';
+  }, `an answer to a request from pod ${namespace}/client in ${importer} to http://${DEMO_NAME}`);
+  say(`pod ${namespace}/client in ${importer} sent GET http://${DEMO_NAME}/ and pod ${servedBy} in ${EXAMPLE.exporter} answered`);
+  return servedBy;
+}
+
+/** Step 5d: the answer, what happened, and where to look. */
+async function explain(env: EnvState, controller: RunningController, servedBy: string): Promise<void> {
   const core = kubeConfig(env, 'member2').makeApiClient(CoreV1Api);
   const derived = await core.readNamespacedService({ namespace: 'demo', name: 'derived-web' });
-  say(`member2's CoreDNS answers ${DEMO_NAME} → ${answer.join(', ')}`);
   console.log(`
   What happened:
     Karmada propagated the ServiceImport to member2 and created derived-web there (ClusterIP ${derived.spec?.clusterIP}),
     but left spec.ips empty. The controller wrote that ClusterIP into member2's ServiceImport with its annotation
     clusterset-dns.io/fill-ips; Karmada keeps it there because of the retention rule config/karmada installs
     (ResourceInterpreterCustomization clusterset-dns-serviceimport-ips), and CoreDNS answered from it.
+    A request to that name from a pod in member2 went through member2's kube-proxy to the EndpointSlices
+    Karmada collected from member1, over the environment's pod network, to pod ${servedBy} in member1.
 
   Look around:
     export KUBECONFIG=${env.kubeconfig}

@@ -24,7 +24,7 @@ import { installCoreDns } from '../../src/coredns/install.js';
 import { LOCAL_FIRST_ANNOTATION } from '../../src/serviceimport/localfirst.js';
 import { useEnvironment } from '../support/environment.js';
 import { controllerHooks } from '../support/controllers.js';
-import { clientPod, hostnameServerPod, httpGetFromPod, inPod } from '../support/dataplane.js';
+import { clientPod, hostnameServerPod, httpGetFromPod, inPod } from '../env/dataplane/pods.js';
 import { applyAll, eventually, getOrUndefined, uniqueName, type Clients, federationClients } from '../support/kube.js';
 import { derivedIp, propagationPolicy, serviceExport, serviceImport } from '../support/mcs.js';
 

@@ -1,10 +1,11 @@
 /**
  * examples/ applied as written, on the local environment: every file to the
  * Karmada control plane in name order, as `kubectl apply -f examples/` does,
- * then the EndpointSlice that stands in for the Deployment's pods (there is no
- * kubelet; test/env/examples.ts). With CoreDNS set up and the controller
+ * after the environment's override that runs the Deployment's pods as
+ * processes (test/env/examples.ts). With CoreDNS set up and the controller
  * running as the demo runs it, member2's CoreDNS must answer the clusterset
- * name with member2's own derived-web ClusterIP.
+ * name with member2's own derived-web ClusterIP, and a request from a pod in
+ * member2 must be answered by one of the example's pods in member1.
  */
 import { expect } from 'chai';
 import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
@@ -14,6 +15,7 @@ import { installCoreDns } from '../../src/coredns/install.js';
 import { useEnvironment } from '../support/environment.js';
 import { clients, eventually, getOrUndefined, queryA } from '../support/kube.js';
 import { getServiceImport } from '../support/mcs.js';
+import { clientPod, httpGetFromPod, runningPod } from '../env/dataplane/pods.js';
 
 describe('examples/ applied as written (e2e)', function () {
   this.timeout(300_000);
@@ -66,5 +68,17 @@ describe('examples/ applied as written (e2e)', function () {
       return 'ips' in a && a.ips.includes(ip) ? a : undefined;
     }, 60_000);
     expect(answer).to.deep.equal({ ips: [ip] });
+
+    // The example's two pods run in the exporter, ready by the example's own httpGet probe.
+    const pods = await eventually(`two ready ${service} pods in ${exporter}`, async () => {
+      const list = (await from.core.listNamespacedPod({ namespace, labelSelector: `app=${service}` })).items
+        .filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      return list.length === 2 ? list : undefined;
+    }, 60_000, 250);
+    await into.core.createNamespacedPod({ namespace, body: clientPod(namespace, 'client') });
+    const client = await runningPod(into.core, namespace, 'client');
+    const servedBy = await eventually(`a request from ${importer} to http://${EXAMPLE_NAME}`, () =>
+      httpGetFromPod(e, importer, client, EXAMPLE_NAME).catch(() => undefined).then((a) => (a ? a : undefined)), 60_000, 500);
+    expect(pods.map((p) => p.metadata?.name), `answered by one of ${exporter}'s pods`).to.include(servedBy);
   });
 });

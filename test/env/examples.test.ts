@@ -3,15 +3,17 @@
  * the files parse, in the order a user applies them; each holds the kinds and
  * namespace examples/README.md says; every PropagationPolicy selects objects
  * that the examples (or crds/) define, and sends them where the README says;
- * the names and ports that must agree across files do; and the EndpointSlice
- * fixture stands in for exactly the example's Service.
+ * the names and ports that must agree across files do; and the local
+ * environment's override makes exactly the example's Deployment runnable,
+ * in the exporter, serving the port its Service targets.
  */
 import { expect } from 'chai';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './binaries.js';
-import { EXAMPLE, readExamples, readStandInEndpoints } from './examples.js';
+import { SCHEDULER_NAME } from './dataplane/kubelet/types.js';
+import { EXAMPLE, readExamples, readRunnableOverride } from './examples.js';
 import { parseYamlObjects } from './kube.js';
 import { mcsCrdPropagation } from './manifests.js';
 import { MEMBERS } from './state.js';
@@ -109,22 +111,31 @@ describe('examples/ (as a user copies it)', () => {
   });
 });
 
-describe('the EndpointSlice standing in for the example\'s pods (test/env/fixtures)', () => {
-  it('belongs to the example\'s Service, with the port the Service targets on the Deployment\'s container', () => {
-    const [slice, ...rest] = readStandInEndpoints() as Array<Obj & { ports: Port[]; endpoints: Array<{ addresses: string[] }> }>;
+describe('the override that runs the example\'s pods on the local environment (test/env/fixtures)', () => {
+  interface Plain { path: string; operator: string; value?: unknown }
+  type Override = Obj & { spec: { resourceSelectors: Selector[]; overrideRules: Array<{ targetCluster: { clusterNames: string[] }; overriders: { plaintext: Plain[] } }> } };
+  const [override, ...rest] = readRunnableOverride() as Override[];
+  const plain = () => override?.spec.overrideRules[0]?.overriders.plaintext ?? [];
+  const at = (path: string) => plain().find((p) => p.path === path);
+
+  it('is one OverridePolicy, for the example\'s Deployment, in the exporter only', () => {
     expect(rest).to.have.length(0);
-    expect(slice?.kind).to.equal('EndpointSlice');
-    expect(slice?.metadata?.namespace).to.equal(namespace);
-    expect(slice?.metadata?.labels?.['kubernetes.io/service-name']).to.equal(service);
-    // The EndpointSlice controller writes the Service port's name and the container port it resolves to.
-    const svcPorts = one<Obj & { spec: { ports: Port[] } }>('Service').spec.ports;
+    expect(override?.kind).to.equal('OverridePolicy');
+    expect(override?.metadata?.namespace).to.equal(namespace);
+    const deploy = one('Deployment');
+    expect(override?.spec.resourceSelectors).to.deep.equal([{ apiVersion: deploy.apiVersion, kind: 'Deployment', name: deploy.metadata?.name }]);
+    expect(override?.spec.overrideRules.map((r) => r.targetCluster.clusterNames)).to.deep.equal([[exporter]]);
+  });
+
+  it('hands the pods to the process kubelet and runs a command on the port the Service targets, leaving the probe and ports as the example has them', () => {
+    expect(at('/spec/template/spec/schedulerName')?.value).to.equal(SCHEDULER_NAME);
+    expect(at('/spec/template/spec/containers/0/args')?.operator, 'agnhost\'s args would be the command\'s').to.equal('remove');
+    const command = at('/spec/template/spec/containers/0/command')?.value as string[];
+    const svcPort = one<Obj & { spec: { ports: Port[] } }>('Service').spec.ports[0];
     const containerPorts = one<Obj & { spec: { template: { spec: { containers: Array<{ ports: Port[] }> } } } }>('Deployment').spec.template.spec.containers.flatMap((c) => c.ports);
-    const want = svcPorts.map((p) => ({
-      name: p.name,
-      port: typeof p.targetPort === 'string' ? containerPorts.find((c) => c.name === p.targetPort)?.containerPort : p.targetPort,
-      protocol: p.protocol,
-    }));
-    expect(slice?.ports).to.deep.equal(want);
-    expect(slice?.endpoints.flatMap((e) => e.addresses)).to.have.length.greaterThan(0);
+    const target = containerPorts.find((c) => c.name === svcPort?.targetPort)?.containerPort;
+    expect(target, 'the Service targets a named container port').to.be.a('number');
+    expect(command.join(' ')).to.include(`TCP4-LISTEN:${target},`);
+    expect(plain().map((p) => p.path).filter((p) => /readinessProbe|ports/.test(p)), 'the example\'s own probe and ports are used').to.deep.equal([]);
   });
 });

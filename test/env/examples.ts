@@ -1,17 +1,17 @@
 /**
  * examples/ on the local environment, as a user applies it: every file, in
- * name order, to the Karmada control plane — then, in the exporting member,
- * the EndpointSlice that stands in for the example Deployment's pods. The
- * environment has no kubelet, so those pods stay Pending and nothing else
- * would list an address for `web` (test/env/fixtures/example-endpoints.yaml).
- * Used by the demo and by test/e2e/examples.test.ts.
+ * name order, to the Karmada control plane. First, one OverridePolicy of the
+ * environment's own (test/env/fixtures/example-runnable.yaml) makes the
+ * example's Deployment runnable by the process kubelet in the exporting
+ * member: its agnhost image becomes the same behaviour as a command. It goes
+ * in before the Deployment, so Karmada's first Work for the exporter already
+ * carries it. Used by the demo and by test/e2e/examples.test.ts.
  */
-import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './binaries.js';
 import { apply, parseYamlObjects } from './kube.js';
-import { waitUntil } from './process.js';
 import { KARMADA_CONTEXT, kubeConfig, type EnvState } from './state.js';
 
 /** What examples/ exports, from where, and into which member (examples/README.md). */
@@ -21,7 +21,7 @@ export const EXAMPLE = { namespace: 'demo', service: 'web', exporter: 'member1',
 export const EXAMPLE_NAME = `${EXAMPLE.service}.${EXAMPLE.namespace}.svc.clusterset.local`;
 
 export const EXAMPLES_DIR = 'examples';
-export const STAND_IN_ENDPOINTS = 'test/env/fixtures/example-endpoints.yaml';
+export const RUNNABLE_OVERRIDE = 'test/env/fixtures/example-runnable.yaml';
 
 export interface ExampleFile {
   /** Relative to the repository root. */
@@ -38,27 +38,23 @@ export function readExamples(root = repoRoot): ExampleFile[] {
     .map((f) => ({ file: `${EXAMPLES_DIR}/${f}`, objects: parseYamlObjects(readFileSync(join(dir, f), 'utf8')) }));
 }
 
-/** The EndpointSlice that stands in for the example's pods in the exporting member. */
-export function readStandInEndpoints(root = repoRoot): KubernetesObject[] {
-  return parseYamlObjects(readFileSync(join(root, STAND_IN_ENDPOINTS), 'utf8'));
+/** The OverridePolicy that lets the process kubelet run the example's pods in the exporting member. */
+export function readRunnableOverride(root = repoRoot): KubernetesObject[] {
+  return parseYamlObjects(readFileSync(join(root, RUNNABLE_OVERRIDE), 'utf8'));
 }
 
 const describeObject = (o: KubernetesObject) => `${o.kind} ${o.metadata?.name}`;
 
-/** Applies examples/ and the stand-in endpoints; `say` gets one line per step. */
+/** Applies the runnable override, then examples/; `say` gets one line per step. */
 export async function applyExamples(env: EnvState, fieldManager: string, say: (line: string) => void = () => {}): Promise<void> {
   const karmada = kubeConfig(env, KARMADA_CONTEXT);
-  for (const { file, objects } of readExamples()) {
+  const files = readExamples();
+  // The override lives in the example's namespace, which the examples create.
+  const ns = files.flatMap((f) => f.objects).filter((o) => o.kind === 'Namespace' && o.metadata?.name === EXAMPLE.namespace);
+  await apply(karmada, [...ns, ...readRunnableOverride()], fieldManager);
+  say(`applied ${RUNNABLE_OVERRIDE} to the Karmada control plane (the example's pods run as processes in ${EXAMPLE.exporter}: no container runtime here)`);
+  for (const { file, objects } of files) {
     await apply(karmada, objects, fieldManager);
     say(`applied ${file} to the Karmada control plane (${objects.map(describeObject).join(', ')})`);
   }
-  // Karmada creates the namespace in the member; the slice cannot go in before it does.
-  const exporter = kubeConfig(env, EXAMPLE.exporter);
-  const core = exporter.makeApiClient(CoreV1Api);
-  await waitUntil(`namespace ${EXAMPLE.namespace} in ${EXAMPLE.exporter}`, async () => {
-    await core.readNamespace({ name: EXAMPLE.namespace });
-    return true;
-  }, { timeoutMs: 120_000, intervalMs: 200 });
-  await apply(exporter, readStandInEndpoints(), fieldManager);
-  say(`applied ${STAND_IN_ENDPOINTS} to ${EXAMPLE.exporter} (an EndpointSlice for ${EXAMPLE.service}'s pods: no kubelet runs them here)`);
 }

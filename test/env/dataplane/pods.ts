@@ -1,15 +1,16 @@
 /**
- * Pods for the data plane's tests (test/env/dataplane): templates the
- * process kubelet can run (a command from the machine's binaries, no image
- * is pulled) and a way to run a client command inside a running pod's
- * network namespace, as `kubectl exec` would put it there.
+ * Pods on the data plane, for the tests and the demo: templates the process
+ * kubelet can run (a command from the machine's binaries, no image is
+ * pulled), and a way to run a client command inside a running pod's network
+ * namespace, as `kubectl exec` would put it there (the process kubelet
+ * serves no exec).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type * as k8s from '@kubernetes/client-node';
-import type { EnvState } from '../env/environment.js';
-import { podNetworkNames } from '../env/dataplane/kubelet/pod-network.js';
-import { SCHEDULER_NAME } from '../env/dataplane/kubelet/types.js';
+import type { EnvState } from '../state.js';
+import { podNetworkNames } from './kubelet/pod-network.js';
+import { SCHEDULER_NAME } from './kubelet/types.js';
 
 const run = promisify(execFile);
 
@@ -69,6 +70,17 @@ export async function inPod(env: EnvState, member: string, pod: k8s.V1Pod, argv:
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new Error(`in pod ${pod.metadata?.namespace}/${pod.metadata?.name} (${member}): ${argv.join(' ')}: ${(err.stderr ?? '').trim() || err.message}`);
+  }
+}
+
+/** Waits until pod `namespace/name` runs with an IP (read through `core`, its member's client); returns it. */
+export async function runningPod(core: k8s.CoreV1Api, namespace: string, name: string, timeoutMs = 60_000): Promise<k8s.V1Pod> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const p = await core.readNamespacedPod({ namespace, name }).catch(() => undefined);
+    if (p?.status?.phase === 'Running' && p.status.podIP) return p;
+    if (Date.now() > deadline) throw new Error(`pod ${namespace}/${name} not running within ${timeoutMs / 1000} s (phase ${p?.status?.phase ?? 'unknown'}: ${p?.status?.message ?? ''})`);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
