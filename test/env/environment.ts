@@ -17,6 +17,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheRoot, repoRoot } from './binaries.js';
 import { removeNetwork } from './dataplane/netns.js';
+import { environmentPrefix } from './dataplane/topology.js';
 import { startDataPlane } from './dataplane/start.js';
 import { karmadaLayoutDir, writeKarmadaLayout } from './karmada-layout.js';
 import { getJson } from './kube.js';
@@ -35,7 +36,7 @@ import {
   startKubeControllerManagers,
   type Log,
 } from './startup.js';
-import { KARMADA_CONTEXT, MEMBERS, access, kubeConfig, readState, statePath, writeState, type EnvState } from './state.js';
+import { KARMADA_CONTEXT, MEMBERS, access, envDir, kubeConfig, readState, statePath, writeState, type EnvState } from './state.js';
 
 export { KARMADA_CONTEXT, MEMBERS, access, envDir, kubeConfig, readState, type EnvState, type MemberState } from './state.js';
 export { karmadaClientRateFlags } from './startup.js';
@@ -111,7 +112,7 @@ export async function down(log: Log = defaultLog): Promise<void> {
   const state = readState();
   if (!state) {
     // Namespaces outlive a lost state file (or a crash before it was written).
-    const left = await removeNetwork();
+    const left = await removeNetwork(environmentPrefix(envDir()));
     log(left.length > 0 ? `removed the data plane's namespaces ${left.join(', ')}` : 'local environment is not running');
     return;
   }
@@ -133,7 +134,7 @@ export async function down(log: Log = defaultLog): Promise<void> {
     await delay(500);
   }
   // The kubelets stopped their pods; this takes the namespaces, veths, routes and nftables rules.
-  await removeNetwork();
+  await removeNetwork(environmentPrefix(state.dir));
   rmSync(statePath(), { force: true });
   if (busy.length > 0) throw new Error(`ports still in use after stopping the environment: ${busy.join(', ')}`);
   log(`local environment stopped (${procs.length} processes)`);

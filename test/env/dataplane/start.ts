@@ -19,7 +19,7 @@ import { access, MEMBERS } from '../state.js';
 import { KUBE_PROXY_TABLE, kubeProxyArgs } from './kube-proxy.js';
 import { createNetwork, ensureDataPlaneTools } from './netns.js';
 import { nodeApiServer, relaySpecs } from './relays.js';
-import { nodeNetworks, type NodeNetwork } from './topology.js';
+import { environmentPrefix, nodeNetworks, type NodeNetwork } from './topology.js';
 
 const run = promisify(execFile);
 
@@ -44,8 +44,9 @@ export async function startDataPlane(ctx: StartContext): Promise<void> {
   const { log, dir, bins, state, save } = ctx;
   await timed(log, 'data plane (node namespaces, kube-proxy, process kubelets)', async () => {
     await ensureDataPlaneTools(log);
-    const nodes = nodeNetworks(MEMBERS);
-    await createNetwork(nodes);
+    const prefix = environmentPrefix(dir);
+    const nodes = nodeNetworks(MEMBERS, prefix);
+    await createNetwork(nodes, prefix);
     state.dataPlane = { nodes };
     save();
     const dpDir = join(dir, 'dataplane');

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { kubeProxyArgs } from './kube-proxy.js';
 import { relaySpecs } from './relays.js';
-import { fabricNs, NETNS_PREFIX, networkSetup, nodeNetworks } from './topology.js';
+import { environmentPrefix, fabricNs, NETNS_PREFIX, networkSetup, nodeNetworks } from './topology.js';
 
 describe('data plane topology', () => {
   const cases: Array<{ members: string[]; podCidrs: string[]; nodeIps: string[] }> = [
@@ -20,6 +20,14 @@ describe('data plane topology', () => {
       }
     });
   }
+
+  it('gives each environment directory its own prefix, so two environments never remove each other\'s namespaces', () => {
+    const a = environmentPrefix('/work/main/.cache/env');
+    expect(a).to.match(/^csdns-[0-9a-f]{4}-$/);
+    expect(environmentPrefix('/work/main/.cache/env'), 'stable').to.equal(a);
+    expect(environmentPrefix('/tmp/clone/.cache/env')).to.not.equal(a);
+    expect(nodeNetworks(['member1'], a)[0]?.nodeNs).to.equal(`${a}member1`);
+  });
 
   it('refuses a member name that cannot be part of a namespace or Node name', () => {
     expect(() => nodeNetworks(['Member_1'])).to.throw(/not a DNS label/);

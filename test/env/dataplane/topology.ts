@@ -23,8 +23,21 @@
  * whose pod an address is shows at a glance, as with the service CIDRs.
  */
 
-/** Every network namespace the environment makes starts with this; `down` removes every one of them. */
+import { createHash } from 'node:crypto';
+
+/** Every network namespace of the data plane starts with this. */
 export const NETNS_PREFIX = 'csdns-';
+
+/**
+ * The prefix of one environment's namespaces: `csdns-<4 hex of its
+ * directory>-`. Namespace names are global to the machine, and each start
+ * and `down` removes every namespace of its prefix, so two environments
+ * (two clones, or a clone's CI beside a developer's environment) must not
+ * share one. Pure.
+ */
+export function environmentPrefix(envDir: string): string {
+  return `${NETNS_PREFIX}${createHash('sha256').update(envDir).digest('hex').slice(0, 4)}-`;
+}
 /** The fabric's namespace for a prefix (tests of the network itself use their own prefix, beside a running environment). */
 export const fabricNs = (prefix = NETNS_PREFIX) => `${prefix}fabric`;
 const FABRIC_BRIDGE = 'fabric0';
