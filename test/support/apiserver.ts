@@ -131,8 +131,8 @@ function writeTokensFile(dir: string) {
   return { adminToken, userToken, userName, tokensFile };
 }
 
-/** Reads and writes etcd under the API server's prefix, behind its back. */
-function etcdKeyspace(etcdUrl: string, etcdPrefix: string): Pick<ApiServerFixture, 'etcdRevision' | 'compactEtcd' | 'etcdPut' | 'etcdDelete'> {
+/** Reads and writes etcd under an API server's prefix, behind its back (also the local environment's members: test/e2e/faults-etcd.test.ts). */
+export function etcdKeyspace(etcdUrl: string, etcdPrefix: string): Pick<ApiServerFixture, 'etcdRevision' | 'compactEtcd' | 'etcdPut' | 'etcdDelete'> & { etcdGet(key: string): Promise<string | undefined> } {
   const key = (k: string) => `${etcdPrefix}/${k.replace(/^\/+/, '')}`;
   return {
     etcdRevision: async () => {
@@ -151,6 +151,11 @@ function etcdKeyspace(etcdUrl: string, etcdPrefix: string): Pick<ApiServerFixtur
     etcdDelete: async (k) => {
       const r = await etcdPost(etcdUrl, '/v3/kv/deleterange', { key: b64(key(k)) });
       return Number(r['deleted'] ?? 0);
+    },
+    etcdGet: async (k) => {
+      const r = await etcdPost(etcdUrl, '/v3/kv/range', { key: b64(key(k)) });
+      const value = (r['kvs'] as Array<{ value?: string }> | undefined)?.[0]?.value;
+      return value === undefined ? undefined : Buffer.from(value, 'base64').toString();
     },
   };
 }
