@@ -17,6 +17,7 @@ import { waitUntil } from '../process.js';
 import { launch, timed, type StartContext } from '../startup.js';
 import { access, MEMBERS } from '../state.js';
 import { KUBE_PROXY_TABLE, kubeProxyArgs } from './kube-proxy.js';
+import type { KubeletConfig } from './kubelet/types.js';
 import { createNetwork, ensureDataPlaneTools } from './netns.js';
 import { nodeApiServer, relaySpecs } from './relays.js';
 import { environmentPrefix, nodeNetworks, type NodeNetwork } from './topology.js';
@@ -63,12 +64,9 @@ export async function startDataPlane(ctx: StartContext): Promise<void> {
       writeFileSync(kubeconfig, kubeConfigYaml([{ ...access(state, node.member), server: nodeApiServer() }], node.member), { mode: 0o600 });
       const proxy = launch(ctx, { name: `${node.member}-kube-proxy`, bin: 'ip', args: ['netns', 'exec', node.nodeNs, bins['kube-proxy'], ...kubeProxyArgs(node, kubeconfig)] });
       const kubeletConfig = join(nodeDir, 'kubelet.json');
-      writeFileSync(kubeletConfig, JSON.stringify({
-        kubeconfig: join(dir, node.member, 'admin.kubeconfig'),
-        network: node,
-        stateDir: join(nodeDir, 'pods'),
-        clusterDomain: 'cluster.local',
-      }, null, 2));
+      // Its pods' logs and pid files go to <nodeDir>/pods/.
+      const config: KubeletConfig = { kubeconfig: join(dir, node.member, 'admin.kubeconfig'), network: node, stateDir: nodeDir, clusterDomain: 'cluster.local' };
+      writeFileSync(kubeletConfig, JSON.stringify(config, null, 2));
       const kubelet = launch(ctx, {
         name: `${node.member}-process-kubelet`,
         bin: process.execPath,
