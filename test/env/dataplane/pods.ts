@@ -31,8 +31,10 @@ export function hostnameServerPod(labels: Record<string, string>, readyFile?: st
       containers: [{
         name: 'web',
         image: 'process-kubelet/socat',
-        // socat reads backslashes in an address itself, so the answer is built with echo (HTTP/1.0 clients accept bare LF).
-        command: ['socat', 'TCP4-LISTEN:8080,fork,reuseaddr', 'SYSTEM:echo HTTP/1.0 200 OK; echo; echo $POD_NAME'],
+        // socat reads backslashes in an address itself, so the answer is built with echo (HTTP/1.0
+        // clients accept bare LF). -t 5: once the client has sent its request, wait up to 5 s (not
+        // socat's 0.5 s) for the answer, which a shell forked on a loaded machine can take.
+        command: ['socat', '-t', '5', 'TCP4-LISTEN:8080,fork,reuseaddr', 'SYSTEM:echo HTTP/1.0 200 OK; echo; echo $POD_NAME'],
         env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
         ports: [{ name: 'http', containerPort: 8080 }],
         readinessProbe: readyFile
@@ -84,9 +86,14 @@ export async function runningPod(core: k8s.CoreV1Api, namespace: string, name: s
   }
 }
 
-/** One HTTP GET through the pod's resolver and network; the body's first line (the serving pod's name). */
+/**
+ * One HTTP GET through the pod's resolver and network; the body's first
+ * line (the serving pod's name). `-t 5`: after sending the request socat
+ * waits up to 5 s for the answer (its default, 0.5 s, loses answers on a
+ * loaded machine); `-T 5` ends a connection silent for 5 s.
+ */
 export async function httpGetFromPod(env: EnvState, member: string, pod: k8s.V1Pod, host: string, port = 80): Promise<string> {
-  const out = await inPod(env, member, pod, ['sh', '-c', `printf 'GET / HTTP/1.0\\r\\nHost: ${host}\\r\\n\\r\\n' | socat -T 3 - TCP4:${host}:${port}`]);
+  const out = await inPod(env, member, pod, ['sh', '-c', `printf 'GET / HTTP/1.0\\r\\nHost: ${host}\\r\\n\\r\\n' | socat -t 5 -T 5 - TCP4:${host}:${port}`]);
   const body = out.split(/\r?\n\r?\n/)[1] ?? '';
   return body.trim().split('\n')[0] ?? '';
 }
