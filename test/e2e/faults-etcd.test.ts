@@ -77,7 +77,7 @@ describe('faults: etcd compacted while a member\'s API server is away (e2e)', fu
 
     await startComponent(env, 'member2-kube-apiserver', async () => (await getJson(access(env, 'member2'), '/readyz')) === 'ok');
     const backAt = Date.now();
-    expect(await ipsIn(m2, ns, 'wiped'), 'the API server serves what etcd holds').to.equal(undefined);
+    // No check here that the API server serves the wiped object: the controller may refill it before any read of ours.
     await holds('member1\'s and member2\'s other spec.ips unchanged until wiped is filled again', (async () => {
       await waitDerivedIps(m2, 'member2', ns, ['wiped'], REFILLED_MS);
     })(), async () => {
