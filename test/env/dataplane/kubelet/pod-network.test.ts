@@ -10,6 +10,7 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dataPlanePrerequisites } from '../netns.js';
 import { createPodNetwork, deletePodNetwork, netnsEtcDir, run, sweepStalePodNetworks } from './net-runner.js';
 import { podNetworkNames } from './pod-network.js';
 import { podRunPlan } from './run-plan.js';
@@ -29,11 +30,15 @@ describe('process kubelet: pod network on this kernel (root)', function () {
   let logDir: string;
 
   before(async () => {
+    // On a fresh machine `npm run test:unit` may come before `npm run binaries`, which installs these.
+    const missing = await dataPlanePrerequisites();
+    if (missing.length > 0) throw new Error(`this test needs ${missing.join(', ')}: npm run binaries installs them (as npm test does first)`);
     logDir = mkdtempSync(join(tmpdir(), 'csdnst-kubelet-'));
     await makeNodeNamespace(network);
   });
 
   after(async () => {
+    if (!logDir) return; // the before hook stopped at the prerequisites: nothing was made
     for (const uid of [A, B, C]) await deletePodNetwork(network, uid);
     await removeNodeNamespace(network);
     rmSync(logDir, { recursive: true, force: true });
