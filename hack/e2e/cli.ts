@@ -19,14 +19,17 @@ export interface CliResult {
   output: string;
 }
 
+export interface RunResult extends CliResult {
+  timedOut: boolean;
+}
+
 /**
- * Runs `clusterset-dns ARGS`, stdout and stderr together into `outFile` (with
- * the command line first); killed after `timeoutMs`, which counts as a
- * failure that says so.
+ * Runs `bin ARGS` to the end, stdout and stderr together; killed after
+ * `timeoutMs`, which counts as exit 1 and is said at the end of the output.
  */
-export function runCli(args: readonly string[], outFile: string, timeoutMs: number): Promise<CliResult> {
+export function runToEnd(bin: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunResult> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, cliArgs(args), { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const take = (d: Buffer) => (output += d.toString());
     child.stdout.on('data', take);
@@ -39,15 +42,21 @@ export function runCli(args: readonly string[], outFile: string, timeoutMs: numb
     const finish = (code: number) => {
       clearTimeout(timer);
       if (timedOut) output += `\n(killed: no result within ${timeoutMs / 1000} s)\n`;
-      writeFileSync(outFile, `$ clusterset-dns ${args.join(' ')}\n${output}${output.endsWith('\n') ? '' : '\n'}(exit ${code})\n`);
-      resolveRun({ code, output });
+      resolveRun({ code, output, timedOut });
     };
     child.on('error', (e) => {
-      output += `could not start: ${e.message}\n`;
+      output += `could not start ${bin}: ${e.message}\n`;
       finish(1);
     });
     child.on('close', (code) => finish(timedOut ? 1 : (code ?? 1)));
   });
+}
+
+/** Runs `clusterset-dns ARGS` (./runToEnd), its output saved into `outFile` with the command line first. */
+export async function runCli(args: readonly string[], outFile: string, timeoutMs: number): Promise<CliResult> {
+  const { code, output } = await runToEnd(process.execPath, cliArgs(args), process.env, timeoutMs);
+  writeFileSync(outFile, `$ clusterset-dns ${args.join(' ')}\n${output}${output.endsWith('\n') ? '' : '\n'}(exit ${code})\n`);
+  return { code, output };
 }
 
 export interface LocalController {

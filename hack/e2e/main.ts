@@ -15,7 +15,9 @@
  *     one holding the Lease;
  *  5. the test namespace (examples/, ./scenario.ts), spec.ips awaited in
  *     every importing member, `doctor`;
- *  6. always: the objects as YAML, the controller stopped, the namespace
+ *  6. the portable end-to-end suite (test/portable, ./suite.ts) with mocha
+ *     against the same clusters and controller;
+ *  7. always: the objects as YAML, the controller stopped, the namespace
  *     deleted, restart counts after and compared (./restarts.ts), pod logs.
  *
  * Exit 0 only when every step passed; otherwise 1 and the reasons last.
@@ -41,11 +43,13 @@ import { CONTROL_PLANE_CRD_FIX, MCS_CRDS, MEMBER_CRD_FIX, crdProblem, leaseHolde
 import { e2ePlan, renderPlan, stepHeading, type PlanInputs, type Step, type StepId } from './plan.js';
 import { compareRestarts, describeRestarts, podRestarts, type PodRestarts } from './restarts.js';
 import { SCENARIO_SERVICE, scenarioObjects } from './scenario.js';
+import { runSuite } from './suite-run.js';
 import { kindFacts, localEnvKubeDir, runLocalUp } from './sources.js';
 
 const KARMADA_SYSTEM = 'karmada-system';
 const DOCTOR_WAIT_MS = 90_000;
 const LOCAL_UP_TIMEOUT_MS = 60 * 60_000;
+const SUITE_TIMEOUT_MS = 20 * 60_000;
 
 /** What the steps share: the connection (./connect.ts) and the run's own state. */
 interface Run extends Connected {
@@ -190,7 +194,16 @@ async function doctor(r: Run): Promise<void> {
   r.say(`doctor: nothing failed${r.opts.doctorDns ? '' : ' (no --doctor-dns: DNS answers not queried)'}`);
 }
 
-/** Step 6a: the test namespace's objects, in the control plane and each member. */
+/** Step 6: the portable suite, against the clusters and members of this run. */
+async function suite(r: Run): Promise<void> {
+  const t = { karmadaConfig: r.layout.karmadaConfig, karmadaContext: r.layout.karmadaContext, membersConfig: r.layout.membersConfig, exporter: r.roles.exporter, importers: r.roles.importers };
+  const out = join(r.layout.artifacts, 'suite.txt');
+  const result = await runSuite(t, out, SUITE_TIMEOUT_MS);
+  r.say(`suite: ${result.summary.join(', ') || 'no summary'}; output in ${out}`);
+  if (result.problem) throw new Error(`the portable end-to-end suite did not pass: ${result.problem}; see ${out}`);
+}
+
+/** Step 7a: the test namespace's objects, in the control plane and each member. */
 async function saveObjects(r: Run): Promise<void> {
   const dir = join(r.layout.artifacts, 'objects');
   mkdirSync(dir, { recursive: true });
@@ -208,7 +221,7 @@ async function attempt(r: Pick<Run, 'failures' | 'say'>, name: string, step: () 
   }
 }
 
-/** Steps 3-6 once connected; every clean-up step runs whatever failed before it. */
+/** Steps 3-7 once connected; every clean-up step runs whatever failed before it. */
 async function exercise(r: Run): Promise<void> {
   const pods = async () => podRestarts(await listPods(r.host, KARMADA_SYSTEM));
   let before: PodRestarts[] | undefined;
@@ -223,6 +236,8 @@ async function exercise(r: Run): Promise<void> {
     live.namespace = r.namespace;
     begin(r, 'scenario');
     await attempt(r, 'end-to-end', () => scenario(r));
+    begin(r, 'suite');
+    await attempt(r, 'portable suite', () => suite(r));
   }
   begin(r, 'cleanup');
   if (created) await attempt(r, 'saving the objects', () => saveObjects(r));

@@ -11,8 +11,8 @@ describe('hack/e2e.sh: the plan a run follows and --dry-run prints', () => {
   const text = (i: PlanInputs) => renderPlan(e2ePlan(i), layout);
 
   const stepCases: Array<[string, string[], string[]]> = [
-    ['the default run', [], ['connect', 'preconditions', 'restarts-before', 'controller', 'scenario', 'cleanup']],
-    ['--kind creates the clusters first', ['--kind'], ['kind', 'connect', 'preconditions', 'restarts-before', 'controller', 'scenario', 'cleanup']],
+    ['the default run', [], ['connect', 'preconditions', 'restarts-before', 'controller', 'scenario', 'suite', 'cleanup']],
+    ['--kind creates the clusters first', ['--kind'], ['kind', 'connect', 'preconditions', 'restarts-before', 'controller', 'scenario', 'suite', 'cleanup']],
   ];
   for (const [name, argv, want] of stepCases) {
     it(`steps: ${name}`, () => {
@@ -25,7 +25,7 @@ describe('hack/e2e.sh: the plan a run follows and --dry-run prints', () => {
       [/config\/karmada: fail if karmada-apiserver lacks any of ClusterRole clusterset-dns, ServiceAccount/, /--apply-config would apply it/, /--install-coredns would install it/, /start clusterset-dns run --kubeconfig=\/k\/karmada.config --context=karmada-apiserver/, /log in \/art\/controller.log/],
       [/server-side apply/, /coredns install/]],
     ['--apply-config --install-coredns with what could be read: the members and what is missing', inputs(['--apply-config', '--install-coredns'], { roles: { exporter: 'member1', importers: ['member2', 'member3'] }, missingConfig: ['ClusterRole clusterset-dns'] }),
-      [/members: member1 exports, member2, member3 import$/m, /server-side apply to karmada-apiserver if it lacks ClusterRole clusterset-dns \(--apply-config\)/, /CoreDNS in member2, member3: .*coredns install edits kube-system\/coredns/, /placed on member1, the ServiceImport on member2, member3/],
+      [/members: member1 exports, member2, member3 import$/m, /the portable end-to-end suite \(test\/portable\).*\n.*CLUSTERSET_DNS_E2E_IMPORTERS: karmada-apiserver, member1 exporting, member2, member3 importing/, /output in \/art\/suite.txt/, /server-side apply to karmada-apiserver if it lacks ClusterRole clusterset-dns \(--apply-config\)/, /CoreDNS in member2, member3: .*coredns install edits kube-system\/coredns/, /placed on member1, the ServiceImport on member2, member3/],
       [/every Cluster/]],
     ['config/karmada already there: nothing to apply', inputs(['--apply-config'], { missingConfig: [] }), [/config\/karmada: already on karmada-apiserver; nothing to apply/], [/server-side apply/]],
     ['members named by MEMBER_CLUSTER_*_NAME but not yet read', { ...inputs([]), layout: { ...layout, memberNames: ['a', 'b'] } }, [/members: a, b \(MEMBER_CLUSTER_\*_NAME\)/], []],
@@ -45,9 +45,9 @@ describe('hack/e2e.sh: the plan a run follows and --dry-run prints', () => {
 
   it('a real run announces each step by its place in the same plan', () => {
     const plan = e2ePlan(inputs(['--kind']));
-    expect(stepHeading(plan, 'kind')).to.equal('step 1/7: create the clusters with Karmada\'s hack/local-up-karmada.sh');
-    expect(stepHeading(plan, 'cleanup')).to.match(/^step 7\/7: always/);
-    expect(stepHeading(e2ePlan(inputs([])), 'connect')).to.match(/^step 1\/6: read the kubeconfigs/);
+    expect(stepHeading(plan, 'kind')).to.equal('step 1/8: create the clusters with Karmada\'s hack/local-up-karmada.sh');
+    expect(stepHeading(plan, 'cleanup')).to.match(/^step 8\/8: always/);
+    expect(stepHeading(e2ePlan(inputs([])), 'connect')).to.match(/^step 1\/7: read the kubeconfigs/);
     expect(() => stepHeading(e2ePlan(inputs([])), 'kind')).to.throw(/no step kind/);
   });
 });

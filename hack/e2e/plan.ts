@@ -9,8 +9,9 @@ import { DEFAULT_LEASE_NAMESPACE } from '../../src/runtime/leaderelection/lease-
 import { LOCAL_UP_KARMADA } from './kind.js';
 import type { E2eOptions, Layout } from './layout.js';
 import type { Roles } from './members.js';
+import { SUITE_DIR, SUITE_MOCHARC, SUITE_VARS } from './suite.js';
 
-export type StepId = 'kind' | 'connect' | 'preconditions' | 'restarts-before' | 'controller' | 'scenario' | 'cleanup';
+export type StepId = 'kind' | 'connect' | 'preconditions' | 'restarts-before' | 'controller' | 'scenario' | 'suite' | 'cleanup';
 
 export interface Step {
   id: StepId;
@@ -93,6 +94,10 @@ export function e2ePlan(i: PlanInputs): Step[] {
       `create namespace ${i.namespace} on ${layout.karmadaContext}: Service and ServiceExport ${SERVICE} placed on ${exporter}, the ServiceImport on ${importers} (examples/)`,
       `wait up to ${opts.waitTimeoutMs / 1000} s for spec.ips in every importing member's ServiceImport`,
       `clusterset-dns doctor until it passes (at most 90 s)${opts.doctorDns ? `, with --dns=${opts.doctorDns}` : ', without DNS queries (no --doctor-dns)'}; output in ${art('doctor.txt')}`,
+    ] },
+    { id: 'suite', title: `the portable end-to-end suite (${SUITE_DIR}) against these clusters`, details: [
+      `mocha --config ${SUITE_MOCHARC}, told the clusters by ${Object.values(SUITE_VARS).join(', ')}: ${layout.karmadaContext}, ${exporter} exporting, ${importers} importing`,
+      `each test in a namespace of its own, deleted at the end; the controller under test is the one above; output in ${art('suite.txt')}`,
     ] },
     { id: 'cleanup', title: 'always, whatever failed: save, stop, delete, compare', details: [
       `the test namespace's objects as YAML in ${art('objects')}`,

@@ -4,18 +4,27 @@
  * it must pass, write its artifacts, and leave nothing behind in the control
  * plane. It sets up what it needs with its own flags (--apply-config,
  * --install-coredns) and queries member2's CoreDNS through doctor
- * (--doctor-dns). --dry-run reads the members and writes nothing; --kind on a
+ * (--doctor-dns), then runs the portable end-to-end suite (test/portable)
+ * against the same clusters through the variables it sets: this is how
+ * `npm test` runs that suite. --dry-run reads the members and writes nothing; --kind on a
  * machine without what it needs names all of it and fails.
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { repoRoot } from '../env/binaries.js';
 import { KARMADA_CONTEXT, writeKarmadaLayout, type EnvState } from '../env/environment.js';
 import { useEnvironment } from '../support/environment.js';
 import { clients } from '../support/kube.js';
+import { SUITE_DIR, suiteCounts } from '../../hack/e2e/suite.js';
+
+/** How many tests test/portable holds, counted from its files, so a test dropped from a run is noticed. */
+function portableTests(): number {
+  const dir = join(repoRoot, SUITE_DIR);
+  return readdirSync(dir).filter((f) => f.endsWith('.test.ts')).reduce((n, f) => n + (readFileSync(join(dir, f), 'utf8').match(/^\s*it\(/gm) ?? []).length, 0);
+}
 
 /** Runs hack/e2e.sh with these variables (and no MEMBER_CLUSTER_* from the caller); its exit code and output. */
 function runE2eSh(args: string[], vars: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; output: string }> {
@@ -61,6 +70,11 @@ describe('hack/e2e.sh on the local environment (e2e)', function () {
     expect(file('controller.log'), 'the controller logs JSON lines').to.match(/^\{/m);
     expect(file('karmada-status.txt')).to.match(/\(exit 0\)\n$/);
     expect(file('doctor.txt')).to.match(/\(exit 0\)\n$/);
+    // The portable suite ran against these clusters through its variables, and every test of it passed.
+    const suite = suiteCounts(file('suite.txt'));
+    expect(file('suite.txt'), 'told the clusters by the variables').to.match(/CLUSTERSET_DNS_E2E_MEMBERS_CONFIG=\S*\.cache\/env\/kube\/members\.config/);
+    expect(suite, file('suite.txt')).to.deep.equal({ passing: portableTests(), failing: 0, pending: 0 });
+    expect(file('e2e.log')).to.match(new RegExp(`suite: ${portableTests()} passing`));
     expect(file('objects/karmada-apiserver.yaml')).to.match(/kind: ServiceImport/);
     expect(file('objects/member2.yaml'), "member2's ServiceImport with the IPs the controller wrote").to.match(/ips:\n\s+- 10\.98\./);
     expect(file('restarts.txt'), 'no pods here: skipped, and said so').to.match(/^no pods in karmada-system on karmada-host.*restart check skipped/);
@@ -84,6 +98,7 @@ describe('hack/e2e.sh on the local environment (e2e)', function () {
     expect(r.code, r.output).to.equal(0);
     expect(r.output).to.match(/members: member1 exports, member2 imports/);
     expect(r.output).to.match(/start clusterset-dns run --kubeconfig=.*\.cache\/env\/kube\/karmada\.config/);
+    expect(r.output).to.match(/the portable end-to-end suite \(test\/portable\) against these clusters/);
     expect(r.output).to.match(/dry run: nothing was written to any cluster/);
     expect(existsSync(dryArtifacts), 'a dry run creates no artifacts folder').to.equal(false);
     const left = (await clients(e, KARMADA_CONTEXT).core.listNamespace()).items.map((n) => n.metadata?.name ?? '').filter((n) => n.startsWith('clusterset-dns-e2e-'));
