@@ -16,7 +16,10 @@ const cliArgs = (args: readonly string[]) => ['--import', 'tsx', MAIN, ...args];
 
 export interface CliResult {
   code: number;
+  /** stdout and stderr together, as they came. */
   output: string;
+  /** stdout alone (what `-o json` prints). */
+  stdout: string;
 }
 
 export interface RunResult extends CliResult {
@@ -31,9 +34,12 @@ export function runToEnd(bin: string, args: readonly string[], env: NodeJS.Proce
   return new Promise((resolveRun) => {
     const child = spawn(bin, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    const take = (d: Buffer) => (output += d.toString());
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -42,7 +48,7 @@ export function runToEnd(bin: string, args: readonly string[], env: NodeJS.Proce
     const finish = (code: number) => {
       clearTimeout(timer);
       if (timedOut) output += `\n(killed: no result within ${timeoutMs / 1000} s)\n`;
-      resolveRun({ code, output, timedOut });
+      resolveRun({ code, output, stdout, timedOut });
     };
     child.on('error', (e) => {
       output += `could not start ${bin}: ${e.message}\n`;
@@ -54,9 +60,9 @@ export function runToEnd(bin: string, args: readonly string[], env: NodeJS.Proce
 
 /** Runs `clusterset-dns ARGS` (./runToEnd), its output saved into `outFile` with the command line first. */
 export async function runCli(args: readonly string[], outFile: string, timeoutMs: number): Promise<CliResult> {
-  const { code, output } = await runToEnd(process.execPath, cliArgs(args), process.env, timeoutMs);
+  const { code, output, stdout } = await runToEnd(process.execPath, cliArgs(args), process.env, timeoutMs);
   writeFileSync(outFile, `$ clusterset-dns ${args.join(' ')}\n${output}${output.endsWith('\n') ? '' : '\n'}(exit ${code})\n`);
-  return { code, output };
+  return { code, output, stdout };
 }
 
 export interface LocalController {

@@ -39,7 +39,7 @@ import { connect, message, type Connected } from './connect.js';
 import { applyObjects, CONTROL_PLANE_KINDS, deleteNamespace, describeObject, listPods, MEMBER_KINDS, missingObjects, namespaceYaml, podLogs, readCrd, readLease, serviceImportIps } from './cluster.js';
 import { kindMissingMessage, missingForKind } from './kind.js';
 import { E2E_HELP, artifactsStamp, clusterEnv, layoutFromEnv, parseE2eArgs, type E2eOptions, type Layout } from './layout.js';
-import { CONTROL_PLANE_CRD_FIX, MCS_CRDS, MEMBER_CRD_FIX, crdProblem, leaseHolder, missingConfigMessage } from './preconditions.js';
+import { CONTROL_PLANE_CRD_FIX, MCS_CRDS, MEMBER_CRD_FIX, coreDnsServes, crdProblem, leaseHolder, missingConfigMessage, type CoreDnsStatusLike } from './preconditions.js';
 import { e2ePlan, renderPlan, stepHeading, type PlanInputs, type Step, type StepId } from './plan.js';
 import { compareRestarts, describeRestarts, podRestarts, type PodRestarts } from './restarts.js';
 import { SCENARIO_SERVICE, scenarioObjects } from './scenario.js';
@@ -119,9 +119,16 @@ async function checkPreconditions(r: Run): Promise<void> {
 /** CoreDNS in an importing member serves the clusterset zone (or, with --install-coredns, is made to). */
 async function checkCoreDns(r: Run, member: string): Promise<void> {
   const direct = [`--member-kubeconfig=${r.layout.membersConfig}`, `--member-context=${member}`];
-  const status = await runCli(['coredns', 'status', ...direct], join(r.layout.artifacts, `coredns-status-${member}.txt`), 60_000);
-  if (status.code === 0) return r.say(`CoreDNS in ${member}: set up (coredns status)`);
-  if (!r.opts.installCoreDns) throw new Error(`CoreDNS in ${member} is not set up for clusterset names (clusterset-dns coredns status exited ${status.code}):\n${status.output.trim()}\nSet it up: clusterset-dns coredns install --cluster ${member}, or pass --install-coredns`);
+  const status = await runCli(['coredns', 'status', '-o', 'json', ...direct], join(r.layout.artifacts, `coredns-status-${member}.txt`), 60_000);
+  let report: CoreDnsStatusLike | undefined;
+  try {
+    report = (JSON.parse(status.stdout) as { members?: Array<CoreDnsStatusLike & { cluster?: string }> }).members?.find((m) => m.cluster === member);
+  } catch {
+    throw new Error(`clusterset-dns coredns status -o json in ${member} exited ${status.code} without a report:\n${status.output.trim()}`);
+  }
+  const verdict = coreDnsServes(report);
+  if (verdict.serves) return r.say(`CoreDNS in ${member}: serves clusterset names, ${verdict.how} (coredns status)`);
+  if (!r.opts.installCoreDns) throw new Error(`CoreDNS in ${member} is not set up for clusterset names: ${verdict.why}\nSet it up: clusterset-dns coredns install --cluster ${member}, or pass --install-coredns`);
   const install = await runCli(['coredns', 'install', ...direct], join(r.layout.artifacts, `coredns-install-${member}.txt`), 300_000);
   if (install.code !== 0) throw new Error(`clusterset-dns coredns install in ${member} exited ${install.code}:\n${install.output.trim()}`);
   r.say(`CoreDNS in ${member}: installed (--install-coredns)`);

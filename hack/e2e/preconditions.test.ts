@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { crdProblem, leaseHolder, missingConfigMessage } from './preconditions.js';
+import { coreDnsServes, crdProblem, leaseHolder, missingConfigMessage, type CoreDnsStatusLike } from './preconditions.js';
 
 describe('hack/e2e.sh: preconditions', () => {
   const now = new Date('2026-11-30T12:00:00Z');
@@ -30,4 +30,22 @@ describe('hack/e2e.sh: preconditions', () => {
     expect(missingConfigMessage(['ServiceAccount karmada-system/clusterset-dns'], 'karmada-apiserver')).to.match(/missing ServiceAccount karmada-system\/clusterset-dns; apply it \(kubectl --context karmada-apiserver apply -k config\/karmada\), or pass --apply-config/);
     expect(missingConfigMessage([], 'karmada-apiserver')).to.equal(undefined);
   });
+
+  const installed = { ok: true, rbac: { clusterRole: true, bound: true }, corefile: { status: 'installed' } };
+  const coreDnsCases: Array<[string, CoreDnsStatusLike | undefined, boolean, RegExp]> = [
+    ['our stanza with the account bound: serves', installed, true, /our stanza/],
+    ['a stanza of another setup: serves, left alone', { ok: true, rbac: { clusterRole: false, bound: false }, corefile: { status: 'foreign' } }, true, /another setup/],
+    // What a fresh member gives: status exits 0 (nothing is broken), yet nothing answers the zone.
+    ['no stanza, status ok: does not serve, and says to install', { ok: true, summary: 'clusterset.local is not served; run clusterset-dns coredns install to serve it', rbac: { clusterRole: false, bound: false }, corefile: { status: 'absent' } }, false, /is not served; run clusterset-dns coredns install/],
+    ['our stanza, the binding names another account', { ...installed, rbac: { clusterRole: true, bound: false }, summary: 'not bound' }, false, /not bound/],
+    ['broken Corefile: the summary', { ok: false, summary: 'the Corefile does not parse', corefile: { status: 'broken' } }, false, /does not parse/],
+    ['no report for the member', undefined, false, /no report/],
+  ];
+  for (const [name, s, serves, said] of coreDnsCases) {
+    it(`CoreDNS of an importing member: ${name}`, () => {
+      const v = coreDnsServes(s);
+      expect(v.serves).to.equal(serves);
+      expect(v.serves ? v.how : v.why).to.match(said);
+    });
+  }
 });

@@ -43,3 +43,26 @@ export function missingConfigMessage(missing: readonly string[], context: string
   if (missing.length === 0) return undefined;
   return `config/karmada is not applied to ${context}: missing ${missing.join(', ')}; apply it (kubectl --context ${context} apply -k config/karmada), or pass --apply-config`;
 }
+
+/** What hack/e2e.sh reads of one member in `clusterset-dns coredns status -o json`. */
+export interface CoreDnsStatusLike {
+  ok?: boolean;
+  summary?: string;
+  rbac?: { clusterRole?: boolean; bound?: boolean };
+  corefile?: { status?: string };
+}
+
+/**
+ * Whether a member's CoreDNS answers clusterset names, from `coredns status
+ * -o json`: our stanza with CoreDNS's account bound to our ClusterRole, or a
+ * stanza of someone else's (install leaves that alone, and so does this
+ * check). Exit code 0 is not enough: status exits 0 for a Corefile without
+ * the zone, since nothing there is broken, only not set up.
+ */
+export function coreDnsServes(s: CoreDnsStatusLike | undefined): { serves: true; how: string } | { serves: false; why: string } {
+  if (s === undefined) return { serves: false, why: 'coredns status printed no report for it' };
+  if (s.ok === false) return { serves: false, why: s.summary ?? 'coredns status reports it broken' };
+  if (s.corefile?.status === 'installed' && s.rbac?.clusterRole && s.rbac.bound) return { serves: true, how: 'our stanza, and CoreDNS may list serviceimports' };
+  if (s.corefile?.status === 'foreign') return { serves: true, how: 'a stanza of another setup (left alone)' };
+  return { serves: false, why: s.summary ?? `the Corefile is ${s.corefile?.status ?? 'unknown'}` };
+}
