@@ -7,6 +7,9 @@
  * change record, and the restart, are the real code's writes, and the rollout
  * is left in flight with nobody watching it. Then install runs again, as a
  * new leader's first attempt would, and must judge what the dead run left.
+ * The last test does it with the controller itself: two `run
+ * --manage-coredns` replicas, the leader SIGKILLed mid-rollout, and the
+ * standby's first attempt, once it leads, judging what the dead leader left.
  *
  * It runs on a CoreDNS look-alike in its own namespace on member1, with the
  * kubelet stand-in deciding which pods get ready
@@ -24,7 +27,13 @@ import { deploymentHealth } from '../../src/coredns/rollout.js';
 import { clusterDnsCli, startClusterDnsCli, type CliRun } from '../support/cli.js';
 import { CoreDnsLookAlike } from '../support/coredns-lookalike.js';
 import { useEnvironment } from '../support/environment.js';
-import { clients, eventually, uniqueName } from '../support/kube.js';
+import { clients, eventually, holds, uniqueName } from '../support/kube.js';
+import { LEASE_MS, controllerHooks, sample, theLeader } from '../support/controllers.js';
+import { startController, type RunningController } from '../env/controller.js';
+import type { EnvState } from '../env/environment.js';
+
+/** A standby leads within the lease duration after the last renew it saw, plus retry periods. */
+const TAKEOVER_MS = 2 * LEASE_MS + 10_000;
 
 /** One member's entry in `coredns install --output json`. */
 interface MemberJson {
@@ -38,6 +47,8 @@ describe('clusterset-dns coredns install after a run that died mid-rollout (e2e)
   this.timeout(300_000);
   let lookAlike: CoreDnsLookAlike | undefined;
   let here: string[];
+  let env: EnvState;
+  const replicas: RunningController[] = [];
   const ns = uniqueName('e2e-recovery');
   const INSTALLED = (planInstall(KUBEADM_COREFILE, { flavor: 'in-tree' }) as { corefile: string }).corefile;
 
@@ -80,12 +91,14 @@ describe('clusterset-dns coredns install after a run that died mid-rollout (e2e)
 
   before(async function () {
     this.timeout(30 * 60_000);
-    const env = await useEnvironment();
+    env = await useEnvironment();
     here = ['--kubeconfig', env.kubeconfig, '--context', KARMADA_CONTEXT, '--cluster', 'member1', '--coredns-namespace', ns];
     lookAlike = new CoreDnsLookAlike(env, clients(env, 'member1'), ns);
     await lookAlike.start();
   });
 
+  // Registered before the look-alike's removal: mocha runs after hooks in order, and a replica left running would set it up again.
+  controllerHooks(replicas, () => ({ karmada: undefined, namespace: '' }));
   after(async function () {
     this.timeout(120_000);
     await lookAlike?.remove();
@@ -147,5 +160,32 @@ describe('clusterset-dns coredns install after a run that died mid-rollout (e2e)
     expect(a.message).to.match(/warning: CoreDNS is not healthy \(.*\), and the Corefile was edited after our last change, so it is not ours to roll back: left alone$/);
     expect(await la().corefile()).to.equal(edited);
     expect((await la().configMap()).metadata?.resourceVersion, 'the ConfigMap not written').to.equal(resourceVersion);
+  });
+  it('run --manage-coredns: the leader SIGKILLed mid-rollout; the standby leads, its first attempt rolls the change back, CoreDNS ends healthy, and it is not retried', async function () {
+    this.timeout(300_000);
+    // The test before leaves a rollout stuck on purpose: let it finish first.
+    la().everyPodGetsReady();
+    await startUninstalledWithNewPodsNeverReady();
+    const restartedBefore = await la().restartedAt();
+    // Two replicas on the shipped RBAC and the default Lease, each managing the look-alike as a leader would.
+    const flags = ['--leader-elect=true', '--manage-coredns', '--coredns-namespace', ns, '--rollout', 'always', '--rollout-timeout', '20s'];
+    for (const n of [0, 1]) replicas.push(await startController(env, flags, `clusterset-dns-coredns-recovery-${n}`));
+    const leader = await theLeader(replicas, TAKEOVER_MS);
+    const standby = replicas.find((c) => c !== leader)!;
+    await eventually('the leader to restart the CoreDNS Deployment', async () => ((await la().restartedAt()) !== restartedBefore ? true : undefined), 60_000);
+    process.kill(leader.proc.pid, 'SIGKILL');
+    const killedAt = Date.now();
+    expect((await record())?.state, 'the killed leader left its change pending').to.equal('pending');
+
+    // Takeover (at most the lease and a retry), then the rollout's 20 s before the standby judges it.
+    await eventually('the standby to roll the change back', async () => ((await sample(standby, 'clusterset_dns_coredns_setup_total', { member_cluster: 'member1', result: 'rolled-back' })) === 1 ? true : undefined), TAKEOVER_MS + 60_000, 500);
+    console.error(`      [coredns] rolled back by the new leader ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
+    expect(await la().corefile(), 'the Corefile from before, byte for byte').to.equal(KUBEADM_COREFILE);
+    expect((await record())?.state).to.equal('rolled-back');
+    expect(await la().restartedAt(), 'the restart undone').to.equal(restartedBefore);
+    await eventually('the Deployment to be healthy', async () => ((await state()) === 'healthy' ? true : undefined), 60_000);
+    // Not tried again: the same change would break CoreDNS again. A retry would come within the first backoff (5 s).
+    await holds('the Corefile and the pod template stay as restored', 12_000, async () =>
+      (await la().corefile()) === KUBEADM_COREFILE && (await la().restartedAt()) === restartedBefore, 1_000);
   });
 });
