@@ -206,7 +206,7 @@ async function suite(r: Run): Promise<void> {
   const t = { karmadaConfig: r.layout.karmadaConfig, karmadaContext: r.layout.karmadaContext, membersConfig: r.layout.membersConfig, exporter: r.roles.exporter, importers: r.roles.importers };
   const out = join(r.layout.artifacts, 'suite.txt');
   const result = await runSuite(t, out, SUITE_TIMEOUT_MS);
-  r.say(`suite: ${result.summary.join(', ') || 'no summary'}; output in ${out}`);
+  r.say(`suite: ${result.summary}; output in ${out}`);
   if (result.problem) throw new Error(`the portable end-to-end suite did not pass: ${result.problem}; see ${out}`);
 }
 

@@ -31,7 +31,7 @@ describe('hack/e2e.sh: preconditions', () => {
     expect(missingConfigMessage([], 'karmada-apiserver')).to.equal(undefined);
   });
 
-  const installed = { ok: true, rbac: { clusterRole: true, bound: true }, corefile: { status: 'installed' } };
+  const installed: CoreDnsStatusLike = { ok: true, rbac: { clusterRole: true, bound: true }, corefile: { status: 'installed' } };
   const coreDnsCases: Array<[string, CoreDnsStatusLike | undefined, boolean, RegExp]> = [
     ['our stanza with the account bound: serves', installed, true, /our stanza/],
     ['a stanza of another setup: serves, left alone', { ok: true, rbac: { clusterRole: false, bound: false }, corefile: { status: 'foreign' } }, true, /another setup/],

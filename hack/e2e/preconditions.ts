@@ -2,6 +2,7 @@
  * hack/e2e.sh's preconditions as verdicts with the fix in the message. Pure:
  * the objects read come in as arguments.
  */
+import type { CoreDnsStatus } from '../../src/coredns/status.js';
 import { SERVICEEXPORT_CRD, SERVICEIMPORT_CRD } from '../../src/kube/gvr.js';
 
 export const MCS_CRDS = [SERVICEIMPORT_CRD, SERVICEEXPORT_CRD] as const;
@@ -44,12 +45,16 @@ export function missingConfigMessage(missing: readonly string[], context: string
   return `config/karmada is not applied to ${context}: missing ${missing.join(', ')}; apply it (kubectl --context ${context} apply -k config/karmada), or pass --apply-config`;
 }
 
-/** What hack/e2e.sh reads of one member in `clusterset-dns coredns status -o json`. */
+/**
+ * What hack/e2e.sh reads of one member in `clusterset-dns coredns status -o
+ * json`: the command's own report type, every field optional since it
+ * arrives as parsed JSON.
+ */
 export interface CoreDnsStatusLike {
-  ok?: boolean;
-  summary?: string;
-  rbac?: { clusterRole?: boolean; bound?: boolean };
-  corefile?: { status?: string };
+  ok?: CoreDnsStatus['ok'];
+  summary?: CoreDnsStatus['summary'];
+  rbac?: Partial<CoreDnsStatus['rbac']>;
+  corefile?: { status?: CoreDnsStatus['corefile']['status'] };
 }
 
 /**

@@ -8,19 +8,19 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../test/env/binaries.js';
 import { runToEnd } from './cli.js';
-import { SUITE_MOCHARC, suiteEnv, suiteProblem, type SuiteTarget } from './suite.js';
+import { SUITE_MOCHARC, suiteCounts, suiteEnv, suiteProblem, type SuiteTarget } from './suite.js';
 
 export interface SuiteResult {
   /** Undefined when it passed. */
   problem: string | undefined;
-  /** Mocha's summary lines ("N passing (…)", "N failing"), for the run's log. */
-  summary: string[];
+  /** What ran, for the run's log: "4 passing, 0 failing, 0 pending". */
+  summary: string;
 }
 
 export async function runSuite(target: SuiteTarget, outFile: string, timeoutMs: number): Promise<SuiteResult> {
   const vars = suiteEnv(target);
   const { code, output, timedOut } = await runToEnd(join(repoRoot, 'node_modules', '.bin', 'mocha'), ['--config', SUITE_MOCHARC], { ...process.env, ...vars }, timeoutMs);
   writeFileSync(outFile, `$ ${Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(' ')} mocha --config ${SUITE_MOCHARC}\n${output}${output.endsWith('\n') ? '' : '\n'}(exit ${code})\n`);
-  const summary = output.split('\n').filter((l) => /^\s*\d+ (passing|failing|pending)\b/.test(l)).map((l) => l.trim());
-  return { problem: timedOut ? `killed after ${timeoutMs / 1000} s` : suiteProblem(code, output), summary };
+  const c = suiteCounts(output);
+  return { problem: timedOut ? `killed after ${timeoutMs / 1000} s` : suiteProblem(code, output), summary: `${c.passing} passing, ${c.failing} failing, ${c.pending} pending` };
 }

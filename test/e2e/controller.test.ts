@@ -16,7 +16,7 @@ import { access } from '../env/environment.js';
 import { installCoreDns, uninstallCoreDns } from '../../src/coredns/install.js';
 import { statusCoreDns } from '../../src/coredns/status.js';
 import { startController, controllerLogTail, type RunningController } from '../env/controller.js';
-import { requireKarmadaResync, useEnvironment } from '../support/environment.js';
+import { requireKarmadaResync, restartKarmadaControllerManager, useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, holds, queryA, uniqueName, type Clients } from '../support/kube.js';
 import { exportFrom, getServiceImport, memberService, serviceExport, serviceImport } from '../support/mcs.js';
 
@@ -118,11 +118,7 @@ describe('controller on the local environment (e2e)', function () {
     // Two resyncs, and 5 s for the second one's writes to reach the members.
     requireKarmadaResync(env);
     await holds('the IPs intact across two resync periods', 2 * KARMADA_RESYNC_MS + 5_000, intact);
-    await stopComponent(env, 'karmada-controller-manager');
-    await startComponent(env, 'karmada-controller-manager', async () => {
-      const c = await getJson(access(env, KARMADA_CONTEXT), '/apis/cluster.karmada.io/v1alpha1/clusters/member2') as { status?: { conditions?: Array<{ type: string; status: string; lastTransitionTime?: string }> } };
-      return c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
-    });
+    await restartKarmadaControllerManager(env);
     // Karmada re-applies every Work after a restart; ours must stay through
     // that and through the new process's first resync, one period after it started.
     await holds('the IPs intact after the restart', KARMADA_RESYNC_MS, intact);

@@ -28,12 +28,10 @@ import { clusterDnsCli, startClusterDnsCli, type CliRun } from '../support/cli.j
 import { CoreDnsLookAlike } from '../support/coredns-lookalike.js';
 import { useEnvironment } from '../support/environment.js';
 import { clients, eventually, holds, uniqueName } from '../support/kube.js';
-import { LEASE_MS, controllerHooks, sample, theLeader } from '../support/controllers.js';
+import { TAKEOVER_MS, controllerHooks, sample, theLeader } from '../support/controllers.js';
 import { startController, type RunningController } from '../env/controller.js';
 import type { EnvState } from '../env/environment.js';
 
-/** A standby leads within the lease duration after the last renew it saw, plus retry periods. */
-const TAKEOVER_MS = 2 * LEASE_MS + 10_000;
 
 /** One member's entry in `coredns install --output json`. */
 interface MemberJson {

@@ -16,28 +16,16 @@ import { expect } from 'chai';
 import { MCS_GROUP } from '../../src/kube/gvr.js';
 import { controllerHooks, sample } from '../support/controllers.js';
 import { startController, type RunningController } from '../env/controller.js';
-import { access, KARMADA_CONTEXT, startComponent, stopComponent, type EnvState } from '../env/environment.js';
+import { access, startComponent, stopComponent, type EnvState } from '../env/environment.js';
 import { getJson } from '../env/kube.js';
 import { isAlive } from '../env/process.js';
 import { etcdKeyspace } from '../support/apiserver.js';
-import { useEnvironment } from '../support/environment.js';
-import { applyAll, eventually, federatedNamespace, federationClients, getOrUndefined, holds, uniqueName, type Clients } from '../support/kube.js';
-import { assertIpsKept, exportFrom, ipsByImport, ipsIn, serviceImport, waitDerivedIps } from '../support/mcs.js';
+import { restartKarmadaControllerManager, useEnvironment } from '../support/environment.js';
+import { applyAll, federatedNamespace, federationClients, holds, uniqueName, type Clients } from '../support/kube.js';
+import { assertIpsKept, exportFrom, ipsByImport, ipsIn, recreateDerived, serviceImport, waitDerivedIps } from '../support/mcs.js';
 
 /** From the API server's return to the wiped import filled again: a reflector's reconnect backoff (at most 30 s), the relist, a pass. */
 const REFILLED_MS = 60_000;
-
-/** Deletes `derived-<svc>` in `member` and waits for Karmada to create it again (another uid); false if it does not within `withinMs`. */
-async function karmadaRecreatesDerived(member: Clients, namespace: string, svc: string, withinMs: number): Promise<boolean> {
-  const name = `derived-${svc}`;
-  const uid = (await getOrUndefined(() => member.core.readNamespacedService({ namespace, name })))?.metadata?.uid;
-  if (uid === undefined) return false;
-  await member.core.deleteNamespacedService({ namespace, name });
-  return eventually(`Karmada to re-create ${name}`, async () => {
-    const now = (await getOrUndefined(() => member.core.readNamespacedService({ namespace, name })))?.metadata?.uid;
-    return now !== undefined && now !== uid ? true : undefined;
-  }, withinMs, 500).then(() => true, () => false);
-}
 
 describe('faults: etcd compacted while a member\'s API server is away (e2e)', function () {
   this.timeout(300_000);
@@ -71,13 +59,9 @@ describe('faults: etcd compacted while a member\'s API server is away (e2e)', fu
     // Test isolation. Once in three CI runs, Karmada's view of member2 went stale after this file (a
     // derived Service deleted there was not re-created; docs/upstream-behaviour.md). Check that Karmada
     // re-creates one now, and restart karmada-controller-manager if it does not, saying so.
-    if (await karmadaRecreatesDerived(m2, ns, 'kept1', 60_000)) return;
+    if (await recreateDerived(m2, ns, 'kept1', 60_000).then(() => true, () => false)) return;
     console.error('      [faults] Karmada did not re-create derived-kept1 in member2 within 60 s of its deletion; restarting karmada-controller-manager for the files after this one');
-    await stopComponent(env, 'karmada-controller-manager');
-    await startComponent(env, 'karmada-controller-manager', async () => {
-      const c = await getJson(access(env, KARMADA_CONTEXT), '/apis/cluster.karmada.io/v1alpha1/clusters/member2') as { status?: { conditions?: Array<{ type: string; status: string }> } };
-      return c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
-    });
+    await restartKarmadaControllerManager(env);
   });
   controllerHooks(running, () => ({ karmada, namespace: ns }));
 

@@ -14,15 +14,13 @@ import { expect } from 'chai';
 import type { EnvState } from '../env/environment.js';
 import { startController, type RunningController } from '../env/controller.js';
 import { delay, isAlive } from '../env/process.js';
-import { LEASE_MS, WRITE_LOG_LINES, controllerHooks, leading, logMessagesSince, theLeader } from '../support/controllers.js';
+import { TAKEOVER_MS, WRITE_LOG_LINES, controllerHooks, leading, logMessagesSince, theLeader } from '../support/controllers.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, eventually, getOrUndefined, holds, uniqueName, type Clients, federationClients, federatedNamespace } from '../support/kube.js';
 import { derivedIp, exportFrom, ipsByImport, serviceImport, waitDerivedIps } from '../support/mcs.js';
 
 /** How long the leader stays frozen: past its 10 s renew deadline and the 15 s lease, so the standby leads before the thaw. */
 const PAUSE_MS = 20_000;
-/** A standby leads within the lease duration after the last renew it saw, plus retry periods: 40 s is generous. */
-const TAKEOVER_MS = 2 * LEASE_MS + 10_000;
 /** Thawed, the old leader sees its renew deadline long past and exits within one timer tick; 30 s covers a slow machine. */
 const EXIT_MS = 30_000;
 /**

@@ -12,7 +12,7 @@ import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
 import { startController, type RunningController } from '../env/controller.js';
 import { isAlive } from '../env/process.js';
 import { installCoreDns } from '../../src/coredns/install.js';
-import { LEASE_MS, WRITE_LOG_LINES, controllerHooks, leading, logMessagesSince, theLeader, writes } from '../support/controllers.js';
+import { LEASE_MS, TAKEOVER_MS, WRITE_LOG_LINES, controllerHooks, leading, logMessagesSince, theLeader, writes } from '../support/controllers.js';
 import { useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, uniqueName, type Clients } from '../support/kube.js';
 import { exportFrom, getServiceImport, serviceImport } from '../support/mcs.js';
@@ -95,7 +95,7 @@ describe('leader election with two controller processes (e2e)', function () {
     const leader = await theLeader([a, b]);
     const standby = leader === a ? b : a;
     process.kill(leader.proc.pid, 'SIGKILL');
-    await eventually('the standby to lead', async () => ((await leading(standby)) === 1 ? true : undefined), 2 * LEASE_MS + 10_000, 250);
+    await eventually('the standby to lead', async () => ((await leading(standby)) === 1 ? true : undefined), TAKEOVER_MS, 250);
     await filled('after-kill');
     a = standby;
     b = await start();
@@ -106,7 +106,7 @@ describe('leader election with two controller processes (e2e)', function () {
     const leader = await theLeader([a, b]);
     const standby = leader === a ? b : a;
     process.kill(leader.proc.pid, 'SIGSTOP');
-    await eventually('the standby to lead', async () => ((await leading(standby)) === 1 ? true : undefined), 2 * LEASE_MS + 10_000, 250);
+    await eventually('the standby to lead', async () => ((await leading(standby)) === 1 ? true : undefined), TAKEOVER_MS, 250);
     await filled('after-stop');
     const thawed = new Date().toISOString();
     process.kill(leader.proc.pid, 'SIGCONT');

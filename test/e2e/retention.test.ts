@@ -13,14 +13,13 @@
  */
 import { expect } from 'chai';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { access, KARMADA_CONTEXT, startComponent, stopComponent, type EnvState } from '../env/environment.js';
-import { getJson } from '../env/kube.js';
+import { KARMADA_CONTEXT, type EnvState } from '../env/environment.js';
 import { KARMADA_RESYNC_MS } from '../env/startup.js';
 import { controllerLogTail, startController, type RunningController } from '../env/controller.js';
 import { installCoreDns } from '../../src/coredns/install.js';
 import { desiredRetention, RETENTION_NAME } from '../../src/karmada/retention.js';
 import { clusterDnsCli } from '../support/cli.js';
-import { requireKarmadaResync, useEnvironment } from '../support/environment.js';
+import { requireKarmadaResync, restartKarmadaControllerManager, useEnvironment } from '../support/environment.js';
 import { applyAll, clients, eventually, getOrUndefined, holds, queryA, uniqueName, type Clients } from '../support/kube.js';
 import { exportFrom, getServiceImport, serviceImport } from '../support/mcs.js';
 
@@ -136,11 +135,7 @@ describe('the retain write route on the local environment (e2e)', function () {
       si!.metadata!.labels = { relabelled: 'yes' };
       await applyAll(karmada, [si!]);
       await eventually('the new ports in member2', async () => ((await memberImport(ns, 'web'))?.spec.ports?.length === 2 ? true : undefined), 30_000);
-      await stopComponent(env, 'karmada-controller-manager');
-      await startComponent(env, 'karmada-controller-manager', async () => {
-        const c = await getJson(access(env, KARMADA_CONTEXT), '/apis/cluster.karmada.io/v1alpha1/clusters/member2') as { status?: { conditions?: Array<{ type: string; status: string }> } };
-        return c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
-      });
+      await restartKarmadaControllerManager(env);
       // Two of the new process's resyncs, and 5 s for the second one's writes to reach the member.
       requireKarmadaResync(env);
       await new Promise((r) => setTimeout(r, 2 * KARMADA_RESYNC_MS + 5_000));

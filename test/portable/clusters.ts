@@ -5,10 +5,11 @@
  * environment; a controller is assumed to be running already (hack/e2e.sh
  * starts one, or checks the deployed one holds its Lease).
  */
-import * as k8s from '@kubernetes/client-node';
-import { suiteTargetFromEnv, type SuiteTarget } from '../../hack/e2e/suite.js';
+import { deleteNamespace } from '../../hack/e2e/cluster.js';
+import { SUITE_VARS, suiteTargetFromEnv, type SuiteTarget } from '../../hack/e2e/suite.js';
+import { loadKubeConfig } from '../../src/cmd/internal/kubeconfig.js';
 import { isNotFound } from '../../src/kube/errors.js';
-import { clientsFor, eventually, getOrUndefined, type Clients } from '../support/kube.js';
+import { clientsFor, type Clients } from '../support/kube.js';
 
 export interface Federation {
   target: SuiteTarget;
@@ -18,21 +19,14 @@ export interface Federation {
   importers: Array<{ name: string; clients: Clients }>;
 }
 
-function load(file: string, context: string, what: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(file);
-  if (!kc.getContexts().some((c) => c.name === context)) throw new Error(`${what}: no context ${context} in ${file} (it has ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
-  kc.setCurrentContext(context);
-  return kc;
-}
-
 /** The clusters from the environment's variables; throws, saying how to run the suite, when they are not set. */
 export function federationFromEnv(env: NodeJS.ProcessEnv = process.env): Federation {
   const target = suiteTargetFromEnv(env);
-  const member = (name: string) => clientsFor(load(target.membersConfig, name, `member ${name}`));
+  // Errors name the variable to fix, as hack/e2e.sh's own do.
+  const member = (name: string) => clientsFor(loadKubeConfig({ path: target.membersConfig, context: name, whenNoPath: 'default', flag: SUITE_VARS.membersConfig, contextFlag: `${SUITE_VARS.exporter} or ${SUITE_VARS.importers}` }));
   return {
     target,
-    karmada: clientsFor(load(target.karmadaConfig, target.karmadaContext, 'the control plane')),
+    karmada: clientsFor(loadKubeConfig({ path: target.karmadaConfig, context: target.karmadaContext, whenNoPath: 'default', flag: SUITE_VARS.karmadaConfig, contextFlag: SUITE_VARS.karmadaContext })),
     exporter: member(target.exporter),
     importers: target.importers.map((name) => ({ name, clients: member(name) })),
   };
@@ -51,7 +45,6 @@ export async function deleteTestNamespace(f: Federation, name: string, timeoutMs
       if (!isNotFound(e)) throw e;
     }
   };
-  await gone(f.karmada);
-  await eventually(`namespace ${name} to be deleted from the control plane`, async () => ((await getOrUndefined(() => f.karmada.core.readNamespace({ name }))) === undefined ? true : undefined), timeoutMs, 1000);
+  await deleteNamespace(f.karmada.kc, name, timeoutMs);
   for (const m of [f.exporter, ...f.importers.map((i) => i.clients)]) await gone(m);
 }

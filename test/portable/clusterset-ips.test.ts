@@ -13,8 +13,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { MCS_API_VERSION } from '../../src/kube/gvr.js';
-import { applyAll, eventually, federatedNamespace, getOrUndefined, uniqueName } from '../support/kube.js';
-import { MCS, derivedIp, exportFrom, getServiceImport, holdsDerivedIp, serviceImport, waitDerivedIps } from '../support/mcs.js';
+import { applyAll, eventually, federatedNamespace, uniqueName } from '../support/kube.js';
+import { MCS, exportFrom, getServiceImport, holdsDerivedIp, recreateDerived, serviceImport, waitDerivedIps } from '../support/mcs.js';
 import { deleteTestNamespace, federationFromEnv, type Federation } from './clusters.js';
 
 /** From an import's creation to spec.ips in every importer: Karmada's propagation and the derived Service, then one reconcile. */
@@ -50,12 +50,7 @@ describe('clusterset-dns on the clusters it is given (portable e2e)', function (
 
   it('follows a derived Service that Karmada re-creates with another ClusterIP', async () => {
     const { name, clients } = f.importers[0]!;
-    const before = await derivedIp(clients, ns, 'web');
-    await clients.core.deleteNamespacedService({ namespace: ns, name: 'derived-web' });
-    const now = await eventually(`Karmada to re-create derived-web in ${name}`, async () => {
-      const ip = (await getOrUndefined(() => clients.core.readNamespacedService({ namespace: ns, name: 'derived-web' })))?.spec?.clusterIP;
-      return ip && ip !== before ? ip : undefined;
-    }, FILLED_MS, 500);
+    const now = await recreateDerived(clients, ns, 'web', FILLED_MS);
     await eventually(`${name}'s spec.ips to be [${now}]`, async () => ((await holdsDerivedIp(clients, ns, 'web')) ? true : undefined), FILLED_MS, 500);
   });
 

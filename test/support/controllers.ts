@@ -11,6 +11,8 @@ import { eventually, type Clients } from './kube.js';
 export const LEASE = 'clusterset-dns';
 /** client-go's lease duration (run's default). */
 export const LEASE_MS = 15_000;
+/** A standby leads within the lease duration after the last renew it saw, plus retry periods: generous on a slow machine. */
+export const TAKEOVER_MS = 2 * LEASE_MS + 10_000;
 /** The log lines of the writes a reconcile makes (src/serviceimport/reconciler.ts). */
 export const WRITE_LOG_LINES = ['spec.ips changed', 'applied OverridePolicy', 'updated status.clusters', 'deleted OverridePolicy: no importer is written through it any more', 'removed our annotation: an OverridePolicy fills spec.ips again'];
 

@@ -8,7 +8,8 @@
  * `before` hook, so every test that needs it fails: never skipped, never
  * counted as passed.
  */
-import { check, down, readState, up, type EnvState } from '../env/environment.js';
+import { access, check, down, KARMADA_CONTEXT, readState, startComponent, stopComponent, up, type EnvState } from '../env/environment.js';
+import { getJson } from '../env/kube.js';
 import { KARMADA_RESYNC_MS, ensureAdminClusterProxy } from '../env/startup.js';
 
 let shared: Promise<EnvState> | undefined;
@@ -52,6 +53,19 @@ export function requireMemberCrds(env: EnvState, want: 'mcs-api' | 'karmada', wh
   if (have !== want) {
     throw new Error(`${why}, so it needs the members' MCS CRDs from ${want}, but this environment gave them ${have}'s: restart it with npm run env:down && CLUSTERSET_DNS_MEMBER_CRDS=${want} npm run env:up`);
   }
+}
+
+/**
+ * Restarts karmada-controller-manager and waits until it has judged member2
+ * Ready again: the restarted process has connected to its members, which a
+ * test that restarts it to see what Karmada re-applies needs first.
+ */
+export async function restartKarmadaControllerManager(env: EnvState): Promise<void> {
+  await stopComponent(env, 'karmada-controller-manager');
+  await startComponent(env, 'karmada-controller-manager', async () => {
+    const c = await getJson(access(env, KARMADA_CONTEXT), '/apis/cluster.karmada.io/v1alpha1/clusters/member2') as { status?: { conditions?: Array<{ type: string; status: string }> } };
+    return c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
+  });
 }
 
 /** Mocha root hook (see .mocharc.json "require"): stop what we started. */

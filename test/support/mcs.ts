@@ -63,6 +63,23 @@ export async function derivedIp(member: Clients, namespace: string, name: string
   return svc.spec?.clusterIP ?? '';
 }
 
+/**
+ * Deletes `derived-<name>` in a member and waits for Karmada to create it
+ * again: another object (uid) with another ClusterIP. Resolves to that
+ * ClusterIP; rejects when it has not come back within `timeoutMs`.
+ */
+export async function recreateDerived(member: Clients, namespace: string, name: string, timeoutMs: number): Promise<string> {
+  const read = () => getOrUndefined(() => member.core.readNamespacedService({ namespace, name: `derived-${name}` }));
+  const before = await read();
+  if (before === undefined) throw new Error(`no derived-${name} in the member to delete`);
+  await member.core.deleteNamespacedService({ namespace, name: `derived-${name}` });
+  return eventually(`Karmada to re-create derived-${name} with another ClusterIP`, async () => {
+    const now = await read();
+    const ip = now?.spec?.clusterIP;
+    return now && now.metadata?.uid !== before.metadata?.uid && ip && ip !== before.spec?.clusterIP ? ip : undefined;
+  }, timeoutMs, 500);
+}
+
 /** A member ServiceImport's spec.ips (undefined when absent). */
 export async function ipsIn(member: Clients, namespace: string, name: string): Promise<string[] | undefined> {
   return (await getOrUndefined(() => getServiceImport(member, namespace, name)))?.spec.ips;
